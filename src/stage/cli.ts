@@ -1,0 +1,176 @@
+import type { Writable } from 'node:stream';
+import pkg from '../../package.json' with { type: 'json' };
+import { EXIT } from './exit-codes.js';
+import { systemErrorText } from './messages.js';
+
+/** The version every executable reports. */
+export const VERSION: string = pkg.version;
+
+/** One command-line option, declared once: both parsers below are generated from it. */
+export interface OptionDef {
+  type: 'boolean' | 'integer' | 'string';
+  describe: string;
+  alias?: string;
+  default?: boolean | number | string;
+  /** integer options: the accepted range */
+  min?: number;
+  max?: number;
+  /** string options: converts the text, throwing an Error whose message says why it is bad */
+  parse?: (text: string) => unknown;
+  /** placeholder for the value in help, e.g. "N" */
+  value?: string;
+}
+
+export type OptionTable = Record<string, OptionDef>;
+
+/** A program's command line: its name, what it does, and its options. */
+export interface ProgramSpec {
+  name: string;
+  /** e.g. "mul [options] < numbers" */
+  synopsis: string;
+  description: string;
+  options: OptionTable;
+  examples?: [command: string, meaning: string][];
+  /** A command follows the options after `--` (timer). */
+  takesCommand?: boolean;
+}
+
+/** What the command line asks for: run with these options (and command), or exit with a status. */
+export type CommandLine =
+  | { action: 'run'; options: Record<string, unknown>; command: string[] }
+  | { action: 'exit'; status: number };
+
+/**
+ * Parses argv against the spec. The common case (known long options, well-formed values) takes a
+ * fast path that costs nothing at start-up; anything else (help, version, completion, short aliases,
+ * errors) loads yargs, which prints what it has to and reports usage errors (status 2).
+ */
+export async function parseCommandLine(spec: ProgramSpec, argv: string[]): Promise<CommandLine> {
+  return parseFast(spec, argv) ?? (await parseWithYargs(spec, argv));
+}
+
+/** Converts an option's text to its value, or throws an Error saying why it is not valid. */
+export function convertOption(name: string, def: OptionDef, text: unknown): unknown {
+  if (def.type === 'boolean') return text;
+  if (Array.isArray(text)) text = text[text.length - 1];
+  const raw = String(text);
+  if (def.type === 'integer') {
+    const value = /^[0-9]+$/.test(raw) ? Number(raw) : /^[0-9.e+]+$/i.test(raw) ? Number(raw) : NaN;
+    const min = def.min ?? 0;
+    const max = def.max ?? Number.MAX_SAFE_INTEGER;
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`invalid value '${raw}' for --${name}: expected an integer from ${min} to ${max}`);
+    }
+    return value;
+  }
+  if (!def.parse) return raw;
+  try {
+    return def.parse(raw);
+  } catch (error) {
+    throw new Error(`invalid value '${raw}' for --${name}: ${(error as Error).message}`);
+  }
+}
+
+/** The hot path: plain `--name`, `--name value`, `--name=value`; undefined means "ask yargs". */
+function parseFast(spec: ProgramSpec, argv: string[]): CommandLine | undefined {
+  const options: Record<string, unknown> = {};
+  for (const [name, def] of Object.entries(spec.options)) {
+    if (def.default !== undefined) options[name] = def.default;
+  }
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') break;
+    if (!arg.startsWith('--')) return undefined;
+    const equals = arg.indexOf('=');
+    const name = arg.slice(2, equals === -1 ? undefined : equals);
+    const def = Object.hasOwn(spec.options, name) ? spec.options[name]! : undefined;
+    if (def === undefined) return undefined;
+    if (def.type === 'boolean') {
+      if (equals !== -1) return undefined;
+      options[name] = true;
+      continue;
+    }
+    const text = equals === -1 ? argv[++i] : arg.slice(equals + 1);
+    if (text === undefined || (equals === -1 && text.startsWith('-'))) return undefined;
+    try {
+      options[name] = convertOption(name, def, text);
+    } catch {
+      return undefined; // yargs words the error
+    }
+  }
+  const command = argv.slice(i + 1);
+  if (spec.takesCommand ? command.length === 0 : i < argv.length) return undefined;
+  return { action: 'run', options, command };
+}
+
+async function parseWithYargs(spec: ProgramSpec, argv: string[]): Promise<CommandLine> {
+  const { default: yargs } = await import('yargs');
+  const parser = yargs()
+    .scriptName(spec.name)
+    .usage(`Usage: ${spec.synopsis}\n\n${spec.description}`)
+    .parserConfiguration({
+      'parse-numbers': false,
+      'parse-positional-numbers': false,
+      'duplicate-arguments-array': false,
+      'populate--': true,
+    })
+    .strict()
+    .exitProcess(false)
+    .showHelpOnFail(false)
+    .help('help')
+    .alias('help', 'h')
+    .version('version', 'Show the version number', VERSION)
+    .completion('completion', 'Print a bash completion script')
+    .wrap(Math.min(100, process.stdout.columns ?? 80));
+  for (const [name, def] of Object.entries(spec.options)) {
+    parser.option(name, {
+      describe: def.describe,
+      alias: def.alias,
+      default: def.default,
+      ...(def.type === 'boolean'
+        ? { type: 'boolean' as const }
+        : { requiresArg: true, nargs: 1, coerce: (text: unknown) => convertOption(name, def, text) }),
+    });
+  }
+  for (const [command, meaning] of spec.examples ?? []) parser.example(command, meaning);
+
+  const { error, parsed, output } = await new Promise<{ error: Error | null | undefined; parsed: Record<string, unknown>; output: string }>(
+    (resolve) => {
+      void parser.parse(argv, {}, (error: Error | null | undefined, parsed: Record<string, unknown>, output: string) =>
+        resolve({ error, parsed, output }),
+      );
+    },
+  );
+  if (error) {
+    await writeText(process.stderr, `${spec.name}: ${error.message}\nTry '${spec.name} --help' for more information.\n`);
+    return { action: 'exit', status: EXIT.USAGE };
+  }
+  if (output !== '' || parsed['help'] || parsed['version'] || (parsed['_'] as unknown[])[0] === 'completion') {
+    // --help, --version, completion: yargs produced the text; write it where a failure is noticed.
+    const failure = await writeText(process.stdout, output.endsWith('\n') ? output : `${output}\n`);
+    if (failure && (failure as NodeJS.ErrnoException).code !== 'EPIPE') {
+      await writeText(process.stderr, `${spec.name}: write error: ${systemErrorText(failure)}\n`);
+      return { action: 'exit', status: EXIT.FAILURE };
+    }
+    return { action: 'exit', status: EXIT.OK };
+  }
+  const positional = (parsed['_'] as unknown[]).map(String);
+  const command = [...positional, ...((parsed['--'] as unknown[] | undefined) ?? []).map(String)];
+  if (spec.takesCommand ? command.length === 0 : command.length > 0) {
+    const why = spec.takesCommand ? 'missing command' : `unexpected argument '${command[0]}'`;
+    await writeText(process.stderr, `${spec.name}: ${why}\nTry '${spec.name} --help' for more information.\n`);
+    return { action: 'exit', status: EXIT.USAGE };
+  }
+  const options: Record<string, unknown> = {};
+  for (const name of Object.keys(spec.options)) options[name] = parsed[name];
+  return { action: 'run', options, command };
+}
+
+/** Writes text and resolves with the write's error, if any (a closed or full stdout is noticed). */
+export function writeText(stream: Writable, text: string): Promise<Error | null | undefined> {
+  return new Promise((resolve) => {
+    stream.once('error', () => {}); // the callback below reports it; keep it from becoming uncaught
+    stream.write(text, (error) => resolve(error));
+  });
+}

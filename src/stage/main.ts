@@ -1,0 +1,45 @@
+import { EXIT } from './exit-codes.js';
+import { parseCommandLine, type OptionTable, type ProgramSpec } from './cli.js';
+import { runStage, type Stage } from './run-stage.js';
+
+/** Options every stage has, handled by the engine. */
+const STAGE_OPTIONS: OptionTable = {
+  time: { type: 'boolean', describe: "Report each line's compute time and a summary on stderr" },
+};
+
+/**
+ * The whole life of a stage executable: parse the command line, build the stage from the options,
+ * run it over stdin, and set the exit status. Any escaped bug ends in one line on stderr, never a trace.
+ */
+export function stageMain(spec: ProgramSpec, makeStage: (options: Record<string, unknown>) => Stage): void {
+  guardAgainstCrashes(spec.name);
+  const full: ProgramSpec = { ...spec, options: { ...spec.options, ...STAGE_OPTIONS } };
+  void (async () => {
+    const commandLine = await parseCommandLine(full, process.argv.slice(2));
+    if (commandLine.action === 'exit') {
+      process.exitCode = commandLine.status;
+      return;
+    }
+    const { options } = commandLine;
+    process.exitCode = await runStage(spec.name, makeStage(options), { time: options['time'] === true });
+  })().catch(crash(spec.name));
+}
+
+/** Installs the last-resort handler: one line, exit status 1. */
+export function guardAgainstCrashes(name: string): void {
+  process.on('uncaughtException', crash(name));
+  process.on('unhandledRejection', crash(name));
+}
+
+function crash(name: string): (error: unknown) => void {
+  return (error) => {
+    const message = error instanceof Error ? error.message : String(error);
+    try {
+      process.stderr.write(`${name}: internal error: ${message}\n`);
+    } finally {
+      process.exitCode = EXIT.FAILURE;
+      // A crashed program has no consistent state left to flush: end now.
+      process.exit();
+    }
+  };
+}

@@ -1,0 +1,145 @@
+import type { Writable } from 'node:stream';
+
+/** Results pending for at least this long are written, so that the next stage can start at once. */
+const FLUSH_AFTER_MS = 1;
+/** Results pending up to this many bytes are written together. */
+const FLUSH_AT_BYTES = 65_536;
+/** Room past FLUSH_AT_BYTES for the integer that crosses it (2^53 has 16 digits). */
+const INTEGER_ROOM = 32;
+
+/**
+ * The flush policy and the only writer of a stage's stdout and stderr. Results are gathered in a
+ * byte buffer (integers are written into it digit by digit: no string per result, so little garbage
+ * and flat memory) and written at once when the previous write is ≥1 ms old (computing took real
+ * time, or the stage was idle); results that come faster are coalesced into one write per 64 KiB or
+ * per turn of the event loop, never one syscall per line. Reports and messages are latin1 strings.
+ */
+export class Sink {
+  private buffer = Buffer.allocUnsafe(FLUSH_AT_BYTES + INTEGER_ROOM);
+  private length = 0;
+  private err = '';
+  private lastFlush = -Infinity;
+  private scheduled = false;
+  private failed = false;
+  private readonly flushScheduled = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+
+  /** `onFailure` hears of the first stdout write error (EPIPE included); no result is written after it. */
+  constructor(
+    private readonly stdout: Writable,
+    private readonly stderr: Writable,
+    private readonly onFailure: (error: Error) => void,
+  ) {
+    stdout.on('error', (error) => this.fail(error));
+    // Nowhere is left to report a failing stderr to; results still go to stdout.
+    stderr.on('error', () => {});
+  }
+
+  /** True while stdout is full: stop producing until 'drain'. */
+  get blocked(): boolean {
+    return this.stdout.writableNeedDrain;
+  }
+
+  /** Queues an integer result as one line of decimal digits. */
+  putInteger(value: number): void {
+    if (!Number.isSafeInteger(value) || value < 0) return this.putText(`${value}\n`);
+    const buffer = this.buffer;
+    let end = this.length + digitCount(value);
+    this.length = end + 1;
+    buffer[end] = 0x0a;
+    if (value < 0x80000000) {
+      let rest = value | 0;
+      do {
+        const tenth = (rest / 10) | 0;
+        buffer[--end] = 0x30 + rest - tenth * 10;
+        rest = tenth;
+      } while (rest > 0);
+    } else {
+      let rest = value;
+      do {
+        const tenth = Math.floor(rest / 10);
+        buffer[--end] = 0x30 + rest - tenth * 10;
+        rest = tenth;
+      } while (rest > 0);
+    }
+    this.afterPut();
+  }
+
+  /** Queues a result given as a latin1 byte string (its terminator included). */
+  putText(text: string): void {
+    if (this.length + text.length > this.buffer.length) {
+      this.flush();
+      if (text.length > FLUSH_AT_BYTES) {
+        this.writeOut(text);
+        return;
+      }
+    }
+    this.length += this.buffer.write(text, this.length, 'latin1');
+    this.afterPut();
+  }
+
+  /** Queues a report line for stderr, written together with the results before it. */
+  putReport(text: string): void {
+    this.err += text;
+    this.afterPut();
+  }
+
+  /** Writes a message on stderr at once, after every result queued before it. */
+  message(text: string): void {
+    this.err += text;
+    this.flush();
+  }
+
+  /** Writes everything pending: results first, then the reports about them. */
+  flush(): void {
+    this.lastFlush = performance.now();
+    if (this.length > 0) {
+      const bytes = this.buffer.subarray(0, this.length);
+      this.length = 0;
+      this.writeOut(bytes);
+      // A write still in progress holds on to the bytes: gather the next results elsewhere.
+      if (this.stdout.writableLength > 0) this.buffer = Buffer.allocUnsafe(this.buffer.length);
+    }
+    if (this.err.length > 0 && !this.stderr.destroyed) {
+      const text = this.err;
+      this.err = '';
+      this.stderr.write(text, 'latin1');
+    }
+  }
+
+  private afterPut(): void {
+    if (this.length >= FLUSH_AT_BYTES || performance.now() - this.lastFlush >= FLUSH_AFTER_MS) {
+      this.flush();
+    } else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushScheduled);
+    }
+  }
+
+  private writeOut(data: Buffer | string): void {
+    if (this.failed) return;
+    this.stdout.write(data, 'latin1');
+    // A failed write destroys the stream synchronously: stop before computing anything more.
+    if (this.stdout.errored) this.fail(this.stdout.errored);
+  }
+
+  private fail(error: Error): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.length = 0;
+    this.onFailure(error);
+  }
+}
+
+/** Decimal digits of a non-negative safe integer. */
+function digitCount(value: number): number {
+  let count = 1;
+  let bound = 10;
+  while (value >= bound && count < 16) {
+    count += 1;
+    bound *= 10;
+  }
+  return value >= bound ? count + 1 : count;
+}
