@@ -71,8 +71,8 @@ export function convertOption(name: string, def: OptionDef, text: unknown): unkn
   }
 }
 
-/** The hot path: plain `--name`, `--name value`, `--name=value`; undefined means "ask yargs". */
-function parseFast(spec: ProgramSpec, argv: string[]): CommandLine | undefined {
+/** The hot path (exported for tests): plain `--name`, `--name value`, `--name=value`; undefined means "ask yargs". */
+export function parseFast(spec: ProgramSpec, argv: string[]): CommandLine | undefined {
   const options: Record<string, unknown> = {};
   for (const [name, def] of Object.entries(spec.options)) {
     if (def.default !== undefined) options[name] = def.default;
@@ -104,7 +104,7 @@ function parseFast(spec: ProgramSpec, argv: string[]): CommandLine | undefined {
   return { action: 'run', options, command };
 }
 
-async function parseWithYargs(spec: ProgramSpec, argv: string[]): Promise<CommandLine> {
+export async function parseWithYargs(spec: ProgramSpec, argv: string[]): Promise<CommandLine> {
   const { default: yargs } = await import('yargs');
   const parser = yargs()
     .scriptName(spec.name)
@@ -142,8 +142,18 @@ async function parseWithYargs(spec: ProgramSpec, argv: string[]): Promise<Comman
       );
     },
   );
+  const flagWithValue = argv
+    .slice(0, argv.includes('--') ? argv.indexOf('--') : undefined)
+    .find((arg) => /^--[^=]+=/.test(arg) && spec.options[arg.slice(2, arg.indexOf('='))]?.type === 'boolean');
+  if (!error && flagWithValue) {
+    // yargs would read `--formula=yes` as false; a flag takes no value.
+    const flag = flagWithValue.slice(0, flagWithValue.indexOf('='));
+    await writeText(process.stderr, `${spec.name}: option '${flag}' doesn't allow an argument\nTry '${spec.name} --help' for more information.\n`);
+    return { action: 'exit', status: EXIT.USAGE };
+  }
   if (error) {
-    await writeText(process.stderr, `${spec.name}: ${error.message}\nTry '${spec.name} --help' for more information.\n`);
+    const why = error.message.charAt(0).toLowerCase() + error.message.slice(1);
+    await writeText(process.stderr, `${spec.name}: ${why}\nTry '${spec.name} --help' for more information.\n`);
     return { action: 'exit', status: EXIT.USAGE };
   }
   if (output !== '' || parsed['help'] || parsed['version'] || (parsed['_'] as unknown[])[0] === 'completion') {

@@ -1,0 +1,64 @@
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/** The repository root and its bin/ folder, first on PATH for every command a test runs. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const BIN = path.join(ROOT, 'bin');
+export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+export const ENV = { ...process.env, PATH: `${BIN}:${process.env['PATH']}` };
+
+export interface ShellResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  signal?: string;
+}
+
+/** Runs a shell command line (sh -c) with the built executables on PATH; never rejects. */
+export async function sh(command: string, input?: string | Buffer, timeoutMs = 60_000): Promise<ShellResult> {
+  const result = await execa('sh', ['-c', command], {
+    env: ENV,
+    input: input ?? '',
+    reject: false,
+    stripFinalNewline: false,
+    timeout: timeoutMs,
+    cwd: ROOT,
+  });
+  return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode ?? -1, signal: result.signal };
+}
+
+/** Like sh, with stdout as raw bytes. */
+export async function shBytes(command: string, input?: Buffer): Promise<{ stdout: Buffer; stderr: string; exitCode: number }> {
+  const result = await execa('sh', ['-c', command], {
+    env: ENV,
+    input: input ?? Buffer.alloc(0),
+    reject: false,
+    stripFinalNewline: false,
+    encoding: 'buffer',
+    timeout: 60_000,
+    cwd: ROOT,
+  });
+  return { stdout: Buffer.from(result.stdout), stderr: Buffer.from(result.stderr).toString(), exitCode: result.exitCode ?? -1 };
+}
+
+/** One row of an end-to-end table: a shell command line and what it must produce. */
+export interface Case {
+  name: string;
+  command: string;
+  stdin?: string;
+  stdout?: string | RegExp;
+  stderr?: string | RegExp;
+  exitCode: number;
+}
+
+/** Checks a case's result; returns a description of the first mismatch, or undefined. */
+export function mismatch(c: Case, r: ShellResult): string | undefined {
+  const expectText = (what: string, want: string | RegExp | undefined, got: string): string | undefined => {
+    if (want === undefined) return undefined;
+    const ok = typeof want === 'string' ? got === want : want.test(got);
+    return ok ? undefined : `${what}: expected ${JSON.stringify(String(want))}, got ${JSON.stringify(got.slice(0, 400))}`;
+  };
+  if (r.exitCode !== c.exitCode) return `exit code: expected ${c.exitCode}, got ${r.exitCode} (stderr ${JSON.stringify(r.stderr.slice(0, 400))})`;
+  return expectText('stdout', c.stdout, r.stdout) ?? expectText('stderr', c.stderr ?? (c.exitCode === 0 ? '' : undefined), r.stderr);
+}
