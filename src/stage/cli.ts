@@ -75,7 +75,7 @@ export function convertOption(name: string, def: OptionDef, text: unknown): unkn
 export function parseFast(spec: ProgramSpec, argv: string[]): CommandLine | undefined {
   const options: Record<string, unknown> = {};
   for (const [name, def] of Object.entries(spec.options)) {
-    if (def.default !== undefined) options[name] = def.default;
+    options[name] = def.default ?? (def.type === 'boolean' ? false : undefined);
   }
   let i = 0;
   for (; i < argv.length; i++) {
@@ -114,8 +114,10 @@ export async function parseWithYargs(spec: ProgramSpec, argv: string[]): Promise
       'parse-positional-numbers': false,
       'duplicate-arguments-array': false,
       'populate--': true,
+      'boolean-negation': false,
+      'camel-case-expansion': false,
     })
-    .strict()
+    .strictOptions()
     .exitProcess(false)
     .showHelpOnFail(false)
     .help('help')
@@ -173,7 +175,9 @@ export async function parseWithYargs(spec: ProgramSpec, argv: string[]): Promise
     return { action: 'exit', status: EXIT.USAGE };
   }
   const options: Record<string, unknown> = {};
-  for (const name of Object.keys(spec.options)) options[name] = parsed[name];
+  for (const [name, def] of Object.entries(spec.options)) {
+    options[name] = parsed[name] ?? (def.type === 'boolean' ? false : undefined);
+  }
   return { action: 'run', options, command };
 }
 

@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { InputError } from '../work/input-error.js';
 import { loadFormatDuration } from './durations.js';
@@ -54,6 +55,11 @@ interface PendingLine {
  */
 export async function runStage(name: string, stage: Stage, options: RunOptions, io: StageIO = process): Promise<number> {
   const formatDuration = options.time ? await loadFormatDuration() : null;
+  // Node reads a directory on fd 0 as empty input; `cat` says EISDIR, and so do we.
+  if (io.stdin === process.stdin && isDirectory(0)) {
+    io.stderr.write(`${name}: read error: Is a directory\n`);
+    return EXIT.FAILURE;
+  }
   const concurrency = stage.concurrency ?? 1;
   const ordered = stage.ordered ?? true;
 
@@ -80,12 +86,13 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       }
       stop();
     });
-    const lines = new LineReader(io.stdin, pump);
-    io.stdin.on('error', (error) => {
+    const readFailed = (error: unknown): void => {
       sink.message(`${name}: read error: ${systemErrorText(error)}\n`);
       status = EXIT.FAILURE;
       stop();
-    });
+    };
+    io.stdin.on('error', readFailed);
+    const lines = new LineReader(io.stdin, pump);
     io.stdout.on('drain', pump);
 
     function pump(): void {
@@ -200,4 +207,12 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       resolve(status);
     }
   });
+}
+
+function isDirectory(fd: number): boolean {
+  try {
+    return fstatSync(fd).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,58 @@
+// Every executable through the rules every Unix tool keeps (coreutils tests/help/help-version.sh).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { ROOT, sh } from './helpers.js';
+
+const { version } = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { version: string };
+
+/** Each executable, with a command line that runs it on endless input for the `| head` check. */
+export const EXECUTABLES: { name: string; endless: string }[] = [
+  { name: 'mul', endless: 'yes 11 | mul --repeat 1' },
+  { name: 'add', endless: 'yes 11 | add' },
+];
+
+for (const { name, endless } of EXECUTABLES) {
+  test(`${name}: --help and -h print usage on stdout, exit 0`, async () => {
+    for (const flag of ['--help', '-h']) {
+      const { stdout, stderr, exitCode } = await sh(`${name} ${flag}`);
+      assert.equal(exitCode, 0);
+      assert.match(stdout, new RegExp(`^Usage: ${name} `));
+      assert.match(stdout, /--version/);
+      assert.equal(stderr, '');
+    }
+  });
+
+  test(`${name}: --version prints the package version`, async () => {
+    const { stdout, exitCode } = await sh(`${name} --version`);
+    assert.equal(exitCode, 0);
+    assert.equal(stdout, `${version}\n`);
+  });
+
+  test(`${name}: --help and --version into /dev/full fail with a write error`, async () => {
+    for (const flag of ['--help', '--version']) {
+      const { stderr, exitCode } = await sh(`${name} ${flag} >/dev/full`);
+      assert.equal(exitCode, 1);
+      assert.equal(stderr, `${name}: write error: No space left on device\n`);
+    }
+  });
+
+  test(`${name}: an unknown option is a usage error (exit 2)`, async () => {
+    const { stdout, stderr, exitCode } = await sh(`${name} --no-such-option </dev/null`);
+    assert.equal(exitCode, 2);
+    assert.equal(stdout, '');
+    assert.match(stderr, new RegExp(`^${name}: .*no-such-option.*\\nTry '${name} --help' for more information\\.\\n$`));
+  });
+
+  test(`${name}: | head -n 1 on endless input ends quietly`, async () => {
+    const { stdout, stderr } = await sh(`{ ${endless}; echo "status=$?" >&2; } | head -n 1 >/dev/null; echo done`);
+    assert.equal(stdout, 'done\n');
+    assert.equal(stderr, 'status=0\n');
+  });
+
+  test(`${name}: completion prints a bash completion script`, async () => {
+    const { stdout, exitCode } = await sh(`${name} completion`);
+    assert.equal(exitCode, 0);
+    assert.match(stdout, /complete -o bashdefault -o default -F _\w+_yargs_completions/);
+  });
+}
