@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# npm run bench: the foundation's benchmarks, each a ratio measured side by side in one run (the
+# machines are shared and noisy: absolute times mean little, ratios and medians do).
+#   1 start-up    add </dev/null vs node -e ''                      target <= 1.3x
+#   2 throughput  add --formula on seq 1 1000000 vs mawk, python3    target <= 1.0x mawk
+#   3 pipeline    8 heavy items, mul | add vs one after the other    target efficiency >= 0.95
+#   4 memory      peak RSS of add --formula on 1M and 10M lines      target <= 60 MB, flat
+#   5 kernel      mul 11, R = 4,000,000 vs the Python reference; run time linear in R
+# Needs hyperfine and mawk (Debian packages). BENCH_QUICK=1 runs fewer repetitions.
+source "$(dirname "$0")/lib/common.sh"
+need hyperfine hyperfine
+need mawk mawk
+PY_REF="$REPO/../shared/reference/components.py"
+RUNS=$([ "${BENCH_QUICK:-0}" = 1 ] && echo 5 || echo 20)
+failed=0
+verdict() { # verdict LABEL VALUE OP TARGET
+  if awk "BEGIN { exit !($2 $3 $4) }"; then echo "  $1 = $2 (target $3 $4): ok"; else echo "  $1 = $2 (target $3 $4): MISSED"; failed=1; fi
+}
+
+echo "== 1. start-up: add </dev/null vs node -e '' (hyperfine, $((RUNS * 2)) runs each, medians)"
+hyperfine -N -w 5 -r $((RUNS * 2)) --export-json "$SCRATCH/startup.json" "node -e ''" "add" >/dev/null
+mapfile -t m < <(median_ms "$SCRATCH/startup.json")
+echo "  node -e '': ${m[0]} ms   add: ${m[1]} ms"
+verdict "start-up ratio" "$(calc "${m[1]} / ${m[0]}")" "<=" 1.3
+
+echo "== 2. throughput: seq 1 1000000 | sum formula (input from a file, output to /dev/null)"
+seq 1 1000000 >"$SCRATCH/seq1m"
+cat >"$SCRATCH/sum.py" <<'PY'
+import sys
+for line in sys.stdin:
+    n = int(line)
+    print(n * (n + 1) // 2)
+PY
+hyperfine -w 1 -r "$RUNS" --export-json "$SCRATCH/throughput.json" \
+  "add --formula <$SCRATCH/seq1m" \
+  "mawk -v OFMT=%.0f '{ print \$1 * (\$1 + 1) / 2 }' <$SCRATCH/seq1m" \
+  "env -u PYTHONUNBUFFERED python3 $SCRATCH/sum.py <$SCRATCH/seq1m" >/dev/null
+mapfile -t m < <(median_ms "$SCRATCH/throughput.json")
+echo "  add --formula: ${m[0]} ms   mawk: ${m[1]} ms   python3: ${m[2]} ms"
+verdict "add / mawk" "$(calc "${m[0]} / ${m[1]}")" "<=" 1.0
+echo "  add / python3 = $(calc "${m[0]} / ${m[2]}")"
+cmp -s <(add --formula <"$SCRATCH/seq1m") <(mawk -v OFMT=%.0f '{ print $1 * ($1 + 1) / 2 }' <"$SCRATCH/seq1m") \
+  && echo "  outputs identical" || { echo "  OUTPUTS DIFFER"; failed=1; }
+
+echo "== 3. pipeline: 8 items of 11, each stage ~0.5 s per item"
+read -r mul_r add_r < <(calibrate_repeats 500)
+echo "  calibrated: mul --repeat $mul_r, add --repeat $add_r"
+printf '11\n%.0s' 1 2 3 4 5 6 7 8 >"$SCRATCH/in8"
+seq_cmd="mul --repeat $mul_r <$SCRATCH/in8 >$SCRATCH/mid && add --repeat $add_r <$SCRATCH/mid >$SCRATCH/out.seq"
+pipe_cmd="mul --repeat $mul_r <$SCRATCH/in8 | add --repeat $add_r >$SCRATCH/out.pipe"
+hyperfine -r 3 --export-json "$SCRATCH/pipeline.json" "$seq_cmd" "$pipe_cmd" >/dev/null
+mapfile -t m < <(median_ms "$SCRATCH/pipeline.json")
+speedup=$(calc "${m[0]} / ${m[1]}")
+ideal=$(calc "2 * 8 / 9")
+echo "  sequential: ${m[0]} ms   pipelined: ${m[1]} ms   speedup: $speedup   ideal 2N/(N+1): $ideal"
+verdict "efficiency" "$(calc "$speedup / $ideal")" ">=" 0.95
+cmp -s "$SCRATCH/out.seq" "$SCRATCH/out.pipe" && echo "  outputs identical" || { echo "  OUTPUTS DIFFER"; failed=1; }
+
+echo "== 4. memory: peak RSS of add --formula"
+seq 1 10000000 >"$SCRATCH/seq10m"
+rss1=$(peak_rss_mb "add --formula <$SCRATCH/seq1m")
+rss10=$(peak_rss_mb "add --formula <$SCRATCH/seq10m")
+echo "  1M lines: $rss1 MB   10M lines: $rss10 MB   (bare node: $(peak_rss_mb "node -e ''") MB)"
+verdict "peak RSS, 10M lines (MB)" "$rss10" "<=" 60
+rm -f "$SCRATCH/seq10m"
+
+echo "== 5. kernel: mul on 11, R = 4,000,000"
+hyperfine -r 3 --export-json "$SCRATCH/kernel.json" \
+  "echo 11 | mul --repeat 4000000" \
+  "echo 11 | env -u PYTHONUNBUFFERED python3 $PY_REF mul 4000000" >/dev/null
+mapfile -t m < <(median_ms "$SCRATCH/kernel.json")
+echo "  whole runs: mul ${m[0]} ms, python3 components.py ${m[1]} ms: python / mul = $(calc "${m[1]} / ${m[0]}")x"
+echo "  compute only, as each reports it: $(echo 11 | mul --time 2>&1 >/dev/null | tail -n 1);" \
+  "python3 $(echo 11 | env -u PYTHONUNBUFFERED python3 "$PY_REF" mul 4000000 2>&1 >/dev/null)"
+echo "  run time grows linearly with R (the work happens every time):"
+for r in 10000000 20000000 40000000; do
+  echo "    R = $r: $(wall_ms "echo 11 | mul --repeat $r") ms"
+done
+
+exit $failed
