@@ -10,6 +10,7 @@ const { version } = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as 
 export const EXECUTABLES: { name: string; endless: string }[] = [
   { name: 'mul', endless: 'yes 11 | mul --repeat 1' },
   { name: 'add', endless: 'yes 11 | add' },
+  { name: 'sleep-task', endless: 'yes | sleep-task --for 0ms' },
 ];
 
 for (const { name, endless } of EXECUTABLES) {
@@ -53,6 +54,6 @@ for (const { name, endless } of EXECUTABLES) {
   test(`${name}: completion prints a bash completion script`, async () => {
     const { stdout, exitCode } = await sh(`${name} completion`);
     assert.equal(exitCode, 0);
-    assert.match(stdout, /complete -o bashdefault -o default -F _\w+_yargs_completions/);
+    assert.match(stdout, /complete -o bashdefault -o default -F _\S+_yargs_completions/);
   });
 }

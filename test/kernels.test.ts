@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { addFormula, addLoop, ADD_LOOP_MAX_N } from '../src/work/add.js';
-import { InputError } from '../src/work/input-error.js';
+import { InputError, quoteBytes } from '../src/work/input-error.js';
 import { mul, MUL_MAX_N } from '../src/work/mul.js';
 import { parseNatural } from '../src/stage/natural.js';
-import { quoteBytes, systemErrorText } from '../src/stage/messages.js';
+import { systemErrorText } from '../src/stage/messages.js';
 
 /** n! by the definition, in BigInt: the reference the kernels are checked against. */
 const factorial = (n: number): bigint => {

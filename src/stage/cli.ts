@@ -33,6 +33,8 @@ export interface ProgramSpec {
   examples?: [command: string, meaning: string][];
   /** A command follows the options after `--` (timer). */
   takesCommand?: boolean;
+  /** Checks the options together; returns why they do not fit, or undefined. */
+  check?: (options: Record<string, unknown>) => string | undefined;
 }
 
 /** What the command line asks for: run with these options (and command), or exit with a status. */
@@ -67,7 +69,7 @@ export function convertOption(name: string, def: OptionDef, text: unknown): unkn
   try {
     return def.parse(raw);
   } catch (error) {
-    throw new Error(`invalid value '${raw}' for --${name}: ${(error as Error).message}`);
+    throw new Error(`--${name}: ${(error as Error).message}`);
   }
 }
 
@@ -101,6 +103,7 @@ export function parseFast(spec: ProgramSpec, argv: string[]): CommandLine | unde
   }
   const command = argv.slice(i + 1);
   if (spec.takesCommand ? command.length === 0 : i < argv.length) return undefined;
+  if (spec.check?.(options) !== undefined) return undefined;
   return { action: 'run', options, command };
 }
 
@@ -132,7 +135,7 @@ export async function parseWithYargs(spec: ProgramSpec, argv: string[]): Promise
       default: def.default,
       ...(def.type === 'boolean'
         ? { type: 'boolean' as const }
-        : { requiresArg: true, nargs: 1, coerce: (text: unknown) => convertOption(name, def, text) }),
+        : { requiresArg: true, nargs: 1, coerce: (text: unknown) => (text === undefined ? undefined : convertOption(name, def, text)) }),
     });
   }
   for (const [command, meaning] of spec.examples ?? []) parser.example(command, meaning);
@@ -169,14 +172,19 @@ export async function parseWithYargs(spec: ProgramSpec, argv: string[]): Promise
   }
   const positional = (parsed['_'] as unknown[]).map(String);
   const command = [...positional, ...((parsed['--'] as unknown[] | undefined) ?? []).map(String)];
-  if (spec.takesCommand ? command.length === 0 : command.length > 0) {
-    const why = spec.takesCommand ? 'missing command' : `unexpected argument '${command[0]}'`;
-    await writeText(process.stderr, `${spec.name}: ${why}\nTry '${spec.name} --help' for more information.\n`);
-    return { action: 'exit', status: EXIT.USAGE };
-  }
   const options: Record<string, unknown> = {};
   for (const [name, def] of Object.entries(spec.options)) {
     options[name] = parsed[name] ?? (def.type === 'boolean' ? false : undefined);
+  }
+  const why =
+    spec.takesCommand && command.length === 0
+      ? 'missing command'
+      : !spec.takesCommand && command.length > 0
+        ? `unexpected argument '${command[0]}'`
+        : spec.check?.(options);
+  if (why !== undefined) {
+    await writeText(process.stderr, `${spec.name}: ${why}\nTry '${spec.name} --help' for more information.\n`);
+    return { action: 'exit', status: EXIT.USAGE };
   }
   return { action: 'run', options, command };
 }

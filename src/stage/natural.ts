@@ -1,5 +1,4 @@
-import { InputError } from '../work/input-error.js';
-import { quoteBytes } from './messages.js';
+import { InputError, quoteBytes } from '../work/input-error.js';
 
 /** Digit counts up to this are below 2^53, so the value is accumulated exactly in a Number. */
 const SAFE_DIGITS = 15;

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { execa } from 'execa';
+import { BIN, ENV, mismatch, sh, shBytes, type Case } from './helpers.js';
+import { parseDuration, parseTask } from '../src/work/sleep.js';
+
+test('parseDuration: units required, ms semantics, limits', () => {
+  assert.equal(parseDuration('250ms'), 250);
+  assert.equal(parseDuration('2s'), 2000);
+  assert.equal(parseDuration('1.5m'), 90_000);
+  assert.equal(parseDuration('0ms'), 0);
+  assert.equal(parseDuration('1d'), 86_400_000);
+  for (const bad of ['2', 'soon', '-2s', '2x', '', '1.5', '25h']) assert.throws(() => parseDuration(bad), bad);
+});
+
+test('parseTask: a label exactly when the first token is not a step', () => {
+  assert.deepEqual(parseTask('meatballs 2s block:1s 2s', 'wait'), {
+    label: 'meatballs',
+    steps: [{ mode: 'wait', ms: 2000 }, { mode: 'block', ms: 1000 }, { mode: 'wait', ms: 2000 }],
+  });
+  assert.deepEqual(parseTask('2s spin:5ms\r', 'block'), { label: undefined, steps: [{ mode: 'block', ms: 2000 }, { mode: 'spin', ms: 5 }] });
+  assert.throws(() => parseTask('pasta', 'wait'), { message: "invalid duration 'pasta'" });
+  assert.throws(() => parseTask('pasta soon', 'wait'), { message: "invalid duration 'soon'" });
+  assert.throws(() => parseTask('pasta sleep:2s', 'wait'), { message: "invalid step 'sleep:2s'" });
+  assert.throws(() => parseTask('  ', 'wait'), /no step/);
+});
+
+const cases: Case[] = [
+  { name: 'lines pass through', command: 'sleep-task --for 1ms', stdin: 'a\nb\n', stdout: 'a\nb\n', exitCode: 0 },
+  { name: 'blank lines, CRLF, no final newline pass through', command: 'sleep-task --for 0ms', stdin: '\r\n\nx\r\ny', stdout: '\r\n\nx\r\ny', exitCode: 0 },
+  { name: 'empty input', command: 'sleep-task --for 1s', stdin: '', stdout: '', exitCode: 0 },
+  {
+    name: '--from-input: bad lines reported, not written; the rest in order',
+    command: 'sleep-task --from-input --concurrency 4',
+    stdin: 'a 1ms\nb soon\nc -2s\nd 1ms\n3\n',
+    stdout: 'a 1ms\nd 1ms\n',
+    stderr: "sleep-task: line 2: invalid duration 'soon'\nsleep-task: line 3: invalid duration '-2s' (negative)\nsleep-task: line 5: invalid duration '3' (a unit is required: 250ms, 2s, 1.5m)\n",
+    exitCode: 1,
+  },
+  { name: 'a duration above the limit', command: 'sleep-task --from-input', stdin: 'x 2d\n', stdout: '', stderr: "sleep-task: line 1: invalid duration '2d' (more than 1 day)\n", exitCode: 1 },
+  { name: '--for or --from-input is required', command: 'sleep-task', stdout: '', stderr: /one of --for DURATION or --from-input is required\nTry 'sleep-task --help'/, exitCode: 2 },
+  { name: 'a bad --for is a usage error', command: 'sleep-task --for soon', stdout: '', stderr: /--for: invalid duration 'soon'/, exitCode: 2 },
+  { name: 'a unitless --for is a usage error', command: 'sleep-task --for 2', stdout: '', stderr: /a unit is required/, exitCode: 2 },
+  { name: 'a bad --mode', command: 'sleep-task --for 1s --mode nap', stdout: '', stderr: /invalid mode 'nap'/, exitCode: 2 },
+  { name: '--concurrency 0', command: 'sleep-task --for 1s --concurrency 0', stdout: '', stderr: /--concurrency/, exitCode: 2 },
+];
+
+for (const c of cases) {
+  test(`sleep-task: ${c.name}`, async () => {
+    assert.equal(mismatch(c, await sh(c.command, c.stdin)), undefined);
+  });
+}
+
+test('sleep-task: every byte passes through unchanged (NUL, invalid UTF-8, CR, no final newline)', async () => {
+  const bytes = Buffer.alloc(4096);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919 + (i >> 3)) & 0xff;
+  const { stdout, exitCode } = await shBytes('sleep-task --for 0ms --concurrency 8', bytes);
+  assert.equal(exitCode, 0);
+  assert.ok(stdout.equals(bytes), 'output bytes differ from input bytes');
+});
+
+test('sleep-task: order is kept by default; --unordered writes lines as they finish', async () => {
+  const input = 'slow 300ms\nfast 1ms\n';
+  assert.equal((await sh('sleep-task --from-input --concurrency 2', input)).stdout, input);
+  assert.equal((await sh('sleep-task --from-input --concurrency 2 --unordered', input)).stdout, 'fast 1ms\nslow 300ms\n');
+});
+
+test('sleep-task: ten concurrent 200ms waits overlap (well under the 2 s they take one by one)', async () => {
+  const started = Date.now();
+  const { stdout } = await sh('seq 10 | sleep-task --for 200ms --concurrency 10');
+  assert.equal(stdout, '1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n');
+  assert.ok(Date.now() - started < 1600, 'the waits did not overlap');
+});
+
+test('sleep-task: block and spin never overlap inside one process', async () => {
+  for (const mode of ['block', 'spin']) {
+    // A blocking first line holds the process: the quick second line cannot finish before it.
+    const input = `slow ${mode}:300ms\nfast 1ms\n`;
+    const { stdout } = await sh('sleep-task --from-input --concurrency 2 --unordered', input);
+    assert.equal(stdout, 'slow ' + `${mode}:300ms\nfast 1ms\n`, mode);
+    const started = Date.now();
+    await sh(`seq 4 | sleep-task --for 150ms --mode ${mode} --concurrency 4`);
+    assert.ok(Date.now() - started >= 600, `${mode}: four 150 ms steps took less than 600 ms, so they overlapped`);
+  }
+});
+
+test('sleep-task: --time reports each line and a summary', async () => {
+  const { stdout, stderr } = await sh('printf "a\\nb\\n" | sleep-task --for 20ms --time');
+  assert.equal(stdout, 'a\nb\n');
+  assert.match(stderr, /^sleep-task: line 1: \d+ms\nsleep-task: line 2: \d+ms\nsleep-task: 2 lines, busy \d+ms\n$/);
+});
+
+test('sleep-task: SIGINT ends a long wait at once (the shell sees 130)', async () => {
+  const { stdout } = await sh('echo x | sleep-task --for 1h & pid=$!; sleep 0.5; kill -INT $pid; wait $pid; echo "status=$?"');
+  assert.equal(stdout, 'status=130\n');
+  const child = execa(`${BIN}/sleep-task`, ['--for', '1h'], { env: ENV, input: 'x\n', reject: false });
+  setTimeout(() => child.kill('SIGINT'), 300);
+  const result = await child;
+  assert.equal(result.signal, 'SIGINT');
+});
+
+test('sleep-task: reader gone during waits: exit 0 at once', async () => {
+  const { stdout, stderr } = await sh('{ yes | sleep-task --for 10ms --concurrency 4; echo "status=$?" >&2; } | head -n 2');
+  assert.equal(stdout, 'y\ny\n');
+  assert.equal(stderr, 'status=0\n');
+});
