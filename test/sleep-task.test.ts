@@ -104,3 +104,10 @@ test('sleep-task: reader gone during waits: exit 0 at once', async () => {
   assert.equal(stdout, 'y\ny\n');
   assert.equal(stderr, 'status=0\n');
 });
+
+test('the kitchen experiment reproduces its expectations (scripts/kitchen.sh)', async () => {
+  // Expectations differ by 2 units or more, so a 1-unit tolerance still tells the semantics apart.
+  const { stdout, stderr, exitCode } = await sh('bash scripts/kitchen.sh --unit 0.1 --tolerance 1');
+  assert.equal(exitCode, 0, stdout + stderr);
+  assert.match(stdout, /every run within 1 units of its expectation/);
+});

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The classic "kitchen" experiment with sleep-task: three dishes, each a series of steps in time units;
+# boiling, preheating and finishing only need waiting (`wait`), while searing, chopping and assembling
+# need the cook's attention (`block`). Runs each arrangement, prints expected vs measured units beside
+# the classic Python run's figure, and exits 1 when a measurement is off by more than the tolerance.
+#
+# Semantics (as asyncio): lines start in input order; a `wait` step yields to the other lines; the
+# `block` steps of one line that follow each other run back to back, and nothing else runs meanwhile.
+#
+# Usage: scripts/kitchen.sh [--unit SECONDS] [--tolerance UNITS]     (defaults: 0.2 s, 0.5 units)
+source "$(dirname "$0")/lib/common.sh"
+UNIT=0.2
+TOLERANCE=0.5
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --unit) UNIT=$2; shift 2 ;;
+    --tolerance) TOLERANCE=$2; shift 2 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "kitchen.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+u() { awk -v n="$1" -v unit="$UNIT" 'BEGIN { printf "%dms", n * unit * 1000 }'; }
+
+pasta="pasta $(u 3) $(u 1)"                             # boil water 3, cook 1
+meatballs="meatballs $(u 2) block:$(u 1) $(u 2)"        # preheat oven 2, sear 1, finish 2
+salad="salad block:$(u 3) block:$(u 1)"                 # chop 3, assemble 1
+cd "$SCRATCH"
+printf '%s\n' "$pasta" "$meatballs" "$salad" >kitchen.txt
+printf '%s\n' "$salad" "$meatballs" "$pasta" >kitchen-reversed.txt
+sed 's/block://g' kitchen.txt >kitchen-waits.txt
+# The same tasks with every duration zero: running each arrangement on them measures its fixed costs
+# (process start-up, more of it when several processes start on few cores), which are subtracted.
+mkdir zero
+for f in kitchen*.txt; do sed -E 's/[0-9]+ms/0ms/g' "$f" >"zero/$f"; done
+
+echo "kitchen experiment, 1 unit = ${UNIT}s; the tasks (kitchen.txt):"
+sed 's/^/  /' kitchen.txt
+echo "(each wall time less that of the same run on zero-length steps, in units)"
+echo
+
+failed=0
+printf '| %-62s | %-78s | %8s | %8s | %-14s |\n' run command expected measured "classic run"
+printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..64})" "$(printf -- '-%.0s' {1..80})" "----------" "----------" "----------------"
+measure() { # measure DESCRIPTION EXPECTED_UNITS CLASSIC COMMAND
+  local wall fixed units verdict
+  wall=$(wall_ms "$4")
+  fixed=$(best_ms "cd zero && $4")
+  units=$(awk -v w="$wall" -v s="$fixed" -v unit="$UNIT" 'BEGIN { printf "%.2f", (w - s) / (unit * 1000) }')
+  if awk -v m="$units" -v e="$2" -v t="$TOLERANCE" 'BEGIN { d = m - e; exit !(d <= t && -d <= t) }'; then verdict=""; else verdict=" OFF"; failed=1; fi
+  printf '| %-62s | %-78s | %8s | %8s | %-14s |\n' "$1" "\`${4//|/\\|}\`" "$2" "$units$verdict" "$3"
+}
+measure "synchronous: one process, one step after another" 13 "13" \
+  "sleep-task --from-input <kitchen.txt"
+measure "concurrent in one process, every step a wait" 5 "5 (threads)" \
+  "sleep-task --from-input --concurrency 3 <kitchen-waits.txt"
+measure "concurrent with the block steps, order pasta, meatballs, salad" 7 "7 (asyncio)" \
+  "sleep-task --from-input --concurrency 3 <kitchen.txt"
+measure "the same, order salad, meatballs, pasta" 9 "8 (threads)" \
+  "sleep-task --from-input --concurrency 3 <kitchen-reversed.txt"
+measure "one process per task, in parallel (& and wait), every step a wait" 5 "5 (processes)" \
+  "while read -r task; do echo \"\$task\" | sleep-task --from-input & done <kitchen-waits.txt; wait"
+echo
+echo "The reversed order costs 9, not the threads' 8: salad's two block steps run back to back, so"
+echo "meatballs and pasta only start after them (a thread scheduler would switch between them)."
+if [ "$failed" = 1 ]; then
+  echo "kitchen.sh: a measurement is off its expectation by more than $TOLERANCE units" >&2
+  exit 1
+fi
+echo "every run within $TOLERANCE units of its expectation."
