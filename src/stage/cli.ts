@@ -31,15 +31,21 @@ export interface ProgramSpec {
   description: string;
   options: OptionTable;
   examples?: [command: string, meaning: string][];
-  /** A command follows the options after `--` (timer). */
-  takesCommand?: boolean;
+  /** Words after the options (timer's COMMAND, `timer report`'s FILE); none when absent. */
+  operands?: {
+    name: string;
+    min: number;
+    max: number;
+    /** The first operand ends the options: what follows belongs to it (a command's own options). */
+    haltAtFirst?: boolean;
+  };
   /** Checks the options together; returns why they do not fit, or undefined. */
   check?: (options: Record<string, unknown>) => string | undefined;
 }
 
-/** What the command line asks for: run with these options (and command), or exit with a status. */
+/** What the command line asks for: run with these options (and operands), or exit with a status. */
 export type CommandLine =
-  | { action: 'run'; options: Record<string, unknown>; command: string[] }
+  | { action: 'run'; options: Record<string, unknown>; operands: string[] }
   | { action: 'exit'; status: number };
 
 /**
@@ -79,10 +85,21 @@ export function parseFast(spec: ProgramSpec, argv: string[]): CommandLine | unde
   for (const [name, def] of Object.entries(spec.options)) {
     options[name] = def.default ?? (def.type === 'boolean' ? false : undefined);
   }
-  let i = 0;
-  for (; i < argv.length; i++) {
+  const operands: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--') break;
+    if (arg === '--') {
+      operands.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      if (spec.operands?.haltAtFirst) {
+        operands.push(...argv.slice(i));
+        break;
+      }
+      operands.push(arg);
+      continue;
+    }
     if (!arg.startsWith('--')) return undefined;
     const equals = arg.indexOf('=');
     const name = arg.slice(2, equals === -1 ? undefined : equals);
@@ -101,10 +118,16 @@ export function parseFast(spec: ProgramSpec, argv: string[]): CommandLine | unde
       return undefined; // yargs words the error
     }
   }
-  const command = argv.slice(i + 1);
-  if (spec.takesCommand ? command.length === 0 : i < argv.length) return undefined;
-  if (spec.check?.(options) !== undefined) return undefined;
-  return { action: 'run', options, command };
+  if (operandProblem(spec, operands) !== undefined || spec.check?.(options) !== undefined) return undefined;
+  return { action: 'run', options, operands };
+}
+
+/** Why the operands do not fit the spec (too few, too many), or undefined. */
+function operandProblem(spec: ProgramSpec, operands: string[]): string | undefined {
+  const { name = '', min = 0, max = 0 } = spec.operands ?? {};
+  if (operands.length < min) return `missing ${name}`;
+  if (operands.length > max) return `unexpected argument '${operands[max]}'`;
+  return undefined;
 }
 
 export async function parseWithYargs(spec: ProgramSpec, argv: string[]): Promise<CommandLine> {
@@ -119,6 +142,7 @@ export async function parseWithYargs(spec: ProgramSpec, argv: string[]): Promise
       'populate--': true,
       'boolean-negation': false,
       'camel-case-expansion': false,
+      'halt-at-non-option': spec.operands?.haltAtFirst === true,
     })
     .strictOptions()
     .exitProcess(false)
@@ -171,22 +195,17 @@ export async function parseWithYargs(spec: ProgramSpec, argv: string[]): Promise
     return { action: 'exit', status: EXIT.OK };
   }
   const positional = (parsed['_'] as unknown[]).map(String);
-  const command = [...positional, ...((parsed['--'] as unknown[] | undefined) ?? []).map(String)];
+  const operands = [...positional, ...((parsed['--'] as unknown[] | undefined) ?? []).map(String)];
   const options: Record<string, unknown> = {};
   for (const [name, def] of Object.entries(spec.options)) {
     options[name] = parsed[name] ?? (def.type === 'boolean' ? false : undefined);
   }
-  const why =
-    spec.takesCommand && command.length === 0
-      ? 'missing command'
-      : !spec.takesCommand && command.length > 0
-        ? `unexpected argument '${command[0]}'`
-        : spec.check?.(options);
+  const why = operandProblem(spec, operands) ?? spec.check?.(options);
   if (why !== undefined) {
     await writeText(process.stderr, `${spec.name}: ${why}\nTry '${spec.name} --help' for more information.\n`);
     return { action: 'exit', status: EXIT.USAGE };
   }
-  return { action: 'run', options, command };
+  return { action: 'run', options, operands };
 }
 
 /** Writes text and resolves with the write's error, if any (a closed or full stdout is noticed). */

@@ -25,19 +25,20 @@ export function stageMain(spec: ProgramSpec, makeStage: (options: Record<string,
   })().catch(crash(spec.name));
 }
 
-/** Installs the last-resort handler: one line, exit status 1. */
-export function guardAgainstCrashes(name: string): void {
-  process.on('uncaughtException', crash(name));
-  process.on('unhandledRejection', crash(name));
+/** Installs the last-resort handler: one line, then exit with `status`. */
+export function guardAgainstCrashes(name: string, status: number = EXIT.FAILURE): void {
+  process.on('uncaughtException', crash(name, status));
+  process.on('unhandledRejection', crash(name, status));
 }
 
-function crash(name: string): (error: unknown) => void {
+/** A handler for an error no one expected: one line on stderr, never a stack trace. */
+export function crash(name: string, status: number = EXIT.FAILURE): (error: unknown) => void {
   return (error) => {
     const message = error instanceof Error ? error.message : String(error);
     try {
       process.stderr.write(`${name}: internal error: ${message}\n`);
     } finally {
-      process.exitCode = EXIT.FAILURE;
+      process.exitCode = status;
       // A crashed program has no consistent state left to flush: end now.
       process.exit();
     }

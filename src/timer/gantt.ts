@@ -1,0 +1,159 @@
+import type { FormatDuration } from '../stage/durations.js';
+
+/** One stage of a recorded pipeline: its spans, as [start, end] in µs on the shared clock. */
+export interface StageTrack {
+  pid: number;
+  name: string;
+  items: number;
+  spans: [number, number][];
+}
+
+/** What a trace says about the pipeline as a whole. */
+export interface PipelineFigures {
+  startUs: number;
+  wallUs: number;
+  busyUs: Map<StageTrack, number>;
+  /** sum of the stages' busy time over the wall time */
+  speedup: number;
+  bottleneck: StageTrack | undefined;
+}
+
+interface TraceEvent {
+  ph?: string;
+  name?: string;
+  pid?: number;
+  ts?: number;
+  dur?: number;
+  args?: { name?: string; items?: number };
+}
+
+/**
+ * The stages of a trace file written by `timer --trace` (a JSON array whose closing bracket may be
+ * missing, with a comma after each event), in order of their first span.
+ */
+export function readTrace(text: string): StageTrack[] {
+  let body = text.trim();
+  if (!body.endsWith(']')) body = `${body.replace(/,\s*$/, '')}]`;
+  const events = JSON.parse(body) as TraceEvent[];
+  if (!Array.isArray(events)) throw new Error('not a JSON array of trace events');
+  const tracks = new Map<number, StageTrack>();
+  const track = (pid: number): StageTrack => {
+    let found = tracks.get(pid);
+    if (!found) tracks.set(pid, (found = { pid, name: String(pid), items: 0, spans: [] }));
+    return found;
+  };
+  for (const event of events) {
+    if (typeof event !== 'object' || event === null || typeof event.pid !== 'number') continue;
+    if (event.ph === 'M' && event.name === 'process_name' && event.args?.name) track(event.pid).name = event.args.name;
+    if (event.ph === 'X' && typeof event.ts === 'number') {
+      const stage = track(event.pid);
+      stage.spans.push([event.ts, event.ts + (event.dur ?? 0)]);
+      stage.items += event.args?.items ?? 1;
+    }
+  }
+  const stages = [...tracks.values()].filter((stage) => stage.spans.length > 0);
+  for (const stage of stages) stage.spans.sort((a, b) => a[0] - b[0]);
+  return stages.sort((a, b) => a.spans[0]![0] - b.spans[0]![0]);
+}
+
+/** Wall time, each stage's busy time, the achieved speedup and the bottleneck. */
+export function pipelineFigures(stages: StageTrack[]): PipelineFigures {
+  const starts = stages.map((stage) => stage.spans[0]![0]);
+  const ends = stages.map((stage) => Math.max(...stage.spans.map((span) => span[1])));
+  const startUs = Math.min(...starts);
+  const wallUs = Math.max(...ends) - startUs;
+  const busyUs = new Map(stages.map((stage) => [stage, stage.spans.reduce((sum, [from, to]) => sum + (to - from), 0)]));
+  let bottleneck: StageTrack | undefined;
+  for (const stage of stages) if (!bottleneck || busyUs.get(stage)! > busyUs.get(bottleneck)!) bottleneck = stage;
+  const totalBusy = [...busyUs.values()].reduce((a, b) => a + b, 0);
+  return { startUs, wallUs, busyUs, speedup: wallUs > 0 ? totalBusy / wallUs : 0, bottleneck };
+}
+
+/** How busy a stage is within [from, to): 0..1. */
+function coverage(spans: [number, number][], from: number, to: number): number {
+  let covered = 0;
+  for (const [start, end] of spans) {
+    if (end <= from) continue;
+    if (start >= to) break;
+    covered += Math.min(end, to) - Math.max(start, from);
+  }
+  return to > from ? covered / (to - from) : 0;
+}
+
+const SHADES = [' ', '░', '▒', '▓', '█'];
+
+/** The terminal Gantt chart: one row per stage, time across `width` columns, then the figures. */
+export function ganttText(stages: StageTrack[], width: number, format: FormatDuration): string {
+  const figures = pipelineFigures(stages);
+  const nameWidth = Math.min(16, Math.max(5, ...stages.map((stage) => stage.name.length)));
+  const barWidth = Math.max(10, width - nameWidth - 3);
+  const cell = figures.wallUs / barWidth;
+  const ms = (us: number): string => format(us / 1000);
+  let text = `pipeline: ${stages.length} stage${stages.length === 1 ? '' : 's'}, wall ${ms(figures.wallUs)}\n`;
+  for (const stage of stages) {
+    let bar = '';
+    for (let column = 0; column < barWidth; column++) {
+      const from = figures.startUs + column * cell;
+      const busy = coverage(stage.spans, from, from + cell);
+      bar += SHADES[busy === 0 ? 0 : busy >= 1 ? 4 : Math.min(3, 1 + Math.floor(busy * 3))];
+    }
+    text += `${stage.name.slice(0, nameWidth).padEnd(nameWidth)} |${bar}|\n`;
+  }
+  const end = ms(figures.wallUs);
+  text += `${' '.repeat(nameWidth + 1)} 0${end.padStart(barWidth)}\n\n`;
+  const rows = stages.map((stage) => {
+    const busy = figures.busyUs.get(stage)!;
+    return [stage.name, String(stage.items), ms(busy), ms(figures.wallUs - busy), `${((100 * busy) / (figures.wallUs || 1)).toFixed(1)}%`];
+  });
+  text += table([['stage', 'items', 'busy', 'idle', 'busy %'], ...rows]);
+  text += `\nspeedup (sum of busy time / wall time): ${figures.speedup.toFixed(2)}x\n`;
+  text += `bottleneck: ${figures.bottleneck?.name ?? 'none'} (the busiest stage bounds the pipeline)\n`;
+  return text;
+}
+
+/** Left-aligned first column, right-aligned others. */
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows
+    .map((row) => row.map((value, column) => (column === 0 ? value.padEnd(widths[column]!) : value.padStart(widths[column]!))).join('  '))
+    .join('\n')
+    .concat('\n');
+}
+
+const escapeXml = (text: string): string => text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+
+/** The same chart as an SVG picture: one row of bars per stage, a time axis, the figures. */
+export function ganttSvg(stages: StageTrack[], format: FormatDuration): string {
+  const figures = pipelineFigures(stages);
+  const left = 110;
+  const chartWidth = 640;
+  const rowHeight = 28;
+  const top = 36;
+  const height = top + stages.length * rowHeight + 60;
+  const x = (us: number): number => left + ((us - figures.startUs) / (figures.wallUs || 1)) * chartWidth;
+  const colors = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1'];
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${left + chartWidth + 30}" height="${height}" font-family="sans-serif" font-size="13">`);
+  parts.push(`<rect width="100%" height="100%" fill="white"/>`);
+  parts.push(`<text x="${left}" y="20" font-weight="bold">${escapeXml(`pipeline: ${stages.length} stages, wall ${format(figures.wallUs / 1000)}, speedup ${figures.speedup.toFixed(2)}x, bottleneck ${figures.bottleneck?.name ?? 'none'}`)}</text>`);
+  stages.forEach((stage, row) => {
+    const y = top + row * rowHeight;
+    const busy = figures.busyUs.get(stage)!;
+    parts.push(`<text x="${left - 8}" y="${y + 17}" text-anchor="end">${escapeXml(stage.name)}</text>`);
+    parts.push(`<rect x="${left}" y="${y + 2}" width="${chartWidth}" height="${rowHeight - 6}" fill="#f2f2f2"/>`);
+    for (const [from, to] of stage.spans) {
+      const width = Math.max(0.5, x(to) - x(from));
+      parts.push(`<rect x="${x(from).toFixed(2)}" y="${y + 2}" width="${width.toFixed(2)}" height="${rowHeight - 6}" fill="${colors[row % colors.length]}" stroke="white" stroke-width="0.5"/>`);
+    }
+    parts.push(`<text x="${left + chartWidth + 6}" y="${y + 17}" font-size="11">${((100 * busy) / (figures.wallUs || 1)).toFixed(0)}%</text>`);
+  });
+  const axisY = top + stages.length * rowHeight + 8;
+  parts.push(`<line x1="${left}" y1="${axisY}" x2="${left + chartWidth}" y2="${axisY}" stroke="#333"/>`);
+  for (let tick = 0; tick <= 4; tick++) {
+    const tx = left + (tick * chartWidth) / 4;
+    parts.push(`<line x1="${tx}" y1="${axisY}" x2="${tx}" y2="${axisY + 5}" stroke="#333"/>`);
+    parts.push(`<text x="${tx}" y="${axisY + 20}" text-anchor="middle" font-size="11">${escapeXml(format((tick * figures.wallUs) / 4000))}</text>`);
+  }
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}

@@ -1,0 +1,107 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+// Linux /proc readers. /proc reports CPU times in USER_HZ ticks, which Linux fixes at 100 per second
+// for every user-space interface whatever the kernel's own HZ.
+const USER_HZ = 100;
+const PAGE_BYTES = 4096;
+const EARLY_SAMPLES_MS = [5, 20, 50];
+
+/** CPU time, in ms, of this process's reaped children (and theirs): cutime and cstime. */
+export interface ChildCpu {
+  userMs: number;
+  sysMs: number;
+}
+
+/** Fields of /proc/PID/stat after the command name (which may hold spaces and parentheses). */
+function statFields(pid: number | 'self'): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU used by the children this process has waited for, or undefined where /proc is not there. */
+export function childCpu(): ChildCpu | undefined {
+  const fields = statFields('self');
+  if (!fields) return undefined;
+  // After the name: state(3) ppid(4) … utime(14) stime(15) cutime(16) cstime(17); index = field - 3.
+  return { userMs: (Number(fields[13]) * 1000) / USER_HZ, sysMs: (Number(fields[14]) * 1000) / USER_HZ };
+}
+
+/**
+ * Samples the resident memory of a process and all its descendants (found by their parent pids in
+ * /proc), keeping the largest sum seen, and the largest peak (VmHWM) any one of them reported.
+ */
+export class TreeMemorySampler {
+  private peakSum = 0;
+  private peakSingle = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly early: NodeJS.Timeout[] = [];
+  readonly available = statFields('self') !== undefined;
+
+  constructor(private readonly root: number, private readonly intervalMs = 100) {}
+
+  start(): void {
+    if (!this.available) return;
+    this.sample();
+    // A few early samples catch short commands; then one every interval.
+    for (const delay of EARLY_SAMPLES_MS) this.early.push(setTimeout(() => this.sample(), delay).unref());
+    this.timer = setInterval(() => this.sample(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    for (const timeout of this.early) clearTimeout(timeout);
+  }
+
+  /** The peak resident memory of the tree, in bytes (0 when nothing could be sampled). */
+  get peakBytes(): number {
+    return Math.max(this.peakSum, this.peakSingle);
+  }
+
+  sample(): void {
+    const children = new Map<number, number[]>();
+    const rss = new Map<number, number>();
+    let entries: string[];
+    try {
+      entries = readdirSync('/proc');
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const code = entry.charCodeAt(0);
+      if (code < 0x30 || code > 0x39) continue;
+      const pid = Number(entry);
+      const fields = statFields(pid);
+      if (!fields) continue;
+      const parent = Number(fields[1]);
+      const siblings = children.get(parent);
+      if (siblings) siblings.push(pid);
+      else children.set(parent, [pid]);
+      rss.set(pid, Number(fields[21]) * PAGE_BYTES); // rss(24), in pages
+    }
+    if (!rss.has(this.root)) return;
+    let sum = 0;
+    const pending = [this.root];
+    while (pending.length > 0) {
+      const pid = pending.pop()!;
+      sum += rss.get(pid) ?? 0;
+      this.peakSingle = Math.max(this.peakSingle, highWaterMark(pid));
+      pending.push(...(children.get(pid) ?? []));
+    }
+    this.peakSum = Math.max(this.peakSum, sum);
+  }
+}
+
+/** VmHWM of a process (its own peak resident memory), in bytes, or 0. */
+function highWaterMark(pid: number): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,53 @@
+import type { FormatDuration } from '../stage/durations.js';
+
+/** What timer measured of one command: the summary's fields (JSON field names carry their units). */
+export interface Measurement {
+  label: string;
+  command: string[];
+  exitCode: number | null;
+  signal: string | null;
+  linesIn: number;
+  linesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  wallMs: number;
+  /** CPU of the command and its children, from the kernel once reaped; null where not available */
+  userMs: number | null;
+  sysMs: number | null;
+  /** peak resident memory of the command's process tree, sampled from /proc; null where not available */
+  peakRssBytes: number | null;
+  rssSampleIntervalMs: number;
+  linesPerSecond: number;
+}
+
+/** One item (--each): the k-th output line paired with the k-th input line; times from the start. */
+export interface Item {
+  line: number;
+  inMs: number | null;
+  outMs: number;
+  latencyMs: number | null;
+  serviceMs: number;
+}
+
+/** The --json document: `{ "pipestageTimer": 1, "summary": Measurement, "items"?: Item[] }`. */
+export function jsonReport(measurement: Measurement, items: Item[] | undefined): string {
+  return `${JSON.stringify({ pipestageTimer: 1, summary: measurement, ...(items ? { items } : {}) }, null, 2)}\n`;
+}
+
+/** The summary line: label, lines in and out, wall, CPU, peak RSS, rate. */
+export function summaryLine(m: Measurement, format: FormatDuration): string {
+  const cpu = m.userMs === null ? 'CPU not available' : `user ${format(m.userMs)}, sys ${format(m.sysMs!)}`;
+  const rss = m.peakRssBytes === null ? 'peak RSS not available' : m.peakRssBytes === 0 ? 'peak RSS unknown (ended before a sample)' : `peak RSS ${(m.peakRssBytes / 1048576).toFixed(1)} MB (sampled every ${m.rssSampleIntervalMs}ms)`;
+  const status = m.signal ? `, killed by ${m.signal}` : m.exitCode ? `, exit status ${m.exitCode}` : '';
+  return `timer: ${m.label}: ${m.linesIn} lines in, ${m.linesOut} out, wall ${format(m.wallMs)}, ${cpu}, ${rss}, ${rate(m.linesPerSecond)} lines/s${status}\n`;
+}
+
+/** One --each line. */
+export function itemLine(label: string, item: Item, format: FormatDuration): string {
+  const latency = item.latencyMs === null ? 'latency unknown (no input line)' : `latency ${format(item.latencyMs)}`;
+  return `timer: ${label}: line ${item.line}: ${latency}, service ${format(item.serviceMs)}\n`;
+}
+
+function rate(perSecond: number): string {
+  return perSecond >= 100 ? String(Math.round(perSecond)) : perSecond.toPrecision(3);
+}
