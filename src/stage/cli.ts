@@ -93,6 +93,7 @@ export function parseFast(spec: ProgramSpec, argv: string[]): CommandLine | unde
       break;
     }
     if (!arg.startsWith('-') || arg === '-') {
+      if (i === 0 && arg === 'completion') return undefined; // yargs prints the completion script
       if (spec.operands?.haltAtFirst) {
         operands.push(...argv.slice(i));
         break;
@@ -142,7 +143,8 @@ export async function parseWithYargs(spec: ProgramSpec, argv: string[]): Promise
       'populate--': true,
       'boolean-negation': false,
       'camel-case-expansion': false,
-      'halt-at-non-option': spec.operands?.haltAtFirst === true,
+      // (not for `completion`, which yargs only recognises without it)
+      'halt-at-non-option': spec.operands?.haltAtFirst === true && argv[0] !== 'completion',
     })
     .strictOptions()
     .exitProcess(false)

@@ -22,8 +22,7 @@ export function timerMain(wrap: ProgramSpec, report: ProgramSpec): void {
     }
     const commandLine = await parseCommandLine(wrap, argv);
     if (commandLine.action === 'exit') {
-      // Usage errors of timer's own are its own failure too (timeout(1) does the same).
-      process.exitCode = commandLine.status === EXIT.USAGE ? EXIT.TIMER_FAILURE : commandLine.status;
+      process.exitCode = commandLine.status;
       return;
     }
     const { options, operands } = commandLine;
