@@ -1,6 +1,6 @@
 // Bundles each executable (src/cli/*.ts) into one CommonJS file, dist/<name>.cjs: a CommonJS entry
 // skips the ESM loader, and one file skips module resolution — start-up cost is the point. yargs
-// (help, completion, usage errors) and pretty-ms (--time) stay outside and load on demand.
+// (help, completion, usage errors), large and rarely needed, stays outside and loads on demand.
 import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
 
@@ -16,6 +16,6 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['yargs', 'pretty-ms', 'execa'],
+  external: ['yargs'],
   logLevel: 'warning',
 });
