@@ -6,6 +6,8 @@
 #   3 pipeline    8 heavy items, mul | add vs one after the other    target efficiency >= 0.95
 #   4 memory      peak RSS of add --formula on 1M and 10M lines      target <= 60 MB, flat
 #   5 kernel      mul 11, R = 4,000,000 vs the Python reference; run time linear in R
+#   6 timer       timer -- add --formula on 10M lines vs add alone  target <= 1.1x, --trace <= 1.3x
+#                 and timer's fixed cost (timer -- true vs true)
 # Needs hyperfine and mawk (Debian packages). BENCH_QUICK=1 runs fewer repetitions.
 source "$(dirname "$0")/lib/common.sh"
 need hyperfine hyperfine
@@ -76,5 +78,20 @@ echo "  run time grows linearly with R (the work happens every time):"
 for r in 10000000 20000000 40000000; do
   echo "    R = $r: $(wall_ms "echo 11 | mul --repeat $r") ms"
 done
+
+echo "== 6. timer overhead: add --formula on seq 1 10000000 (from a file, to /dev/null)"
+seq 1 10000000 >"$SCRATCH/seq10m"
+hyperfine -w 1 -r "$(( RUNS / 4 + 2 ))" --export-json "$SCRATCH/timer.json" \
+  "add --formula <$SCRATCH/seq10m >/dev/null" \
+  "timer -- add --formula <$SCRATCH/seq10m >/dev/null 2>/dev/null" \
+  "rm -f $SCRATCH/t.json; timer --trace $SCRATCH/t.json -- add --formula <$SCRATCH/seq10m >/dev/null 2>/dev/null" >/dev/null
+mapfile -t m < <(median_ms "$SCRATCH/timer.json")
+echo "  add: ${m[0]} ms   timer -- add: ${m[1]} ms   timer --trace -- add: ${m[2]} ms"
+verdict "timer / alone" "$(calc "${m[1]} / ${m[0]}")" "<=" 1.1
+verdict "timer --trace / alone" "$(calc "${m[2]} / ${m[0]}")" "<=" 1.3
+rm -f "$SCRATCH/seq10m"
+hyperfine -N -w 3 -r "$RUNS" --export-json "$SCRATCH/timer-fixed.json" "true" "timer -- true" >/dev/null
+mapfile -t m < <(median_ms "$SCRATCH/timer-fixed.json")
+echo "  fixed cost: timer -- true ${m[1]} ms vs true ${m[0]} ms: $(calc "${m[1]} - ${m[0]}") ms (node's own start-up included)"
 
 exit $failed
