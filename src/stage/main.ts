@@ -1,10 +1,19 @@
 import { EXIT } from './exit-codes.js';
 import { parseCommandLine, type OptionTable, type ProgramSpec } from './cli.js';
 import { runStage, type Stage } from './run-stage.js';
+import { isStageWorker, serveLines, workerOptions, workerPool } from './workers.js';
 
 /** Options every stage has, handled by the engine. */
 const STAGE_OPTIONS: OptionTable = {
   time: { type: 'boolean', describe: "Report each line's compute time and a summary on stderr" },
+  workers: {
+    type: 'integer',
+    value: 'N',
+    default: 1,
+    min: 1,
+    max: 256,
+    describe: 'Compute lines on N worker threads, truly in parallel; output stays in input order',
+  },
 };
 
 /**
@@ -12,6 +21,11 @@ const STAGE_OPTIONS: OptionTable = {
  * run it over stdin, and set the exit status. Any escaped bug ends in one line on stderr, never a trace.
  */
 export function stageMain(spec: ProgramSpec, makeStage: (options: Record<string, unknown>) => Stage): void {
+  if (isStageWorker()) {
+    // This bundle was started as one of the stage's worker threads: compute what the main thread sends.
+    serveLines(makeStage(workerOptions()));
+    return;
+  }
   guardAgainstCrashes(spec.name);
   const full: ProgramSpec = { ...spec, options: { ...spec.options, ...STAGE_OPTIONS } };
   void (async () => {
@@ -21,7 +35,10 @@ export function stageMain(spec: ProgramSpec, makeStage: (options: Record<string,
       return;
     }
     const { options } = commandLine;
-    process.exitCode = await runStage(spec.name, makeStage(options), { time: options['time'] === true });
+    const workers = options['workers'] as number;
+    // One worker is no thread at all: no start-up cost for the common case.
+    const stage = workers > 1 ? workerPool(bundlePath(), options, workers) : makeStage(options);
+    process.exitCode = await runStage(spec.name, stage, { time: options['time'] === true });
   })().catch(crash(spec.name));
 }
 
@@ -43,4 +60,9 @@ export function crash(name: string, status: number = EXIT.FAILURE): (error: unkn
       process.exit();
     }
   };
+}
+
+/** The file this executable runs from: the CommonJS bundle in dist/, which worker threads start too. */
+function bundlePath(): string {
+  return typeof __filename === 'string' ? __filename : process.argv[1]!;
 }

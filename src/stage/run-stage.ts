@@ -26,6 +26,8 @@ export interface Stage {
   concurrency?: number;
   /** Write outputs in input order (default), or as they complete. */
   ordered?: boolean;
+  /** Releases what the stage holds (threads) once the run is over. */
+  close?(): void;
 }
 
 export interface RunOptions {
@@ -204,6 +206,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       }
       sink.flush();
       io.stdout.off('drain', pump);
+      stage.close?.();
       resolve(status);
     }
   });

@@ -1,0 +1,76 @@
+// Scaling a stage past one process: --workers (worker threads, in the engine) and GNU parallel.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { execa } from 'execa';
+import { BIN, ENV, FIXTURES, sh } from './helpers.js';
+
+const hasParallel = (await sh('command -v parallel')).exitCode === 0;
+const NO_PARALLEL = 'GNU parallel is not installed (apt-get install parallel; .ci/run installs it)';
+
+test('--workers: the same output as one worker, in order, for mul and add', async () => {
+  for (const command of ['seq 0 300 | mul --repeat 20', 'seq 1 5000 | add --repeat 2', 'seq 1 3000 | add --formula']) {
+    const single = await sh(command);
+    const threaded = await sh(command.replace(/(mul|add) /, '$1 --workers 3 '));
+    assert.equal(threaded.exitCode, 0);
+    assert.ok(threaded.stdout === single.stdout, `${command}: output differs`);
+  }
+});
+
+test('--workers: bad lines reported with their numbers; the right results still come out in order', async () => {
+  const input = '3\nabc\n4\n100001\n\n5\n';
+  for (const workers of [1, 2, 4]) {
+    const { stdout, stderr, exitCode } = await sh(`mul --repeat 1 --workers ${workers}`, input);
+    assert.equal(stdout, '6\n24\n120\n', `workers ${workers}`);
+    assert.equal(stderr, "mul: line 2: invalid number 'abc'\nmul: line 4: 100001 exceeds the limit 100000\n");
+    assert.equal(exitCode, 1);
+  }
+});
+
+test('--workers: --time, EPIPE, write errors and usage errors as with one worker', async () => {
+  const timed = await sh('seq 3 | mul --repeat 10 --workers 2 --time');
+  assert.equal(timed.stdout, '1\n2\n6\n');
+  assert.match(timed.stderr, /^mul: line 1: .+\nmul: line 2: .+\nmul: line 3: .+\nmul: 3 lines, busy .+\n$/);
+  const gone = await sh('{ yes 11 | mul --repeat 4000000 --workers 2; echo "mul=$?" >&2; } | head -n 1');
+  assert.equal(gone.stdout, '39916800\n');
+  assert.equal(gone.stderr, 'mul=0\n');
+  const full = await sh('seq 3 | mul --repeat 1 --workers 2 >/dev/full');
+  assert.equal(full.stderr, 'mul: write error: No space left on device\n');
+  assert.equal(full.exitCode, 1);
+  const usage = await sh('mul --workers 0');
+  assert.equal(usage.exitCode, 2);
+});
+
+test('--workers: Ctrl-C ends all workers at once', async () => {
+  const child = execa(`${BIN}/mul`, ['--repeat', '1000000000', '--workers', '2'], { env: ENV, input: '11\n11\n11\n', reject: false });
+  setTimeout(() => child.kill('SIGINT'), 500);
+  const result = await child;
+  assert.equal(result.signal, 'SIGINT');
+  const { stdout } = await sh('yes 11 | mul --repeat 1000000000 --workers 2 & p=$!; sleep 0.5; kill -INT $p; wait $p; echo "status=$?"');
+  assert.equal(stdout, 'status=130\n');
+});
+
+test('--workers 2 runs lines truly in parallel: two heavy lines overlap', async () => {
+  // A functional property with a wide margin: each line alone keeps a core busy for a while, so the
+  // CPU time of the run must exceed its wall time when (and only when) two threads compute at once.
+  const { stdout } = await sh('printf "11\\n11\\n11\\n11\\n" | timer --json -- mul --repeat 20000000 --workers 2 2>&1 >/dev/null');
+  const { summary } = JSON.parse(stdout) as { summary: { wallMs: number; userMs: number } };
+  assert.ok(summary.userMs > summary.wallMs * 1.2, `user ${summary.userMs} ms vs wall ${summary.wallMs} ms`);
+});
+
+test('GNU parallel --pipe -k: the tools work as parallel jobs, order kept', { skip: !hasParallel && NO_PARALLEL }, async () => {
+  const parallel = await sh('seq 1 200 | parallel --pipe -k -N 20 -j 2 mul --repeat 1000 | add --formula');
+  const plain = await sh('seq 1 200 | mul --repeat 1000 | add --formula');
+  assert.equal(parallel.exitCode, 0);
+  assert.equal(plain.stdout.split('\n').length, 201);
+  assert.ok(parallel.stdout === plain.stdout, 'parallel output differs from the plain pipeline');
+});
+
+test('GNU parallel -S with --ssh: the command lines sent to remote hosts work', { skip: !hasParallel && NO_PARALLEL }, async () => {
+  const remote = await sh(`seq 1 200 | parallel --ssh ${FIXTURES}/fake-ssh -S host1,host2 --pipe -k -N 20 mul --repeat 1000 | add --formula`);
+  const plain = await sh('seq 1 200 | mul --repeat 1000 | add --formula');
+  assert.ok(remote.stdout === plain.stdout, `remote output differs: ${remote.stderr}`);
+  // stdin reaches the remote tool byte for byte (CR, tabs, quotes), and its options intact.
+  const input = 'it\'s "quoted"\r\n\ttab $HOME\n';
+  const echoed = await sh(`parallel --ssh ${FIXTURES}/fake-ssh -S host1 --pipe -k sleep-task --for 1ms --mode spin`, input);
+  assert.equal(echoed.stdout, input);
+});
