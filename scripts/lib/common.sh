@@ -42,20 +42,45 @@ peak_rss_mb() {
 # best_ms CMD: the best wall time of 3 runs, in ms.
 best_ms() { for _ in 1 2 3; do wall_ms "$1"; echo; done | sort -n | head -n 1; }
 
+# busy_ms CMD: runs CMD (a stage with --time) and prints the compute time its --time summary reports
+# ("busy 2.28s" / "busy 285ms"), in ms: start-up excluded.
+busy_ms() {
+  bash -c "$1" 2>&1 >/dev/null | awk '/ busy / {
+    v = $NF; unit = v; sub(/[0-9.]+/, "", unit); sub(/[a-zµ]+$/, "", v)
+    printf "%.3f\n", unit == "s" ? v * 1000 : unit == "ms" ? v : unit == "µs" ? v / 1000 : v / 1000000 }'
+}
+
+# best_busy_ms CMD: the least busy time of 3 runs.
+best_busy_ms() { for _ in 1 2 3; do busy_ms "$1"; done | sort -n | head -n 1; }
+
 # calibrate_repeats TARGET_MS: prints "MUL_REPEAT ADD_REPEAT" so that `mul` on 11 and `add` on its
-# result (39916800) each cost about TARGET_MS per item on this machine. The cost of one repeat is
-# the time difference between R and 2R repeats, so start-up cancels out.
+# result (39916800) each cost about TARGET_MS per item on this machine, as the stages' own --time
+# reports (start-up excluded; least of 3 runs, the machines being noisy).
 calibrate_repeats() {
-  local target=$1 m1 m2 a1 a2
-  m1=$(best_ms "echo 11 | mul --repeat 8000000")
-  m2=$(best_ms "echo 11 | mul --repeat 16000000")
-  a1=$(best_ms "echo 39916800 | add --repeat 3")
-  a2=$(best_ms "echo 39916800 | add --repeat 6")
-  awk -v t="$target" -v m1="$m1" -v m2="$m2" -v a1="$a1" -v a2="$a2" 'BEGIN {
-    mu = (m2 - m1) / 8000000; au = (a2 - a1) / 3
-    if (mu <= 0) mu = (m2 - 100) / 16000000   # noise: fall back to a rough estimate
-    if (au <= 0) au = (a2 - 100) / 6
-    mr = int(t / mu); ar = int(t / au + 0.5)
+  local target=$1 m a
+  m=$(best_busy_ms "printf '11\\n11\\n' | mul --time --repeat 10000000")
+  a=$(best_busy_ms "printf '39916800\\n39916800\\n' | add --time --repeat 3")
+  awk -v t="$target" -v m="$m" -v a="$a" 'BEGIN {
+    mr = int(t / (m / 20000000)); ar = int(t / (a / 6) + 0.5)
     printf "%d %d\n", mr < 1 ? 1 : mr, ar < 1 ? 1 : ar
   }'
+}
+
+# timed_run CMD INPUT: runs CMD (through sh) on INPUT under `timer --json`, output to $SCRATCH/last.out;
+# prints "WALL_MS PEAK_RSS_MB" (the whole process tree's peak, as timer samples it).
+timed_run() {
+  timer --json --output "$SCRATCH/last.json" -- sh -c "$1" <"$2" >"$SCRATCH/last.out"
+  node -e 'const { summary: s } = JSON.parse(require("fs").readFileSync(process.argv[1]));
+    console.log(s.wallMs.toFixed(0), (s.peakRssBytes / 1048576).toFixed(1))' "$SCRATCH/last.json"
+}
+
+# expect LABEL VALUE OP LIMIT: prints whether VALUE OP LIMIT holds; sets EXPECT_FAILED=1 when not.
+EXPECT_FAILED=0
+expect() {
+  if awk -v v="$2" -v l="$4" "BEGIN { exit !(v $3 l) }"; then
+    echo "  ok: $1 = $2 (expected $3 $4)"
+  else
+    echo "  CONTRADICTED: $1 = $2 (expected $3 $4)"
+    EXPECT_FAILED=1
+  fi
 }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The classic mul/add experiment in all its versions, on N items of 11 with both stages calibrated to
+# about the same cost per item:
+#   1 sequential: one stage after the other (the baseline)
+#   2 one process, event-loop concurrency: the same CPU work as spin steps, all items in flight in one
+#     event loop — no gain, the analog of Python threads under the GIL
+#   3 worker threads: each stage computes on 2 threads of one process — gain (Node threads are truly
+#     parallel)
+#   4 a shell pipe of processes: mul | add — gain, up to 2N/(N+1)
+# Prints the table and the commands; exits 1 when a measurement contradicts its expectation (no gain
+# is at most 1.15x; a gain is at least 1.3x).
+source "$(dirname "$0")/lib/common.sh"
+N=${PIPELINE_ITEMS:-8}
+TARGET_MS=${PIPELINE_ITEM_MS:-250}
+read -r mul_r add_r < <(calibrate_repeats "$TARGET_MS")
+cd "$SCRATCH"
+for _ in $(seq "$N"); do echo 11; done >items
+for i in $(seq "$N"); do echo "item$i spin:${TARGET_MS}ms spin:${TARGET_MS}ms"; done >spin-items
+echo "$N items; mul --repeat $mul_r and add --repeat $add_r each cost ~${TARGET_MS} ms per item; $(nproc) cores"
+echo
+
+declare -a names commands walls
+run() { # run NAME INPUT COMMAND
+  local wall rss
+  read -r wall rss < <(timed_run "$3" "$2")
+  names+=("$1"); commands+=("$3"); walls+=("$wall")
+}
+run "1. sequential: one stage after the other" items "mul --repeat $mul_r >mid && add --repeat $add_r <mid"
+cp last.out expected.out
+run "2. one process, event-loop concurrency (CPU work)" spin-items "sleep-task --from-input --concurrency $N"
+run "3. worker threads: 2 per stage" items "mul --repeat $mul_r --workers 2 >mid && add --repeat $add_r --workers 2 <mid"
+cmp -s last.out expected.out || { echo "worker threads: results differ" >&2; exit 1; }
+run "4. a shell pipe of processes" items "mul --repeat $mul_r | add --repeat $add_r"
+cmp -s last.out expected.out || { echo "pipe: results differ" >&2; exit 1; }
+
+printf '| %-50s | %-82s | %9s | %7s |\n' run command "wall (ms)" speedup
+printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..52})" "$(printf -- '-%.0s' {1..84})" "-----------" "---------"
+for i in "${!names[@]}"; do
+  printf '| %-50s | %-82s | %9s | %7s |\n' "${names[$i]}" "\`${commands[$i]//|/\\|}\`" "${walls[$i]}" "$(calc "${walls[0]} / ${walls[$i]}")"
+done
+echo
+ideal=$(calc "2 * $N / ($N + 1)")
+expect "event-loop concurrency speedup" "$(calc "${walls[0]} / ${walls[1]}")" "<=" 1.15
+# A clear gain, with room for start-up (processes, worker threads) on a shared machine.
+expect "worker threads speedup" "$(calc "${walls[0]} / ${walls[2]}")" ">=" 1.3
+expect "shell pipe speedup (ideal $ideal)" "$(calc "${walls[0]} / ${walls[3]}")" ">=" 1.3
+exit "$EXPECT_FAILED"
