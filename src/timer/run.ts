@@ -185,9 +185,10 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   report.close();
 
   for (const [signal, handler] of handlers) process.off(signal, handler);
-  const signal = received ?? result.signal;
-  if (signal) return raise(signal);
+  if (received) return raise(received);
+  // A failure of timer's own comes first: the command may well have died of the pipes closed after it.
   if (failure) return failure.startsWith('write error') ? EXIT.FAILURE : EXIT.TIMER_FAILURE;
+  if (result.signal) return raise(result.signal);
   return result.exitCode ?? EXIT.TIMER_FAILURE;
 }
 

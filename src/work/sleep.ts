@@ -77,6 +77,7 @@ const blockCell = new Int32Array(new SharedArrayBuffer(4));
  * `block` blocks the thread, `spin` keeps one core busy; both of those return when done.
  */
 export function spendStep(step: Step, signal?: AbortSignal): Promise<void> | undefined {
+  if (step.ms === 0) return undefined; // nothing to spend: not even a turn of the event loop
   if (step.mode === 'wait') return delay(step.ms, undefined, { signal });
   if (step.mode === 'block') {
     Atomics.wait(blockCell, 0, 0, step.ms);

@@ -1,0 +1,220 @@
+// Hardening: the whole family under abuse, from one table-driven suite — usage errors, faults,
+// signals, bad and edge data, huge inputs and slow readers, property tests and fuzzing, and a
+// cross-check against the Python reference.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { ROOT, sh, shBytes } from './helpers.js';
+
+/** Every executable, as a line filter over endless/any input, and how it is made busy for a long time. */
+const FAMILY = [
+  { name: 'mul', filter: 'mul --repeat 1', busy: 'yes 11 | mul --repeat 1000000000', badOptions: ['--repeat x', '--repeat 0', '--repeat', '--repeat=-1', '--repeat 1.5', '--workers 0', '--time=yes', 'extra-operand'] },
+  { name: 'add', filter: 'add', busy: 'yes 11 | add --repeat 1000000000', badOptions: ['--repeat 1000000001', '--formula=1', '--workers 1000', '--workers', '-x'] },
+  { name: 'sleep-task', filter: 'sleep-task --for 0ms', busy: 'yes | sleep-task --for 1h', badOptions: ['--for x', '--for 5', '--for', '--for -1s', '--for 2d', '--mode nap --for 1s', '--concurrency 0 --for 1s', '--for 1s --from-input', ''] },
+  { name: 'timer', filter: 'timer -- cat', busy: 'yes 11 | timer -- mul --repeat 1000000000', badOptions: ['--label', '--output', '--trace', '--bogus -- cat', ''] },
+] as const;
+
+const usageError = (name: string): RegExp => new RegExp(`^${name}: .+\\nTry '${name} --help' for more information\\.\\n$`);
+
+for (const tool of FAMILY) {
+  test(`${tool.name}: missing and bad option values are usage errors (exit 2)`, async () => {
+    for (const options of tool.badOptions) {
+      const { stdout, stderr, exitCode } = await sh(`${tool.name} ${options} </dev/null`);
+      assert.equal(exitCode, 2, `${tool.name} ${options}: ${stderr}`);
+      assert.equal(stdout, '');
+      assert.match(stderr, usageError(tool.name), `${tool.name} ${options}`);
+    }
+  });
+
+  test(`${tool.name}: stdout >/dev/full: one write error line, exit 1`, async () => {
+    const { stderr, exitCode } = await sh(`seq 1 50000 | ${tool.filter} >/dev/full`);
+    assert.equal(exitCode, 1);
+    const errors = stderr.split('\n').filter((line) => line.includes('write error'));
+    assert.deepEqual(errors, [`${tool.name}: write error: No space left on device`]);
+  });
+
+  test(`${tool.name}: SIGINT and SIGTERM mid-run: the shell sees 130 and 143, nothing is left running`, async () => {
+    for (const [signal, status] of [['INT', 130], ['TERM', 143]] as const) {
+      const { stdout } = await sh(`${tool.busy} & p=$!; sleep 0.5; kill -${signal} $p; wait $p; echo "status=$?"; sleep 0.2; pgrep -f '(mul|add) --repeat 1000000000$|sleep-task --for 1h$' | wc -l`);
+      assert.deepEqual(stdout.trim().split('\n'), [`status=${status}`, '0'], `${tool.name} SIG${signal}`);
+    }
+  });
+
+  test(`${tool.name}: slow reader and 10x more input: memory stays flat (peak RSS measured)`, async () => {
+    const lines = tool.name === 'sleep-task' ? 500_000 : 2_000_000;
+    const input = tool.name === 'mul' ? `yes 7 | head -n` : 'seq 1';
+    const filter = tool.name === 'add' ? 'add --formula' : tool.filter; // the loop on n up to 2M would be O(n²)
+    const peak = async (count: number): Promise<number> => {
+      const report = `/tmp/pipestage-rss-${process.pid}-${count}.json`;
+      const { stdout } = await sh(`${input} ${count} | timer --json --output ${report} -- ${filter} | (sleep 1; cat >/dev/null); cat ${report}; rm -f ${report}`, undefined, 120_000);
+      return (JSON.parse(stdout) as { summary: { peakRssBytes: number } }).summary.peakRssBytes / 1048576;
+    };
+    const small = await peak(lines / 10);
+    const large = await peak(lines);
+    assert.ok(large < small + 40 && large < 160, `peak RSS ${small.toFixed(1)} MB on ${lines / 10} lines, ${large.toFixed(1)} MB on ${lines}`);
+  });
+}
+
+/** Bad lines for mul and add: each must be reported by number while the lines around it are answered. */
+const BAD_NUMBERS: [what: string, line: string | Buffer, message: RegExp][] = [
+  ['letters', 'abc', /invalid number 'abc'/],
+  ['a sign', '-5', /invalid number '-5'/],
+  ['a plus sign', '+5', /invalid number '\+5'/],
+  ['a float', '1.5', /invalid number '1\.5'/],
+  ['an exponent', '1e3', /invalid number '1e3'/],
+  ['hex', '0x1F', /invalid number '0x1F'/],
+  ['a NUL byte', '1\0', /invalid number '1\\x00'/],
+  ['invalid UTF-8', Buffer.from([0x31, 0xff, 0xfe]), /invalid number '1\\xFF\\xFE'/],
+  ['a lone CR inside', '1\r2', /invalid number '1\\x0D2'/],
+  ['two numbers', '1 2', /invalid number '1 2'/],
+  ['a control character', '\x1b[31m', /invalid number '\\x1B\[31m'/],
+];
+
+for (const name of ['mul', 'add']) {
+  test(`${name}: bad data — every case reported as '${name}: line 2: …', exit 1, the valid lines still answered in order`, async () => {
+    const cases: [string, string | Buffer, RegExp][] = [
+      ...BAD_NUMBERS,
+      name === 'mul' ? ['past the limit', '100001', /100001 exceeds the limit 100000/] : ['past the loop limit', '134217728', /134217728 exceeds the loop limit 134217727; use --formula/],
+    ];
+    for (const [what, line, message] of cases) {
+      const input = Buffer.concat([Buffer.from('2\n'), Buffer.from(line), Buffer.from('\n3\n')]);
+      const { stdout, stderr, exitCode } = await shBytes(`${name} --repeat 1`, input);
+      assert.equal(stdout.toString(), name === 'mul' ? '2\n6\n' : '3\n6\n', what);
+      assert.equal(exitCode, 1, what);
+      const lines = stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, `${what}: ${stderr}`);
+      assert.match(lines[0]!, new RegExp(`^${name}: line 2: `), what);
+      assert.match(lines[0]!, message, what);
+    }
+  });
+
+  test(`${name}: a 100 MiB line with no newline: one message, exit 1, the lines before it answered`, async () => {
+    const { stdout, stderr } = await sh(`{ printf '2\\n\\n3\\n'; head -c 104857600 /dev/zero | tr '\\0' 1; } | ${name} --repeat 1; echo "status=$?"`);
+    assert.equal(stdout, name === 'mul' ? '2\n6\nstatus=1\n' : '3\n6\nstatus=1\n');
+    assert.equal(stderr, `${name}: line 4: line too long (more than 1048576 bytes)\n`);
+  });
+
+  test(`${name}: valid edge data — blank lines, empty input, no final newline, CRLF — exit 0`, async () => {
+    const expect = (n: number): string => (name === 'mul' ? [1, 1, 2, 6, 24][n] : [0, 1, 3, 6, 10][n])!.toString();
+    for (const [what, input, output] of [
+      ['empty input', '', ''],
+      ['only blank lines', '\n\n \t\n\r\n', ''],
+      ['blank lines between', '1\n\n2\n \n3\n', `${expect(1)}\n${expect(2)}\n${expect(3)}\n`],
+      ['no final newline', '3\n4', `${expect(3)}\n${expect(4)}\n`],
+      ['CRLF', '3\r\n4\r\n', `${expect(3)}\n${expect(4)}\n`],
+      ['spaces and tabs', ' \t4\t ', `${expect(4)}\n`],
+      ['leading zeros', '0003', `${expect(3)}\n`],
+    ] as const) {
+      const result = await sh(`${name} --repeat 1`, input);
+      assert.equal(result.exitCode, 0, what);
+      assert.equal(result.stdout, output, what);
+      assert.equal(result.stderr, '', what);
+    }
+  });
+}
+
+test('sleep-task --from-input: bad steps and durations, reported by line, the valid lines passed on', async () => {
+  const bad: [string, RegExp][] = [
+    ['x soon', /invalid duration 'soon'/],
+    ['x -1s', /invalid duration '-1s' \(negative\)/],
+    ['x 2d', /invalid duration '2d' \(more than 1 day\)/],
+    ['x wait:', /invalid duration ''/],
+    ['x nap:1s', /invalid step 'nap:1s'/],
+    ['5', /invalid duration '5' \(a unit is required/],
+    ['', /no step/],
+    ['x 1ms 2', /invalid duration '2'/],
+  ];
+  for (const [line, message] of bad) {
+    const { stdout, stderr, exitCode } = await sh('sleep-task --from-input', `a 1ms\n${line}\nb 1ms\n`);
+    assert.equal(stdout, 'a 1ms\nb 1ms\n', line);
+    assert.equal(exitCode, 1, line);
+    assert.match(stderr, new RegExp(`^sleep-task: line 2: ${message.source}[^\\n]*\\n$`), line);
+  }
+});
+
+test('sleep-task --for and timer -- cat pass every byte through unchanged, whatever it is', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.uint8Array({ maxLength: 3000 }), async (bytes) => {
+      const input = Buffer.from(bytes);
+      for (const command of ['sleep-task --for 0ms --concurrency 3', 'timer --output /dev/null -- cat']) {
+        const { stdout, exitCode } = await shBytes(command, input);
+        assert.equal(exitCode, 0, command);
+        assert.ok(stdout.equals(input), `${command}: bytes differ`);
+      }
+    }),
+    { numRuns: 15 },
+  );
+});
+
+/** A line the number grammar accepts, decorated, with its value. */
+const validLine = (max: number) =>
+  fc.record({
+    n: fc.integer({ min: 0, max }),
+    before: fc.constantFrom('', ' ', '\t', ' \t'),
+    after: fc.constantFrom('', ' ', '\t'),
+    cr: fc.boolean(),
+    zeros: fc.constantFrom('', '0', '00'),
+  }).map(({ n, before, after, cr, zeros }) => ({ valid: true as const, n, text: `${before}${zeros}${n}${after}${cr ? '\r' : ''}` }));
+
+/** A line it refuses: a known bad form, or a random string that is neither blank nor digits. */
+const invalidLine = fc
+  .oneof(
+    fc.constantFrom('abc', '-1', '+2', '1.5', '1e3', '0x10', '1 2', '1\r2', '\0', '١٢'),
+    fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !/^[ \t]*[0-9]*[ \t]*\r?$/.test(s) && !s.includes('\n')),
+  )
+  .map((text) => ({ valid: false as const, n: 0, text }));
+
+const factorial = (n: number): bigint => {
+  let p = 1n;
+  for (let i = 2n; i <= BigInt(n); i++) p *= i;
+  return p;
+};
+
+for (const [name, command, max, reference] of [
+  ['mul', 'mul --repeat 1', 60, (n: number) => factorial(n)],
+  ['add', 'add --repeat 2', 5000, (n: number) => (BigInt(n) * BigInt(n + 1)) / 2n],
+  ['add --formula', 'add --formula', 2 ** 40, (n: number) => (BigInt(n) * BigInt(n + 1)) / 2n],
+] as const) {
+  test(`${name}: random mixes of valid and invalid lines give exactly the reference results, in order (property)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof({ weight: 3, arbitrary: validLine(max) }, { weight: 1, arbitrary: invalidLine }), { maxLength: 40 }), async (lines) => {
+        const input = lines.map((line) => line.text).join('\n') + (lines.length > 0 ? '\n' : '');
+        const { stdout, stderr, exitCode } = await shBytes(command, Buffer.from(input, 'utf8'));
+        const expected = lines.filter((line) => line.valid).map((line) => `${reference(line.n)}\n`).join('');
+        assert.equal(stdout.toString(), expected);
+        const invalidAt = lines.flatMap((line, index) => (line.valid ? [] : [index + 1]));
+        assert.equal(exitCode, invalidAt.length > 0 ? 1 : 0);
+        const reported = stderr === '' ? [] : stderr.trimEnd().split('\n').map((line) => Number(/^add: line (\d+): |^mul: line (\d+): /.exec(line)?.slice(1).find(Boolean)));
+        assert.deepEqual(reported, invalidAt);
+      }),
+      { numRuns: 25 },
+    );
+  });
+}
+
+test('random bytes never produce a stack trace or a hang (fuzzing every stage)', async () => {
+  const commands = ['mul --repeat 1', 'add', 'add --formula', 'sleep-task --from-input', 'mul --repeat 1 --workers 2'];
+  await fc.assert(
+    fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), fc.constantFrom(...commands), async (bytes, command) => {
+      const { stderr, exitCode } = await shBytes(command, Buffer.from(bytes));
+      assert.ok(exitCode === 0 || exitCode === 1, `${command}: exit ${exitCode}`);
+      assert.doesNotMatch(stderr, /\n\s+at |internal error|Error:/, command);
+      const name = command.split(' ')[0]!;
+      for (const line of stderr.split('\n').filter(Boolean)) assert.match(line, new RegExp(`^${name}: line \\d+: `), command);
+    }),
+    { numRuns: 40 },
+  );
+});
+
+const REFERENCE = `${ROOT}/../shared/reference/components.py`;
+test('mul and add agree with the Python reference (components.py) on n = 0..30', { skip: !existsSync(REFERENCE) && 'no ../shared/reference/components.py' }, async () => {
+  const input = Array.from({ length: 31 }, (_, n) => n).join('\n') + '\n';
+  for (const stage of ['mul', 'add']) {
+    const ours = await sh(`${stage} --repeat 3`, input);
+    const python = await sh(`env -u PYTHONUNBUFFERED python3 ${REFERENCE} ${stage} 3 2>/dev/null`, input);
+    assert.equal(python.exitCode, 0, python.stderr);
+    assert.equal(ours.stdout, python.stdout, stage);
+    assert.equal(ours.stdout.split('\n').length, 32);
+  }
+});
