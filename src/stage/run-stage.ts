@@ -44,7 +44,6 @@ export interface StageIO {
 /** An asynchronous line in flight, or (in order mode) finished and waiting for the lines before it. */
 interface PendingLine {
   lineNo: number;
-  started: number;
   settled: boolean;
   output: LineOutput;
   error: unknown;
@@ -123,7 +122,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
           track(lineNo, started, output);
         } else if (waiting.length > 0) {
           const report = formatDuration ? lineEnded(lineNo, started, output !== undefined) : '';
-          waiting.push({ lineNo, started, settled: true, output, error: undefined, report });
+          waiting.push({ lineNo, settled: true, output, error: undefined, report });
         } else {
           release(lineNo, output, undefined, formatDuration ? lineEnded(lineNo, started, output !== undefined) : '');
         }
@@ -132,7 +131,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
     }
 
     function track(lineNo: number, started: number, promise: Promise<LineOutput>): void {
-      const pending: PendingLine = { lineNo, started, settled: false, output: undefined, error: undefined, report: '' };
+      const pending: PendingLine = { lineNo, settled: false, output: undefined, error: undefined, report: '' };
       inFlight += 1;
       if (ordered) waiting.push(pending);
       const settle = (output: LineOutput, error: unknown): void => {
