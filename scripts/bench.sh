@@ -12,7 +12,7 @@
 source "$(dirname "$0")/lib/common.sh"
 need hyperfine hyperfine
 need mawk mawk
-PY_REF="$REPO/../shared/reference/components.py"
+PY_REF="$REPO/test/reference/components.py" # a copy of ../shared/reference/components.py
 RUNS=$([ "${BENCH_QUICK:-0}" = 1 ] && echo 5 || echo 20)
 failed=0
 verdict() { # verdict LABEL VALUE OP TARGET

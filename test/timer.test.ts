@@ -158,6 +158,19 @@ test('timer: reader gone (| head -n 1): closes the command, reports, passes on i
   assert.equal(stage.stderr.trim().split('\n')[1], 'timer=0'); // mul ends quietly with 0
 });
 
+test('timer gives the command real pipes: a writer blocked on a full pipe when the reader goes away dies of SIGPIPE, as in a shell pipe', async () => {
+  const kinds = await sh('echo x | timer --output /dev/null -- sh -c \'test -p /dev/stdin && test -p /dev/stdout && echo pipes\'');
+  assert.equal(kinds.stdout, 'pipes\n');
+  // (Node's own child pipes are socketpairs: head then failed with "Connection reset by peer", exit 1.)
+  for (const reader of ['| head -c 1 >/dev/null', '>/dev/full']) {
+    const { stderr } = await sh(`{ timer -- head -c 10000000 /dev/zero </dev/null; echo "timer=$?" >&2; } ${reader}`);
+    const lines = stderr.trim().split('\n').filter((line) => !line.startsWith('timer: write error: '));
+    assert.equal(lines.length, 2, `${reader}: ${stderr}`);
+    assert.match(lines[0]!, /^timer: head: .*, killed by SIGPIPE$/, reader);
+    assert.equal(lines[1], reader === '>/dev/full' ? 'timer=1' : 'timer=141');
+  }
+});
+
 test('timer --trace: two stages append to one file: one span per item per stage, never overlapping', async () => {
   const trace = path.join(scratch, 'two.trace.json');
   const { stdout } = await sh(

@@ -5,6 +5,7 @@ import { loadFormatDuration, type FormatDuration } from '../stage/durations.js';
 import { EXIT } from '../stage/exit-codes.js';
 import { systemErrorText } from '../stage/messages.js';
 import { ItemClock, type CompletedRun } from './items.js';
+import { openCommandPipes } from './pipes.js';
 import { childCpu, TreeMemorySampler } from './proc.js';
 import { itemLine, jsonReport, summaryLine, type Item, type Measurement } from './summary.js';
 import { TraceWriter } from './trace.js';
@@ -31,18 +32,22 @@ const REPORT_BATCH_BYTES = 65_536;
  * to end with; a command killed by a signal (or a signal sent to timer) is re-raised instead.
  */
 export async function runTimer(command: string[], options: TimerOptions): Promise<number> {
+  const report = openReport(options.output);
+  if (report === undefined) return EXIT.TIMER_FAILURE;
+  const opening = openCommandPipes(); // mkfifo runs while the modules below load
   const format = await loadFormatDuration();
   const { execa } = await import('execa');
   const label = options.label ?? path.basename(command[0]!);
-  const report = openReport(options.output);
-  if (report === undefined) return EXIT.TIMER_FAILURE;
   const eachLines = new ReportBatch(report.fd);
+  const pipes = await opening;
 
   const startMs = performance.now();
   const childCpuBefore = childCpu();
   const child = execa(command[0]!, command.slice(1), {
-    stdin: 'pipe',
-    stdout: 'pipe',
+    // execa hands a file descriptor number to child_process.spawn as it is (any fd open here, as
+    // spawn documents); its types list only 0, 1 and 2.
+    stdin: (pipes?.commandStdin ?? 'pipe') as 'pipe',
+    stdout: (pipes?.commandStdout ?? 'pipe') as 'pipe',
     stderr: 'inherit',
     buffer: false,
     reject: false,
@@ -50,6 +55,7 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
     // Its own process group, so that a signal reaches every process the command started.
     detached: true,
   });
+  pipes?.closeCommandEnds();
   const signalCommand = (signal: NodeJS.Signals): void => {
     try {
       if (child.pid !== undefined) process.kill(-child.pid, signal);
@@ -106,7 +112,7 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
 
   // stdin → command. A command that exits without reading its input is not an error of timer's.
   const { stdin } = process;
-  const childStdin = child.stdin!;
+  const childStdin = pipes?.toCommand ?? child.stdin!;
   stdin.on('data', (chunk: Buffer) => {
     clock.input(chunk, performance.now());
     if (!childStdin.write(chunk)) stdin.pause();
@@ -120,7 +126,9 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   childStdin.on('error', () => stdin.destroy());
 
   // command → stdout, and what leaves is timed.
-  const childStdout = child.stdout!;
+  const childStdout = pipes?.fromCommand ?? child.stdout!;
+  // Everything the command wrote is passed on before timer reports (or until its reader is gone).
+  const outputDone = new Promise((resolve) => childStdout.once('close', resolve));
   const { stdout } = process;
   let readerGone = false;
   childStdout.on('data', (chunk: Buffer) => {
@@ -142,12 +150,14 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
 
   const progress = options.progress && process.stderr.isTTY && options.output === undefined ? startProgress(label, clock, startMs, format) : undefined;
   const result = await child;
+  await outputDone;
   const endMs = performance.now();
   completed(clock.outputEnded(endMs));
   progress?.stop();
   sampler?.stop();
   trace?.close();
   stdin.destroy();
+  childStdin.destroy();
 
   if (result.code === 'ENOENT' || result.code === 'EACCES') {
     const why = result.code === 'ENOENT' ? 'No such file or directory' : 'Permission denied';
