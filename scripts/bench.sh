@@ -36,11 +36,16 @@ PY
 hyperfine -w 1 -r "$RUNS" --export-json "$SCRATCH/throughput.json" \
   "add --formula <$SCRATCH/seq1m" \
   "mawk -v OFMT=%.0f '{ print \$1 * (\$1 + 1) / 2 }' <$SCRATCH/seq1m" \
-  "env -u PYTHONUNBUFFERED python3 $SCRATCH/sum.py <$SCRATCH/seq1m" >/dev/null
+  "env -u PYTHONUNBUFFERED python3 $SCRATCH/sum.py <$SCRATCH/seq1m" \
+  "add --formula </dev/null" \
+  "mawk -v OFMT=%.0f '{ print \$1 * (\$1 + 1) / 2 }' </dev/null" >/dev/null
 mapfile -t m < <(median_ms "$SCRATCH/throughput.json")
 echo "  add --formula: ${m[0]} ms   mawk: ${m[1]} ms   python3: ${m[2]} ms"
 verdict "add / mawk" "$(calc "${m[0]} / ${m[1]}")" "<=" 1.0
 echo "  add / python3 = $(calc "${m[0]} / ${m[2]}")"
+# Node's start-up is most of the difference on a loaded machine: the lines alone, each less its empty run.
+echo "  lines only (less each one's run on empty input: add ${m[3]} ms, mawk ${m[4]} ms):" \
+  "add / mawk = $(calc "(${m[0]} - ${m[3]}) / (${m[1]} - ${m[4]})")"
 cmp -s <(add --formula <"$SCRATCH/seq1m") <(mawk -v OFMT=%.0f '{ print $1 * ($1 + 1) / 2 }' <"$SCRATCH/seq1m") \
   && echo "  outputs identical" || { echo "  OUTPUTS DIFFER"; failed=1; }
 
