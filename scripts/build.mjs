@@ -1,21 +1,50 @@
 // Bundles each executable (src/cli/*.ts) into one CommonJS file, dist/<name>.cjs: a CommonJS entry
-// skips the ESM loader, and one file skips module resolution — start-up cost is the point. yargs
-// (help, completion, usage errors), large and rarely needed, stays outside and loads on demand.
+// skips the ESM loader, and one file skips module resolution — start-up cost is the point. Then
+// writes each executable's man page, dist/man/<name>.1, from the same spec as its --help.
 import { build } from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
-const entryPoints = readdirSync('src/cli')
+const tools = readdirSync('src/cli')
   .filter((file) => file.endsWith('.ts'))
-  .map((file) => `src/cli/${file}`);
+  .map((file) => file.slice(0, -3));
 
+const common = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' };
+
+await Promise.all(
+  tools.map((tool) =>
+    build({
+      ...common,
+      // The first statement takes SIGUSR1 from Node's inspector before anything else runs.
+      stdin: {
+        contents: `require('./src/stage/progress-signal.ts').takeProgressSignal();\nrequire('./src/cli/${tool}.ts').main();\n`,
+        resolveDir: '.',
+        sourcefile: `${tool}-entry.js`,
+        loader: 'js',
+      },
+      outfile: `dist/${tool}.cjs`,
+    }),
+  ),
+);
+
+// Man pages: a throwaway bundle of the specs and the renderer, loaded here.
+const generator = 'dist/man-pages.cjs';
 await build({
-  entryPoints,
-  outdir: 'dist',
-  outExtension: { '.js': '.cjs' },
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  external: ['yargs'],
-  logLevel: 'warning',
+  ...common,
+  stdin: {
+    contents:
+      `const { manPage } = require('./src/stage/man.ts');\n` +
+      `module.exports = { manPage, programs: [${tools.map((tool) => `require('./src/cli/${tool}.ts').program`).join(', ')}] };\n`,
+    resolveDir: '.',
+    sourcefile: 'man-pages-entry.js',
+    loader: 'js',
+  },
+  outfile: generator,
 });
+const { manPage, programs } = createRequire(import.meta.url)(`./../${generator}`);
+rmSync(generator);
+mkdirSync('dist/man', { recursive: true });
+for (const program of programs) {
+  const others = programs.map((other) => other.name).filter((name) => name !== program.name);
+  writeFileSync(`dist/man/${program.name}.1`, manPage(program, others));
+}

@@ -7,7 +7,7 @@ const cases: Case[] = [
   { name: 'exact beyond 2^53', command: 'mul --repeat 1', stdin: '25\n', stdout: '15511210043330985984000000\n', exitCode: 0 },
   { name: 'small values', command: 'mul --repeat 1', stdin: '0\n1\n2\n18\n19\n', stdout: '1\n1\n2\n6402373705728000\n121645100408832000\n', exitCode: 0 },
   { name: '--repeat=N form', command: 'mul --repeat=3', stdin: '5\n', stdout: '120\n', exitCode: 0 },
-  { name: '-r alias (through yargs)', command: 'mul -r 2', stdin: '5\n', stdout: '120\n', exitCode: 0 },
+  { name: '-r alias', command: 'mul -r 2', stdin: '5\n', stdout: '120\n', exitCode: 0 },
   { name: 'blank lines skipped, counted', command: 'mul --repeat 1', stdin: '\n3\n \n\t\nx\n', stdout: '6\n', stderr: "mul: line 5: invalid number 'x'\n", exitCode: 1 },
   { name: 'surrounding blanks and CRLF', command: 'mul --repeat 1', stdin: ' 4 \r\n\t5\t\r\n', stdout: '24\n120\n', exitCode: 0 },
   { name: 'last line without newline', command: 'mul --repeat 1', stdin: '3\n4', stdout: '6\n24\n', exitCode: 0 },

@@ -33,4 +33,8 @@ test('npm pack, then npm install -g of the tarball: mul, add, sleep-task and tim
   assert.equal(timed.stderr, '');
   const { stdout } = await run('for tool in mul add sleep-task timer; do command -v "$tool"; done', '');
   assert.deepEqual(stdout.split('\n'), ['mul', 'add', 'sleep-task', 'timer'].map((name) => path.join(prefix, 'bin', name)));
+  // package.json's man field: `man mul` finds the page under the prefix (MANPATH as a user sets it).
+  const manual = await run(`MANPATH=${path.join(prefix, 'share', 'man')} MANWIDTH=80 man mul | col -b`, '');
+  assert.equal(manual.stderr, '');
+  assert.match(manual.stdout, /^NAME\n\s+mul - the CPU-bound pipeline stage/m);
 });

@@ -41,7 +41,7 @@ const cases: Case[] = [
   { name: '--for or --from-input is required', command: 'sleep-task', stdout: '', stderr: /one of --for DURATION or --from-input is required\nTry 'sleep-task --help'/, exitCode: 2 },
   { name: 'a bad --for is a usage error', command: 'sleep-task --for soon', stdout: '', stderr: /--for: invalid duration 'soon'/, exitCode: 2 },
   { name: 'a unitless --for is a usage error', command: 'sleep-task --for 2', stdout: '', stderr: /a unit is required/, exitCode: 2 },
-  { name: 'a bad --mode', command: 'sleep-task --for 1s --mode nap', stdout: '', stderr: /invalid mode 'nap'/, exitCode: 2 },
+  { name: 'a bad --mode', command: 'sleep-task --for 1s --mode nap', stdout: '', stderr: /invalid value 'nap' for --mode: expected wait, block, spin/, exitCode: 2 },
   { name: '--concurrency 0', command: 'sleep-task --for 1s --concurrency 0', stdout: '', stderr: /--concurrency/, exitCode: 2 },
 ];
 

@@ -1,44 +1,44 @@
-import { stageMain } from '../stage/main.js';
+import type { ProgramSpec } from '../stage/cli.js';
+import { stageMain, stageSpec } from '../stage/main.js';
 import { parseDuration, parseTask, spendTask, SPEND_MODES, type SpendMode, type Step } from '../work/sleep.js';
 
-stageMain(
-  {
-    name: 'sleep-task',
-    synopsis: 'sleep-task (--for DURATION | --from-input) [options] < lines',
-    description:
-      'For each input line, spend a duration, then write the line through byte for byte:\n' +
-      'the IO-bound stage. A step is spent as a timer (wait: the process stays free for other\n' +
-      'lines), a blocked thread (block: nothing else runs) or a busy core (spin).\n' +
-      'With --from-input each line names its steps: [label] [wait:|block:|spin:]DURATION...',
-    options: {
-      for: { type: 'string', value: 'DURATION', describe: 'Time spent per line: 250ms, 2s, 1.5m (a unit is required; at most 1 day)', parse: parseDuration },
-      'from-input': { type: 'boolean', describe: 'Each line gives its own steps, e.g. "meatballs 2s block:1s 2s"' },
-      mode: {
-        type: 'string',
-        value: 'MODE',
-        default: 'wait',
-        describe: 'How a step without a prefix is spent: wait, block or spin',
-        parse: (text) => {
-          if (!(SPEND_MODES as readonly string[]).includes(text)) throw new Error(`invalid mode '${text}' (expected wait, block or spin)`);
-          return text;
-        },
-      },
-      concurrency: { type: 'integer', value: 'N', default: 1, min: 1, max: 100_000, describe: 'Lines in flight at once in this process (event-loop concurrency)' },
-      unordered: { type: 'boolean', describe: 'Write lines as they finish instead of in input order' },
+export const program: ProgramSpec = stageSpec({
+  name: 'sleep-task',
+  summary: 'the IO-bound pipeline stage: wait, then pass each line on',
+  synopsis: 'sleep-task (--for DURATION | --from-input) [options] < lines',
+  description:
+    'For each input line, spend a duration, then write the line through byte for byte: ' +
+    'the IO-bound stage. A step is spent as a timer (wait: the process stays free for other ' +
+    'lines), a blocked thread (block: nothing else runs) or a busy core (spin).\n\n' +
+    'With --from-input each line names its steps: `[label] [wait:|block:|spin:]DURATION...`',
+  options: {
+    for: { type: 'string', value: 'DURATION', describe: 'Time spent per line: 250ms, 2s, 1.5m (a unit is required; at most 1 day)', parse: parseDuration },
+    'from-input': { type: 'boolean', describe: 'Each line gives its own steps, e.g. `"meatballs 2s block:1s 2s"`' },
+    mode: {
+      type: 'string',
+      value: 'MODE',
+      default: 'wait',
+      describe: 'How a step without a prefix is spent: wait, block or spin',
+      choices: SPEND_MODES,
     },
-    examples: [
-      ['seq 5 | sleep-task --for 200ms', 'five lines, one every 200 ms'],
-      ['seq 10 | sleep-task --for 1s --concurrency 10', 'ten overlapping waits: about 1 s in all'],
-      ["echo 'meatballs 2s block:1s 2s' | sleep-task --from-input", 'a labelled task of three steps'],
-    ],
-    check: (options) =>
-      options['for'] === undefined && !options['from-input']
-        ? 'one of --for DURATION or --from-input is required'
-        : options['for'] !== undefined && options['from-input']
-          ? '--for and --from-input cannot be combined'
-          : undefined,
+    concurrency: { type: 'integer', value: 'N', default: 1, min: 1, max: 100_000, describe: 'Lines in flight at once in this process (event-loop concurrency)' },
+    unordered: { type: 'boolean', describe: 'Write lines as they finish instead of in input order' },
   },
-  (options) => {
+  examples: [
+    ['seq 5 | sleep-task --for 200ms', 'five lines, one every 200 ms'],
+    ['seq 10 | sleep-task --for 1s --concurrency 10', 'ten overlapping waits: about 1 s in all'],
+    ["echo 'meatballs 2s block:1s 2s' | sleep-task --from-input", 'a labelled task of three steps'],
+  ],
+  check: (options) =>
+    options['for'] === undefined && !options['from-input']
+      ? 'one of --for DURATION or --from-input is required'
+      : options['for'] !== undefined && options['from-input']
+        ? '--for and --from-input cannot be combined'
+        : undefined,
+});
+
+export const main = (): void =>
+  stageMain(program, (options) => {
     const mode = options['mode'] as SpendMode;
     const fixed: Step[] | undefined = options['from-input'] ? undefined : [{ mode, ms: options['for'] as number }];
     return {
@@ -51,5 +51,4 @@ stageMain(
         return spending ? spending.then(() => output) : Promise.resolve(output);
       },
     };
-  },
-);
+  });

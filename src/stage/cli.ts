@@ -1,15 +1,19 @@
 import type { Writable } from 'node:stream';
 import pkg from '../../package.json' with { type: 'json' };
+import { bashCompletion } from './completion.js';
 import { EXIT } from './exit-codes.js';
-import { systemErrorText } from './messages.js';
+import { helpText } from './help.js';
+import { quoteBytes } from '../work/input-error.js';
+import { systemErrorText, utf8Bytes } from './messages.js';
 
 /** The version every executable reports. */
 export const VERSION: string = pkg.version;
 
-/** One command-line option, declared once: both parsers below are generated from it. */
+/** One command-line option, declared once: parsing, --help, completion and the man page come from it. */
 export interface OptionDef {
   type: 'boolean' | 'integer' | 'string';
   describe: string;
+  /** a one-letter short form (`-r`) */
   alias?: string;
   default?: boolean | number | string;
   /** integer options: the accepted range */
@@ -19,6 +23,10 @@ export interface OptionDef {
   parse?: (text: string) => unknown;
   /** placeholder for the value in help, e.g. "N" */
   value?: string;
+  /** the only values accepted (completion offers them) */
+  choices?: readonly string[];
+  /** the value names a file (completion offers file names) */
+  file?: boolean;
 }
 
 export type OptionTable = Record<string, OptionDef>;
@@ -26,21 +34,30 @@ export type OptionTable = Record<string, OptionDef>;
 /** A program's command line: its name, what it does, and its options. */
 export interface ProgramSpec {
   name: string;
-  /** e.g. "mul [options] < numbers" */
+  /** what it is, in a few words (the man page's NAME line) */
+  summary: string;
+  /** e.g. "mul [options] [FILE...]"; several forms one per line */
   synopsis: string;
+  /** paragraphs separated by blank lines; each is wrapped to the terminal */
   description: string;
   options: OptionTable;
   examples?: [command: string, meaning: string][];
-  /** Words after the options (timer's COMMAND, `timer report`'s FILE); none when absent. */
+  /** Words after the options (timer's COMMAND, a stage's FILEs); none when absent. */
   operands?: {
     name: string;
     min: number;
     max: number;
     /** The first operand ends the options: what follows belongs to it (a command's own options). */
     haltAtFirst?: boolean;
+    /** operands are files (completion offers file names) */
+    files?: boolean;
   };
   /** Checks the options together; returns why they do not fit, or undefined. */
   check?: (options: Record<string, unknown>) => string | undefined;
+  /** Programs reached by a first word (`timer report`): completion and the man page cover them. */
+  subcommands?: ProgramSpec[];
+  /** More sections for the man page: [title, paragraphs]. */
+  manSections?: [title: string, text: string][];
 }
 
 /** What the command line asks for: run with these options (and operands), or exit with a status. */
@@ -48,172 +65,145 @@ export type CommandLine =
   | { action: 'run'; options: Record<string, unknown>; operands: string[] }
   | { action: 'exit'; status: number };
 
+/** A usage error, worded as GNU getopt words it (`unrecognized option '--x'`). */
+class UsageError extends Error {}
+
 /**
- * Parses argv against the spec. The common case (known long options, well-formed values) takes a
- * fast path that costs nothing at start-up; anything else (help, version, completion, short aliases,
- * errors) loads yargs, which prints what it has to and reports usage errors (status 2).
+ * Parses argv against the spec, GNU style: long options with `=VALUE` or a separate value, short
+ * aliases (clustered or with their value attached), `--` ending the options. `--help`, `--version` and
+ * a first word `completion` print what they ask for and exit; usage errors print one line and a hint
+ * and exit with status 2.
  */
 export async function parseCommandLine(spec: ProgramSpec, argv: string[]): Promise<CommandLine> {
-  return parseFast(spec, argv) ?? (await parseWithYargs(spec, argv));
-}
-
-/** Converts an option's text to its value, or throws an Error saying why it is not valid. */
-export function convertOption(name: string, def: OptionDef, text: unknown): unknown {
-  if (def.type === 'boolean') return text;
-  if (Array.isArray(text)) text = text[text.length - 1];
-  const raw = String(text);
-  if (def.type === 'integer') {
-    const value = /^[0-9]+$/.test(raw) ? Number(raw) : /^[0-9.e+]+$/i.test(raw) ? Number(raw) : NaN;
-    const min = def.min ?? 0;
-    const max = def.max ?? Number.MAX_SAFE_INTEGER;
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new Error(`invalid value '${raw}' for --${name}: expected an integer from ${min} to ${max}`);
-    }
-    return value;
-  }
-  if (!def.parse) return raw;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
-    return def.parse(raw);
+    parsed = parseArgs(spec, argv);
   } catch (error) {
-    throw new Error(`--${name}: ${(error as Error).message}`);
+    if (!(error instanceof UsageError)) throw error;
+    await writeText(process.stderr, utf8Bytes(`${spec.name}: ${error.message}\nTry '${spec.name} --help' for more information.\n`), 'latin1');
+    return { action: 'exit', status: EXIT.USAGE };
   }
+  if (parsed.action === 'run') return parsed;
+  const text =
+    parsed.action === 'help'
+      ? helpText(spec, process.stdout.isTTY ? (process.stdout.columns ?? 80) : 80)
+      : parsed.action === 'version'
+        ? `${VERSION}\n`
+        : bashCompletion(spec);
+  const failure = await writeText(process.stdout, text);
+  if (failure && (failure as NodeJS.ErrnoException).code !== 'EPIPE') {
+    await writeText(process.stderr, `${spec.name}: write error: ${systemErrorText(failure)}\n`);
+    return { action: 'exit', status: EXIT.FAILURE };
+  }
+  return { action: 'exit', status: EXIT.OK };
 }
 
-/** The hot path (exported for tests): plain `--name`, `--name value`, `--name=value`; undefined means "ask yargs". */
-export function parseFast(spec: ProgramSpec, argv: string[]): CommandLine | undefined {
+/** The parse itself (exported for tests): what to do, or a thrown UsageError. */
+export function parseArgs(
+  spec: ProgramSpec,
+  argv: string[],
+): { action: 'run'; options: Record<string, unknown>; operands: string[] } | { action: 'help' | 'version' | 'completion' } {
   const options: Record<string, unknown> = {};
   for (const [name, def] of Object.entries(spec.options)) {
     options[name] = def.default ?? (def.type === 'boolean' ? false : undefined);
   }
+  const byAlias = new Map(Object.entries(spec.options).flatMap(([name, def]) => (def.alias ? [[def.alias, name] as const] : [])));
   const operands: string[] = [];
+  const setValue = (name: string, def: OptionDef, text: string, shown: string): void => {
+    try {
+      options[name] = convertOption(def, text, shown);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
       operands.push(...argv.slice(i + 1));
       break;
     }
-    if (!arg.startsWith('-') || arg === '-') {
-      if (i === 0 && arg === 'completion') return undefined; // yargs prints the completion script
-      if (spec.operands?.haltAtFirst) {
-        operands.push(...argv.slice(i));
+    if (arg.startsWith('--')) {
+      const equals = arg.indexOf('=');
+      const name = arg.slice(2, equals === -1 ? undefined : equals);
+      const inline = equals === -1 ? undefined : arg.slice(equals + 1);
+      if ((name === 'help' || name === 'version') && inline === undefined) return { action: name };
+      const def = Object.hasOwn(spec.options, name) ? spec.options[name]! : undefined;
+      if (def === undefined) throw new UsageError(`unrecognized option ${quoteArg(arg)}`);
+      if (def.type === 'boolean') {
+        if (inline !== undefined) throw new UsageError(`option '--${name}' doesn't allow an argument`);
+        options[name] = true;
+        continue;
+      }
+      const text = inline ?? argv[++i];
+      if (text === undefined) throw new UsageError(`option '--${name}' requires an argument`);
+      setValue(name, def, text, `--${name}`);
+      continue;
+    }
+    if (arg.startsWith('-') && arg !== '-') {
+      for (let j = 1; j < arg.length; j++) {
+        const letter = arg[j]!;
+        if (letter === 'h') return { action: 'help' };
+        const name = byAlias.get(letter);
+        if (name === undefined) throw new UsageError(`invalid option -- ${quoteArg(letter)}`);
+        const def = spec.options[name]!;
+        if (def.type === 'boolean') {
+          options[name] = true;
+          continue;
+        }
+        const text = j + 1 < arg.length ? arg.slice(j + 1) : argv[++i];
+        if (text === undefined) throw new UsageError(`option requires an argument -- '${letter}'`);
+        setValue(name, def, text, `-${letter}`);
         break;
       }
-      operands.push(arg);
       continue;
     }
-    if (!arg.startsWith('--')) return undefined;
-    const equals = arg.indexOf('=');
-    const name = arg.slice(2, equals === -1 ? undefined : equals);
-    const def = Object.hasOwn(spec.options, name) ? spec.options[name]! : undefined;
-    if (def === undefined) return undefined;
-    if (def.type === 'boolean') {
-      if (equals !== -1) return undefined;
-      options[name] = true;
-      continue;
+    if (i === 0 && arg === 'completion') return { action: 'completion' };
+    if (spec.operands?.haltAtFirst) {
+      operands.push(...argv.slice(i));
+      break;
     }
-    const text = equals === -1 ? argv[++i] : arg.slice(equals + 1);
-    if (text === undefined || (equals === -1 && text.startsWith('-'))) return undefined;
-    try {
-      options[name] = convertOption(name, def, text);
-    } catch {
-      return undefined; // yargs words the error
-    }
+    operands.push(arg);
   }
-  if (operandProblem(spec, operands) !== undefined || spec.check?.(options) !== undefined) return undefined;
-  return { action: 'run', options, operands };
-}
-
-/** Why the operands do not fit the spec (too few, too many), or undefined. */
-function operandProblem(spec: ProgramSpec, operands: string[]): string | undefined {
   const { name = '', min = 0, max = 0 } = spec.operands ?? {};
-  if (operands.length < min) return `missing ${name}`;
-  if (operands.length > max) return `unexpected argument '${operands[max]}'`;
-  return undefined;
+  if (operands.length < min) throw new UsageError(`missing ${name}`);
+  if (operands.length > max) throw new UsageError(`extra operand ${quoteArg(operands[max]!)}`);
+  const why = spec.check?.(options);
+  if (why !== undefined) throw new UsageError(why);
+  return { action: 'run', options, operands };
 }
 
-export async function parseWithYargs(spec: ProgramSpec, argv: string[]): Promise<CommandLine> {
-  const { default: yargs } = await import('yargs');
-  const parser = yargs()
-    .scriptName(spec.name)
-    .usage(`Usage: ${spec.synopsis}\n\n${spec.description}`)
-    .parserConfiguration({
-      'parse-numbers': false,
-      'parse-positional-numbers': false,
-      'duplicate-arguments-array': false,
-      'populate--': true,
-      'boolean-negation': false,
-      'camel-case-expansion': false,
-      // (not for `completion`, which yargs only recognises without it)
-      'halt-at-non-option': spec.operands?.haltAtFirst === true && argv[0] !== 'completion',
-    })
-    .strictOptions()
-    .exitProcess(false)
-    .showHelpOnFail(false)
-    .help('help')
-    .alias('help', 'h')
-    .version('version', 'Show the version number', VERSION)
-    .completion('completion', 'Print a bash completion script')
-    .wrap(Math.min(100, process.stdout.columns ?? 80));
-  for (const [name, def] of Object.entries(spec.options)) {
-    parser.option(name, {
-      describe: def.describe,
-      alias: def.alias,
-      default: def.default,
-      ...(def.type === 'boolean'
-        ? { type: 'boolean' as const }
-        : { requiresArg: true, nargs: 1, coerce: (text: unknown) => (text === undefined ? undefined : convertOption(name, def, text)) }),
-    });
+/**
+ * Converts an option's text to its value, or throws an Error whose message says why it is not valid
+ * (naming the option as `shown`). Integers
+ * follow the input grammar: decimal digits only (no sign, exponent or fraction).
+ */
+export function convertOption(def: OptionDef, text: string, shown: string): unknown {
+  const invalid = (expected: string): Error => new Error(`invalid value ${quoteArg(text)} for ${shown}: expected ${expected}`);
+  if (def.type === 'integer') {
+    const min = def.min ?? 0;
+    const max = def.max ?? Number.MAX_SAFE_INTEGER;
+    const value = /^[0-9]{1,16}$/.test(text) ? Number(text) : NaN;
+    if (!(value >= min && value <= max)) throw invalid(`an integer from ${min} to ${max}`);
+    return value;
   }
-  for (const [command, meaning] of spec.examples ?? []) parser.example(command, meaning);
+  if (def.choices && !def.choices.includes(text)) throw invalid(def.choices.join(', '));
+  if (!def.parse) return text;
+  try {
+    return def.parse(Buffer.from(text).toString('latin1')); // parsers quote bytes, as on input
+  } catch (error) {
+    throw new Error(`${shown}: ${(error as Error).message}`);
+  }
+}
 
-  const { error, parsed, output } = await new Promise<{ error: Error | null | undefined; parsed: Record<string, unknown>; output: string }>(
-    (resolve) => {
-      void parser.parse(argv, {}, (error: Error | null | undefined, parsed: Record<string, unknown>, output: string) =>
-        resolve({ error, parsed, output }),
-      );
-    },
-  );
-  const flagWithValue = argv
-    .slice(0, argv.includes('--') ? argv.indexOf('--') : undefined)
-    .find((arg) => /^--[^=]+=/.test(arg) && spec.options[arg.slice(2, arg.indexOf('='))]?.type === 'boolean');
-  if (!error && flagWithValue) {
-    // yargs would read `--formula=yes` as false; a flag takes no value.
-    const flag = flagWithValue.slice(0, flagWithValue.indexOf('='));
-    await writeText(process.stderr, `${spec.name}: option '${flag}' doesn't allow an argument\nTry '${spec.name} --help' for more information.\n`);
-    return { action: 'exit', status: EXIT.USAGE };
-  }
-  if (error) {
-    const why = error.message.charAt(0).toLowerCase() + error.message.slice(1);
-    await writeText(process.stderr, `${spec.name}: ${why}\nTry '${spec.name} --help' for more information.\n`);
-    return { action: 'exit', status: EXIT.USAGE };
-  }
-  if (output !== '' || parsed['help'] || parsed['version'] || (parsed['_'] as unknown[])[0] === 'completion') {
-    // --help, --version, completion: yargs produced the text; write it where a failure is noticed.
-    const failure = await writeText(process.stdout, output.endsWith('\n') ? output : `${output}\n`);
-    if (failure && (failure as NodeJS.ErrnoException).code !== 'EPIPE') {
-      await writeText(process.stderr, `${spec.name}: write error: ${systemErrorText(failure)}\n`);
-      return { action: 'exit', status: EXIT.FAILURE };
-    }
-    return { action: 'exit', status: EXIT.OK };
-  }
-  const positional = (parsed['_'] as unknown[]).map(String);
-  const operands = [...positional, ...((parsed['--'] as unknown[] | undefined) ?? []).map(String)];
-  const options: Record<string, unknown> = {};
-  for (const [name, def] of Object.entries(spec.options)) {
-    options[name] = parsed[name] ?? (def.type === 'boolean' ? false : undefined);
-  }
-  const why = operandProblem(spec, operands) ?? spec.check?.(options);
-  if (why !== undefined) {
-    await writeText(process.stderr, `${spec.name}: ${why}\nTry '${spec.name} --help' for more information.\n`);
-    return { action: 'exit', status: EXIT.USAGE };
-  }
-  return { action: 'run', options, operands };
+/** An argument quoted for a message, every byte that is not printable ASCII escaped. */
+function quoteArg(arg: string): string {
+  return quoteBytes(Buffer.from(arg).toString('latin1'));
 }
 
 /** Writes text and resolves with the write's error, if any (a closed or full stdout is noticed). */
-export function writeText(stream: Writable, text: string): Promise<Error | null | undefined> {
+export function writeText(stream: Writable, text: string, encoding: BufferEncoding = 'utf8'): Promise<Error | null | undefined> {
   return new Promise((resolve) => {
     stream.once('error', () => {}); // the callback below reports it; keep it from becoming uncaught
-    stream.write(text, (error) => resolve(error));
+    stream.write(text, encoding, (error) => resolve(error));
   });
 }

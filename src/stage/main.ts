@@ -12,9 +12,23 @@ const STAGE_OPTIONS: OptionTable = {
     default: 1,
     min: 1,
     max: 256,
-    describe: 'Compute lines on N worker threads, truly in parallel; output stays in input order',
+    describe: 'Compute lines on up to N worker threads, truly in parallel, started as work needs them; output stays in input order',
   },
 };
+
+/** What every stage's manual says beyond its own options. */
+const STAGE_MAN_SECTIONS: [string, string][] = [
+  [
+    'Exit status',
+    '0 when every line was computed and written; 1 when a line was bad (it is reported on standard error as PROG: line N: WHY, and every other line is still answered, in order) or when reading or writing failed; 2 for a usage error. A reader that goes away (| head -1) ends the stage quietly with status 0. Killed by a signal: 128+N.',
+  ],
+  ['Signals', 'SIGUSR1 prints one progress line on standard error (lines done and busy time) and the run goes on. SIGINT and SIGTERM end the stage at once.'],
+];
+
+/** A stage's full command line: its own options, then the ones the engine handles for every stage. */
+export function stageSpec(spec: ProgramSpec): ProgramSpec {
+  return { ...spec, options: { ...spec.options, ...STAGE_OPTIONS }, manSections: [...STAGE_MAN_SECTIONS, ...(spec.manSections ?? [])] };
+}
 
 /**
  * The whole life of a stage executable: parse the command line, build the stage from the options,
@@ -27,9 +41,8 @@ export function stageMain(spec: ProgramSpec, makeStage: (options: Record<string,
     return;
   }
   guardAgainstCrashes(spec.name);
-  const full: ProgramSpec = { ...spec, options: { ...spec.options, ...STAGE_OPTIONS } };
   void (async () => {
-    const commandLine = await parseCommandLine(full, process.argv.slice(2));
+    const commandLine = await parseCommandLine(spec, process.argv.slice(2));
     if (commandLine.action === 'exit') {
       process.exitCode = commandLine.status;
       return;

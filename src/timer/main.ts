@@ -4,6 +4,7 @@ import { loadFormatDuration } from '../stage/durations.js';
 import { EXIT } from '../stage/exit-codes.js';
 import { crash, guardAgainstCrashes } from '../stage/main.js';
 import { systemErrorText } from '../stage/messages.js';
+import { quoteBytes } from '../work/input-error.js';
 import { ganttSvg, ganttText, readTrace } from './gantt.js';
 import { runTimer } from './run.js';
 
@@ -35,6 +36,14 @@ export function timerMain(wrap: ProgramSpec, report: ProgramSpec): void {
       trace: options['trace'] as string | undefined,
     });
   })().catch(crash('timer', EXIT.TIMER_FAILURE));
+}
+
+/** A --label: one line of printable text (it starts report lines and names trace rows). */
+export function parseLabel(bytes: string): string {
+  if (bytes === '') throw new Error('the label is empty');
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(bytes)) throw new Error(`invalid label ${quoteBytes(bytes)} (control characters or line breaks)`);
+  return Buffer.from(bytes, 'latin1').toString('utf8');
 }
 
 /** `timer report FILE`: the Gantt chart on stdout (and as SVG with --svg). */

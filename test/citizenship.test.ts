@@ -1,0 +1,114 @@
+// What a Unix user expects of every executable beyond its data: completion that never runs anything,
+// man pages from the same tables as --help, help that fits the terminal, GNU-style usage messages.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { ROOT, sh } from './helpers.js';
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-citizen-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+const BASH_COMPLETION = '/usr/share/bash-completion/bash_completion';
+
+/**
+ * Completes the last of `words` as bash would: the tool's completion script is sourced, then the
+ * function `complete -p TOOL` names is called with COMP_WORDS/COMP_CWORD set. With `withLibrary`,
+ * bash-completion is loaded first (where it is installed), as in an interactive Debian shell.
+ */
+async function complete(words: string[], withLibrary = false): Promise<string[]> {
+  const quoted = words.map((word) => `'${word}'`).join(' ');
+  const script = [
+    withLibrary ? `. ${BASH_COMPLETION}` : ':',
+    `source <(${words[0]} completion)`,
+    `fn=$(complete -p ${words[0]} | sed 's/.* -F \\([^ ]*\\) .*/\\1/')`,
+    `COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; COMP_LINE="\${COMP_WORDS[*]}"; COMP_POINT=\${#COMP_LINE}`,
+    `"$fn" ${words[0]} "\${COMP_WORDS[COMP_CWORD]}" "\${COMP_WORDS[COMP_CWORD-1]}"`,
+    `printf '%s\\n' "\${COMPREPLY[@]}"`,
+  ].join('\n');
+  const { stdout, exitCode } = await sh(`cd ${scratch} && bash -c '${script.replace(/'/g, `'\\''`)}' 2>/dev/null`);
+  assert.equal(exitCode, 0);
+  return stdout.split('\n').filter((line) => line !== '');
+}
+
+const libraries = existsSync(BASH_COMPLETION) ? [false, true] : [false];
+
+test('completion lists each tool\'s options and values, timer report\'s too, and prints no error', async () => {
+  for (const withLibrary of libraries) {
+    assert.deepEqual(await complete(['mul', '--re'], withLibrary), ['--repeat']);
+    assert.deepEqual(await complete(['add', '--'], withLibrary), ['--repeat', '--formula', '--time', '--workers', '--help', '--version']);
+    assert.deepEqual(await complete(['sleep-task', '--mode', ''], withLibrary), ['wait', 'block', 'spin']);
+    assert.deepEqual(await complete(['sleep-task', '--mode', '=', 'b'], withLibrary), ['block']);
+    assert.deepEqual(await complete(['timer', '--pro'], withLibrary), ['--progress']);
+    assert.deepEqual(await complete(['timer', 'report', '--'], withLibrary), ['--width', '--svg', '--help', '--version']);
+    assert.ok((await complete(['timer', 'rep'], withLibrary)).includes('report'));
+    // after timer's options, the command: names from PATH
+    assert.ok((await complete(['timer', '--label', 'x', 'sleep-t'], withLibrary)).includes('sleep-task'));
+  }
+  const { stderr } = await sh('mul completion >/dev/null');
+  assert.equal(stderr, '');
+});
+
+test('pressing Tab after timer -- COMMAND never runs the command (nor any stage)', async () => {
+  for (const withLibrary of libraries) {
+    const made = path.join(scratch, `made-${withLibrary}`);
+    for (const words of [
+      ['timer', '--', 'touch', made, ''],
+      ['timer', 'touch', made, ''],
+      ['timer', '--trace', made, '--', 'touch', made, '--'],
+      ['timer', '--', 'sh', '-c', `touch ${made}`, ''],
+    ]) {
+      await complete(words, withLibrary);
+      assert.equal(existsSync(made), false, `${words.join(' ')} ran the command`);
+    }
+  }
+});
+
+test('man pages: every executable has one, made from its option table; man -l renders it with nothing on stderr', async () => {
+  const pages = readdirSync(path.join(ROOT, 'dist', 'man')).sort();
+  assert.deepEqual(pages, ['add.1', 'mul.1', 'sleep-task.1', 'timer.1']);
+  for (const page of pages) {
+    const name = page.slice(0, -2);
+    const { stdout, stderr, exitCode } = await sh(`MANWIDTH=80 man -l dist/man/${page} | col -b`);
+    assert.equal(exitCode, 0);
+    assert.equal(stderr, '', page);
+    assert.match(stdout, new RegExp(`^NAME\\n\\s+${name}\\s+-\\s`, 'm'));
+    // Every option --help lists is in the man page.
+    const help = (await sh(`${name} --help`)).stdout;
+    for (const option of help.match(/--[a-z-]+/g) ?? []) assert.ok(stdout.includes(option), `${page} lacks ${option}`);
+  }
+  const timer = (await sh('MANWIDTH=80 man -l dist/man/timer.1 | col -b')).stdout;
+  assert.match(timer, /timer report \[--width N\] \[--svg OUT\] FILE/);
+});
+
+test('--help is wrapped once: 80 columns into a pipe, the terminal\'s width under a terminal, examples whole', async () => {
+  for (const tool of ['mul', 'add', 'sleep-task', 'timer']) {
+    const { stdout } = await sh(`${tool} --help`);
+    for (const line of stdout.split('\n')) assert.ok(line.length <= 80, `${tool}: ${line}`);
+  }
+  const wide = await sh(`script -qec 'stty cols 132; sleep-task --help' /dev/null`);
+  const lines = wide.stdout.split(/\r?\n/);
+  assert.ok(lines.some((line) => line.length > 80), 'not filled to the terminal');
+  assert.ok(lines.every((line) => line.length <= 132));
+  assert.ok(wide.stdout.includes("  echo 'meatballs 2s block:1s 2s' | sleep-task --from-input\r\n"));
+});
+
+test('usage errors in GNU words; quoted input shows every byte that is not printable ASCII', async () => {
+  const cases: [string, string][] = [
+    ['mul --x </dev/null', "mul: unrecognized option '--x'"],
+    ['add -q </dev/null', "add: invalid option -- 'q'"],
+    ['add --repeat=1e3 </dev/null', "add: invalid value '1e3' for --repeat: expected an integer from 1 to 1000000000"],
+    ["timer --label '' -- true", "timer: --label: the label is empty"],
+    ["timer --label 'a\nb' -- true", "timer: --label: invalid label 'a\\x0Ab' (control characters or line breaks)"],
+  ];
+  for (const [command, message] of cases) {
+    const { stderr, exitCode } = await sh(command);
+    assert.equal(exitCode, 2, command);
+    assert.equal(stderr, `${message}\nTry '${command.split(' ')[0]} --help' for more information.\n`, command);
+  }
+  const nbsp = await sh("printf '1\\n\\302\\2402\\n' | add");
+  assert.equal(nbsp.stdout, '1\n');
+  assert.equal(nbsp.stderr, "add: line 2: invalid number '\\xC2\\xA02'\n");
+  const one = await sh('echo 3 | mul --repeat 1 --time');
+  assert.match(one.stderr, /^mul: line 1: .+\nmul: 1 line, busy .+\n$/);
+});
