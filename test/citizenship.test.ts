@@ -112,3 +112,24 @@ test('usage errors in GNU words; quoted input shows every byte that is not print
   const one = await sh('echo 3 | mul --repeat 1 --time');
   assert.match(one.stderr, /^mul: line 1: .+\nmul: 1 line, busy .+\n$/);
 });
+
+test('SIGUSR1 never opens the inspector: a stage prints one progress line and goes on; timer its summary so far', async () => {
+  // mul computes for a long time per line: the report must come between two lines, not after the run.
+  const stage = await sh(
+    "yes 11 | mul -r 50000000 >/dev/null 2>/tmp/pipestage-usr1-$$ & p=$(pgrep -n -f 'mul -r 50000000$' || true); sleep 1; p=$(pgrep -n -f 'mul -r 50000000$'); " +
+      'kill -USR1 $p; sleep 1; kill -USR1 $p; sleep 1; kill $p; wait; cat /tmp/pipestage-usr1-$$; rm -f /tmp/pipestage-usr1-$$',
+  );
+  const reports = stage.stdout.trim().split('\n');
+  assert.equal(reports.length, 2, stage.stdout);
+  for (const report of reports) assert.match(report, /^mul: \d+ lines?, busy [\d.]+m?s$/);
+  const [first, second] = reports.map((report) => Number(/(\d+) line/.exec(report)![1]));
+  assert.ok(second! > first!, 'the run did not go on');
+  assert.doesNotMatch(stage.stdout, /Debugger|inspector|9229/);
+
+  const timer = await sh(
+    "yes 11 | timer -- mul -r 200000001 >/dev/null 2>/tmp/pipestage-usr1t-$$ & sleep 1; kill -USR1 $(pgrep -n -f 'timer -- mul -r 200000001'); sleep 0.5; " +
+      "pkill -f '^node .*timer -- mul -r 200000001'; wait; cat /tmp/pipestage-usr1t-$$; rm -f /tmp/pipestage-usr1t-$$",
+  );
+  assert.match(timer.stdout, /^timer: mul: \d+ lines in, \d+ out, wall .+, user .+, sys .+ \(so far\)$/m);
+  assert.doesNotMatch(timer.stdout, /Debugger|inspector|9229/);
+});

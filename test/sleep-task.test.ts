@@ -111,3 +111,13 @@ test('the kitchen experiment reproduces its expectations (scripts/kitchen.sh)', 
   assert.equal(exitCode, 0, stdout + stderr);
   assert.match(stdout, /every run within 1 units of its expectation/);
 });
+
+test('sleep-task --concurrency 100000: every line in order, no warning (one abort listener for all waits)', async () => {
+  const { stdout, stderr, exitCode } = await sh('seq 100000 | sleep-task --for 300ms --concurrency 100000 | sha1sum; seq 100000 | sha1sum');
+  assert.equal(exitCode, 0);
+  const [got, want] = stdout.trim().split('\n');
+  assert.equal(got, want);
+  assert.equal(stderr, '');
+  const unordered = await sh('seq 20 | sleep-task --for 10ms --concurrency 20 --unordered 2>&1 | sort -n | uniq | wc -l');
+  assert.equal(unordered.stdout.trim(), '20');
+});

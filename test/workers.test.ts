@@ -74,3 +74,32 @@ test('GNU parallel -S with --ssh: the command lines sent to remote hosts work', 
   const echoed = await sh(`parallel --ssh ${FIXTURES}/fake-ssh -S host1 --pipe -k sleep-task --for 1ms --mode spin`, input);
   assert.equal(echoed.stdout, input);
 });
+
+test('--workers N starts threads as work needs them (3 lines, 3 threads of 256), with no warning at any N', async () => {
+  const threads = async (workers: number): Promise<number> => {
+    const mul = `mul -r 999999937 --workers ${workers}`; // a command line no other test runs
+    const { stdout, stderr } = await sh(`yes 11 | head -n 3 | ${mul} >/dev/null & sleep 1.5; p=$(pgrep -f '${mul}$'); grep Threads /proc/$p/status; kill $p`);
+    const match = /^Threads:\s+(\d+)$/m.exec(stdout);
+    assert.ok(match, stdout);
+    assert.doesNotMatch(stderr, /Warning/);
+    return Number(match[1]);
+  };
+  const base = await threads(1);
+  assert.equal((await threads(256)) - base, 3);
+  for (const workers of [10, 20, 256]) {
+    const { stdout, stderr, exitCode } = await sh(`seq 40 | mul -r 1 --workers ${workers} | add --formula --workers ${workers} | wc -l`);
+    assert.equal(exitCode, 0);
+    assert.equal(stdout.trim(), '40');
+    assert.equal(stderr, '', `--workers ${workers}`);
+  }
+});
+
+test('--workers --time: per-line times are compute time (not queue waits), and the summary says what busy means', async () => {
+  // Eight equal lines on one thread: queued lines wait up to 7 lines' time, but each line's own
+  // compute time is about the same; reported as measured inside the thread.
+  const { stderr } = await sh('yes 11 | head -n 8 | mul -r 2000000 --workers 2 --time >/dev/null');
+  const times = [...stderr.matchAll(/^mul: line \d+: ([\d.]+)(ms|s)$/gm)].map(([, value, unit]) => Number(value) * (unit === 's' ? 1000 : 1));
+  assert.equal(times.length, 8, stderr);
+  assert.ok(Math.max(...times) < 3 * Math.min(...times), `per-line times vary like queue waits: ${times.join(', ')}`);
+  assert.match(stderr, /^mul: 8 lines, busy .+ \(wall time with a line in progress\), compute .+ \(summed over the worker threads\)$/m);
+});

@@ -1,6 +1,6 @@
 import type { ProgramSpec } from '../stage/cli.js';
 import { stageMain, stageSpec } from '../stage/main.js';
-import { parseDuration, parseTask, spendTask, SPEND_MODES, type SpendMode, type Step } from '../work/sleep.js';
+import { parseDuration, parseTask, spendTask, SPEND_MODES, Waits, type SpendMode, type Step } from '../work/sleep.js';
 
 export const program: ProgramSpec = stageSpec({
   name: 'sleep-task',
@@ -41,13 +41,14 @@ export const main = (): void =>
   stageMain(program, (options) => {
     const mode = options['mode'] as SpendMode;
     const fixed: Step[] | undefined = options['from-input'] ? undefined : [{ mode, ms: options['for'] as number }];
+    let waits: Waits | undefined; // made with the run's signal, on its first line
     return {
       concurrency: options['concurrency'] as number,
       ordered: !options['unordered'],
       processLine(text, terminated, signal) {
         const steps = fixed ?? parseTask(text, mode).steps;
         const output = terminated ? `${text}\n` : text;
-        const spending = spendTask(steps, signal);
+        const spending = spendTask(steps, (waits ??= new Waits(signal)));
         return spending ? spending.then(() => output) : Promise.resolve(output);
       },
     };

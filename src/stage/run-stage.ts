@@ -5,7 +5,12 @@ import { loadFormatDuration } from './durations.js';
 import { EXIT } from './exit-codes.js';
 import { isMarked, LineReader, markedLine, MAX_LINE_BYTES } from './lines.js';
 import { systemErrorText, utf8Bytes } from './messages.js';
+import { onProgressSignal } from './progress-signal.js';
 import { Sink } from './sink.js';
+import type { TimedOutput } from './workers.js';
+
+/** A turn of the read loop computing longer than this lets the event loop run before the next line. */
+const SLICE_MS = 10;
 
 /**
  * What a line produces: text (a latin1 byte string, with its own terminator), an integer (written
@@ -26,6 +31,8 @@ export interface Stage {
   concurrency?: number;
   /** Write outputs in input order (default), or as they complete. */
   ordered?: boolean;
+  /** processLine's promises resolve to TimedOutput: the output and the line's own compute time. */
+  timed?: boolean;
   /** Releases what the stage holds (threads) once the run is over. */
   close?(): void;
 }
@@ -70,14 +77,15 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
     let inFlight = 0;
     let stopped = false;
     let finished = false;
-    const waiting: PendingLine[] = []; // order mode only: lines whose output cannot be written yet
+    const waiting = new LineQueue(); // order mode only: lines whose output cannot be written yet
     const abort = new AbortController();
     const { signal } = abort;
-    // --time: lines done, and the time during which at least one line was being processed.
+    // Lines that produced output, and the time during which a line was being processed: timed per
+    // turn of the read loop (and while asynchronous lines are in flight), never per line.
     let done = 0;
-    let active = 0;
-    let activeSince = 0;
     let busyMs = 0;
+    let busySince = NaN;
+    let computeTotalMs = 0; // timed stages (worker threads): the sum of the lines' own compute times
 
     const sink = new Sink(io.stdout, io.stderr, (error) => {
       if ((error as NodeJS.ErrnoException).code !== 'EPIPE') {
@@ -96,10 +104,35 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
     const lines = new LineReader(io.stdin, pump);
     io.stdout.on('drain', pump);
 
+    onProgressSignal(() => {
+      const busy = busyMs + (Number.isNaN(busySince) ? 0 : performance.now() - busySince);
+      const lines = done;
+      void (formatDuration ? Promise.resolve(formatDuration) : loadFormatDuration()).then((format) =>
+        sink.message(utf8Bytes(`${name}: ${lines} ${lines === 1 ? 'line' : 'lines'}, busy ${format(busy)}\n`)),
+      );
+    });
+
+    // Long computations let the event loop run (a SIGUSR1 report, a signal) between two lines: the
+    // read loop then waits for its turn, whatever else ('readable', 'drain') asks it to run sooner.
+    let yielded = false;
+    const resume = (): void => {
+      yielded = false;
+      pump();
+    };
+
     function pump(): void {
+      if (yielded) return;
+      const sliceStart = performance.now();
       while (!stopped && inFlight < concurrency && !sink.blocked) {
+        if (sink.clock - sliceStart >= SLICE_MS) {
+          yielded = true;
+          // Twice: the loop's poll phase (where signals are read) must come before the next line.
+          setImmediate(() => setImmediate(resume));
+          break;
+        }
         let text: string | null = lines.read();
         if (text === null) break;
+        if (Number.isNaN(busySince)) busySince = sliceStart;
         lineNo += 1;
         let terminated = true;
         if (isMarked(text)) {
@@ -110,7 +143,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
           }
           ({ text, terminated } = line);
         }
-        const started = formatDuration ? lineStarted() : 0;
+        const started = formatDuration ? performance.now() : 0;
         let output: LineOutput | Promise<LineOutput>;
         try {
           output = stage.processLine(text, terminated, signal);
@@ -120,12 +153,16 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
         }
         if (output instanceof Promise) {
           track(lineNo, started, output);
-        } else if (waiting.length > 0) {
+        } else if (waiting.size > 0) {
           const report = formatDuration ? lineEnded(lineNo, started, output !== undefined) : '';
           waiting.push({ lineNo, settled: true, output, error: undefined, report });
         } else {
           release(lineNo, output, undefined, formatDuration ? lineEnded(lineNo, started, output !== undefined) : '');
         }
+      }
+      if (inFlight === 0 && !Number.isNaN(busySince)) {
+        busyMs += performance.now() - busySince;
+        busySince = NaN;
       }
       finishWhenDone();
     }
@@ -134,16 +171,22 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       const pending: PendingLine = { lineNo, settled: false, output: undefined, error: undefined, report: '' };
       inFlight += 1;
       if (ordered) waiting.push(pending);
-      const settle = (output: LineOutput, error: unknown): void => {
+      const settle = (result: LineOutput | TimedOutput, error: unknown): void => {
         if (stopped) return;
         inFlight -= 1;
+        let computeMs: number | undefined;
+        let output = result as LineOutput;
+        if (stage.timed && error === undefined) {
+          ({ output, computeMs } = result as TimedOutput);
+          computeTotalMs += computeMs;
+        }
         pending.settled = true;
         pending.output = output;
         pending.error = error;
-        if (formatDuration) pending.report = lineEnded(lineNo, started, error === undefined);
+        if (formatDuration) pending.report = lineEnded(lineNo, started, error === undefined, computeMs);
         if (!ordered) release(lineNo, output, error, pending.report);
-        while (waiting.length > 0 && waiting[0]!.settled) {
-          const next = waiting.shift()!;
+        while (waiting.size > 0 && waiting.first.settled) {
+          const next = waiting.shift();
           release(next.lineNo, next.output, next.error, next.report);
         }
         pump();
@@ -157,6 +200,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
     /** Hands a finished line to the sink: its output, or its error after everything before it. */
     function release(lineNo: number, output: LineOutput, error: unknown, report: string): void {
       if (error === undefined) {
+        if (output !== undefined) done += 1;
         if (typeof output === 'number') sink.putInteger(output);
         else if (typeof output === 'string') sink.putText(output);
         else if (typeof output === 'bigint') sink.putText(`${output}\n`);
@@ -169,23 +213,14 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       sink.message(`${name}: line ${lineNo}: ${why}\n`);
     }
 
-    function lineStarted(): number {
-      const now = performance.now();
-      if (active++ === 0) activeSince = now;
-      return now;
-    }
-
     /** Closes a line's timing; returns its report line (empty for a line that produced nothing). */
-    function lineEnded(lineNo: number, started: number, counted: boolean): string {
-      const now = performance.now();
-      if (--active === 0) busyMs += now - activeSince;
+    function lineEnded(lineNo: number, started: number, counted: boolean, computeMs?: number): string {
       if (!counted) return '';
-      done += 1;
-      return utf8Bytes(`${name}: line ${lineNo}: ${formatDuration!(now - started)}\n`);
+      return utf8Bytes(`${name}: line ${lineNo}: ${formatDuration!(computeMs ?? performance.now() - started)}\n`);
     }
 
     function finishWhenDone(): void {
-      if (lines.done && inFlight === 0 && waiting.length === 0) finish();
+      if (lines.done && inFlight === 0 && waiting.size === 0) finish();
     }
 
     function stop(): void {
@@ -201,7 +236,8 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       if (finished) return;
       finished = true;
       if (formatDuration) {
-        sink.putReport(utf8Bytes(`${name}: ${done} ${done === 1 ? 'line' : 'lines'}, busy ${formatDuration(busyMs)}\n`));
+        const compute = stage.timed ? ` (wall time with a line in progress), compute ${formatDuration(computeTotalMs)} (summed over the worker threads)` : '';
+        sink.putReport(utf8Bytes(`${name}: ${done} ${done === 1 ? 'line' : 'lines'}, busy ${formatDuration(busyMs)}${compute}\n`));
       }
       sink.flush();
       io.stdout.off('drain', pump);
@@ -209,6 +245,34 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       resolve(status);
     }
   });
+}
+
+/** A FIFO of lines awaiting their turn: constant time per line however many are in flight. */
+class LineQueue {
+  private items: PendingLine[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  get first(): PendingLine {
+    return this.items[this.head]!;
+  }
+
+  push(line: PendingLine): void {
+    this.items.push(line);
+  }
+
+  shift(): PendingLine {
+    const line = this.items[this.head]!;
+    this.items[this.head++] = undefined as never; // let it be collected
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return line;
+  }
 }
 
 function isDirectory(fd: number): boolean {

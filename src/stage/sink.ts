@@ -19,6 +19,8 @@ export class Sink {
   private length = 0;
   private err = '';
   private lastFlush = -Infinity;
+  /** The clock (performance.now()) as last read when a result was queued or written. */
+  clock = 0;
   private scheduled = false;
   private failed = false;
   private readonly flushScheduled = (): void => {
@@ -94,7 +96,7 @@ export class Sink {
 
   /** Writes everything pending: results first, then the reports about them. */
   flush(): void {
-    this.lastFlush = performance.now();
+    this.lastFlush = this.clock = performance.now();
     if (this.length > 0) {
       const bytes = this.buffer.subarray(0, this.length);
       this.length = 0;
@@ -110,7 +112,8 @@ export class Sink {
   }
 
   private afterPut(): void {
-    if (this.length >= FLUSH_AT_BYTES || performance.now() - this.lastFlush >= FLUSH_AFTER_MS) {
+    this.clock = performance.now();
+    if (this.length >= FLUSH_AT_BYTES || this.clock - this.lastFlush >= FLUSH_AFTER_MS) {
       this.flush();
     } else if (!this.scheduled) {
       this.scheduled = true;

@@ -11,7 +11,13 @@ interface LineMessage {
   terminated: boolean;
 }
 
-type ResultMessage = { id: number; output: LineOutput } | { id: number; error: string; input: boolean };
+type ResultMessage = { id: number; output: LineOutput; ms: number } | { id: number; error: string; input: boolean };
+
+/** What a worker pool's lines resolve to: the output and the line's own compute time (not its queue wait). */
+export interface TimedOutput {
+  output: LineOutput;
+  computeMs: number;
+}
 
 /** What a worker thread is started with: the options its copy of the stage is built from. */
 export interface WorkerSetup {
@@ -35,14 +41,15 @@ export function workerOptions(): Record<string, unknown> {
 export function serveLines(stage: Stage): void {
   const port = parentPort!;
   const never = new AbortController().signal;
-  const reply = (id: number, output: LineOutput): void => port.postMessage({ id, output });
+  const reply = (id: number, output: LineOutput, started: number): void => port.postMessage({ id, output, ms: performance.now() - started });
   const fail = (id: number, error: unknown): void =>
     port.postMessage({ id, error: error instanceof Error ? error.message : String(error), input: error instanceof InputError });
   port.on('message', ({ id, text, terminated }: LineMessage) => {
+    const started = performance.now();
     try {
       const output = stage.processLine(text, terminated, never);
-      if (output instanceof Promise) output.then((value) => reply(id, value), (error: unknown) => fail(id, error));
-      else reply(id, output);
+      if (output instanceof Promise) output.then((value) => reply(id, value, started), (error: unknown) => fail(id, error));
+      else reply(id, output, started);
     } catch (error) {
       fail(id, error);
     }
@@ -50,50 +57,94 @@ export function serveLines(stage: Stage): void {
 }
 
 /**
- * A stage whose lines are computed on `count` worker threads, each running `script` (the executable's
- * own bundle) with `options`. Lines go to the least busy worker; the engine keeps the output in input
- * order and bounds the lines in flight. `close` ends the threads.
+ * A stage whose lines are computed on up to `count` worker threads, each running `script` (the
+ * executable's own bundle) with `options`. Lines wait in one queue for a thread. Threads start as
+ * work needs them: while lines wait and every thread is busy, one more is started (one at a time,
+ * so that a burst of quick lines does not start them all). The engine keeps the output in input order and bounds the lines in
+ * flight. Lines resolve to TimedOutput. `close` ends the threads.
  */
-export function workerPool(script: string, options: Record<string, unknown>, count: number): Stage {
-  const workers: { thread: Worker; busy: number }[] = [];
-  const pending = new Map<number, { resolve: (output: LineOutput) => void; reject: (error: Error) => void; worker: (typeof workers)[number] }>();
+export function workerPool(script: string, options: Record<string, unknown>, count: number): Stage & { timed: true } {
+  interface PoolWorker {
+    thread: Worker;
+    busy: number;
+    online: boolean;
+  }
+  interface QueuedLine extends LineMessage {
+    resolve: (output: TimedOutput) => void;
+    reject: (error: Error) => void;
+  }
+  const workers: PoolWorker[] = [];
+  const queue: QueuedLine[] = [];
+  let queueHead = 0;
+  const pending = new Map<number, QueuedLine & { worker: PoolWorker }>();
   let nextId = 0;
   let closed = false;
 
   const failAll = (error: Error): void => {
     for (const { reject } of pending.values()) reject(error);
     pending.clear();
+    for (const { reject } of queue.splice(queueHead)) reject(error);
+    queue.length = queueHead = 0;
   };
-  for (let i = 0; i < count; i++) {
-    const thread = new Worker(script, { workerData: { pipestageWorker: true, options } satisfies WorkerSetup & { pipestageWorker: true } });
-    const worker = { thread, busy: 0 };
+  const send = (worker: PoolWorker): void => {
+    const line = queue[queueHead++]!;
+    worker.busy += 1;
+    pending.set(line.id, { ...line, worker });
+    worker.thread.postMessage({ id: line.id, text: line.text, terminated: line.terminated } satisfies LineMessage);
+  };
+  const dispatch = (): void => {
+    // An idle thread first; then, while more may start, a new thread rather than a queue behind a
+    // busy one (a heavy line would wait a whole line for a core that is free); with all started,
+    // lines ahead so that no thread waits for its next line.
+    for (const worker of workers) if (worker.online && worker.busy === 0 && queueHead < queue.length) send(worker);
+    if (queueHead < queue.length && workers.length < count) {
+      if (workers.every((worker) => worker.online)) startWorker();
+    } else {
+      for (const worker of workers) while (worker.online && worker.busy < LINES_AHEAD_PER_WORKER && queueHead < queue.length) send(worker);
+    }
+    if (queueHead === queue.length) queue.length = queueHead = 0;
+  };
+  const startWorker = (): void => {
+    // stdout/stderr not piped into the process's own streams (each pipe would add listeners to
+    // them); a worker never writes to stdout, and what it writes on stderr is passed on.
+    const thread = new Worker(script, {
+      workerData: { pipestageWorker: true, options } satisfies WorkerSetup & { pipestageWorker: true },
+      stdout: true,
+      stderr: true,
+    });
+    thread.stdout.resume();
+    thread.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    const worker: PoolWorker = { thread, busy: 0, online: false };
+    thread.once('online', () => {
+      worker.online = true;
+      dispatch();
+    });
     thread.on('message', (message: ResultMessage) => {
-      const waiting = pending.get(message.id);
-      if (!waiting) return;
+      const line = pending.get(message.id);
+      if (!line) return;
       pending.delete(message.id);
-      waiting.worker.busy -= 1;
-      if ('error' in message) waiting.reject(message.input ? new InputError(message.error) : new Error(message.error));
-      else waiting.resolve(message.output);
+      worker.busy -= 1;
+      if ('error' in message) line.reject(message.input ? new InputError(message.error) : new Error(message.error));
+      else line.resolve({ output: message.output, computeMs: message.ms });
+      dispatch();
     });
     thread.on('error', (error) => failAll(new Error(`worker thread failed: ${error.message}`)));
     thread.on('exit', (code) => {
       if (!closed) failAll(new Error(`worker thread exited (status ${code})`));
     });
     workers.push(worker);
-  }
+  };
 
   return {
     concurrency: count * LINES_AHEAD_PER_WORKER,
     ordered: true,
+    timed: true,
     processLine(text, terminated) {
-      let worker = workers[0]!;
-      for (const candidate of workers) if (candidate.busy < worker.busy) worker = candidate;
-      worker.busy += 1;
-      const id = nextId++;
-      return new Promise<LineOutput>((resolve, reject) => {
-        pending.set(id, { resolve, reject, worker });
-        worker.thread.postMessage({ id, text, terminated } satisfies LineMessage);
-      });
+      return new Promise<TimedOutput>((resolve, reject) => {
+        queue.push({ id: nextId++, text, terminated, resolve, reject });
+        if (workers.length === 0) startWorker();
+        else dispatch();
+      }) as unknown as Promise<LineOutput>;
     },
     close() {
       closed = true;

@@ -37,6 +37,8 @@ export function childCpu(): ChildCpu | undefined {
 export class TreeMemorySampler {
   private peakSum = 0;
   private peakSingle = 0;
+  /** CPU of the live processes of the tree at the last sample (what reaped children used is not in it) */
+  lastCpu: ChildCpu = { userMs: 0, sysMs: 0 };
   private timer: NodeJS.Timeout | undefined;
   private readonly early: NodeJS.Timeout[] = [];
   readonly available = statFields('self') !== undefined;
@@ -65,6 +67,7 @@ export class TreeMemorySampler {
   sample(): void {
     const children = new Map<number, number[]>();
     const rss = new Map<number, number>();
+    const cpu = new Map<number, ChildCpu>();
     let entries: string[];
     try {
       entries = readdirSync('/proc');
@@ -82,17 +85,22 @@ export class TreeMemorySampler {
       if (siblings) siblings.push(pid);
       else children.set(parent, [pid]);
       rss.set(pid, Number(fields[21]) * PAGE_BYTES); // rss(24), in pages
+      cpu.set(pid, { userMs: (Number(fields[11]) * 1000) / USER_HZ, sysMs: (Number(fields[12]) * 1000) / USER_HZ }); // utime(14), stime(15)
     }
     if (!rss.has(this.root)) return;
     let sum = 0;
+    const treeCpu = { userMs: 0, sysMs: 0 };
     const pending = [this.root];
     while (pending.length > 0) {
       const pid = pending.pop()!;
       sum += rss.get(pid) ?? 0;
+      treeCpu.userMs += cpu.get(pid)?.userMs ?? 0;
+      treeCpu.sysMs += cpu.get(pid)?.sysMs ?? 0;
       this.peakSingle = Math.max(this.peakSingle, highWaterMark(pid));
       pending.push(...(children.get(pid) ?? []));
     }
     this.peakSum = Math.max(this.peakSum, sum);
+    this.lastCpu = treeCpu;
   }
 }
 

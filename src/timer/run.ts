@@ -6,7 +6,8 @@ import { EXIT } from '../stage/exit-codes.js';
 import { systemErrorText } from '../stage/messages.js';
 import { ItemClock, type CompletedRun } from './items.js';
 import { openCommandPipes } from './pipes.js';
-import { childCpu, TreeMemorySampler } from './proc.js';
+import { onProgressSignal } from '../stage/progress-signal.js';
+import { childCpu, TreeMemorySampler, type ChildCpu } from './proc.js';
 import { itemLine, jsonReport, summaryLine, type Item, type Measurement } from './summary.js';
 import { TraceWriter } from './trace.js';
 
@@ -148,6 +149,38 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
     stdin.destroy();
   });
 
+  /** What timer has measured by `endMs`; `cpuAfter` adds the reaped children's CPU (else the live tree's, last sampled). */
+  const measure = (endMs: number, result: { exitCode?: number; signal?: string } | undefined, cpuAfter: ChildCpu | undefined): Measurement => {
+    const wallMs = endMs - startMs;
+    const cpu =
+      childCpuBefore && cpuAfter
+        ? { userMs: cpuAfter.userMs - childCpuBefore.userMs, sysMs: cpuAfter.sysMs - childCpuBefore.sysMs }
+        : !result && sampler?.available
+          ? sampler.lastCpu
+          : undefined;
+    return {
+      label,
+      command,
+      exitCode: result?.exitCode ?? null,
+      signal: result?.signal ?? null,
+      linesIn: clock.linesIn,
+      linesOut: clock.linesOut,
+      bytesIn: clock.bytesIn,
+      bytesOut: clock.bytesOut,
+      wallMs: round(wallMs),
+      userMs: cpu ? round(cpu.userMs) : null,
+      sysMs: cpu ? round(cpu.sysMs) : null,
+      peakRssBytes: sampler?.available && sampler.peakBytes > 0 ? sampler.peakBytes : null,
+      rssSampleIntervalMs: RSS_SAMPLE_MS,
+      linesPerSecond: wallMs > 0 ? round((clock.linesOut * 1000) / wallMs) : 0,
+    };
+  };
+  // SIGUSR1 (as dd): the summary so far, and the run goes on.
+  onProgressSignal(() => {
+    sampler?.sample();
+    report.write(summaryLine(measure(performance.now(), undefined, undefined), format).replace(/\n$/, ' (so far)\n'));
+  });
+
   const progress = options.progress && process.stderr.isTTY && options.output === undefined ? startProgress(label, clock, startMs, format) : undefined;
   const result = await child;
   await outputDone;
@@ -171,24 +204,7 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
     return EXIT.TIMER_FAILURE;
   }
 
-  const cpuAfter = childCpu();
-  const wallMs = endMs - startMs;
-  const measurement: Measurement = {
-    label,
-    command,
-    exitCode: result.exitCode ?? null,
-    signal: result.signal ?? null,
-    linesIn: clock.linesIn,
-    linesOut: clock.linesOut,
-    bytesIn: clock.bytesIn,
-    bytesOut: clock.bytesOut,
-    wallMs: round(wallMs),
-    userMs: childCpuBefore && cpuAfter ? round(cpuAfter.userMs - childCpuBefore.userMs) : null,
-    sysMs: childCpuBefore && cpuAfter ? round(cpuAfter.sysMs - childCpuBefore.sysMs) : null,
-    peakRssBytes: sampler?.available ? sampler.peakBytes : null,
-    rssSampleIntervalMs: RSS_SAMPLE_MS,
-    linesPerSecond: wallMs > 0 ? round((clock.linesOut * 1000) / wallMs) : 0,
-  };
+  const measurement = measure(endMs, result, childCpu());
   eachLines.flush();
   if (failure) report.write(`timer: ${failure}\n`);
   report.write(options.json ? jsonReport(measurement, items) : summaryLine(measurement, format));

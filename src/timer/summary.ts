@@ -14,7 +14,7 @@ export interface Measurement {
   /** CPU of the command and its children, from the kernel once reaped; null where not available */
   userMs: number | null;
   sysMs: number | null;
-  /** peak resident memory of the command's process tree, sampled from /proc; null where not available */
+  /** peak resident memory of the command's process tree, sampled from /proc; null where unknown (no /proc, or it ended before a sample) */
   peakRssBytes: number | null;
   rssSampleIntervalMs: number;
   linesPerSecond: number;
@@ -37,7 +37,7 @@ export function jsonReport(measurement: Measurement, items: Item[] | undefined):
 /** The summary line: label, lines in and out, wall, CPU, peak RSS, rate. */
 export function summaryLine(m: Measurement, format: FormatDuration): string {
   const cpu = m.userMs === null ? 'CPU not available' : `user ${format(m.userMs)}, sys ${format(m.sysMs!)}`;
-  const rss = m.peakRssBytes === null ? 'peak RSS not available' : m.peakRssBytes === 0 ? 'peak RSS unknown (ended before a sample)' : `peak RSS ${(m.peakRssBytes / 1048576).toFixed(1)} MB (sampled every ${m.rssSampleIntervalMs}ms)`;
+  const rss = m.peakRssBytes === null ? 'peak RSS unknown (no sample)' : `peak RSS ${(m.peakRssBytes / 1048576).toFixed(1)} MB (sampled every ${m.rssSampleIntervalMs}ms)`;
   const status = m.signal ? `, killed by ${m.signal}` : m.exitCode ? `, exit status ${m.exitCode}` : '';
   return `timer: ${m.label}: ${m.linesIn} lines in, ${m.linesOut} out, wall ${format(m.wallMs)}, ${cpu}, ${rss}, ${rate(m.linesPerSecond)} lines/s${status}\n`;
 }
