@@ -9,6 +9,7 @@
 #   6 timer       timer -- add --formula on 10M lines vs add alone  target <= 1.1x, --trace <= 1.3x
 #                 and timer's fixed cost (timer -- true vs true)
 # Needs hyperfine and mawk (Debian packages). BENCH_QUICK=1 runs fewer repetitions.
+source "$(dirname "$0")/lib/help.sh" "$@"
 source "$(dirname "$0")/lib/common.sh"
 need hyperfine hyperfine
 need mawk mawk

@@ -4,6 +4,7 @@
 # (GNU parallel -j). IO-bound work gains everywhere; CPU-bound work only with real parallelism. Peak
 # memory of the whole (threads vs processes) comes from `timer`. Exits 1 when a measurement
 # contradicts its expectation (a gain is at least 1.5x; no gain is at most 1.15x).
+source "$(dirname "$0")/lib/help.sh" "$@"
 source "$(dirname "$0")/lib/common.sh"
 need parallel parallel
 TASKS=24

@@ -8,6 +8,7 @@
 # `block` steps of one line that follow each other run back to back, and nothing else runs meanwhile.
 #
 # Usage: scripts/kitchen.sh [--unit SECONDS] [--tolerance UNITS]     (defaults: 0.2 s, 0.5 units)
+source "$(dirname "$0")/lib/help.sh" "$@"
 source "$(dirname "$0")/lib/common.sh"
 UNIT=0.2
 TOLERANCE=0.5

@@ -9,6 +9,7 @@
 #   4 a shell pipe of processes: mul | add — gain, up to 2N/(N+1)
 # Prints the table and the commands; exits 1 when a measurement contradicts its expectation (no gain
 # is at most 1.15x; a gain is at least 1.3x).
+source "$(dirname "$0")/lib/help.sh" "$@"
 source "$(dirname "$0")/lib/common.sh"
 N=${PIPELINE_ITEMS:-8}
 TARGET_MS=${PIPELINE_ITEM_MS:-250}

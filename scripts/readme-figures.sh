@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Regenerates the README's figures: runs the demo, keeps its output (docs/demo-output.txt) and draws
 # its pipelined run as an SVG Gantt chart (docs/pipeline-gantt.svg).
+source "$(dirname "$0")/lib/help.sh" "$@"
 source "$(dirname "$0")/lib/common.sh"
 mkdir -p "$REPO/docs"
-DEMO_TRACES="$SCRATCH/traces" bash "$REPO/scripts/demo.sh" | tee "$REPO/docs/demo-output.txt"
-timer report "$SCRATCH/traces/pipelined.trace.json" --svg "$REPO/docs/pipeline-gantt.svg" >/dev/null
+bash "$REPO/scripts/demo.sh" | tee "$REPO/docs/demo-output.txt"
+traces=$(sed -n 's/^traces (.*): //p' "$REPO/docs/demo-output.txt")
+timer report "$traces/pipelined.trace.json" --svg "$REPO/docs/pipeline-gantt.svg" >/dev/null
+rm -rf "$traces"
 echo "wrote docs/demo-output.txt and docs/pipeline-gantt.svg"

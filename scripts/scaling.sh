@@ -4,6 +4,7 @@
 # time, speedup and the peak memory of the whole (threads vs processes; from `timer`, which sums the
 # process tree). Wall times are hyperfine medians of 3 runs (the machines are shared and noisy).
 # Expectation: --workers 2 is at least 1.8x faster than --workers 1 (exit 1 if not).
+source "$(dirname "$0")/lib/help.sh" "$@"
 source "$(dirname "$0")/lib/common.sh"
 need parallel parallel
 need hyperfine hyperfine

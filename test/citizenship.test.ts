@@ -133,3 +133,13 @@ test('SIGUSR1 never opens the inspector: a stage prints one progress line and go
   assert.match(timer.stdout, /^timer: mul: \d+ lines in, \d+ out, wall .+, user .+, sys .+ \(so far\)$/m);
   assert.doesNotMatch(timer.stdout, /Debugger|inspector|9229/);
 });
+
+test('every script answers --help with its usage and exits 0 without running anything', async () => {
+  for (const script of ['bench', 'cpu-vs-io', 'demo', 'kitchen', 'pipeline', 'readme-figures', 'scaling']) {
+    const { stdout, stderr, exitCode } = await sh(`PATH=/nonexistent:/usr/bin:/bin bash scripts/${script}.sh --help`);
+    assert.equal(exitCode, 0, script);
+    assert.equal(stderr, '', script);
+    assert.match(stdout, new RegExp(`^Usage: bash scripts/${script}\\.sh`), script);
+    assert.ok(stdout.split('\n').length > 3, script);
+  }
+});

@@ -105,13 +105,6 @@ test('sleep-task: reader gone during waits: exit 0 at once', async () => {
   assert.equal(stderr, 'status=0\n');
 });
 
-test('the kitchen experiment reproduces its expectations (scripts/kitchen.sh)', async () => {
-  // Expectations differ by 2 units or more, so a 1-unit tolerance still tells the semantics apart.
-  const { stdout, stderr, exitCode } = await sh('bash scripts/kitchen.sh --unit 0.1 --tolerance 1');
-  assert.equal(exitCode, 0, stdout + stderr);
-  assert.match(stdout, /every run within 1 units of its expectation/);
-});
-
 test('sleep-task --concurrency 100000: every line in order, no warning (one abort listener for all waits)', async () => {
   const { stdout, stderr, exitCode } = await sh('seq 100000 | sleep-task --for 300ms --concurrency 100000 | sha1sum; seq 100000 | sha1sum');
   assert.equal(exitCode, 0);

@@ -106,11 +106,12 @@ test('timer --each --json: per-item latencies of a sleep-task stage, and the doc
   const report = JSON.parse(stderr) as { pipestageTimer: number; summary: Record<string, unknown>; items: Record<string, number>[] };
   assert.equal(report.pipestageTimer, 1);
   const summary = report.summary;
-  assert.deepEqual(Object.keys(summary).sort(), ['bytesIn', 'bytesOut', 'command', 'exitCode', 'label', 'linesIn', 'linesOut', 'linesPerSecond', 'peakRssBytes', 'rssSampleIntervalMs', 'signal', 'sysMs', 'userMs', 'wallMs'].sort());
+  assert.deepEqual(Object.keys(summary).sort(), ['bytesIn', 'bytesOut', 'command', 'error', 'exitCode', 'label', 'linesIn', 'linesOut', 'linesPerSecond', 'peakRssBytes', 'rssSampleIntervalMs', 'signal', 'sysMs', 'userMs', 'wallMs'].sort());
   assert.deepEqual(summary['command'], ['sleep-task', '--for', '100ms']);
   assert.equal(summary['label'], 'sleep-task');
   assert.equal(summary['exitCode'], 0);
   assert.equal(summary['signal'], null);
+  assert.equal(summary['error'], null);
   assert.equal(summary['linesIn'], 3);
   assert.equal(summary['linesOut'], 3);
   assert.equal(summary['bytesOut'], 6);
@@ -182,7 +183,7 @@ test('timer --trace: two stages append to one file: one span per item per stage,
   const events = JSON.parse(`${text.trim().replace(/,$/, '')}]`) as { ph: string; pid: number; ts: number; dur: number; name: string; args: Record<string, unknown> }[];
   const names = events.filter((e) => e.ph === 'M').map((e) => e.args['name']).sort();
   assert.deepEqual(names, ['first', 'second']);
-  const stages = readTrace(text);
+  const { stages } = readTrace(text);
   assert.deepEqual(stages.map((stage) => [stage.name, stage.items, stage.spans.length]), [['first', 4, 4], ['second', 4, 4]]);
   for (const stage of stages) {
     for (let i = 1; i < stage.spans.length; i++) assert.ok(stage.spans[i]![0] >= stage.spans[i - 1]![1], `${stage.name}: spans overlap`);
@@ -194,7 +195,7 @@ test('timer --trace: two stages append to one file: one span per item per stage,
 test('timer --trace: a fast stage gets merged spans, so the trace stays small', async () => {
   const trace = path.join(scratch, 'fast.trace.json');
   await sh(`seq 1 200000 | timer --trace ${trace} -- add --formula >/dev/null`);
-  const [stage] = readTrace(readFileSync(trace, 'utf8'));
+  const [stage] = readTrace(readFileSync(trace, "utf8")).stages;
   assert.equal(stage!.items, 200000);
   assert.ok(stage!.spans.length < 20000, `${stage!.spans.length} spans`);
 });

@@ -53,22 +53,47 @@ busy_ms() {
 # best_busy_ms CMD: the least busy time of 3 runs.
 best_busy_ms() { for _ in 1 2 3; do busy_ms "$1"; done | sort -n | head -n 1; }
 
-# calibrate_repeats TARGET_MS: prints "MUL_REPEAT ADD_REPEAT" so that `mul` on 11 and `add` on its
-# result (39916800) each cost about TARGET_MS per item on this machine, as the stages' own --time
-# reports (start-up excluded; least of 3 runs, the machines being noisy).
-calibrate_repeats() {
-  local target=$1 m a
-  m=$(best_busy_ms "printf '11\\n11\\n' | mul --time --repeat 10000000")
-  a=$(best_busy_ms "printf '39916800\\n39916800\\n' | add --time --repeat 3")
-  awk -v t="$target" -v m="$m" -v a="$a" 'BEGIN {
-    mr = int(t / (m / 20000000)); ar = int(t / (a / 6) + 0.5)
-    printf "%d %d\n", mr < 1 ? 1 : mr, ar < 1 ? 1 : ar
-  }'
+# line_ms_list: reads a stage's --time reports on stdin, prints each line's time in ms, in order.
+line_ms_list() {
+  awk '/: line [0-9]+: [0-9.]+[a-zµ]+$/ { v = $NF; unit = v; sub(/[0-9.]+/, "", unit); sub(/[a-zµ]+$/, "", v)
+    printf "%.3f\n", unit == "s" ? v * 1000 : unit == "ms" ? v : unit == "µs" ? v / 1000 : v / 1000000 }'
 }
+
+# warm_line_ms STAGE INPUT: the cost of one line of STAGE (a command taking --time) on INPUT once its
+# code is warm: fed 4 such lines, the median of lines 2 to 4 (line 1 runs cold code).
+warm_line_ms() {
+  printf '%s\n%s\n%s\n%s\n' "$2" "$2" "$2" "$2" | $1 --time 2>&1 >/dev/null | line_ms_list | tail -n 3 | sort -n | sed -n 2p
+}
+
+# calibrate_repeats TARGET_MS: prints "MUL_REPEAT ADD_REPEAT" so that `mul` on 11 and `add` on its
+# result (39916800) each cost about TARGET_MS per item on this machine, on warm code, as the stages'
+# own --time reports (start-up excluded). add's repeat is a small integer, so mul is then fitted to
+# add's measured cost, and checked once more: the two stages match within a few percent.
+calibrate_repeats() {
+  local target=$1 a ar m mr
+  a=$(warm_line_ms "add --repeat 3" 39916800)
+  ar=$(awk -v t="$target" -v a="$a" 'BEGIN { r = int(t / (a / 3) + 0.5); print r < 1 ? 1 : r }')
+  a=$(warm_line_ms "add --repeat $ar" 39916800)
+  m=$(warm_line_ms "mul --repeat 10000000" 11)
+  mr=$(awk -v a="$a" -v m="$m" 'BEGIN { r = int(10000000 * a / m); print r < 1 ? 1 : r }')
+  m=$(warm_line_ms "mul --repeat $mr" 11)
+  mr=$(awk -v a="$a" -v m="$m" -v r="$mr" 'BEGIN { r = int(r * a / m); print r < 1 ? 1 : r }')
+  echo "$mr $ar"
+}
+
+# flow_shop_ms A B: the least wall time of a two-stage pipe (each stage a server, items in order)
+# whose per-item costs are the numbers in files A (first stage) and B (second), one per line.
+flow_shop_ms() {
+  paste "$1" "$2" | awk '{ first += $1; second = (second > first ? second : first) + $2 } END { printf "%.3f", second }'
+}
+
+# sum_ms FILE: the sum of the numbers in FILE.
+sum_ms() { awk '{ s += $1 } END { printf "%.3f", s }' "$1"; }
 
 # timed_run CMD INPUT: runs CMD (through sh) on INPUT under `timer --json`, output to $SCRATCH/last.out;
 # prints "WALL_MS PEAK_RSS_MB" (the whole process tree's peak, as timer samples it).
 timed_run() {
+  rm -f "$SCRATCH/last.json" # --output appends
   timer --json --output "$SCRATCH/last.json" -- sh -c "$1" <"$2" >"$SCRATCH/last.out"
   node -e 'const { summary: s } = JSON.parse(require("fs").readFileSync(process.argv[1]));
     console.log(s.wallMs.toFixed(0), (s.peakRssBytes / 1048576).toFixed(1))' "$SCRATCH/last.json"

@@ -1,3 +1,4 @@
+import { parseTraceEvents } from './trace.js';
 import type { FormatDuration } from '../stage/durations.js';
 
 /** One stage of a recorded pipeline: its spans, as [start, end] in µs on the shared clock. */
@@ -18,24 +19,12 @@ export interface PipelineFigures {
   bottleneck: StageTrack | undefined;
 }
 
-interface TraceEvent {
-  ph?: string;
-  name?: string;
-  pid?: number;
-  ts?: number;
-  dur?: number;
-  args?: { name?: string; items?: number };
-}
-
 /**
- * The stages of a trace file written by `timer --trace` (a JSON array whose closing bracket may be
- * missing, with a comma after each event), in order of their first span.
+ * The stages of a trace written by `timer --trace` (see parseTraceEvents), in order of their first
+ * span; `cut` tells that the file ended mid-event (what is complete is drawn).
  */
-export function readTrace(text: string): StageTrack[] {
-  let body = text.trim();
-  if (!body.endsWith(']')) body = `${body.replace(/,\s*$/, '')}]`;
-  const events = JSON.parse(body) as TraceEvent[];
-  if (!Array.isArray(events)) throw new Error('not a JSON array of trace events');
+export function readTrace(text: string): { stages: StageTrack[]; cut: boolean } {
+  const { events, cut } = parseTraceEvents(text);
   const tracks = new Map<number, StageTrack>();
   const track = (pid: number): StageTrack => {
     let found = tracks.get(pid);
@@ -53,7 +42,7 @@ export function readTrace(text: string): StageTrack[] {
   }
   const stages = [...tracks.values()].filter((stage) => stage.spans.length > 0);
   for (const stage of stages) stage.spans.sort((a, b) => a[0] - b[0]);
-  return stages.sort((a, b) => a.spans[0]![0] - b.spans[0]![0]);
+  return { stages: stages.sort((a, b) => a.spans[0]![0] - b.spans[0]![0]), cut };
 }
 
 /** Wall time, each stage's busy time, the achieved speedup and the bottleneck. */

@@ -48,16 +48,25 @@ export function parseLabel(bytes: string): string {
 
 /** `timer report FILE`: the Gantt chart on stdout (and as SVG with --svg). */
 async function drawReport(file: string, options: Record<string, unknown>): Promise<number> {
-  let stages;
+  let text: string;
   try {
-    stages = readTrace(readFileSync(file, 'utf8'));
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (error) {
-    const why = error instanceof SyntaxError ? `not a trace file (${error.message})` : systemErrorText(error);
-    await writeText(process.stderr, `timer: cannot read trace '${file}': ${why}\n`);
+    await writeText(process.stderr, `timer: cannot read trace '${file}': ${systemErrorText(error)}\n`);
     return EXIT.FAILURE;
   }
+  const shown = file === '-' ? '(standard input)' : file;
+  let trace;
+  try {
+    trace = readTrace(text);
+  } catch (error) {
+    await writeText(process.stderr, `timer: ${shown}: ${(error as Error).message}\n`);
+    return EXIT.FAILURE;
+  }
+  const { stages, cut } = trace;
+  if (cut) await writeText(process.stderr, `timer: ${shown}: the trace is cut short (a writer was stopped); drawing what is complete\n`);
   if (stages.length === 0) {
-    await writeText(process.stderr, `timer: trace '${file}' has no spans\n`);
+    await writeText(process.stderr, `timer: ${shown}: the trace has no spans\n`);
     return EXIT.FAILURE;
   }
   const format = await loadFormatDuration();

@@ -43,7 +43,12 @@ export class TreeMemorySampler {
   private readonly early: NodeJS.Timeout[] = [];
   readonly available = statFields('self') !== undefined;
 
-  constructor(private readonly root: number, private readonly intervalMs = 100) {}
+  /** `known` collects every process of the tree seen (pid → start ticks), for cleaning up after it. */
+  constructor(
+    private readonly root: number,
+    private readonly intervalMs = 100,
+    private readonly known?: Map<number, number>,
+  ) {}
 
   start(): void {
     if (!this.available) return;
@@ -68,6 +73,7 @@ export class TreeMemorySampler {
     const children = new Map<number, number[]>();
     const rss = new Map<number, number>();
     const cpu = new Map<number, ChildCpu>();
+    const starts = new Map<number, number>();
     let entries: string[];
     try {
       entries = readdirSync('/proc');
@@ -85,6 +91,7 @@ export class TreeMemorySampler {
       if (siblings) siblings.push(pid);
       else children.set(parent, [pid]);
       rss.set(pid, Number(fields[21]) * PAGE_BYTES); // rss(24), in pages
+      starts.set(pid, Number(fields[19])); // starttime(22)
       cpu.set(pid, { userMs: (Number(fields[11]) * 1000) / USER_HZ, sysMs: (Number(fields[12]) * 1000) / USER_HZ }); // utime(14), stime(15)
     }
     if (!rss.has(this.root)) return;
@@ -94,6 +101,7 @@ export class TreeMemorySampler {
     while (pending.length > 0) {
       const pid = pending.pop()!;
       sum += rss.get(pid) ?? 0;
+      this.known?.set(pid, starts.get(pid)!);
       treeCpu.userMs += cpu.get(pid)?.userMs ?? 0;
       treeCpu.sysMs += cpu.get(pid)?.sysMs ?? 0;
       this.peakSingle = Math.max(this.peakSingle, highWaterMark(pid));
@@ -112,4 +120,58 @@ function highWaterMark(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** The start time of a process (/proc/PID/stat field 22, clock ticks since boot), or undefined. */
+export function processStartTicks(pid: number | 'self'): number | undefined {
+  const fields = statFields(pid);
+  return fields ? Number(fields[19]) : undefined;
+}
+
+/** Clock ticks per second in /proc figures. */
+export const TICKS_PER_SECOND = USER_HZ;
+
+/** Every descendant of `root` now (pid → start ticks), found through the parent pids in /proc. */
+export function descendants(root: number): Map<number, number> {
+  const children = new Map<number, number[]>();
+  const starts = new Map<number, number>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return new Map();
+  }
+  for (const entry of entries) {
+    const code = entry.charCodeAt(0);
+    if (code < 0x30 || code > 0x39) continue;
+    const pid = Number(entry);
+    const fields = statFields(pid);
+    if (!fields) continue;
+    const parent = Number(fields[1]);
+    const siblings = children.get(parent);
+    if (siblings) siblings.push(pid);
+    else children.set(parent, [pid]);
+    starts.set(pid, Number(fields[19]));
+  }
+  const found = new Map<number, number>();
+  const pending = [...(children.get(root) ?? [])];
+  while (pending.length > 0) {
+    const pid = pending.pop()!;
+    found.set(pid, starts.get(pid)!);
+    pending.push(...(children.get(pid) ?? []));
+  }
+  return found;
+}
+
+/**
+ * True when this process is in the foreground process group of its controlling terminal: a SIGINT,
+ * SIGQUIT or SIGHUP it gets then most likely came from the terminal, which sent it to the whole
+ * group (the command included).
+ */
+export function inTerminalForeground(): boolean {
+  const fields = statFields('self');
+  if (!fields) return false;
+  // state(3) ppid(4) pgrp(5) session(6) tty_nr(7) tpgid(8)
+  const [pgrp, ttyNr, tpgid] = [Number(fields[2]), Number(fields[4]), Number(fields[5])];
+  return ttyNr !== 0 && tpgid === pgrp;
 }

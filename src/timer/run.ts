@@ -1,15 +1,15 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { constants as osConstants } from 'node:os';
 import { loadFormatDuration, type FormatDuration } from '../stage/durations.js';
 import { EXIT } from '../stage/exit-codes.js';
 import { systemErrorText } from '../stage/messages.js';
+import { onProgressSignal } from '../stage/progress-signal.js';
 import { ItemClock, type CompletedRun } from './items.js';
 import { openCommandPipes } from './pipes.js';
-import { onProgressSignal } from '../stage/progress-signal.js';
-import { childCpu, TreeMemorySampler, type ChildCpu } from './proc.js';
+import { childCpu, descendants, inTerminalForeground, processStartTicks, TreeMemorySampler, type ChildCpu } from './proc.js';
 import { itemLine, jsonReport, summaryLine, type Item, type Measurement } from './summary.js';
-import { TraceWriter } from './trace.js';
+import { openTraceFile, TraceRefused, TraceWriter } from './trace.js';
 
 export interface TimerOptions {
   label?: string;
@@ -20,77 +20,111 @@ export interface TimerOptions {
   trace?: string;
 }
 
-/** Signals sent to timer that it passes on to the command, then dies of itself. */
-const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** Signals timer passes on to the command's processes (a second SIGINT or SIGTERM kills them). */
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
+type ForwardedSignal = (typeof FORWARDED_SIGNALS)[number];
+/** Signals a terminal sends to its whole foreground process group (the command gets them itself). */
+const TERMINAL_SIGNALS: readonly string[] = ['SIGINT', 'SIGQUIT', 'SIGHUP'];
 const RSS_SAMPLE_MS = 100;
 const PROGRESS_EVERY_MS = 200;
 /** --each lines gathered before one write to the report. */
 const REPORT_BATCH_BYTES = 65_536;
 
 /**
- * Runs the command with stdin → command → stdout passed through byte for byte as chunks arrive (no
- * added buffering), counting lines and bytes, and reports what it cost. Resolves with the exit status
- * to end with; a command killed by a signal (or a signal sent to timer) is re-raised instead.
+ * Runs the command in timer's own process group (it keeps the terminal; Ctrl-C and Ctrl-Z reach it
+ * as they would without timer), with stdin → command → stdout passed through byte for byte as chunks
+ * arrive — except a side that is a terminal, which the command gets directly (not counted). Counts
+ * lines and bytes, and reports what it cost. Resolves with the command's exit status; a command
+ * killed by a signal is re-raised.
  */
 export async function runTimer(command: string[], options: TimerOptions): Promise<number> {
   const report = openReport(options.output);
   if (report === undefined) return EXIT.TIMER_FAILURE;
-  const opening = openCommandPipes(); // mkfifo runs while the modules below load
+  const label = options.label ?? path.basename(command[0]!);
+  const json = options.json;
+  /** Ends before the command ran: a message (as JSON with --json), status 125. */
+  const refuse = (message: string): number => {
+    report.write(json ? jsonReport(emptyMeasurement(label, command, EXIT.TIMER_FAILURE, `timer: ${message}`), undefined) : `timer: ${message}\n`);
+    report.close();
+    return report.failed ? reportFailed(options.output!) : EXIT.TIMER_FAILURE;
+  };
+  // A trace file is checked before anything starts: a bad path or an earlier run's file is refused.
+  let traceFd: number | undefined;
+  if (options.trace !== undefined) {
+    try {
+      traceFd = openTraceFile(options.trace);
+    } catch (error) {
+      return refuse(error instanceof TraceRefused ? error.message : `cannot write trace '${options.trace}': ${systemErrorText(error)}`);
+    }
+  }
+  const inputTty = process.stdin.isTTY === true;
+  const outputTty = process.stdout.isTTY === true;
+  const opening = inputTty && outputTty ? Promise.resolve(undefined) : openCommandPipes(); // mkfifo runs while the modules below load
   const format = await loadFormatDuration();
   const { execa } = await import('execa');
-  const label = options.label ?? path.basename(command[0]!);
-  const eachLines = new ReportBatch(report.fd);
+  const eachLines = new ReportBatch(report);
   const pipes = await opening;
+
+  // Signals: installed before the command starts, so that none leaves it running without timer.
+  let childPid: number | undefined;
+  const known = new Map<number, number>(); // the command's processes seen so far: pid → start ticks
+  const signalTree = (signal: NodeJS.Signals): void => {
+    if (childPid === undefined) return;
+    const live = descendants(process.pid);
+    for (const [pid, start] of live) known.set(pid, start);
+    for (const pid of live.keys()) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  };
+  let signals = 0;
+  let pendingSignal: ForwardedSignal | undefined;
+  const onSignal = (signal: ForwardedSignal) => (): void => {
+    signals += 1;
+    if (childPid === undefined) {
+      pendingSignal = signal;
+      return;
+    }
+    if (signals >= 2 && (signal === 'SIGINT' || signal === 'SIGTERM')) {
+      signalTree('SIGKILL'); // a second request to stop: no more waiting for the command
+      return;
+    }
+    // A signal the terminal sent to the whole group has reached the command already.
+    if (TERMINAL_SIGNALS.includes(signal) && inTerminalForeground()) return;
+    signalTree(signal);
+  };
+  const handlers = FORWARDED_SIGNALS.map((signal) => [signal, onSignal(signal)] as const);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
 
   const startMs = performance.now();
   const childCpuBefore = childCpu();
   const child = execa(command[0]!, command.slice(1), {
     // execa hands a file descriptor number to child_process.spawn as it is (any fd open here, as
     // spawn documents); its types list only 0, 1 and 2.
-    stdin: (pipes?.commandStdin ?? 'pipe') as 'pipe',
-    stdout: (pipes?.commandStdout ?? 'pipe') as 'pipe',
+    stdin: (inputTty ? 'inherit' : (pipes?.commandStdin ?? 'pipe')) as 'pipe',
+    stdout: (outputTty ? 'inherit' : (pipes?.commandStdout ?? 'pipe')) as 'pipe',
     stderr: 'inherit',
     buffer: false,
     reject: false,
     stripFinalNewline: false,
-    // Its own process group, so that a signal reaches every process the command started.
-    detached: true,
   });
   pipes?.closeCommandEnds();
-  const signalCommand = (signal: NodeJS.Signals): void => {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, signal);
-    } catch {
-      child.kill(signal);
-    }
-  };
+  childPid = child.pid;
+  if (pendingSignal) onSignal(pendingSignal)();
   const clock = new ItemClock(startMs);
   const items: Item[] | undefined = options.each && options.json ? [] : undefined;
-  let received: (typeof FORWARDED_SIGNALS)[number] | undefined;
   let failure: string | undefined;
-
-  const forward = (signal: (typeof FORWARDED_SIGNALS)[number]) => (): void => {
-    received = signal;
-    signalCommand(signal);
-  };
-  const handlers = FORWARDED_SIGNALS.map((signal) => [signal, forward(signal)] as const);
-  for (const [signal, handler] of handlers) process.on(signal, handler);
-  // Once the command has ended by a signal passed on to it, what it started and left behind (a
-  // background job ignores SIGINT) is ended too: no orphans, and no pipe held open by them.
-  child.once('exit', () => {
-    if (received) signalCommand('SIGKILL');
-  });
+  let ioFailure = false;
 
   let trace: TraceWriter | undefined;
-  const sampler = child.pid === undefined ? undefined : new TreeMemorySampler(child.pid, RSS_SAMPLE_MS);
+  const sampler = child.pid === undefined ? undefined : new TreeMemorySampler(child.pid, RSS_SAMPLE_MS, known);
   sampler?.start();
-  if (options.trace !== undefined && child.pid !== undefined) {
-    try {
-      trace = new TraceWriter(options.trace, label, child.pid);
-    } catch (error) {
-      failure = `cannot write trace '${options.trace}': ${systemErrorText(error)}`;
-      signalCommand('SIGTERM');
-    }
+  if (traceFd !== undefined) {
+    if (child.pid !== undefined) trace = new TraceWriter(traceFd, label, child.pid);
+    else closeSync(traceFd);
   }
   const perItem = options.each || trace !== undefined || options.progress;
   const completed = (run: CompletedRun | undefined): void => {
@@ -113,41 +147,59 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
 
   // stdin → command. A command that exits without reading its input is not an error of timer's.
   const { stdin } = process;
-  const childStdin = pipes?.toCommand ?? child.stdin!;
-  stdin.on('data', (chunk: Buffer) => {
-    clock.input(chunk, performance.now());
-    if (!childStdin.write(chunk)) stdin.pause();
-  });
-  childStdin.on('drain', () => stdin.resume());
-  stdin.on('end', () => {
-    clock.inputEnded(performance.now());
-    childStdin.end();
-  });
-  stdin.on('error', () => childStdin.end());
-  childStdin.on('error', () => stdin.destroy());
+  const childStdin = inputTty ? undefined : (pipes?.toCommand ?? child.stdin!);
+  if (childStdin) {
+    if (isDirectory(0)) {
+      // Node reads a directory on fd 0 as empty input; cat says EISDIR, and so does timer.
+      failure = 'read error: Is a directory';
+      ioFailure = true;
+      childStdin.end();
+    } else {
+      stdin.on('data', (chunk: Buffer) => {
+        clock.input(chunk, performance.now());
+        if (!childStdin.write(chunk)) stdin.pause();
+      });
+      childStdin.on('drain', () => stdin.resume());
+      stdin.on('end', () => {
+        clock.inputEnded(performance.now());
+        childStdin.end();
+      });
+      stdin.on('error', (error) => {
+        failure ??= `read error: ${systemErrorText(error)}`;
+        ioFailure = true;
+        childStdin.end();
+      });
+    }
+    childStdin.on('error', () => stdin.destroy());
+  }
 
   // command → stdout, and what leaves is timed.
-  const childStdout = pipes?.fromCommand ?? child.stdout!;
+  const childStdout = outputTty ? undefined : (pipes?.fromCommand ?? child.stdout!);
   // Everything the command wrote is passed on before timer reports (or until its reader is gone).
-  const outputDone = new Promise((resolve) => childStdout.once('close', resolve));
+  const outputDone = childStdout ? new Promise((resolve) => childStdout.once('close', resolve)) : Promise.resolve();
   const { stdout } = process;
   let readerGone = false;
-  childStdout.on('data', (chunk: Buffer) => {
-    const run = clock.output(chunk, performance.now());
-    if (perItem) completed(run);
-    if (readerGone) return;
-    if (!stdout.write(chunk)) childStdout.pause();
-  });
-  stdout.on('drain', () => childStdout.resume());
-  stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (readerGone) return;
-    readerGone = true;
-    // The reader went away (or stdout failed): close the command's pipes so that it ends too.
-    if (error.code !== 'EPIPE') failure = `write error: ${systemErrorText(error)}`;
-    childStdout.destroy();
-    childStdin.destroy();
-    stdin.destroy();
-  });
+  if (childStdout) {
+    childStdout.on('data', (chunk: Buffer) => {
+      const run = clock.output(chunk, performance.now());
+      if (perItem) completed(run);
+      if (readerGone) return;
+      if (!stdout.write(chunk)) childStdout.pause();
+    });
+    stdout.on('drain', () => childStdout.resume());
+    stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (readerGone) return;
+      readerGone = true;
+      // The reader went away (or stdout failed): close the command's pipes so that it ends too.
+      if (error.code !== 'EPIPE') {
+        failure = `write error: ${systemErrorText(error)}`;
+        ioFailure = true;
+      }
+      childStdout.destroy();
+      childStdin?.destroy();
+      stdin.destroy();
+    });
+  }
 
   /** What timer has measured by `endMs`; `cpuAfter` adds the reaped children's CPU (else the live tree's, last sampled). */
   const measure = (endMs: number, result: { exitCode?: number; signal?: string } | undefined, cpuAfter: ChildCpu | undefined): Measurement => {
@@ -163,16 +215,17 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
       command,
       exitCode: result?.exitCode ?? null,
       signal: result?.signal ?? null,
-      linesIn: clock.linesIn,
-      linesOut: clock.linesOut,
-      bytesIn: clock.bytesIn,
-      bytesOut: clock.bytesOut,
+      error: failure === undefined ? null : `timer: ${failure}`,
+      linesIn: inputTty ? null : clock.linesIn,
+      linesOut: outputTty ? null : clock.linesOut,
+      bytesIn: inputTty ? null : clock.bytesIn,
+      bytesOut: outputTty ? null : clock.bytesOut,
       wallMs: round(wallMs),
       userMs: cpu ? round(cpu.userMs) : null,
       sysMs: cpu ? round(cpu.sysMs) : null,
       peakRssBytes: sampler?.available && sampler.peakBytes > 0 ? sampler.peakBytes : null,
       rssSampleIntervalMs: RSS_SAMPLE_MS,
-      linesPerSecond: wallMs > 0 ? round((clock.linesOut * 1000) / wallMs) : 0,
+      linesPerSecond: wallMs > 0 && !outputTty ? round((clock.linesOut * 1000) / wallMs) : null,
     };
   };
   // SIGUSR1 (as dd): the summary so far, and the run goes on.
@@ -190,32 +243,89 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   sampler?.stop();
   trace?.close();
   stdin.destroy();
-  childStdin.destroy();
+  childStdin?.destroy();
+  // What the command started and left behind after a signal passed on to it (a background job that
+  // ignores SIGINT) is ended too: no orphans, and no pipe held open by them.
+  if (signals > 0) killLeftovers(known);
+  for (const [signal, handler] of handlers) process.off(signal, handler);
 
   if (result.code === 'ENOENT' || result.code === 'EACCES') {
     const why = result.code === 'ENOENT' ? 'No such file or directory' : 'Permission denied';
-    report.write(`timer: failed to run command '${command[0]}': ${why}\n`);
+    const status = result.code === 'ENOENT' ? EXIT.NOT_FOUND : EXIT.CANNOT_EXECUTE;
+    const message = `timer: failed to run command '${command[0]}': ${why}`;
+    report.write(json ? jsonReport({ ...measure(endMs, { exitCode: status }, childCpu()), error: message }, undefined) : `${message}\n`);
     report.close();
-    return result.code === 'ENOENT' ? EXIT.NOT_FOUND : EXIT.CANNOT_EXECUTE;
+    return report.failed ? reportFailed(options.output!) : status;
   }
   if (result.failed && result.exitCode === undefined && !result.signal) {
-    report.write(`timer: failed to run command '${command[0]}': ${result.originalMessage ?? result.shortMessage}\n`);
+    const message = `timer: failed to run command '${command[0]}': ${result.originalMessage ?? result.shortMessage}`;
+    report.write(json ? jsonReport({ ...measure(endMs, { exitCode: EXIT.TIMER_FAILURE }, childCpu()), error: message }, undefined) : `${message}\n`);
     report.close();
-    return EXIT.TIMER_FAILURE;
+    return report.failed ? reportFailed(options.output!) : EXIT.TIMER_FAILURE;
   }
 
   const measurement = measure(endMs, result, childCpu());
   eachLines.flush();
-  if (failure) report.write(`timer: ${failure}\n`);
-  report.write(options.json ? jsonReport(measurement, items) : summaryLine(measurement, format));
+  report.write((failure && !json ? `timer: ${failure}\n` : '') + (json ? jsonReport(measurement, items) : summaryLine(measurement, format)));
   report.close();
+  if (report.failed) return reportFailed(options.output!);
 
-  for (const [signal, handler] of handlers) process.off(signal, handler);
-  if (received) return raise(received);
-  // A failure of timer's own comes first: the command may well have died of the pipes closed after it.
-  if (failure) return failure.startsWith('write error') ? EXIT.FAILURE : EXIT.TIMER_FAILURE;
+  // A failure of timer's own I/O comes first: the command may well have died of the pipes closed after it.
+  if (ioFailure) return EXIT.FAILURE;
   if (result.signal) return raise(result.signal);
   return result.exitCode ?? EXIT.TIMER_FAILURE;
+}
+
+/** The report could not be written (--output /dev/full): said on stderr, status 125. */
+function reportFailed(file: string): number {
+  try {
+    writeSync(2, `timer: write error on '${file}': the report is lost\n`);
+  } catch {
+    // nowhere left to say it
+  }
+  return EXIT.TIMER_FAILURE;
+}
+
+/** Kills (SIGKILL) the processes of the command still alive, each checked by its start time. */
+function killLeftovers(known: Map<number, number>): void {
+  for (const [pid, start] of descendants(process.pid)) known.set(pid, start);
+  for (const [pid, start] of known) {
+    if (processStartTicks(pid) !== start) continue; // gone, or the pid was reused
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+/** A measurement of a command that never ran. */
+function emptyMeasurement(label: string, command: string[], exitCode: number, error: string): Measurement {
+  return {
+    label,
+    command,
+    exitCode,
+    signal: null,
+    error,
+    linesIn: 0,
+    linesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    wallMs: 0,
+    userMs: null,
+    sysMs: null,
+    peakRssBytes: null,
+    rssSampleIntervalMs: RSS_SAMPLE_MS,
+    linesPerSecond: null,
+  };
+}
+
+function isDirectory(fd: number): boolean {
+  try {
+    return fstatSync(fd).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Dies of `signal` (the shell sees 128+N); SIGPIPE, which Node ignores, becomes status 141. */
@@ -228,42 +338,50 @@ function raise(signal: string): number {
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 
 interface Report {
-  fd: number;
+  /** true once a write failed: the report is (partly) lost */
+  failed: boolean;
   write(text: string): void;
   close(): void;
 }
 
-/** Where reports go: stderr, or --output FILE (created or truncated). Undefined after a failure. */
+/**
+ * Where reports go: stderr, or --output FILE, opened for appending: each write is whole lines in
+ * one call, so timers of one pipeline sharing a file never lose or cut each other's reports.
+ * Undefined after a failure to open.
+ */
 function openReport(file: string | undefined): Report | undefined {
   let fd = 2;
   if (file !== undefined) {
     try {
-      fd = openSync(file, 'w');
+      fd = openSync(file, 'a');
     } catch (error) {
       writeSync(2, `timer: cannot open '${file}': ${systemErrorText(error)}\n`);
       return undefined;
     }
   }
-  return {
-    fd,
+  const report: Report = {
+    failed: false,
     write: (text) => {
+      if (text === '') return;
       try {
-        writeSync(fd, text);
+        const bytes = Buffer.from(text);
+        if (writeSync(fd, bytes) !== bytes.length) report.failed = true;
       } catch {
-        // a report that cannot be written has nowhere else to go
+        report.failed = file !== undefined; // a lost stderr has nowhere else to go
       }
     },
     close: () => {
       if (fd !== 2) closeSync(fd);
     },
   };
+  return report;
 }
 
-/** --each lines, written in batches. */
+/** --each lines, written in batches of whole lines. */
 class ReportBatch {
   private pending = '';
   private scheduled = false;
-  constructor(private readonly fd: number) {}
+  constructor(private readonly report: Report) {}
 
   add(line: string): void {
     this.pending += line;
@@ -276,12 +394,7 @@ class ReportBatch {
 
   flush(): void {
     this.scheduled = false;
-    if (this.pending === '') return;
-    try {
-      writeSync(this.fd, this.pending);
-    } catch {
-      // as above
-    }
+    this.report.write(this.pending);
     this.pending = '';
   }
 }

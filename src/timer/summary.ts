@@ -6,10 +6,13 @@ export interface Measurement {
   command: string[];
   exitCode: number | null;
   signal: string | null;
-  linesIn: number;
-  linesOut: number;
-  bytesIn: number;
-  bytesOut: number;
+  /** what went wrong, for a command that could not run or a read/write error of timer's; else null */
+  error: string | null;
+  /** null on a side that is a terminal (the command had it directly: not counted) */
+  linesIn: number | null;
+  linesOut: number | null;
+  bytesIn: number | null;
+  bytesOut: number | null;
   wallMs: number;
   /** CPU of the command and its children, from the kernel once reaped; null where not available */
   userMs: number | null;
@@ -17,7 +20,7 @@ export interface Measurement {
   /** peak resident memory of the command's process tree, sampled from /proc; null where unknown (no /proc, or it ended before a sample) */
   peakRssBytes: number | null;
   rssSampleIntervalMs: number;
-  linesPerSecond: number;
+  linesPerSecond: number | null;
 }
 
 /** One item (--each): the k-th output line paired with the k-th input line; times from the start. */
@@ -39,7 +42,9 @@ export function summaryLine(m: Measurement, format: FormatDuration): string {
   const cpu = m.userMs === null ? 'CPU not available' : `user ${format(m.userMs)}, sys ${format(m.sysMs!)}`;
   const rss = m.peakRssBytes === null ? 'peak RSS unknown (no sample)' : `peak RSS ${(m.peakRssBytes / 1048576).toFixed(1)} MB (sampled every ${m.rssSampleIntervalMs}ms)`;
   const status = m.signal ? `, killed by ${m.signal}` : m.exitCode ? `, exit status ${m.exitCode}` : '';
-  return `timer: ${m.label}: ${m.linesIn} lines in, ${m.linesOut} out, wall ${format(m.wallMs)}, ${cpu}, ${rss}, ${rate(m.linesPerSecond)} lines/s${status}\n`;
+  const lines = `${m.linesIn === null ? 'input not counted (terminal)' : `${m.linesIn} ${m.linesIn === 1 ? 'line' : 'lines'} in`}, ${m.linesOut === null ? 'output not counted (terminal)' : `${m.linesOut} out`}`;
+  const perSecond = m.linesPerSecond === null ? '' : `, ${rate(m.linesPerSecond)} lines/s`;
+  return `timer: ${m.label}: ${lines}, wall ${format(m.wallMs)}, ${cpu}, ${rss}${perSecond}${status}\n`;
 }
 
 /** One --each line. */

@@ -1,5 +1,90 @@
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { MERGE_SPAN_MS, type CompletedRun } from './items.js';
+import { processStartTicks, TICKS_PER_SECOND } from './proc.js';
+
+/** Writers of one run start within this much of each other; a file begun earlier is an earlier run's. */
+const SAME_RUN_SECONDS = 2;
+
+/** Why a trace file cannot be written: the message says it (timer exits 125 on it). */
+export class TraceRefused extends Error {}
+
+/** A trace event as written by pipestage (and as read back by `timer report`). */
+export interface TraceEvent {
+  ph?: string;
+  name?: string;
+  cat?: string;
+  pid?: number;
+  tid?: number;
+  ts?: number;
+  dur?: number;
+  args?: { name?: string; items?: number; startTicks?: number; [key: string]: unknown };
+}
+
+/**
+ * The events of a trace file: a JSON array, or pipestage's appended form (`[`, then one event per
+ * line followed by a comma, no closing bracket). `cut` tells that the last line was incomplete (a
+ * writer was stopped mid-way); what is complete is returned. Throws an Error saying why the text is
+ * not a trace at all.
+ */
+export function parseTraceEvents(text: string): { events: TraceEvent[]; cut: boolean } {
+  const body = text.trim();
+  if (body === '') throw new Error('empty file, not a trace');
+  if (!body.startsWith('[')) throw new Error('not a trace file (it does not begin with [)');
+  try {
+    const events = JSON.parse(body.endsWith(']') ? body : `${body.replace(/,\s*$/, '')}]`) as unknown;
+    if (Array.isArray(events)) return { events: events as TraceEvent[], cut: false };
+  } catch {
+    // one event per line: keep every complete one
+  }
+  const lines = body.slice(1).split('\n').map((line) => line.trim().replace(/,$/, '')).filter((line) => line !== '' && line !== ']');
+  const events: TraceEvent[] = [];
+  for (const [index, line] of lines.entries()) {
+    try {
+      events.push(JSON.parse(line) as TraceEvent);
+    } catch {
+      if (index === lines.length - 1 && events.length > 0) return { events, cut: true };
+      throw new Error(`not a trace file (line ${index + 2} is not a trace event)`);
+    }
+  }
+  return { events, cut: false };
+}
+
+/**
+ * Opens a trace file for appending, before anything is started: creates it (exclusively, with `[`),
+ * or joins it when every writer already in it started within 2 s of this process (one run). A file
+ * of an earlier run, or one that is not a trace, is refused (TraceRefused) and left untouched.
+ */
+export function openTraceFile(path: string): number {
+  try {
+    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_APPEND, 0o644);
+    writeSync(fd, '[\n');
+    return fd;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND);
+  try {
+    if (!fstatSync(fd).isFile()) throw new TraceRefused(`${path}: not a regular file; not written`);
+    let parsed;
+    try {
+      parsed = parseTraceEvents(readFileSync(path, 'utf8'));
+    } catch (error) {
+      // Created an instant ago by another writer of this run, which has not written its `[` yet.
+      if (fstatSync(fd).size === 0) return fd;
+      throw new TraceRefused(`${path}: ${(error as Error).message}; not written`);
+    }
+    const starts = parsed.events.flatMap((event) => (typeof event.args?.startTicks === 'number' ? [event.args.startTicks] : []));
+    const mine = processStartTicks('self') ?? 0;
+    const earliest = Math.min(...starts);
+    if (parsed.events.length > 0 && (starts.length === 0 || mine - earliest > SAME_RUN_SECONDS * TICKS_PER_SECOND)) {
+      throw new TraceRefused(`${path}: trace of an earlier run; remove it`);
+    }
+    return fd;
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
 
 /** Event text gathered before one append (each append holds whole events only). */
 const APPEND_AT_BYTES = 65_536;
@@ -10,8 +95,8 @@ export function traceClockUs(ms: number): number {
 }
 
 /**
- * Appends one stage's spans to a Chrome Trace Event Format file shared by every timer of a run: the
- * first creates it (exclusively) and writes `[`; each appends whole `"ph":"X"` events with O_APPEND,
+ * Appends one stage's spans to a Chrome Trace Event Format file shared by every timer of a run
+ * (opened by openTraceFile); each appends whole `"ph":"X"` events with O_APPEND,
  * each followed by a comma (the format allows the closing bracket to be missing). Items completing
  * less than 1 ms after a span's start join it, with their count, so a 10M-line run stays small.
  */
@@ -20,17 +105,10 @@ export class TraceWriter {
   private pending = '';
   private open: { startMs: number; endMs: number; first: number; count: number } | undefined;
 
-  constructor(path: string, private readonly label: string, private readonly pid: number) {
-    let fd: number;
-    try {
-      fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_APPEND, 0o644);
-      writeSync(fd, '[\n');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      fd = openSync(path, constants.O_WRONLY | constants.O_APPEND);
-    }
+  /** `fd` from openTraceFile; `pid` the process the spans are of. */
+  constructor(fd: number, private readonly label: string, private readonly pid: number) {
     this.fd = fd;
-    this.event({ name: 'process_name', ph: 'M', pid, tid: 1, args: { name: label } });
+    this.event({ name: 'process_name', ph: 'M', pid, tid: 1, args: { name: label, startTicks: processStartTicks('self') ?? 0 } });
     this.append();
   }
 

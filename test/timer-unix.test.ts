@@ -1,0 +1,171 @@
+// timer as a Unix user meets it: terminals and job control, signals, exit statuses, read errors,
+// trace and report files shared or left behind, JSON for every outcome, broken traces.
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { FIXTURES, ROOT, sh } from './helpers.js';
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-timer-unix-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+const hasTmux = (await sh('command -v tmux')).exitCode === 0;
+
+test('timer keeps the terminal: the command reads /dev/tty and gets a terminal side directly (not counted)', async () => {
+  const { stdout } = await sh(
+    `printf 'hello\\n' | script -qec "timer -- sh -c 'read x </dev/tty; echo got \\$x; test -t 0 && test -t 1 && echo both-ttys'" /dev/null`,
+  );
+  assert.match(stdout, /got hello/);
+  assert.match(stdout, /both-ttys/);
+  assert.match(stdout, /timer: sh: input not counted \(terminal\), output not counted \(terminal\), wall /);
+  assert.doesNotMatch(stdout, /No such device/);
+});
+
+/** A tmux session running bash in a real terminal; keys typed, the screen and processes read. */
+async function tmuxSession(name: string) {
+  const socket = `-L pipestage-${process.pid}`;
+  await sh(`tmux ${socket} new-session -d -s ${name} -x 120 -y 30 "env PATH='${path.join(ROOT, 'bin')}':\\$PATH PS1='$ ' bash --norc --noprofile -i"`);
+  return {
+    keys: (...keys: string[]) => sh(`tmux ${socket} send-keys -t ${name} ${keys.map((key) => `'${key.replace(/'/g, `'\\''`)}'`).join(' ')}`),
+    screen: async () => (await sh(`tmux ${socket} capture-pane -p -t ${name}`)).stdout,
+    close: () => sh(`tmux ${socket} kill-server`),
+  };
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, ms = 8000): Promise<void> {
+  for (let waited = 0; waited < ms; waited += 100) {
+    if (await check()) return;
+    await delay(100);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+/** The state letters (R, S, T…) of the processes whose command line matches `pattern`. */
+async function states(pattern: string): Promise<string[]> {
+  const { stdout } = await sh(`for p in $(pgrep -f '${pattern}'); do awk '{print $3}' /proc/$p/stat 2>/dev/null; done`);
+  return stdout.split('\n').filter((line) => line !== '');
+}
+
+test('in a terminal: Ctrl-Z stops timer and its command together, fg resumes both, Ctrl-C is delivered once', { skip: !hasTmux && 'tmux is not installed' }, async () => {
+  const session = await tmuxSession('jobs');
+  try {
+    await session.keys('timer -- sleep 31.5', 'Enter');
+    await waitFor('sleep to start', async () => (await states('^sleep 31.5$')).length === 1);
+    await session.keys('C-z');
+    await waitFor('both stopped', async () => (await states('^sleep 31.5$'))[0] === 'T' && (await states('timer -- sleep 31.5$'))[0] === 'T');
+    await session.keys('fg', 'Enter');
+    await waitFor('both running again', async () => (await states('^sleep 31.5$'))[0] === 'S' && (await states('timer -- sleep 31.5$'))[0] !== 'T');
+    await session.keys('C-c');
+    await waitFor('both ended', async () => (await states('sleep 31[.]5$')).length === 0);
+    // One Ctrl-C reaches the command once: the terminal sent it to the whole group, timer does not repeat it.
+    await session.keys("timer -- bash -c 'n=0; trap \"n=\\$((n+1))\" INT; sleep 1.5 & wait; sleep 1 & wait; echo ints=$n'", 'Enter');
+    await waitFor('the command to start', async () => (await states('^sleep 1.5$')).length === 1);
+    await session.keys('C-c');
+    await waitFor('the count', async () => /ints=\d/.test(await session.screen()));
+    assert.match(await session.screen(), /ints=1\b/);
+  } finally {
+    await session.close();
+  }
+});
+
+test('a command that ignores SIGINT and exits 0: timer exits 0; a second SIGINT kills its processes', async () => {
+  const calm = await sh(`timer -- sh -c 'trap "" INT; sleep 1; exit 0' & p=$!; sleep 0.5; kill -INT $p; wait $p; echo "status=$?"`);
+  assert.match(calm.stdout, /^status=0$/m);
+  const stubborn = await sh(
+    `timer -- sh -c 'trap "" INT TERM; sleep 33.5' & p=$!; sleep 0.5; kill -INT $p; sleep 0.3; kill -INT $p; wait $p; echo "status=$?"; sleep 0.2; pgrep -f '^sleep 33.5$' | wc -l`,
+  );
+  assert.deepEqual(stubborn.stdout.trim().split('\n'), ['status=137', '0']);
+});
+
+test('a read error on timer\'s stdin is reported, and the status is 1', async () => {
+  const { stderr, exitCode } = await sh('timer -- cat </tmp');
+  assert.equal(exitCode, 1);
+  assert.match(stderr, /^timer: read error: Is a directory\ntimer: cat: 0 lines in/);
+});
+
+test('--trace: a bad path is refused before the command runs; an earlier run\'s file or a file that is no trace is left untouched', async () => {
+  const made = path.join(scratch, 'made');
+  const bad = await sh(`timer --trace /nonexistent/t.json -- touch ${made}`);
+  assert.equal(bad.exitCode, 125);
+  assert.equal(bad.stderr, "timer: cannot write trace '/nonexistent/t.json': No such file or directory\n");
+  assert.equal(existsSync(made), false);
+
+  // A trace an earlier run left (its writer started at boot): refused, untouched, nothing run.
+  const old = path.join(scratch, 'old.trace.json');
+  const oldText = '[\n{"name":"process_name","ph":"M","pid":1,"tid":1,"args":{"name":"mul","startTicks":0}},\n{"name":"mul","cat":"item","ph":"X","ts":1,"dur":5,"pid":1,"tid":1,"args":{"line":1}},\n';
+  writeFileSync(old, oldText);
+  const earlier = await sh(`echo 1 | timer --trace ${old} -- touch ${made}`);
+  assert.equal(earlier.exitCode, 125);
+  assert.equal(earlier.stderr, `timer: ${old}: trace of an earlier run; remove it\n`);
+  assert.equal(readFileSync(old, 'utf8'), oldText);
+  assert.equal(existsSync(made), false);
+
+  const notTrace = path.join(scratch, 'README.md');
+  copyFileSync(path.join(ROOT, 'README.md'), notTrace);
+  const refused = await sh(`timer --trace ${notTrace} -- true`);
+  assert.equal(refused.exitCode, 125);
+  assert.match(refused.stderr, /README\.md: not a trace file .*; not written\n$/);
+  assert.equal(readFileSync(notTrace, 'utf8'), readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
+
+  // Two timers of one run share the file, as before.
+  const shared = path.join(scratch, 'shared.trace.json');
+  const both = await sh(`seq 3 | timer --trace ${shared} -- cat | timer --trace ${shared} -- cat`);
+  assert.equal(both.exitCode, 0, both.stderr);
+  assert.equal((readFileSync(shared, 'utf8').match(/"process_name"/g) ?? []).length, 2);
+});
+
+test('--output: timers of one pipeline append whole reports to one file; a report that cannot be written is said, status 125', async () => {
+  const file = path.join(scratch, 'reports.txt');
+  writeFileSync(file, 'kept\n');
+  const { stdout, exitCode } = await sh(`seq 3 | timer --output ${file} --label one -- cat | timer --output ${file} --label two -- cat`);
+  assert.equal(exitCode, 0);
+  assert.equal(stdout, '1\n2\n3\n');
+  const lines = readFileSync(file, 'utf8').split('\n');
+  assert.equal(lines[0], 'kept');
+  assert.deepEqual(lines.slice(1, 3).map((line) => line.split(':')[1]).sort(), [' one', ' two']);
+  const full = await sh('echo 1 | timer --output /dev/full -- cat');
+  assert.equal(full.exitCode, 125);
+  assert.equal(full.stdout, '1\n');
+  assert.equal(full.stderr, "timer: write error on '/dev/full': the report is lost\n");
+});
+
+test('--json: every outcome is one JSON document — not found (127), cannot execute (126), a bad trace (125), killed', async () => {
+  // (the shell running the test may add its own line after the document: "Terminated")
+  const parse = (text: string) => JSON.parse(text.slice(0, text.lastIndexOf('}') + 1)) as { pipestageTimer: number; summary: { exitCode: number | null; error: string | null; signal: string | null; peakRssBytes: number | null } };
+  const missing = await sh('timer --json -- no-such-command-here </dev/null');
+  assert.equal(missing.exitCode, 127);
+  const report = parse(missing.stderr);
+  assert.equal(report.summary.exitCode, 127);
+  assert.equal(report.summary.error, "timer: failed to run command 'no-such-command-here': No such file or directory");
+  assert.equal(report.summary.peakRssBytes, null);
+  const notExecutable = await sh(`timer --json -- ${path.join(ROOT, 'README.md')} </dev/null`);
+  assert.equal(notExecutable.exitCode, 126);
+  assert.equal(parse(notExecutable.stderr).summary.exitCode, 126);
+  const badTrace = await sh('timer --json --trace /nonexistent/t.json -- true');
+  assert.equal(badTrace.exitCode, 125);
+  assert.match(parse(badTrace.stderr).summary.error!, /cannot write trace/);
+  const killed = await sh(`timer --json -- ${FIXTURES}/die-by TERM </dev/null`);
+  assert.equal(parse(killed.stderr).summary.signal, 'SIGTERM');
+});
+
+test('timer report: an empty file, a file that is no trace, a trace cut short, and - for stdin', async () => {
+  const empty = path.join(scratch, 'empty.json');
+  writeFileSync(empty, '');
+  const none = await sh(`timer report ${empty}`);
+  assert.equal(none.exitCode, 1);
+  assert.equal(none.stderr, `timer: ${empty}: empty file, not a trace\n`);
+  const text = readFileSync(path.join(FIXTURES, 'two-stages.trace.json'), 'utf8');
+  const cut = path.join(scratch, 'cut.json');
+  writeFileSync(cut, text.replace(/\]\s*$/, '').replace(/,?\s*$/, '').slice(0, -20));
+  const partial = await sh(`timer report --width 80 ${cut}`);
+  assert.equal(partial.exitCode, 0, partial.stderr);
+  assert.match(partial.stderr, /cut short .*drawing what is complete/);
+  assert.match(partial.stdout, /bottleneck: /);
+  const piped = await sh(`timer report --width 80 - < ${path.join(FIXTURES, 'two-stages.trace.json')}`);
+  assert.equal(piped.exitCode, 0);
+  assert.equal(piped.stdout, (await sh(`timer report --width 80 ${path.join(FIXTURES, 'two-stages.trace.json')}`)).stdout);
+  const garbage = await sh(`echo '[{"a":' | timer report -`);
+  assert.equal(garbage.exitCode, 1);
+  assert.match(garbage.stderr, /^timer: \(standard input\): not a trace file/);
+});
