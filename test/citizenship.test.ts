@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { ROOT, sh } from './helpers.js';
+import { ROOT, sh, shBytes } from './helpers.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-citizen-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -36,7 +36,7 @@ const libraries = existsSync(BASH_COMPLETION) ? [false, true] : [false];
 test('completion lists each tool\'s options and values, timer report\'s too, and prints no error', async () => {
   for (const withLibrary of libraries) {
     assert.deepEqual(await complete(['mul', '--re'], withLibrary), ['--repeat']);
-    assert.deepEqual(await complete(['add', '--'], withLibrary), ['--repeat', '--formula', '--time', '--workers', '--help', '--version']);
+    assert.deepEqual(await complete(['add', '--'], withLibrary), ['--repeat', '--formula', '--null', '--time', '--workers', '--help', '--version']);
     assert.deepEqual(await complete(['sleep-task', '--mode', ''], withLibrary), ['wait', 'block', 'spin']);
     assert.deepEqual(await complete(['sleep-task', '--mode', '=', 'b'], withLibrary), ['block']);
     assert.deepEqual(await complete(['timer', '--pro'], withLibrary), ['--progress']);
@@ -114,10 +114,11 @@ test('usage errors in GNU words; quoted input shows every byte that is not print
 });
 
 test('SIGUSR1 never opens the inspector: a stage prints one progress line and goes on; timer its summary so far', async () => {
-  // mul computes for a long time per line: the report must come between two lines, not after the run.
+  // mul computes for a long time per line: each report must come between two lines, not after the run.
+  const lines = (file: string, count: number): string => `until [ "$(wc -l <${file})" -ge ${count} ]; do sleep 0.05; done`;
   const stage = await sh(
-    "yes 11 | mul -r 50000000 >/dev/null 2>/tmp/pipestage-usr1-$$ & p=$(pgrep -n -f 'mul -r 50000000$' || true); sleep 1; p=$(pgrep -n -f 'mul -r 50000000$'); " +
-      'kill -USR1 $p; sleep 1; kill -USR1 $p; sleep 1; kill $p; wait; cat /tmp/pipestage-usr1-$$; rm -f /tmp/pipestage-usr1-$$',
+    "yes 11 | mul -r 50000000 >/dev/null 2>/tmp/pipestage-usr1-$$ & until p=$(pgrep -n -f 'bin/mul -r 5000000[0]$'); do sleep 0.05; done; sleep 0.5; " +
+      `kill -USR1 $p; ${lines('/tmp/pipestage-usr1-$$', 1)}; kill -USR1 $p; ${lines('/tmp/pipestage-usr1-$$', 2)}; kill $p; wait; cat /tmp/pipestage-usr1-$$; rm -f /tmp/pipestage-usr1-$$`,
   );
   const reports = stage.stdout.trim().split('\n');
   assert.equal(reports.length, 2, stage.stdout);
@@ -127,7 +128,7 @@ test('SIGUSR1 never opens the inspector: a stage prints one progress line and go
   assert.doesNotMatch(stage.stdout, /Debugger|inspector|9229/);
 
   const timer = await sh(
-    "yes 11 | timer -- mul -r 200000001 >/dev/null 2>/tmp/pipestage-usr1t-$$ & sleep 1; kill -USR1 $(pgrep -n -f 'timer -- mul -r 200000001'); sleep 0.5; " +
+    "yes 11 | timer -- mul -r 200000001 >/dev/null 2>/tmp/pipestage-usr1t-$$ & until pgrep -f 'bin/mul -r 20000000[1]' >/dev/null; do sleep 0.05; done; kill -USR1 $(pgrep -n -f 'bin/timer -- mul -r 20000000[1]'); " + lines('/tmp/pipestage-usr1t-$$', 1) + '; ' +
       "pkill -f '^node .*timer -- mul -r 200000001'; wait; cat /tmp/pipestage-usr1t-$$; rm -f /tmp/pipestage-usr1t-$$",
   );
   assert.match(timer.stdout, /^timer: mul: \d+ lines in, \d+ out, wall .+, user .+, sys .+ \(so far\)$/m);
@@ -142,4 +143,37 @@ test('every script answers --help with its usage and exits 0 without running any
     assert.match(stdout, new RegExp(`^Usage: bash scripts/${script}\\.sh`), script);
     assert.ok(stdout.split('\n').length > 3, script);
   }
+});
+
+test('file operands on every stage, like cat and awk: in order, - for stdin, unopenable files reported, FILE:N in messages', async () => {
+  const a = path.join(scratch, 'a.txt');
+  const b = path.join(scratch, 'b.txt');
+  await sh(`printf '1\\n2\\nx\\n' >${a}; printf '3\\n4' >${b}`);
+  const add = await sh(`add ${a} ${scratch}/missing - ${b}`, '10\n');
+  assert.equal(add.exitCode, 1);
+  assert.equal(add.stdout, '1\n3\n55\n6\n10\n');
+  assert.equal(
+    add.stderr,
+    `add: ${a}:3: invalid number 'x'\nadd: cannot open '${scratch}/missing': No such file or directory\n`,
+  );
+  const mul = await sh(`mul -r 1 ${b} ${scratch}`, '');
+  assert.equal(mul.exitCode, 1);
+  assert.equal(mul.stdout, '6\n24\n');
+  assert.equal(mul.stderr, `mul: ${scratch}: read error: Is a directory\n`);
+  const stdinNamed = await sh('add -', 'y\n');
+  assert.equal(stdinNamed.stderr, "add: (standard input):1: invalid number 'y'\n");
+  const stdinAlone = await sh('add', 'y\n');
+  assert.equal(stdinAlone.stderr, "add: line 1: invalid number 'y'\n");
+  const sleep = await sh(`sleep-task --for 1ms ${b} ${a}`);
+  assert.equal(sleep.stdout, '3\n41\n2\nx\n'); // each line as read: b's last line has no newline
+  assert.equal(sleep.exitCode, 0);
+});
+
+test('-z, --null on every stage and on timer: NUL-terminated items in and out', async () => {
+  const { stdout } = await shBytes("printf '5\\0006\\0' | mul -z -r 1 | add --null --formula | od -An -c | tr -s ' '");
+  assert.equal(stdout.toString().trim(), '7 2 6 0 \\0 2 5 9 5 6 0 \\0');
+  const passed = await shBytes("printf 'a b\\nc\\0d' | sleep-task -z --for 1ms | od -An -c | tr -s ' '");
+  assert.equal(passed.stdout.toString().trim(), 'a b \\n c \\0 d');
+  const timed = await sh("printf 'a\\0b\\0c\\0' | timer -z -- cat >/dev/null");
+  assert.match(timed.stderr, /^timer: cat: 3 lines in, 3 out,/);
 });

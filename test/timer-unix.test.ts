@@ -70,10 +70,12 @@ test('in a terminal: Ctrl-Z stops timer and its command together, fg resumes bot
 });
 
 test('a command that ignores SIGINT and exits 0: timer exits 0; a second SIGINT kills its processes', async () => {
-  const calm = await sh(`timer -- sh -c 'trap "" INT; sleep 1; exit 0' & p=$!; sleep 0.5; kill -INT $p; wait $p; echo "status=$?"`);
+  // Signals are sent once the command runs (a loaded machine may take a while to start it).
+  const running = (pattern: string): string => `until pgrep -f '${pattern}' >/dev/null; do sleep 0.05; done`;
+  const calm = await sh(`timer -- sh -c 'trap "" INT; sleep 1.25; exit 0' & p=$!; ${running('^sleep 1.25$')}; kill -INT $p; wait $p; echo "status=$?"`);
   assert.match(calm.stdout, /^status=0$/m);
   const stubborn = await sh(
-    `timer -- sh -c 'trap "" INT TERM; sleep 33.5' & p=$!; sleep 0.5; kill -INT $p; sleep 0.3; kill -INT $p; wait $p; echo "status=$?"; sleep 0.2; pgrep -f '^sleep 33.5$' | wc -l`,
+    `timer -- sh -c 'trap "" INT TERM; sleep 33.5' & p=$!; ${running('^sleep 33.5$')}; kill -INT $p; sleep 0.3; kill -INT $p; wait $p; echo "status=$?"; sleep 0.2; pgrep -f '^sleep 33.5$' | wc -l`,
   );
   assert.deepEqual(stubborn.stdout.trim().split('\n'), ['status=137', '0']);
 });

@@ -6,7 +6,7 @@ import { ADD_LOOP_MAX_N, addFormula, addLoop } from '../work/add.js';
 export const program: ProgramSpec = stageSpec({
   name: 'add',
   summary: 'a pipeline stage: 1+2+…+n for each line',
-  synopsis: 'add [options] < numbers',
+  synopsis: 'add [options] [FILE...]',
   description:
     'For each input line holding a natural number n, print 1+2+…+n, computed by a loop ' +
     `(n up to ${ADD_LOOP_MAX_N}, --repeat times) or, with --formula, as n(n+1)/2 exactly for any n.\n\n` +

@@ -6,7 +6,7 @@ import { MUL_DEFAULT_REPEAT, MUL_MAX_N, mul } from '../work/mul.js';
 export const program: ProgramSpec = stageSpec({
   name: 'mul',
   summary: 'the CPU-bound pipeline stage: n! for each line',
-  synopsis: 'mul [options] < numbers',
+  synopsis: 'mul [options] [FILE...]',
   description:
     `For each input line holding a natural number n (0 to ${MUL_MAX_N}), print n! = 1·2·…·n. ` +
     'The product is computed --repeat times and printed once: the CPU-bound pipeline stage.\n\n' +

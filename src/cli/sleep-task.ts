@@ -5,7 +5,7 @@ import { parseDuration, parseTask, spendTask, SPEND_MODES, Waits, type SpendMode
 export const program: ProgramSpec = stageSpec({
   name: 'sleep-task',
   summary: 'the IO-bound pipeline stage: wait, then pass each line on',
-  synopsis: 'sleep-task (--for DURATION | --from-input) [options] < lines',
+  synopsis: 'sleep-task (--for DURATION | --from-input) [options] [FILE...]',
   description:
     'For each input line, spend a duration, then write the line through byte for byte: ' +
     'the IO-bound stage. A step is spent as a timer (wait: the process stays free for other ' +
@@ -45,11 +45,10 @@ export const main = (): void =>
     return {
       concurrency: options['concurrency'] as number,
       ordered: !options['unordered'],
-      processLine(text, terminated, signal) {
+      processLine(text, _terminated, signal) {
         const steps = fixed ?? parseTask(text, mode).steps;
-        const output = terminated ? `${text}\n` : text;
         const spending = spendTask(steps, (waits ??= new Waits(signal)));
-        return spending ? spending.then(() => output) : Promise.resolve(output);
+        return spending ? spending.then(() => text) : Promise.resolve(text);
       },
     };
   });

@@ -28,6 +28,7 @@ export const program: ProgramSpec = {
     each: { type: 'boolean', describe: 'One report line per item: the k-th output line paired with the k-th input line' },
     json: { type: 'boolean', describe: 'Report as one JSON document (with the items when --each)' },
     output: { type: 'string', value: 'FILE', file: true, describe: 'Write reports to FILE instead of stderr' },
+    null: { type: 'boolean', alias: 'z', describe: 'Items end with NUL instead of newline (counts and --each pair NUL-terminated items)' },
     progress: { type: 'boolean', describe: 'A live progress line while stderr is a terminal' },
     trace: { type: 'string', value: 'FILE', file: true, describe: 'Append spans to FILE (Chrome Trace Event Format; one file per run)' },
   },

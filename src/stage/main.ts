@@ -5,6 +5,7 @@ import { isStageWorker, serveLines, workerOptions, workerPool } from './workers.
 
 /** Options every stage has, handled by the engine. */
 const STAGE_OPTIONS: OptionTable = {
+  null: { type: 'boolean', alias: 'z', describe: 'Lines end with NUL instead of newline, in and out (as sort -z, xargs -0, find -print0)' },
   time: { type: 'boolean', describe: "Report each line's compute time and a summary on stderr" },
   workers: {
     type: 'integer',
@@ -18,16 +19,22 @@ const STAGE_OPTIONS: OptionTable = {
 
 /** What every stage's manual says beyond its own options. */
 const STAGE_MAN_SECTIONS: [string, string][] = [
+  ['Files', 'With FILE operands the lines of each file are read in order, as cat and awk read them; - is standard input. Without any, standard input is read. A file named completion must be given as ./completion.'],
   [
     'Exit status',
-    '0 when every line was computed and written; 1 when a line was bad (it is reported on standard error as PROG: line N: WHY, and every other line is still answered, in order) or when reading or writing failed; 2 for a usage error. A reader that goes away (| head -1) ends the stage quietly with status 0. Killed by a signal: 128+N.',
+    '0 when every line was computed and written; 1 when a line was bad (it is reported on standard error as PROG: line N: WHY, or PROG: FILE:N: WHY when files are given, and every other line is still answered, in order), when a file could not be opened (the others are still read) or when reading or writing failed; 2 for a usage error. A reader that goes away (| head -1) ends the stage quietly with status 0. Killed by a signal: 128+N.',
   ],
   ['Signals', 'SIGUSR1 prints one progress line on standard error (lines done and busy time) and the run goes on. SIGINT and SIGTERM end the stage at once.'],
 ];
 
 /** A stage's full command line: its own options, then the ones the engine handles for every stage. */
 export function stageSpec(spec: ProgramSpec): ProgramSpec {
-  return { ...spec, options: { ...spec.options, ...STAGE_OPTIONS }, manSections: [...STAGE_MAN_SECTIONS, ...(spec.manSections ?? [])] };
+  return {
+    ...spec,
+    options: { ...spec.options, ...STAGE_OPTIONS },
+    operands: { name: 'file', min: 0, max: Infinity, files: true },
+    manSections: [...STAGE_MAN_SECTIONS, ...(spec.manSections ?? [])],
+  };
 }
 
 /**
@@ -47,11 +54,11 @@ export function stageMain(spec: ProgramSpec, makeStage: (options: Record<string,
       process.exitCode = commandLine.status;
       return;
     }
-    const { options } = commandLine;
+    const { options, operands } = commandLine;
     const workers = options['workers'] as number;
     // One worker is no thread at all: no start-up cost for the common case.
     const stage = workers > 1 ? workerPool(bundlePath(), options, workers) : makeStage(options);
-    process.exitCode = await runStage(spec.name, stage, { time: options['time'] === true });
+    process.exitCode = await runStage(spec.name, stage, { time: options['time'] === true, files: operands, nullTerminated: options['null'] === true });
   })().catch(crash(spec.name));
 }
 

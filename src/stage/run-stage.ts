@@ -1,4 +1,4 @@
-import { fstatSync } from 'node:fs';
+import { createReadStream, fstatSync, openSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { InputError } from '../work/input-error.js';
 import { loadFormatDuration } from './durations.js';
@@ -13,9 +13,9 @@ import type { TimedOutput } from './workers.js';
 const SLICE_MS = 10;
 
 /**
- * What a line produces: text (a latin1 byte string, with its own terminator), an integer (written
- * as one line of decimal digits, without building a string when it is a Number), or undefined to
- * write nothing.
+ * What a line produces: text (a latin1 byte string, without terminator: the engine ends it as the
+ * input line was ended), an integer (written as one line of decimal digits, always terminated,
+ * without building a string when it is a Number), or undefined to write nothing.
  */
 export type LineOutput = string | number | bigint | undefined;
 
@@ -40,6 +40,10 @@ export interface Stage {
 export interface RunOptions {
   /** Report each line's cost and a summary on stderr. */
   time: boolean;
+  /** Files to read in order (`-` is stdin); none: stdin, and messages say `line N` instead of `FILE:N`. */
+  files?: string[];
+  /** Lines end with NUL instead of newline, in and out (-z). */
+  nullTerminated?: boolean;
 }
 
 export interface StageIO {
@@ -51,6 +55,9 @@ export interface StageIO {
 /** An asynchronous line in flight, or (in order mode) finished and waiting for the lines before it. */
 interface PendingLine {
   lineNo: number;
+  terminated: boolean;
+  /** how messages name the line's place (its file's naming, kept while the next file starts) */
+  where: (lineNo: number) => string;
   settled: boolean;
   output: LineOutput;
   error: unknown;
@@ -58,16 +65,17 @@ interface PendingLine {
 }
 
 /**
- * Runs `stage` over every line of `io.stdin`, writing through one Sink; resolves with the exit status
- * once every result is written, or at once when the reader went away or a write failed.
+ * Runs `stage` over every line of the input files (or `io.stdin`), one file after the other, writing
+ * through one Sink; resolves with the exit status once every result is written, or at once when the
+ * reader went away or a write failed. A file that cannot be opened or read is reported; the others
+ * are still processed, and the status is 1.
  */
 export async function runStage(name: string, stage: Stage, options: RunOptions, io: StageIO = process): Promise<number> {
   const formatDuration = options.time ? await loadFormatDuration() : null;
-  // Node reads a directory on fd 0 as empty input; `cat` says EISDIR, and so do we.
-  if (io.stdin === process.stdin && isDirectory(0)) {
-    io.stderr.write(`${name}: read error: Is a directory\n`);
-    return EXIT.FAILURE;
-  }
+  const separator = options.nullTerminated ? 0x00 : 0x0a;
+  const terminator = String.fromCharCode(separator);
+  const files = options.files ?? [];
+  const inputs = files.length > 0 ? files : ['-'];
   const concurrency = stage.concurrency ?? 1;
   const ordered = stage.ordered ?? true;
 
@@ -87,22 +95,64 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
     let busySince = NaN;
     let computeTotalMs = 0; // timed stages (worker threads): the sum of the lines' own compute times
 
-    const sink = new Sink(io.stdout, io.stderr, (error) => {
-      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') {
-        // The reader going away (EPIPE) ends the run quietly; any other write error is reported.
-        sink.message(`${name}: write error: ${systemErrorText(error)}\n`);
-        status = EXIT.FAILURE;
+    const sink = new Sink(
+      io.stdout,
+      io.stderr,
+      (error) => {
+        if ((error as NodeJS.ErrnoException).code !== 'EPIPE') {
+          // The reader going away (EPIPE) ends the run quietly; any other write error is reported.
+          sink.message(`${name}: write error: ${systemErrorText(error)}\n`);
+          status = EXIT.FAILURE;
+        }
+        stop();
+      },
+      separator,
+    );
+    // The input being read: its stream and lines, and how messages name its lines.
+    let inputIndex = -1;
+    let input: Readable = io.stdin;
+    let lines: LineReader | undefined;
+    let where = (lineNo: number): string => `line ${lineNo}`;
+
+    /** Starts reading the next input, skipping (and reporting) those that cannot be opened. */
+    function nextInput(): void {
+      while (++inputIndex < inputs.length) {
+        const file = inputs[inputIndex]!;
+        const shown = file === '-' ? '(standard input)' : file;
+        let stream: Readable;
+        try {
+          // Node reads a directory on fd 0 as empty input; `cat` says EISDIR, and so do we.
+          if (file === '-' && io.stdin === process.stdin && isDirectory(0)) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+          stream = file === '-' ? io.stdin : openFile(file);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          sink.message(
+            utf8Bytes(code === 'EISDIR' ? `${name}: ${files.length > 0 ? `${shown}: ` : ''}read error: Is a directory\n` : `${name}: cannot open '${file}': ${systemErrorText(error)}\n`),
+          );
+          status = EXIT.FAILURE;
+          continue;
+        }
+        lineNo = 0;
+        input = stream;
+        where = files.length > 0 ? (n) => `${shown}:${n}` : (n) => `line ${n}`;
+        stream.on('error', (error) => {
+          sink.message(utf8Bytes(`${name}: ${files.length > 0 ? `${shown}: ` : ''}read error: ${systemErrorText(error)}\n`));
+          status = EXIT.FAILURE;
+          if (stream === io.stdin) stop();
+          else {
+            lines?.destroy();
+            lines = undefined;
+            nextInput();
+          }
+        });
+        lines = new LineReader(stream, pump, separator);
+        return;
       }
-      stop();
-    });
-    const readFailed = (error: unknown): void => {
-      sink.message(`${name}: read error: ${systemErrorText(error)}\n`);
-      status = EXIT.FAILURE;
-      stop();
-    };
-    io.stdin.on('error', readFailed);
-    const lines = new LineReader(io.stdin, pump);
+      lines = undefined;
+      finish();
+    }
     io.stdout.on('drain', pump);
+    nextInput();
 
     onProgressSignal(() => {
       const busy = busyMs + (Number.isNaN(busySince) ? 0 : performance.now() - busySince);
@@ -123,7 +173,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
     function pump(): void {
       if (yielded) return;
       const sliceStart = performance.now();
-      while (!stopped && inFlight < concurrency && !sink.blocked) {
+      while (!stopped && lines && inFlight < concurrency && !sink.blocked) {
         if (sink.clock - sliceStart >= SLICE_MS) {
           yielded = true;
           // Twice: the loop's poll phase (where signals are read) must come before the next line.
@@ -138,7 +188,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
         if (isMarked(text)) {
           const line = markedLine(text);
           if (line.overlong) {
-            release(lineNo, undefined, new InputError(`line too long (more than ${MAX_LINE_BYTES} bytes)`), '');
+            release(lineNo, true, undefined, new InputError(`line too long (more than ${MAX_LINE_BYTES} bytes)`), '');
             continue;
           }
           ({ text, terminated } = line);
@@ -148,16 +198,16 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
         try {
           output = stage.processLine(text, terminated, signal);
         } catch (error) {
-          release(lineNo, undefined, error, formatDuration ? lineEnded(lineNo, started, false) : '');
+          release(lineNo, terminated, undefined, error, formatDuration ? lineEnded(lineNo, started, false) : '');
           continue;
         }
         if (output instanceof Promise) {
-          track(lineNo, started, output);
+          track(lineNo, terminated, started, output);
         } else if (waiting.size > 0) {
           const report = formatDuration ? lineEnded(lineNo, started, output !== undefined) : '';
-          waiting.push({ lineNo, settled: true, output, error: undefined, report });
+          waiting.push({ lineNo, terminated, where, settled: true, output, error: undefined, report });
         } else {
-          release(lineNo, output, undefined, formatDuration ? lineEnded(lineNo, started, output !== undefined) : '');
+          release(lineNo, terminated, output, undefined, formatDuration ? lineEnded(lineNo, started, output !== undefined) : '');
         }
       }
       if (inFlight === 0 && !Number.isNaN(busySince)) {
@@ -167,8 +217,8 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       finishWhenDone();
     }
 
-    function track(lineNo: number, started: number, promise: Promise<LineOutput>): void {
-      const pending: PendingLine = { lineNo, settled: false, output: undefined, error: undefined, report: '' };
+    function track(lineNo: number, terminated: boolean, started: number, promise: Promise<LineOutput>): void {
+      const pending: PendingLine = { lineNo, terminated, where, settled: false, output: undefined, error: undefined, report: '' };
       inFlight += 1;
       if (ordered) waiting.push(pending);
       const settle = (result: LineOutput | TimedOutput, error: unknown): void => {
@@ -184,10 +234,10 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
         pending.output = output;
         pending.error = error;
         if (formatDuration) pending.report = lineEnded(lineNo, started, error === undefined, computeMs);
-        if (!ordered) release(lineNo, output, error, pending.report);
+        if (!ordered) release(lineNo, terminated, output, error, pending.report, pending.where);
         while (waiting.size > 0 && waiting.first.settled) {
           const next = waiting.shift();
-          release(next.lineNo, next.output, next.error, next.report);
+          release(next.lineNo, next.terminated, next.output, next.error, next.report, next.where);
         }
         pump();
       };
@@ -198,36 +248,38 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
     }
 
     /** Hands a finished line to the sink: its output, or its error after everything before it. */
-    function release(lineNo: number, output: LineOutput, error: unknown, report: string): void {
+    function release(lineNo: number, terminated: boolean, output: LineOutput, error: unknown, report: string, at = where): void {
       if (error === undefined) {
         if (output !== undefined) done += 1;
         if (typeof output === 'number') sink.putInteger(output);
-        else if (typeof output === 'string') sink.putText(output);
-        else if (typeof output === 'bigint') sink.putText(`${output}\n`);
+        else if (typeof output === 'string') sink.putText(terminated ? output + terminator : output);
+        else if (typeof output === 'bigint') sink.putText(`${output}${terminator}`);
         if (report !== '') sink.putReport(report);
         return;
       }
       status = EXIT.FAILURE;
       if (report !== '') sink.putReport(report);
       const why = error instanceof InputError ? error.message : `internal error: ${utf8Bytes(String((error as Error)?.message ?? error))}`;
-      sink.message(`${name}: line ${lineNo}: ${why}\n`);
+      sink.message(utf8Bytes(`${name}: ${at(lineNo)}: `) + `${why}\n`);
     }
 
     /** Closes a line's timing; returns its report line (empty for a line that produced nothing). */
     function lineEnded(lineNo: number, started: number, counted: boolean, computeMs?: number): string {
       if (!counted) return '';
-      return utf8Bytes(`${name}: line ${lineNo}: ${formatDuration!(computeMs ?? performance.now() - started)}\n`);
+      return utf8Bytes(`${name}: ${where(lineNo)}: ${formatDuration!(computeMs ?? performance.now() - started)}\n`);
     }
 
+    /** Once every line of this input is written: the next input, or the end. */
     function finishWhenDone(): void {
-      if (lines.done && inFlight === 0 && waiting.size === 0) finish();
+      if (lines?.done && inFlight === 0 && waiting.size === 0) nextInput();
     }
 
     function stop(): void {
       if (stopped) return;
       stopped = true;
       abort.abort();
-      lines.destroy();
+      lines?.destroy();
+      input.destroy();
       io.stdin.destroy();
       finish();
     }
@@ -245,6 +297,13 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       resolve(status);
     }
   });
+}
+
+/** A file's contents as a stream; throws (EISDIR for a directory) when it cannot be read. */
+function openFile(file: string): Readable {
+  const fd = openSync(file, 'r');
+  if (isDirectory(fd)) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+  return createReadStream('', { fd });
 }
 
 /** A FIFO of lines awaiting their turn: constant time per line however many are in flight. */

@@ -33,6 +33,8 @@ export class Sink {
     private readonly stdout: Writable,
     private readonly stderr: Writable,
     private readonly onFailure: (error: Error) => void,
+    /** the byte ending each result: '\n', or NUL with -z */
+    private readonly terminator = 0x0a,
   ) {
     stdout.on('error', (error) => this.fail(error));
     // Nowhere is left to report a failing stderr to; results still go to stdout.
@@ -46,11 +48,11 @@ export class Sink {
 
   /** Queues an integer result as one line of decimal digits. */
   putInteger(value: number): void {
-    if (!Number.isSafeInteger(value) || value < 0) return this.putText(`${value}\n`);
+    if (!Number.isSafeInteger(value) || value < 0) return this.putText(`${value}${String.fromCharCode(this.terminator)}`);
     const buffer = this.buffer;
     let end = this.length + digitCount(value);
     this.length = end + 1;
-    buffer[end] = 0x0a;
+    buffer[end] = this.terminator;
     if (value < 0x80000000) {
       let rest = value | 0;
       do {

@@ -1,10 +1,10 @@
 /** Consecutive items that complete less than this apart share one trace span (with their count). */
 export const MERGE_SPAN_MS = 1;
 
-/** Count of '\n' bytes in a chunk (a plain loop: faster than indexOf per line on short lines). */
-export function countNewlines(chunk: Uint8Array): number {
+/** Count of `separator` bytes in a chunk (a plain loop: faster than indexOf per line on short lines). */
+export function countNewlines(chunk: Uint8Array, separator = 0x0a): number {
   let count = 0;
-  for (let i = 0; i < chunk.length; i++) if (chunk[i] === 0x0a) count++;
+  for (let i = 0; i < chunk.length; i++) if (chunk[i] === separator) count++;
   return count;
 }
 
@@ -37,16 +37,20 @@ export class ItemClock {
   private head = 0;
   private lastOutMs: number;
 
-  constructor(startMs: number) {
+  /** `separator` ends an item: '\n', or NUL (timer -z). */
+  constructor(
+    startMs: number,
+    private readonly separator = 0x0a,
+  ) {
     this.lastOutMs = startMs;
   }
 
   /** Input bytes read at `atMs`. */
   input(chunk: Uint8Array, atMs: number): void {
     if (chunk.length === 0) return;
-    const lines = countNewlines(chunk);
+    const lines = countNewlines(chunk, this.separator);
     this.bytesIn += chunk.length;
-    this.inEndsLine = chunk[chunk.length - 1] === 0x0a;
+    this.inEndsLine = chunk[chunk.length - 1] === this.separator;
     this.addInputLines(lines, atMs);
   }
 
@@ -62,8 +66,8 @@ export class ItemClock {
   output(chunk: Uint8Array, atMs: number): CompletedRun | undefined {
     if (chunk.length === 0) return undefined;
     this.bytesOut += chunk.length;
-    this.outEndsLine = chunk[chunk.length - 1] === 0x0a;
-    return this.complete(countNewlines(chunk), atMs);
+    this.outEndsLine = chunk[chunk.length - 1] === this.separator;
+    return this.complete(countNewlines(chunk, this.separator), atMs);
   }
 
   /** The output ended: a last line without newline is an item too. */

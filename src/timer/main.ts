@@ -34,6 +34,7 @@ export function timerMain(wrap: ProgramSpec, report: ProgramSpec): void {
       output: options['output'] as string | undefined,
       progress: options['progress'] === true,
       trace: options['trace'] as string | undefined,
+      nullTerminated: options['null'] === true,
     });
   })().catch(crash('timer', EXIT.TIMER_FAILURE));
 }

@@ -18,6 +18,8 @@ export interface TimerOptions {
   output?: string;
   progress: boolean;
   trace?: string;
+  /** items end with NUL instead of newline (-z) */
+  nullTerminated: boolean;
 }
 
 /** Signals timer passes on to the command's processes (a second SIGINT or SIGTERM kills them). */
@@ -114,7 +116,7 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   pipes?.closeCommandEnds();
   childPid = child.pid;
   if (pendingSignal) onSignal(pendingSignal)();
-  const clock = new ItemClock(startMs);
+  const clock = new ItemClock(startMs, options.nullTerminated ? 0x00 : 0x0a);
   const items: Item[] | undefined = options.each && options.json ? [] : undefined;
   let failure: string | undefined;
   let ioFailure = false;
