@@ -171,3 +171,41 @@ test('timer report: an empty file, a file that is no trace, a trace cut short, a
   assert.equal(garbage.exitCode, 1);
   assert.match(garbage.stderr, /^timer: \(standard input\): not a trace file/);
 });
+
+test('a command\'s start-up is its own span, never the first item\'s work, busy time or the bottleneck', async () => {
+  const trace = path.join(scratch, 'startup.trace.json');
+  const { exitCode } = await sh(
+    `seq 8 | timer --trace ${trace} --label m -- mul -r 200000 2>/dev/null | timer --trace ${trace} --label a -- add -r 2 2>/dev/null | timer --trace ${trace} --label st -- sleep-task --for 100ms >/dev/null 2>&1`,
+  );
+  assert.equal(exitCode, 0);
+  const events = readFileSync(trace, 'utf8').trim().split('\n').slice(1).map((line) => JSON.parse(line.replace(/,$/, '')) as { cat?: string; pid: number; dur?: number; args?: { item?: number; name?: string } });
+  const names = new Map(events.filter((event) => event.args?.name).map((event) => [event.pid, event.args!.name!]));
+  const startups = events.filter((event) => event.cat === 'startup');
+  assert.ok(startups.some((event) => names.get(event.pid) === 'm'), 'no start-up span for the first stage');
+  // m's first item is now about as long as its others (a node start-up is far more than 20 ms of mul).
+  const mItems = events.filter((event) => event.cat === 'item' && names.get(event.pid) === 'm');
+  assert.ok(mItems.find((event) => event.args?.item === 1)!.dur! < 50_000, JSON.stringify(mItems));
+  const report = await sh(`timer report --width 80 ${trace}`);
+  assert.match(report.stdout, /^bottleneck: st\b/m);
+  assert.match(report.stdout, /· start-up \(not counted as work\)/);
+});
+
+test('--progress in a terminal: two timers of one pipeline each keep a line of their own, --output or not', { skip: !hasTmux && 'tmux is not installed' }, async () => {
+  const session = await tmuxSession('progress');
+  try {
+    const report = path.join(scratch, 'progress-report.txt');
+    await session.keys(`seq 80 | timer --progress --label one -- sleep-task --for 40ms | timer --progress --output ${report} --label two -- sleep-task --for 40ms >/dev/null`, 'Enter');
+    let screen = '';
+    await waitFor('both progress lines', async () => {
+      screen = await session.screen();
+      return /^timer: one: [1-9]\d* items, /m.test(screen) && /^timer: two: [1-9]\d* items, /m.test(screen);
+    });
+    const rows = screen.split('\n');
+    assert.notEqual(rows.findIndex((row) => row.startsWith('timer: one:')), rows.findIndex((row) => row.startsWith('timer: two:')));
+    await waitFor('the end', async () => existsSync(report) && readFileSync(report, 'utf8').includes('80 out'));
+  } finally {
+    await session.close();
+  }
+  const dumb = await sh(`script -qec "seq 3 | TERM=dumb timer --progress -- sleep-task --for 300ms >/dev/null" /dev/null`);
+  assert.doesNotMatch(dumb.stdout, /\x1b/);
+});

@@ -7,6 +7,8 @@ export interface StageTrack {
   name: string;
   items: number;
   spans: [number, number][];
+  /** the command's start-up, as timer saw it from outside (not an item's work) */
+  startup?: [number, number];
 }
 
 /** What a trace says about the pipeline as a whole. */
@@ -34,6 +36,10 @@ export function readTrace(text: string): { stages: StageTrack[]; cut: boolean } 
   for (const event of events) {
     if (typeof event !== 'object' || event === null || typeof event.pid !== 'number') continue;
     if (event.ph === 'M' && event.name === 'process_name' && event.args?.name) track(event.pid).name = event.args.name;
+    if (event.ph === 'X' && event.cat === 'startup' && typeof event.ts === 'number') {
+      track(event.pid).startup = [event.ts, event.ts + (event.dur ?? 0)];
+      continue;
+    }
     if (event.ph === 'X' && typeof event.ts === 'number') {
       const stage = track(event.pid);
       stage.spans.push([event.ts, event.ts + (event.dur ?? 0)]);
@@ -47,7 +53,7 @@ export function readTrace(text: string): { stages: StageTrack[]; cut: boolean } 
 
 /** Wall time, each stage's busy time, the achieved speedup and the bottleneck. */
 export function pipelineFigures(stages: StageTrack[]): PipelineFigures {
-  const starts = stages.map((stage) => stage.spans[0]![0]);
+  const starts = stages.map((stage) => Math.min(stage.startup?.[0] ?? Infinity, stage.spans[0]![0]));
   const ends = stages.map((stage) => Math.max(...stage.spans.map((span) => span[1])));
   const startUs = Math.min(...starts);
   const wallUs = Math.max(...ends) - startUs;
@@ -70,6 +76,8 @@ function coverage(spans: [number, number][], from: number, to: number): number {
 }
 
 const SHADES = [' ', '░', '▒', '▓', '█'];
+/** A column mostly spent starting the command (not an item's work). */
+const STARTUP_GLYPH = '·';
 
 /** The terminal Gantt chart: one row per stage, time across `width` columns, then the figures. */
 export function ganttText(stages: StageTrack[], width: number, format: FormatDuration): string {
@@ -84,12 +92,15 @@ export function ganttText(stages: StageTrack[], width: number, format: FormatDur
     for (let column = 0; column < barWidth; column++) {
       const from = figures.startUs + column * cell;
       const busy = coverage(stage.spans, from, from + cell);
-      bar += SHADES[busy === 0 ? 0 : busy >= 1 ? 4 : Math.min(3, 1 + Math.floor(busy * 3))];
+      const starting = stage.startup ? coverage([stage.startup], from, from + cell) : 0;
+      bar += busy === 0 && starting >= 0.5 ? STARTUP_GLYPH : SHADES[busy === 0 ? 0 : busy >= 1 ? 4 : Math.min(3, 1 + Math.floor(busy * 3))];
     }
     text += `${stage.name.slice(0, nameWidth).padEnd(nameWidth)} |${bar}|\n`;
   }
   const end = ms(figures.wallUs);
-  text += `${' '.repeat(nameWidth + 1)} 0${end.padStart(barWidth)}\n\n`;
+  text += `${' '.repeat(nameWidth + 1)} 0${end.padStart(barWidth)}\n`;
+  if (stages.some((stage) => stage.startup)) text += `${' '.repeat(nameWidth + 1)} █ working (░▒▓ part of a column)  ${STARTUP_GLYPH} start-up (not counted as work)\n`;
+  text += '\n';
   const rows = stages.map((stage) => {
     const busy = figures.busyUs.get(stage)!;
     return [stage.name, String(stage.items), ms(busy), ms(figures.wallUs - busy), `${((100 * busy) / (figures.wallUs || 1)).toFixed(1)}%`];
@@ -130,6 +141,10 @@ export function ganttSvg(stages: StageTrack[], format: FormatDuration): string {
     const busy = figures.busyUs.get(stage)!;
     parts.push(`<text x="${left - 8}" y="${y + 17}" text-anchor="end">${escapeXml(stage.name)}</text>`);
     parts.push(`<rect x="${left}" y="${y + 2}" width="${chartWidth}" height="${rowHeight - 6}" fill="#f2f2f2"/>`);
+    if (stage.startup) {
+      const [from, to] = stage.startup;
+      parts.push(`<rect x="${x(from).toFixed(2)}" y="${y + 2}" width="${Math.max(0.5, x(to) - x(from)).toFixed(2)}" height="${rowHeight - 6}" fill="#c8c8c8"><title>start-up</title></rect>`);
+    }
     for (const [from, to] of stage.spans) {
       const width = Math.max(0.5, x(to) - x(from));
       parts.push(`<rect x="${x(from).toFixed(2)}" y="${y + 2}" width="${width.toFixed(2)}" height="${rowHeight - 6}" fill="${colors[row % colors.length]}" stroke="white" stroke-width="0.5"/>`);

@@ -100,10 +100,22 @@ export function traceClockUs(ms: number): number {
  * each followed by a comma (the format allows the closing bracket to be missing). Items completing
  * less than 1 ms after a span's start join it, with their count, so a 10M-line run stays small.
  */
+interface Span {
+  startMs: number;
+  endMs: number;
+  first: number;
+  count: number;
+}
+
 export class TraceWriter {
   private readonly fd: number;
   private pending = '';
-  private open: { startMs: number; endMs: number; first: number; count: number } | undefined;
+  private open: Span | undefined;
+  /** The first span, held back until the end: only then is its start-up known. */
+  private firstSpan: Span | undefined;
+  private spans = 0;
+  /** Per-item service time of every later span, for their median. */
+  private readonly perItemMs: number[] = [];
 
   /** `fd` from openTraceFile; `pid` the process the spans are of. */
   constructor(fd: number, private readonly label: string, private readonly pid: number) {
@@ -124,15 +136,40 @@ export class TraceWriter {
     this.open = { startMs: run.serviceStartMs, endMs: run.outMs, first: run.first, count: run.count };
   }
 
-  /** Writes the open span and everything pending, and closes the file. */
+  /**
+   * Writes the open span and everything pending, and closes the file. Seen from outside, the first
+   * item's span also holds the command's start-up: its excess over the median per-item service time
+   * of the other items is written as a span of its own (`"cat":"startup"`), never as an item's work.
+   */
   close(): void {
     if (this.open) this.span(this.open);
     this.open = undefined;
+    const first = this.firstSpan;
+    if (first && this.perItemMs.length > 0) {
+      const sorted = [...this.perItemMs].sort((a, b) => a - b);
+      const median = sorted[sorted.length >> 1]!;
+      const startupEndMs = first.endMs - first.count * median;
+      if (startupEndMs > first.startMs) {
+        const ts = traceClockUs(first.startMs);
+        this.event({ name: 'start-up', cat: 'startup', ph: 'X', ts, dur: traceClockUs(startupEndMs) - ts, pid: this.pid, tid: 1, args: { medianItemMs: Math.round(median * 1000) / 1000 } });
+        first.startMs = startupEndMs;
+      }
+    }
+    if (first) this.writeSpan(first);
     this.append();
     closeSync(this.fd);
   }
 
-  private span(span: { startMs: number; endMs: number; first: number; count: number }): void {
+  private span(span: Span): void {
+    if (this.spans++ === 0) {
+      this.firstSpan = span;
+      return;
+    }
+    this.perItemMs.push((span.endMs - span.startMs) / span.count);
+    this.writeSpan(span);
+  }
+
+  private writeSpan(span: Span): void {
     const ts = traceClockUs(span.startMs);
     const args = span.count === 1 ? { item: span.first } : { item: span.first, items: span.count };
     this.event({ name: this.label, cat: 'item', ph: 'X', ts, dur: Math.max(0, traceClockUs(span.endMs) - ts), pid: this.pid, tid: 1, args });

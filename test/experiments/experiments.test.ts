@@ -6,7 +6,13 @@ import { sh } from '../helpers.js';
 
 test('the kitchen experiment reproduces its expectations (scripts/kitchen.sh)', async () => {
   // Expectations differ by 2 units or more, so a 1-unit tolerance still tells the semantics apart.
-  const { stdout, stderr, exitCode } = await sh('bash scripts/kitchen.sh --unit 0.1 --tolerance 1');
+  // One more try when a run is off: a shared machine's noise (a process start-up taking 200 ms more)
+  // is not the semantics under test; two runs off in a row are.
+  let { stdout, stderr, exitCode } = await sh('bash scripts/kitchen.sh --unit 0.1 --tolerance 1');
+  if (exitCode !== 0) {
+    console.log(`# first run off, trying once more:\n${stdout.replace(/^/gm, '# ')}`);
+    ({ stdout, stderr, exitCode } = await sh('bash scripts/kitchen.sh --unit 0.1 --tolerance 1'));
+  }
   assert.equal(exitCode, 0, stdout + stderr);
   assert.match(stdout, /every run within 1 units of its expectation/);
 });
