@@ -4,7 +4,8 @@
 #   1 start-up    add </dev/null vs node -e ''                      target <= 1.3x
 #   2 throughput  add --formula on seq 1 1000000 vs mawk, python3    target <= 1.0x mawk
 #   3 pipeline    8 heavy items, mul | add vs one after the other    target efficiency >= 0.95
-#   4 memory      peak RSS of add --formula on 1M and 10M lines      target <= 60 MB, flat
+#   4 memory      peak RSS of add --formula on 1M and 10M lines,     target <= 60 MB, flat
+#                 read from a file and from a pipe
 #   5 kernel      mul 11, R = 4,000,000 vs the Python reference; run time linear in R
 #   6 timer       timer -- add --formula on 10M lines vs add alone  target <= 1.1x, --trace <= 1.3x
 #                 and timer's fixed cost (timer -- true vs true)
@@ -68,8 +69,11 @@ echo "== 4. memory: peak RSS of add --formula"
 seq 1 10000000 >"$SCRATCH/seq10m"
 rss1=$(peak_rss_mb "add --formula <$SCRATCH/seq1m")
 rss10=$(peak_rss_mb "add --formula <$SCRATCH/seq10m")
-echo "  1M lines: $rss1 MB   10M lines: $rss10 MB   (bare node: $(peak_rss_mb "node -e ''") MB)"
-verdict "peak RSS, 10M lines (MB)" "$rss10" "<=" 60
+pipe1=$(peak_rss_mb "cat $SCRATCH/seq1m | add --formula")
+pipe10=$(peak_rss_mb "cat $SCRATCH/seq10m | add --formula")
+echo "  from a file: 1M lines $rss1 MB, 10M lines $rss10 MB;  piped: 1M lines $pipe1 MB, 10M lines $pipe10 MB   (bare node: $(peak_rss_mb "node -e ''") MB)"
+verdict "peak RSS, 10M lines from a file (MB)" "$rss10" "<=" 60
+verdict "peak RSS, 10M lines piped (MB)" "$pipe10" "<=" 60
 rm -f "$SCRATCH/seq10m"
 
 echo "== 5. kernel: mul on 11, R = 4,000,000"

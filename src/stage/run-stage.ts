@@ -1,4 +1,4 @@
-import { createReadStream, fstatSync, openSync } from 'node:fs';
+import { constants, createReadStream, fstatSync, openSync, readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { InputError } from '../work/input-error.js';
 import { loadFormatDuration } from './durations.js';
@@ -110,7 +110,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
     );
     // The input being read: its stream and lines, and how messages name its lines.
     let inputIndex = -1;
-    let input: Readable = io.stdin;
+    let input: Readable | undefined;
     let lines: LineReader | undefined;
     let where = (lineNo: number): string => `line ${lineNo}`;
 
@@ -122,8 +122,8 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
         let stream: Readable;
         try {
           // Node reads a directory on fd 0 as empty input; `cat` says EISDIR, and so do we.
-          if (file === '-' && io.stdin === process.stdin && isDirectory(0)) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
-          stream = file === '-' ? io.stdin : openFile(file);
+          if (file === '-' && io === process && isDirectory(0)) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+          stream = file === '-' ? standardInput(io) : openFile(file);
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
           sink.message(
@@ -138,7 +138,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
         stream.on('error', (error) => {
           sink.message(utf8Bytes(`${name}: ${files.length > 0 ? `${shown}: ` : ''}read error: ${systemErrorText(error)}\n`));
           status = EXIT.FAILURE;
-          if (stream === io.stdin) stop();
+          if (file === '-') stop();
           else {
             lines?.destroy();
             lines = undefined;
@@ -279,8 +279,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       stopped = true;
       abort.abort();
       lines?.destroy();
-      input.destroy();
-      io.stdin.destroy();
+      input?.destroy();
       finish();
     }
 
@@ -297,6 +296,28 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       resolve(status);
     }
   });
+}
+
+/**
+ * Standard input as a stream. A pipe is read as a file is (fs reads into buffers of the size read)
+ * rather than through Node's socket for pipes, whose 64 KiB read buffers each hold a few KiB of a
+ * pipe: piped input then costs the memory a file does (measured: 10M lines, peak RSS 67 → 58 MB).
+ */
+function standardInput(io: StageIO): Readable {
+  // (process.stdin is not touched before: making it sets O_NONBLOCK on the pipe, which fs reads cannot take)
+  if (io === process && isBlockingPipe(0)) return createReadStream('', { fd: 0, autoClose: false });
+  return io.stdin;
+}
+
+/** True when fd is a pipe in blocking mode (its O_NONBLOCK flag, from /proc/self/fdinfo, is clear). */
+function isBlockingPipe(fd: number): boolean {
+  try {
+    if (!fstatSync(fd).isFIFO()) return false;
+    const flags = /^flags:\s+([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'));
+    return flags !== null && (Number.parseInt(flags[1]!, 8) & constants.O_NONBLOCK) === 0;
+  } catch {
+    return false;
+  }
 }
 
 /** A file's contents as a stream; throws (EISDIR for a directory) when it cannot be read. */
