@@ -1,7 +1,7 @@
 // What a Unix user expects of every executable beyond its data: completion that never runs anything,
 // man pages from the same tables as --help, help that fits the terminal, GNU-style usage messages.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -12,38 +12,58 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 const BASH_COMPLETION = '/usr/share/bash-completion/bash_completion';
 
 /**
- * Completes the last of `words` as bash would: the tool's completion script is sourced, then the
- * function `complete -p TOOL` names is called with COMP_WORDS/COMP_CWORD set. With `withLibrary`,
- * bash-completion is loaded first (where it is installed), as in an interactive Debian shell.
+ * Completes the last word of each of `cases` as bash would: each tool's completion script is sourced
+ * (once, in one bash), then for each case the function `complete -p TOOL` names is called with
+ * COMP_WORDS/COMP_CWORD set. With `withLibrary`, bash-completion is loaded first (where it is
+ * installed), as in an interactive Debian shell.
  */
-async function complete(words: string[], withLibrary = false): Promise<string[]> {
-  const quoted = words.map((word) => `'${word}'`).join(' ');
+async function completeAll(cases: string[][], withLibrary = false): Promise<string[][]> {
+  const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
   const script = [
     withLibrary ? `. ${BASH_COMPLETION}` : ':',
-    `source <(${words[0]} completion)`,
-    `fn=$(complete -p ${words[0]} | sed 's/.* -F \\([^ ]*\\) .*/\\1/')`,
-    `COMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; COMP_LINE="\${COMP_WORDS[*]}"; COMP_POINT=\${#COMP_LINE}`,
-    `"$fn" ${words[0]} "\${COMP_WORDS[COMP_CWORD]}" "\${COMP_WORDS[COMP_CWORD-1]}"`,
-    `printf '%s\\n' "\${COMPREPLY[@]}"`,
+    ...['mul', 'add', 'sleep-task', 'timer'].map((tool) => `source <(${tool} completion)`),
+    ...cases.flatMap((words) => [
+      `fn=$(complete -p ${words[0]} | sed 's/.* -F \\([^ ]*\\) .*/\\1/')`,
+      `COMP_WORDS=(${words.map(quote).join(' ')}); COMP_CWORD=${words.length - 1}; COMP_LINE="\${COMP_WORDS[*]}"; COMP_POINT=\${#COMP_LINE}; COMPREPLY=()`,
+      `"$fn" ${words[0]} "\${COMP_WORDS[COMP_CWORD]}" "\${COMP_WORDS[COMP_CWORD-1]}"`,
+      `printf '%s\\n' "\${COMPREPLY[@]}"; echo '<end>'`,
+    ]),
   ].join('\n');
-  const { stdout, exitCode } = await sh(`cd ${scratch} && bash -c '${script.replace(/'/g, `'\\''`)}' 2>/dev/null`);
+  const file = path.join(scratch, `complete-${withLibrary}.bash`);
+  writeFileSync(file, script);
+  const { stdout, exitCode } = await sh(`cd ${scratch} && bash ${file} 2>/dev/null`);
   assert.equal(exitCode, 0);
-  return stdout.split('\n').filter((line) => line !== '');
+  return stdout.split('<end>\n').slice(0, cases.length).map((block) => block.split('\n').filter((line) => line !== ''));
 }
+
+const complete = async (words: string[], withLibrary = false): Promise<string[]> => (await completeAll([words], withLibrary))[0]!;
 
 const libraries = existsSync(BASH_COMPLETION) ? [false, true] : [false];
 
 test('completion lists each tool\'s options and values, timer report\'s too, and prints no error', async () => {
   for (const withLibrary of libraries) {
-    assert.deepEqual(await complete(['mul', '--re'], withLibrary), ['--repeat']);
-    assert.deepEqual(await complete(['add', '--'], withLibrary), ['--repeat', '--formula', '--null', '--time', '--workers', '--help', '--version']);
-    assert.deepEqual(await complete(['sleep-task', '--mode', ''], withLibrary), ['wait', 'block', 'spin']);
-    assert.deepEqual(await complete(['sleep-task', '--mode', '=', 'b'], withLibrary), ['block']);
-    assert.deepEqual(await complete(['timer', '--pro'], withLibrary), ['--progress']);
-    assert.deepEqual(await complete(['timer', 'report', '--'], withLibrary), ['--width', '--svg', '--help', '--version']);
-    assert.ok((await complete(['timer', 'rep'], withLibrary)).includes('report'));
+    const [repeat, options, modes, modeEquals, progress, report, reportWord, command] = await completeAll(
+      [
+        ['mul', '--re'],
+        ['add', '--'],
+        ['sleep-task', '--mode', ''],
+        ['sleep-task', '--mode', '=', 'b'],
+        ['timer', '--pro'],
+        ['timer', 'report', '--'],
+        ['timer', 'rep'],
+        ['timer', '--label', 'x', 'sleep-t'],
+      ],
+      withLibrary,
+    );
+    assert.deepEqual(repeat, ['--repeat']);
+    assert.deepEqual(options, ['--repeat', '--formula', '--null', '--time', '--workers', '--help', '--version']);
+    assert.deepEqual(modes, ['wait', 'block', 'spin']);
+    assert.deepEqual(modeEquals, ['block']);
+    assert.deepEqual(progress, ['--progress']);
+    assert.deepEqual(report, ['--width', '--svg', '--help', '--version']);
+    assert.ok(reportWord!.includes('report'));
     // after timer's options, the command: names from PATH
-    assert.ok((await complete(['timer', '--label', 'x', 'sleep-t'], withLibrary)).includes('sleep-task'));
+    assert.ok(command!.includes('sleep-task'));
   }
   const { stderr } = await sh('mul completion >/dev/null');
   assert.equal(stderr, '');
@@ -52,15 +72,14 @@ test('completion lists each tool\'s options and values, timer report\'s too, and
 test('pressing Tab after timer -- COMMAND never runs the command (nor any stage)', async () => {
   for (const withLibrary of libraries) {
     const made = path.join(scratch, `made-${withLibrary}`);
-    for (const words of [
+    const cases = [
       ['timer', '--', 'touch', made, ''],
       ['timer', 'touch', made, ''],
       ['timer', '--trace', made, '--', 'touch', made, '--'],
       ['timer', '--', 'sh', '-c', `touch ${made}`, ''],
-    ]) {
-      await complete(words, withLibrary);
-      assert.equal(existsSync(made), false, `${words.join(' ')} ran the command`);
-    }
+    ];
+    await completeAll(cases, withLibrary);
+    assert.equal(existsSync(made), false, `Tab ran the command (bash-completion loaded: ${withLibrary})`);
   }
 });
 

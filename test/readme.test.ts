@@ -32,7 +32,9 @@ test('every Quick start command but npm test runs and succeeds (in a copy of the
   cpSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'), { recursive: true, verbatimSymlinks: true });
   const commands = quickStart![1]!.trim().split('\n').filter((line) => line.trim() !== 'npm test');
   for (const command of commands) {
-    const result = await execa('sh', ['-c', command], { cwd: copy, reject: false, timeout: 240_000, env: { ...process.env, PATH: `${path.join(copy, 'bin')}:${process.env['PATH']}` } });
+    // The demo's items are made lighter (its environment knob): the same commands, a shorter run.
+    const env = { ...process.env, PATH: `${path.join(copy, 'bin')}:${process.env['PATH']}`, DEMO_ITEM_MS: '60' };
+    const result = await execa('sh', ['-c', command], { cwd: copy, reject: false, timeout: 240_000, env });
     assert.equal(result.exitCode, 0, `${command}\n${result.stdout}\n${result.stderr}`);
     if (command.includes('npm run demo')) {
       assert.match(result.stdout, /^pipelined +\d+ms +[\d.]+ +[\d.]+ +[\d.]+$/m);
