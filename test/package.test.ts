@@ -1,16 +1,20 @@
 // The package as users get it: `npm pack`, then `npm install -g` of the tarball gives working
 // executables on PATH (the `files` and `bin` fields are right, the bundles run outside the repository).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
 import { ROOT } from './helpers.js';
 
 const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
 const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-pack-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
+/** The install prefix, once the first test has installed the tarball there. */
+let setInstalled: (prefix: string) => void;
+const installed = new Promise<string>((resolve) => (setInstalled = resolve));
 
 test('npm pack, then npm install -g of the tarball: mul, add, sleep-task and timer work from PATH', { timeout: 180_000 }, async () => {
   // dist/ is already built by `npm test`; the dependencies come from npm's cache, filled by the install.
@@ -18,6 +22,7 @@ test('npm pack, then npm install -g of the tarball: mul, add, sleep-task and tim
   const prefix = path.join(scratch, 'prefix');
   const tarball = path.join(scratch, `pipestage-${version}.tgz`);
   await execa('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: scratch });
+  setInstalled(prefix);
   const run = (command: string, input: string) =>
     execa('sh', ['-c', command], {
       input,
@@ -37,4 +42,47 @@ test('npm pack, then npm install -g of the tarball: mul, add, sleep-task and tim
   const manual = await run(`MANPATH=${path.join(prefix, 'share', 'man')} MANWIDTH=80 man mul | col -b`, '');
   assert.equal(manual.stderr, '');
   assert.match(manual.stdout, /^NAME\n\s+mul - the CPU-bound pipeline stage/m);
+});
+
+/** GNU parallel over a real ssh: an OpenSSH server on 127.0.0.1 with throwaway keys, stopped by its pid. */
+const sshd = '/usr/sbin/sshd';
+const sshSkip =
+  !existsSync(sshd) ? 'sshd is not installed (apt-get install openssh-server; .ci/run installs it)'
+  : (await execa('sh', ['-c', 'command -v parallel'], { reject: false })).exitCode !== 0 ? 'GNU parallel is not installed'
+  : process.getuid?.() !== 0 ? 'sshd needs root here (its privilege-separation directory)'
+  : false;
+
+test('GNU parallel -S over a real OpenSSH server: the installed tools run remotely, output as the local pipeline, --joblog names both hosts', { skip: sshSkip, timeout: 180_000 }, async () => {
+  const prefix = await installed;
+  const dir = path.join(scratch, 'ssh');
+  mkdirSync(dir);
+  for (const key of ['host_key', 'user_key']) await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, key)]);
+  copyFileSync(path.join(dir, 'user_key.pub'), path.join(dir, 'authorized_keys'));
+  const port = 20_000 + (process.pid % 20_000);
+  writeFileSync(
+    path.join(dir, 'sshd_config'),
+    [`Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${dir}/host_key`, `AuthorizedKeysFile ${dir}/authorized_keys`, `PidFile ${dir}/sshd.pid`,
+      'StrictModes no', 'UsePAM no', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password'].join('\n') + '\n',
+  );
+  mkdirSync('/run/sshd', { recursive: true });
+  await execa(sshd, ['-f', path.join(dir, 'sshd_config'), '-E', path.join(dir, 'sshd.log')]);
+  const pidFile = path.join(dir, 'sshd.pid');
+  try {
+    for (let waited = 0; !existsSync(pidFile) && waited < 5000; waited += 50) await delay(50);
+    const ssh = `ssh -i ${dir}/user_key -p ${port} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR`;
+    const env = { PATH: `${path.join(prefix, 'bin')}:/usr/local/bin:/usr/bin:/bin`, HOME: scratch };
+    const run = (command: string) => execa('sh', ['-c', command], { cwd: scratch, env, reject: false });
+    const joblog = path.join(dir, 'joblog');
+    const remote = await run(`seq 1 40 | parallel --env PATH --ssh '${ssh}' -S 1/127.0.0.1,1/localhost --joblog ${joblog} --pipe -k -N 10 mul --repeat 1000 | add --formula`);
+    const local = await run('seq 1 40 | mul --repeat 1000 | add --formula');
+    assert.equal(remote.exitCode, 0, remote.stderr);
+    assert.equal(local.stdout.split('\n').length, 40);
+    assert.ok(remote.stdout === local.stdout, `remote output differs: ${remote.stderr}`);
+    const jobs = readFileSync(joblog, 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
+    assert.equal(jobs.length, 4);
+    assert.deepEqual([...new Set(jobs.map((job) => job[1]))].sort(), ['127.0.0.1', 'localhost']);
+    assert.ok(jobs.every((job) => job[6] === '0' && job[7] === '0'), JSON.stringify(jobs));
+  } finally {
+    if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGTERM');
+  }
 });
