@@ -70,46 +70,59 @@ export class TreeMemorySampler {
   }
 
   sample(): void {
-    const children = new Map<number, number[]>();
-    const rss = new Map<number, number>();
-    const cpu = new Map<number, ChildCpu>();
-    const starts = new Map<number, number>();
-    let entries: string[];
-    try {
-      entries = readdirSync('/proc');
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const code = entry.charCodeAt(0);
-      if (code < 0x30 || code > 0x39) continue;
-      const pid = Number(entry);
-      const fields = statFields(pid);
-      if (!fields) continue;
-      const parent = Number(fields[1]);
-      const siblings = children.get(parent);
-      if (siblings) siblings.push(pid);
-      else children.set(parent, [pid]);
-      rss.set(pid, Number(fields[21]) * PAGE_BYTES); // rss(24), in pages
-      starts.set(pid, Number(fields[19])); // starttime(22)
-      cpu.set(pid, { userMs: (Number(fields[11]) * 1000) / USER_HZ, sysMs: (Number(fields[12]) * 1000) / USER_HZ }); // utime(14), stime(15)
-    }
-    if (!rss.has(this.root)) return;
+    const table = processTable();
+    if (!table.has(this.root)) return;
     let sum = 0;
     const treeCpu = { userMs: 0, sysMs: 0 };
-    const pending = [this.root];
-    while (pending.length > 0) {
-      const pid = pending.pop()!;
-      sum += rss.get(pid) ?? 0;
-      this.known?.set(pid, starts.get(pid)!);
-      treeCpu.userMs += cpu.get(pid)?.userMs ?? 0;
-      treeCpu.sysMs += cpu.get(pid)?.sysMs ?? 0;
+    for (const pid of [this.root, ...subtree(table, this.root)]) {
+      const fields = table.get(pid)!.fields;
+      sum += Number(fields[21]) * PAGE_BYTES; // rss(24), in pages
+      this.known?.set(pid, Number(fields[19])); // starttime(22)
+      treeCpu.userMs += (Number(fields[11]) * 1000) / USER_HZ; // utime(14)
+      treeCpu.sysMs += (Number(fields[12]) * 1000) / USER_HZ; // stime(15)
       this.peakSingle = Math.max(this.peakSingle, highWaterMark(pid));
-      pending.push(...(children.get(pid) ?? []));
     }
     this.peakSum = Math.max(this.peakSum, sum);
     this.lastCpu = treeCpu;
   }
+}
+
+interface ProcessEntry {
+  /** /proc/PID/stat fields after the command name */
+  fields: string[];
+  children: number[];
+}
+
+/** Every process now, with its stat fields and its children (from the parent pids), or empty without /proc. */
+function processTable(): Map<number, ProcessEntry> {
+  const table = new Map<number, ProcessEntry>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return table;
+  }
+  for (const entry of entries) {
+    const code = entry.charCodeAt(0);
+    if (code < 0x30 || code > 0x39) continue;
+    const pid = Number(entry);
+    const fields = statFields(pid);
+    if (fields) table.set(pid, { fields, children: [] });
+  }
+  for (const [pid, { fields }] of table) table.get(Number(fields[1]))?.children.push(pid);
+  return table;
+}
+
+/** The descendants of `root` in `table` (not root itself). */
+function subtree(table: Map<number, ProcessEntry>, root: number): number[] {
+  const found: number[] = [];
+  const pending = [...(table.get(root)?.children ?? [])];
+  while (pending.length > 0) {
+    const pid = pending.pop()!;
+    found.push(pid);
+    pending.push(...table.get(pid)!.children);
+  }
+  return found;
 }
 
 /** VmHWM of a process (its own peak resident memory), in bytes, or 0. */
@@ -133,34 +146,8 @@ export const TICKS_PER_SECOND = USER_HZ;
 
 /** Every descendant of `root` now (pid → start ticks), found through the parent pids in /proc. */
 export function descendants(root: number): Map<number, number> {
-  const children = new Map<number, number[]>();
-  const starts = new Map<number, number>();
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return new Map();
-  }
-  for (const entry of entries) {
-    const code = entry.charCodeAt(0);
-    if (code < 0x30 || code > 0x39) continue;
-    const pid = Number(entry);
-    const fields = statFields(pid);
-    if (!fields) continue;
-    const parent = Number(fields[1]);
-    const siblings = children.get(parent);
-    if (siblings) siblings.push(pid);
-    else children.set(parent, [pid]);
-    starts.set(pid, Number(fields[19]));
-  }
-  const found = new Map<number, number>();
-  const pending = [...(children.get(root) ?? [])];
-  while (pending.length > 0) {
-    const pid = pending.pop()!;
-    found.set(pid, starts.get(pid)!);
-    pending.push(...(children.get(pid) ?? []));
-  }
-  return found;
+  const table = processTable();
+  return new Map(subtree(table, root).map((pid) => [pid, Number(table.get(pid)!.fields[19])]));
 }
 
 /**
