@@ -2,8 +2,10 @@
 // signals, bad and edge data, huge inputs and slow readers, property tests and fuzzing, and a
 // cross-check against the Python reference.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { test } from 'node:test';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
 import fc from 'fast-check';
 import { ROOT, sh, shBytes } from './helpers.js';
 
@@ -133,18 +135,28 @@ test('sleep-task --from-input: bad steps and durations, reported by line, the va
   }
 });
 
+// The random tests below draw their samples first and run each command once over all of them, one
+// file operand per sample (messages name FILE:N): a process per command, not one per sample.
+const samples = mkdtempSync(path.join(tmpdir(), 'pipestage-samples-'));
+after(() => rmSync(samples, { recursive: true, force: true }));
+const seed = Date.now() % 1_000_000;
+/** Writes each sample to its own file; returns the files, in order. */
+const sampleFiles = (prefix: string, contents: Uint8Array[]): string[] =>
+  contents.map((bytes, index) => {
+    const file = path.join(samples, `${prefix}-${index}`);
+    writeFileSync(file, bytes);
+    return file;
+  });
+
 test('sleep-task --for and timer -- cat pass every byte through unchanged, whatever it is', async () => {
-  await fc.assert(
-    fc.asyncProperty(fc.uint8Array({ maxLength: 3000 }), async (bytes) => {
-      const input = Buffer.from(bytes);
-      for (const command of ['sleep-task --for 0ms --concurrency 3', 'timer --output /dev/null -- cat']) {
-        const { stdout, exitCode } = await shBytes(command, input);
-        assert.equal(exitCode, 0, command);
-        assert.ok(stdout.equals(input), `${command}: bytes differ`);
-      }
-    }),
-    { numRuns: 15 },
-  );
+  const inputs = fc.sample(fc.uint8Array({ maxLength: 3000 }), { numRuns: 15, seed });
+  const files = sampleFiles('bytes', inputs);
+  const all = Buffer.concat(inputs);
+  for (const command of ['sleep-task --for 0ms --concurrency 3', 'timer --output /dev/null -- cat']) {
+    const { stdout, exitCode } = await shBytes(`${command} ${files.join(' ')}`);
+    assert.equal(exitCode, 0, command);
+    assert.ok(stdout.equals(all), `${command}: bytes differ (seed ${seed})`);
+  }
 });
 
 /** A line the number grammar accepts, decorated, with its value. */
@@ -177,34 +189,28 @@ for (const [name, command, max, reference] of [
   ['add --formula', 'add --formula', 2 ** 40, (n: number) => (BigInt(n) * BigInt(n + 1)) / 2n],
 ] as const) {
   test(`${name}: random mixes of valid and invalid lines give exactly the reference results, in order (property)`, async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof({ weight: 3, arbitrary: validLine(max) }, { weight: 1, arbitrary: invalidLine }), { maxLength: 40 }), async (lines) => {
-        const input = lines.map((line) => line.text).join('\n') + (lines.length > 0 ? '\n' : '');
-        const { stdout, stderr, exitCode } = await shBytes(command, Buffer.from(input, 'utf8'));
-        const expected = lines.filter((line) => line.valid).map((line) => `${reference(line.n)}\n`).join('');
-        assert.equal(stdout.toString(), expected);
-        const invalidAt = lines.flatMap((line, index) => (line.valid ? [] : [index + 1]));
-        assert.equal(exitCode, invalidAt.length > 0 ? 1 : 0);
-        const reported = stderr === '' ? [] : stderr.trimEnd().split('\n').map((line) => Number(/^add: line (\d+): |^mul: line (\d+): /.exec(line)?.slice(1).find(Boolean)));
-        assert.deepEqual(reported, invalidAt);
-      }),
-      { numRuns: 25 },
-    );
+    const cases = fc.sample(fc.array(fc.oneof({ weight: 3, arbitrary: validLine(max) }, { weight: 1, arbitrary: invalidLine }), { maxLength: 40 }), { numRuns: 25, seed });
+    const files = sampleFiles(name.replace(/\W/g, '_'), cases.map((lines) => Buffer.from(lines.map((line) => line.text).join('\n') + (lines.length > 0 ? '\n' : ''), 'utf8')));
+    const { stdout, stderr, exitCode } = await shBytes(`${command} ${files.join(' ')}`);
+    const expected = cases.flatMap((lines) => lines.filter((line) => line.valid).map((line) => `${reference(line.n)}\n`)).join('');
+    assert.equal(stdout.toString(), expected, `seed ${seed}`);
+    const invalidAt = cases.flatMap((lines, file) => lines.flatMap((line, index) => (line.valid ? [] : [`${files[file]}:${index + 1}`])));
+    assert.equal(exitCode, invalidAt.length > 0 ? 1 : 0);
+    const reported = stderr === '' ? [] : stderr.trimEnd().split('\n').map((line) => /^(?:add|mul): (.+:\d+): /.exec(line)?.[1]);
+    assert.deepEqual(reported, invalidAt, `seed ${seed}`);
   });
 }
 
 test('random bytes never produce a stack trace or a hang (fuzzing every stage)', async () => {
   const commands = ['mul --repeat 1', 'add', 'add --formula', 'sleep-task --from-input', 'mul --repeat 1 --workers 2'];
-  await fc.assert(
-    fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), fc.constantFrom(...commands), async (bytes, command) => {
-      const { stderr, exitCode } = await shBytes(command, Buffer.from(bytes));
-      assert.ok(exitCode === 0 || exitCode === 1, `${command}: exit ${exitCode}`);
-      assert.doesNotMatch(stderr, /\n\s+at |internal error|Error:/, command);
-      const name = command.split(' ')[0]!;
-      for (const line of stderr.split('\n').filter(Boolean)) assert.match(line, new RegExp(`^${name}: line \\d+: `), command);
-    }),
-    { numRuns: 40 },
-  );
+  for (const [index, command] of commands.entries()) {
+    const files = sampleFiles(`fuzz-${index}`, fc.sample(fc.uint8Array({ maxLength: 2000 }), { numRuns: 8, seed: seed + index }));
+    const { stderr, exitCode } = await shBytes(`${command} ${files.join(' ')}`);
+    assert.ok(exitCode === 0 || exitCode === 1, `${command}: exit ${exitCode} (seed ${seed + index})`);
+    assert.doesNotMatch(stderr, /\n\s+at |internal error|Error:/, command);
+    const name = command.split(' ')[0]!;
+    for (const line of stderr.split('\n').filter(Boolean)) assert.match(line, new RegExp(`^${name}: ${samples}/fuzz-${index}-\\d+:\\d+: `), command);
+  }
 });
 
 // A copy of the team's ../shared/reference/components.py, kept in the repository so that CI's clean

@@ -1,5 +1,6 @@
 import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { isatty } from 'node:tty';
 import path from 'node:path';
 import { constants as osConstants } from 'node:os';
 import { loadFormatDuration, type FormatDuration } from '../stage/durations.js';
@@ -95,8 +96,10 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
       signalTree('SIGKILL'); // a second request to stop: no more waiting for the command
       return;
     }
-    // A signal the terminal sent to the whole group has reached the command already.
-    if (TERMINAL_SIGNALS.includes(signal) && inTerminalForeground()) return;
+    // A signal the terminal sent to the whole group has reached the command already: one that can
+    // come from a terminal, while timer is in its foreground group and talks to it (a script's
+    // `kill -INT` of a timer whose stdio are pipes is passed on).
+    if (TERMINAL_SIGNALS.includes(signal) && (isatty(0) || isatty(2)) && inTerminalForeground()) return;
     signalTree(signal);
   };
   const handlers = FORWARDED_SIGNALS.map((signal) => [signal, onSignal(signal)] as const);
@@ -238,6 +241,11 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   });
 
   const progress = options.progress && process.stderr.isTTY && process.env['TERM'] !== 'dumb' ? startProgress(label, clock, startMs, format) : undefined;
+  // What the command started and left behind after a signal passed on to it (a background job that
+  // ignores SIGINT) is ended as soon as the command has: no orphans, and no pipe held open by them.
+  child.once('exit', () => {
+    if (signals > 0) killLeftovers(known);
+  });
   const result = await child;
   await outputDone;
   const endMs = performance.now();
@@ -247,9 +255,6 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   trace?.close();
   stdin.destroy();
   childStdin?.destroy();
-  // What the command started and left behind after a signal passed on to it (a background job that
-  // ignores SIGINT) is ended too: no orphans, and no pipe held open by them.
-  if (signals > 0) killLeftovers(known);
   for (const [signal, handler] of handlers) process.off(signal, handler);
 
   if (result.code === 'ENOENT' || result.code === 'EACCES') {
