@@ -1,4 +1,4 @@
-import { constants, createReadStream, fstatSync, openSync, readFileSync } from 'node:fs';
+import { constants, createReadStream, fstatSync, openSync, readFileSync, ReadStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { InputError } from '../work/input-error.js';
 import { loadFormatDuration } from './durations.js';
@@ -105,12 +105,16 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
           status = EXIT.FAILURE;
         }
         stop();
+        // A read of a blocking pipe cannot be cancelled: it would hold the process until the writer
+        // writes or ends. Nothing is left to write (stdout failed; stderr is written synchronously).
+        if (readingStdinByFs) setImmediate(() => process.exit());
       },
       separator,
     );
     // The input being read: its stream and lines, and how messages name its lines.
     let inputIndex = -1;
     let input: Readable | undefined;
+    let readingStdinByFs = false;
     let lines: LineReader | undefined;
     let where = (lineNo: number): string => `line ${lineNo}`;
 
@@ -134,6 +138,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
         }
         lineNo = 0;
         input = stream;
+        readingStdinByFs = stream instanceof ReadStream && file === '-';
         where = files.length > 0 ? (n) => `${shown}:${n}` : (n) => `line ${n}`;
         stream.on('error', (error) => {
           sink.message(utf8Bytes(`${name}: ${files.length > 0 ? `${shown}: ` : ''}read error: ${systemErrorText(error)}\n`));
