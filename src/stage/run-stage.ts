@@ -6,6 +6,7 @@ import { EXIT } from './exit-codes.js';
 import { isMarked, LineReader, markedLine, MAX_LINE_BYTES } from './lines.js';
 import { systemErrorText, utf8Bytes } from './messages.js';
 import { onProgressSignal } from './progress-signal.js';
+import { isDirectory } from './fd.js';
 import { Sink } from './sink.js';
 import type { TimedOutput } from './workers.js';
 
@@ -123,6 +124,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       while (++inputIndex < inputs.length) {
         const file = inputs[inputIndex]!;
         const shown = file === '-' ? '(standard input)' : file;
+        const readError = (why: string): string => utf8Bytes(`${name}: ${files.length > 0 ? `${shown}: ` : ''}read error: ${why}\n`);
         let stream: Readable;
         try {
           // Node reads a directory on fd 0 as empty input; `cat` says EISDIR, and so do we.
@@ -130,9 +132,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
           stream = file === '-' ? standardInput(io) : openFile(file);
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
-          sink.message(
-            utf8Bytes(code === 'EISDIR' ? `${name}: ${files.length > 0 ? `${shown}: ` : ''}read error: Is a directory\n` : `${name}: cannot open '${file}': ${systemErrorText(error)}\n`),
-          );
+          sink.message(code === 'EISDIR' ? readError('Is a directory') : utf8Bytes(`${name}: cannot open '${file}': ${systemErrorText(error)}\n`));
           status = EXIT.FAILURE;
           continue;
         }
@@ -141,7 +141,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
         readingStdinByFs = stream instanceof ReadStream && file === '-';
         where = files.length > 0 ? (n) => `${shown}:${n}` : (n) => `line ${n}`;
         stream.on('error', (error) => {
-          sink.message(utf8Bytes(`${name}: ${files.length > 0 ? `${shown}: ` : ''}read error: ${systemErrorText(error)}\n`));
+          sink.message(readError(systemErrorText(error)));
           status = EXIT.FAILURE;
           if (file === '-') stop();
           else {
@@ -156,8 +156,6 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       lines = undefined;
       finish();
     }
-    io.stdout.on('drain', pump);
-    nextInput();
 
     onProgressSignal(() => {
       const busy = busyMs + (Number.isNaN(busySince) ? 0 : performance.now() - busySince);
@@ -174,6 +172,8 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       yielded = false;
       pump();
     };
+    io.stdout.on('drain', pump);
+    nextInput();
 
     function pump(): void {
       if (yielded) return;
@@ -357,13 +357,5 @@ class LineQueue {
       this.head = 0;
     }
     return line;
-  }
-}
-
-function isDirectory(fd: number): boolean {
-  try {
-    return fstatSync(fd).isDirectory();
-  } catch {
-    return false;
   }
 }

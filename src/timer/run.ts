@@ -7,6 +7,7 @@ import { loadFormatDuration, type FormatDuration } from '../stage/durations.js';
 import { EXIT } from '../stage/exit-codes.js';
 import { systemErrorText } from '../stage/messages.js';
 import { onProgressSignal } from '../stage/progress-signal.js';
+import { isDirectory } from '../stage/fd.js';
 import { ItemClock, type CompletedRun } from './items.js';
 import { openCommandPipes } from './pipes.js';
 import { childCpu, descendants, inTerminalForeground, processStartTicks, TreeMemorySampler, type ChildCpu } from './proc.js';
@@ -326,14 +327,6 @@ function emptyMeasurement(label: string, command: string[], exitCode: number, er
     rssSampleIntervalMs: RSS_SAMPLE_MS,
     linesPerSecond: null,
   };
-}
-
-function isDirectory(fd: number): boolean {
-  try {
-    return fstatSync(fd).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /** Dies of `signal` (the shell sees 128+N); SIGPIPE, which Node ignores, becomes status 141. */
