@@ -120,11 +120,15 @@ test('timer --each --json: per-item latencies of a sleep-task stage, and the doc
   assert.equal(report.items.length, 3);
   report.items.forEach((item, index) => {
     assert.equal(item['line'], index + 1);
-    // Each line waits 100 ms in the stage: its service time is at least that, its latency no less.
-    assert.ok(item['serviceMs']! >= 95, `service ${item['serviceMs']}`);
+    // Each line waits 100 ms in the stage: its latency is at least that, and never less than its service.
+    // (Seen from outside, an item's service starts when the previous item was seen leaving; a loaded
+    // machine can see that late, so the 100 ms per item is checked on the sum of the services.)
+    assert.ok(item['latencyMs']! >= 95, `latency ${item['latencyMs']}`);
     assert.ok(item['latencyMs']! >= item['serviceMs']! - 0.001);
     assert.ok(item['outMs']! >= item['inMs']!);
   });
+  const services = report.items.reduce((sum, item) => sum + item['serviceMs']!, 0);
+  assert.ok(services >= 3 * 95, `services ${services}`);
 });
 
 test('timer --each: one line per item on stderr', async () => {
