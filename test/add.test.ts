@@ -25,7 +25,6 @@ const cases: Case[] = [
   { name: '--formula on 25!', command: 'echo 25 | mul --repeat 1 | add --formula', stdout: '120298818504166024043667820928407245793492992000000\n', exitCode: 0 },
   { name: 'large results keep their zeros', command: 'add --formula', stdin: '2000000000\n1999999999\n', stdout: '2000000001000000000\n1999999999000000000\n', exitCode: 0 },
   { name: 'blank, CRLF, no final newline', command: 'add', stdin: '\r\n4\r\n\n5', stdout: '10\n15\n', exitCode: 0 },
-  { name: '--formula takes no value', command: 'add --formula=yes', stdout: '', stderr: /Try 'add --help'/, exitCode: 2 },
 ];
 
 test('add: NUL bytes and invalid UTF-8 are quoted as \\xHH', async () => {
@@ -42,13 +41,13 @@ for (const c of cases) {
   });
 }
 
-test('add --formula: a million lines equal the reference sums, in order', async () => {
-  const { stdout, exitCode } = await sh('seq 1 1000000 | add --formula');
+test('add --formula: 300,000 lines equal the reference sums, in order', async () => {
+  const { stdout, exitCode } = await sh('seq 1 300000 | add --formula');
   assert.equal(exitCode, 0);
   const lines = stdout.split('\n');
-  assert.equal(lines.length, 1_000_001);
-  for (const n of [1, 2, 999, 65_536, 123_457, 1_000_000]) {
+  assert.equal(lines.length, 300_001);
+  for (const n of [1, 2, 999, 65_536, 123_457, 300_000]) {
     assert.equal(lines[n - 1], String((BigInt(n) * BigInt(n + 1)) / 2n));
   }
-  assert.equal(lines[1_000_000], '');
+  assert.equal(lines[300_000], '');
 });

@@ -47,6 +47,7 @@ test('usage errors are worded as GNU getopt words them', () => {
 
 test('--help, -h inside a cluster, --version and a first word completion are actions', () => {
   assert.deepEqual(parseArgs(spec, ['--help']), { action: 'help' });
+  assert.deepEqual(parseArgs(spec, ['-h']), { action: 'help' });
   assert.deepEqual(parseArgs(spec, ['-fh']), { action: 'help' });
   assert.deepEqual(parseArgs(spec, ['--version']), { action: 'version' });
   assert.deepEqual(parseArgs(spec, ['completion']), { action: 'completion' });

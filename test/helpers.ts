@@ -1,9 +1,15 @@
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 /** The repository root and its bin/ folder, first on PATH for every command a test runs. */
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const ROOT = repositoryRoot(path.dirname(fileURLToPath(import.meta.url)));
+/** The nearest folder above `from` holding package.json (tests run from test/ or from .test-build/). */
+function repositoryRoot(from: string): string {
+  for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) if (existsSync(path.join(dir, 'package.json'))) return dir;
+  throw new Error(`no package.json above ${from}`);
+}
 export const BIN = path.join(ROOT, 'bin');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 export const ENV = { ...process.env, PATH: `${BIN}:${process.env['PATH']}` };

@@ -66,7 +66,7 @@ export type CommandLine =
   | { action: 'exit'; status: number };
 
 /** A usage error, worded as GNU getopt words it (`unrecognized option '--x'`). */
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 /**
  * Parses argv against the spec, GNU style: long options with `=VALUE` or a separate value, short

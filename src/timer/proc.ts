@@ -31,8 +31,8 @@ export function childCpu(): ChildCpu | undefined {
 }
 
 /**
- * Samples the resident memory of a process and all its descendants (found by their parent pids in
- * /proc), keeping the largest sum seen, and the largest peak (VmHWM) any one of them reported.
+ * Samples the resident memory of a process and all its descendants (found through /proc), keeping
+ * the largest sum seen, and the largest peak (VmHWM) any one of them reported.
  */
 export class TreeMemorySampler {
   private peakSum = 0;
@@ -70,12 +70,11 @@ export class TreeMemorySampler {
   }
 
   sample(): void {
-    const table = processTable();
-    if (!table.has(this.root)) return;
+    const tree = processTree(this.root);
+    if (tree.size === 0) return;
     let sum = 0;
     const treeCpu = { userMs: 0, sysMs: 0 };
-    for (const pid of [this.root, ...subtree(table, this.root)]) {
-      const fields = table.get(pid)!.fields;
+    for (const [pid, fields] of tree) {
       sum += Number(fields[21]) * PAGE_BYTES; // rss(24), in pages
       this.known?.set(pid, Number(fields[19])); // starttime(22)
       treeCpu.userMs += (Number(fields[11]) * 1000) / USER_HZ; // utime(14)
@@ -85,6 +84,59 @@ export class TreeMemorySampler {
     this.peakSum = Math.max(this.peakSum, sum);
     this.lastCpu = treeCpu;
   }
+}
+
+/**
+ * `root` and its descendants now (pid → stat fields after the name), root first; empty when root is
+ * gone. Where the kernel lists each thread's children (/proc/PID/task/TID/children), only the tree's
+ * own files are read; elsewhere every process's stat is, to find the tree by parent pids.
+ */
+function processTree(root: number): Map<number, string[]> {
+  const tree = new Map<number, string[]>();
+  if (!CHILDREN_LISTED) {
+    const table = processTable();
+    if (!table.has(root)) return tree;
+    for (const pid of [root, ...subtree(table, root)]) tree.set(pid, table.get(pid)!.fields);
+    return tree;
+  }
+  const pending = [root];
+  while (pending.length > 0) {
+    const pid = pending.pop()!;
+    const fields = statFields(pid);
+    if (fields === undefined || tree.has(pid)) continue; // gone meanwhile (or listed twice while forking)
+    tree.set(pid, fields);
+    pending.push(...childrenOf(pid));
+  }
+  return tree;
+}
+
+/** Whether this kernel lists children per thread (CONFIG_PROC_CHILDREN). */
+const CHILDREN_LISTED = (() => {
+  try {
+    readFileSync(`/proc/self/task/${process.pid}/children`);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** The children of every thread of `pid` (a child belongs to the thread that forked it). */
+function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return found;
+  }
+  for (const tid of tasks) {
+    try {
+      for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').split(' ')) if (child !== '') found.push(Number(child));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return found;
 }
 
 interface ProcessEntry {
@@ -144,10 +196,11 @@ export function processStartTicks(pid: number | 'self'): number | undefined {
 /** Clock ticks per second in /proc figures. */
 export const TICKS_PER_SECOND = USER_HZ;
 
-/** Every descendant of `root` now (pid → start ticks), found through the parent pids in /proc. */
+/** Every descendant of `root` now (pid → start ticks), found through /proc. */
 export function descendants(root: number): Map<number, number> {
-  const table = processTable();
-  return new Map(subtree(table, root).map((pid) => [pid, Number(table.get(pid)!.fields[19])]));
+  const tree = processTree(root);
+  tree.delete(root);
+  return new Map([...tree].map(([pid, fields]) => [pid, Number(fields[19])]));
 }
 
 /**
