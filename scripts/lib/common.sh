@@ -87,6 +87,16 @@ flow_shop_ms() {
   paste "$1" "$2" | awk '{ first += $1; second = (second > first ? second : first) + $2 } END { printf "%.3f", second }'
 }
 
+# items_window_ms TRACE: the time from the first item begun to the last item done in a trace written
+# by `timer --trace` (its "cat":"item" spans: each command's start-up is a span of its own, left out), in ms.
+items_window_ms() {
+  node -e 'const text = require("fs").readFileSync(process.argv[1], "utf8").trim().replace(/,?\s*\]?$/, "");
+    const items = JSON.parse(text + "]").filter((event) => event.cat === "item");
+    const start = Math.min(...items.map((event) => event.ts));
+    const end = Math.max(...items.map((event) => event.ts + event.dur));
+    console.log(((end - start) / 1000).toFixed(3))' "$1"
+}
+
 # sum_ms FILE: the sum of the numbers in FILE.
 sum_ms() { awk '{ s += $1 } END { printf "%.3f", s }' "$1"; }
 
