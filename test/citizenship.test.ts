@@ -6,22 +6,37 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { ROOT, sh, shBytes } from './helpers.js';
+import type { ProgramSpec } from '../src/stage/cli.js';
+import { helpText } from '../src/stage/help.js';
+import { program as mulProgram } from '../src/cli/mul.js';
+import { program as addProgram } from '../src/cli/add.js';
+import { program as sleepProgram } from '../src/cli/sleep-task.js';
+import { program as timerProgram } from '../src/cli/timer.js';
+
+const PROGRAMS: Record<string, ProgramSpec> = { mul: mulProgram, add: addProgram, 'sleep-task': sleepProgram, timer: timerProgram };
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-citizen-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 const BASH_COMPLETION = '/usr/share/bash-completion/bash_completion';
 
+/** Each tool's completion script, as `TOOL completion` prints it (once for every test). */
+const scripts = sh(`for tool in mul add sleep-task timer; do $tool completion >${scratch}/$tool.completion || exit 1; done`).then(({ exitCode, stderr }) => {
+  assert.equal(exitCode, 0, stderr);
+  assert.equal(stderr, '');
+});
+
 /**
  * Completes the last word of each of `cases` as bash would: each tool's completion script is sourced
- * (once, in one bash), then for each case the function `complete -p TOOL` names is called with
+ * (once, in one bash, from what `TOOL completion` printed), then for each case the function `complete -p TOOL` names is called with
  * COMP_WORDS/COMP_CWORD set. With `withLibrary`, bash-completion is loaded first (where it is
  * installed), as in an interactive Debian shell.
  */
 async function completeAll(cases: string[][], withLibrary = false): Promise<string[][]> {
+  await scripts;
   const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
   const script = [
     withLibrary ? `. ${BASH_COMPLETION}` : ':',
-    ...['mul', 'add', 'sleep-task', 'timer'].map((tool) => `source <(${tool} completion)`),
+    ...['mul', 'add', 'sleep-task', 'timer'].map((tool) => `source ${path.join(scratch, `${tool}.completion`)}`),
     ...cases.flatMap((words) => [
       `fn=$(complete -p ${words[0]} | sed 's/.* -F \\([^ ]*\\) .*/\\1/')`,
       `COMP_WORDS=(${words.map(quote).join(' ')}); COMP_CWORD=${words.length - 1}; COMP_LINE="\${COMP_WORDS[*]}"; COMP_POINT=\${#COMP_LINE}; COMPREPLY=()`,
@@ -65,8 +80,6 @@ test('completion lists each tool\'s options and values, timer report\'s too, and
     // after timer's options, the command: names from PATH
     assert.ok(command!.includes('sleep-task'));
   }
-  const { stderr } = await sh('mul completion >/dev/null');
-  assert.equal(stderr, '');
 });
 
 test('pressing Tab after timer -- COMMAND never runs the command (nor any stage)', async () => {
@@ -86,18 +99,18 @@ test('pressing Tab after timer -- COMMAND never runs the command (nor any stage)
 test('man pages: every executable has one, made from its option table; man -l renders it with nothing on stderr', async () => {
   const pages = readdirSync(path.join(ROOT, 'dist', 'man')).sort();
   assert.deepEqual(pages, ['add.1', 'mul.1', 'sleep-task.1', 'timer.1']);
+  const rendered: Record<string, string> = {};
   for (const page of pages) {
     const name = page.slice(0, -2);
     const { stdout, stderr, exitCode } = await sh(`MANWIDTH=80 man -l dist/man/${page} | col -b`);
     assert.equal(exitCode, 0);
     assert.equal(stderr, '', page);
     assert.match(stdout, new RegExp(`^NAME\\n\\s+${name}\\s+-\\s`, 'm'));
-    // Every option --help lists is in the man page.
-    const help = (await sh(`${name} --help`)).stdout;
-    for (const option of help.match(/--[a-z-]+/g) ?? []) assert.ok(stdout.includes(option), `${page} lacks ${option}`);
+    // Every option --help lists (the same table's help, made here) is in the man page.
+    for (const option of helpText(PROGRAMS[name]!, 80).match(/--[a-z-]+/g) ?? []) assert.ok(stdout.includes(option), `${page} lacks ${option}`);
+    rendered[name] = stdout;
   }
-  const timer = (await sh('MANWIDTH=80 man -l dist/man/timer.1 | col -b')).stdout;
-  assert.match(timer, /timer report \[--width N\] \[--svg OUT\] FILE/);
+  assert.match(rendered['timer']!, /timer report \[--width N\] \[--svg OUT\] FILE/);
 });
 
 test('--help is wrapped once: 80 columns into a pipe, the terminal\'s width under a terminal, examples whole', async () => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { BIN, ENV, FIXTURES, sh } from './helpers.js';
+import { BIN, ENV, sh } from './helpers.js';
 
 const hasParallel = (await sh('command -v parallel')).exitCode === 0;
 const NO_PARALLEL = 'GNU parallel is not installed (apt-get install parallel; .ci/run installs it)';
@@ -76,14 +76,7 @@ test('GNU parallel --pipe -k: the tools work as parallel jobs, order kept', { sk
   assert.ok(parallel.stdout === PIPELINE, 'parallel output differs from the plain pipeline');
 });
 
-test('GNU parallel -S with --ssh: the command lines sent to remote hosts work', { skip: !hasParallel && NO_PARALLEL }, async () => {
-  const remote = await sh(`seq 1 200 | parallel --ssh ${FIXTURES}/fake-ssh -S host1,host2 --pipe -k -N 100 mul --repeat 1000 | add --formula`);
-  assert.ok(remote.stdout === PIPELINE, `remote output differs: ${remote.stderr}`);
-  // stdin reaches the remote tool byte for byte (CR, tabs, quotes), and its options intact.
-  const input = 'it\'s "quoted"\r\n\ttab $HOME\n';
-  const echoed = await sh(`parallel --ssh ${FIXTURES}/fake-ssh -S host1 --pipe -k sleep-task --for 1ms --mode spin`, input);
-  assert.equal(echoed.stdout, input);
-});
+// (GNU parallel -S over ssh: test/package.test.ts, against a real OpenSSH server)
 
 test('--workers N starts threads as work needs them (3 lines, 3 threads of 256), with no warning at any N', async () => {
   // Three lines, then input held open: once the three results are out, the threads that computed them
@@ -114,6 +107,9 @@ test('--workers --time: per-line times are compute time (not queue waits), and t
   const { stderr } = await sh('yes 11 | head -n 8 | mul -r 2000000 --workers 2 --time >/dev/null');
   const times = [...stderr.matchAll(/^mul: line \d+: ([\d.]+)(ms|s)$/gm)].map(([, value, unit]) => Number(value) * (unit === 's' ? 1000 : 1));
   assert.equal(times.length, 8, stderr);
-  assert.ok(Math.max(...times) < 3 * Math.min(...times), `per-line times vary like queue waits: ${times.join(', ')}`);
+  // Queue waits would grow with the line number (the last lines waiting for ~3 lines each on 2 threads);
+  // compute times do not, however much a loaded machine makes each of them vary.
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b).slice(1, 3).reduce((a, b) => a + b) / 2;
+  assert.ok(median(times.slice(4)) < 2 * median(times.slice(0, 4)), `per-line times grow like queue waits: ${times.join(', ')}`);
   assert.match(stderr, /^mul: 8 lines, busy .+ \(wall time with a line in progress\), compute .+ \(summed over the worker threads\)$/m);
 });
