@@ -151,7 +151,7 @@ test('SIGUSR1 never opens the inspector: a stage prints one progress line and go
   // Node's own start-up (before the tool's first statement) cannot be guarded on Node 20: the signal is
   // sent once mul has written a result, so its code is certainly running.
   const stage = await sh(
-    "yes 11 | mul -r 50000000 >/tmp/pipestage-usr1o-$$ 2>/tmp/pipestage-usr1-$$ & until p=$(pgrep -n -f 'bin/mul -r 5000000[0]$'); do sleep 0.05; done; " +
+    "yes 11 | mul -r 10000003 >/tmp/pipestage-usr1o-$$ 2>/tmp/pipestage-usr1-$$ & until p=$(pgrep -n -f 'bin/mul -r 1000000[3]$'); do sleep 0.05; done; " +
       `${lines('/tmp/pipestage-usr1o-$$', 1)}; kill -USR1 $p; ${lines('/tmp/pipestage-usr1-$$', 1)}; kill -USR1 $p; ${lines('/tmp/pipestage-usr1-$$', 2)}; kill $p; wait; cat /tmp/pipestage-usr1-$$; rm -f /tmp/pipestage-usr1-$$ /tmp/pipestage-usr1o-$$`,
   );
   const reports = stage.stdout.trim().split('\n');

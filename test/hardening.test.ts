@@ -16,12 +16,12 @@ import { program as timerProgram } from '../src/cli/timer.js';
 
 const PROGRAMS: Record<string, ProgramSpec> = { mul: mulProgram, add: addProgram, 'sleep-task': sleepProgram, timer: timerProgram };
 
-/** Every executable, as a line filter over endless/any input, and how it is made busy for a long time. */
+/** Every executable, as a line filter over endless/any input, and a run that lasts (`busy`: fed one line, then input kept open). */
 const FAMILY = [
-  { name: 'mul', filter: 'mul --repeat 1', busy: 'yes 11 | mul --repeat 999999991', badOptions: ['--repeat x', '--repeat 0', '--repeat', '--repeat=-1', '--repeat 1.5', '--workers 0', '--time=yes'] },
-  { name: 'add', filter: 'add', busy: 'yes 11 | add --repeat 999999991', badOptions: ['--repeat 1000000001', '--formula=1', '--workers 1000', '--workers', '-x'] },
-  { name: 'sleep-task', filter: 'sleep-task --for 0ms', busy: 'yes | sleep-task --for 61m', badOptions: ['--for x', '--for 5', '--for', '--for -1s', '--for 2d', '--mode nap --for 1s', '--concurrency 0 --for 1s', '--for 1s --from-input', ''] },
-  { name: 'timer', filter: 'timer -- cat', busy: 'yes 11 | timer -- mul --repeat 999999991', badOptions: ['--label', '--output', '--trace', '--bogus -- cat', ''] },
+  { name: 'mul', filter: 'mul --repeat 1', busy: 'mul --repeat 7771', badOptions: ['--repeat x', '--repeat 0', '--repeat', '--repeat=-1', '--repeat 1.5', '--workers 0', '--time=yes'] },
+  { name: 'add', filter: 'add', busy: 'add --repeat 7771', badOptions: ['--repeat 1000000001', '--formula=1', '--workers 1000', '--workers', '-x'] },
+  { name: 'sleep-task', filter: 'sleep-task --for 0ms', busy: 'sleep-task --for 61m', badOptions: ['--for x', '--for 5', '--for', '--for -1s', '--for 2d', '--mode nap --for 1s', '--concurrency 0 --for 1s', '--for 1s --from-input', ''] },
+  { name: 'timer', filter: 'timer -- cat', busy: 'timer -- mul --repeat 7771', badOptions: ['--label', '--output', '--trace', '--bogus -- cat', ''] },
 ] as const;
 
 const usageError = (name: string): RegExp => new RegExp(`^${name}: .+\\nTry '${name} --help' for more information\\.\\n$`);
@@ -48,14 +48,23 @@ for (const tool of FAMILY) {
   });
 
   test(`${tool.name}: SIGINT and SIGTERM mid-run: the shell sees 130 and 143, nothing is left running`, async () => {
+    // Mid-run: its first line taken (answered, for all but sleep-task, whose wait lasts an hour), its
+    // input still open. (A stage busy computing: test/engine.test.ts.)
+    const out = `/tmp/pipestage-midrun-${process.pid}-${tool.name}`;
+    const started = tool.name === 'sleep-task' ? 'sleep 0.5' : `until [ -s ${out} ]; do sleep 0.05; done`;
     for (const [signal, status] of [['INT', 130], ['TERM', 143]] as const) {
-      const { stdout } = await sh(`${tool.busy} & p=$!; sleep 0.5; kill -${signal} $p; wait $p; echo "status=$?"; sleep 0.2; pgrep -f '(mul|add) --repeat 999999991$|sleep-task --for 61m$' | wc -l`);
+      const { stdout } = await sh(
+        // (wait waits for the whole pipeline: its sleep is ended once the tool has ended; the status is the tool's)
+        `{ echo 0; exec sleep 28.37; } 2>/dev/null | ${tool.busy} >${out} & p=$!; ${started}; kill -${signal} $p; ` +
+          `until grep -qs '^State:.*Z' /proc/$p/status || [ ! -e /proc/$p ]; do sleep 0.02; done; pkill -f '^sleep 28[.]37$'; wait $p; echo "status=$?"; ` +
+          `sleep 0.2; pgrep -f '(mul|add) --repeat 7771$|sleep-task --for 61m$' | wc -l; rm -f ${out}`,
+      );
       assert.deepEqual(stdout.trim().split('\n'), [`status=${status}`, '0'], `${tool.name} SIG${signal}`);
     }
   });
 
   test(`${tool.name}: slow reader and 10x more input: memory stays flat (peak RSS measured)`, async () => {
-    const lines = tool.name === 'sleep-task' ? 100_000 : 500_000;
+    const lines = tool.name === 'sleep-task' ? 60_000 : 300_000;
     const input = tool.name === 'mul' ? `yes 7 | head -n` : 'seq 1';
     const filter = tool.name === 'add' ? 'add --formula' : tool.filter; // the loop on n up to 2M would be O(n²)
     const peak = async (count: number): Promise<number> => {
