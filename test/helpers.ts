@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -21,31 +21,37 @@ export interface ShellResult {
   signal?: string;
 }
 
+/**
+ * Runs `sh -c command` with the built executables on PATH, in the repository root, feeding `input` on
+ * stdin; resolves with everything it wrote and how it ended, never rejects (killed after `timeoutMs`).
+ * Plain child_process: a test file runs hundreds of these, and execa costs more CPU per call.
+ */
+function run(command: string, input: string | Buffer, timeoutMs: number): Promise<{ stdout: Buffer; stderr: Buffer; exitCode: number; signal?: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', command], { env: ENV, cwd: ROOT, timeout: timeoutMs, killSignal: 'SIGKILL' });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdin.on('error', () => {}); // a command that does not read its input
+    child.stdin.end(input);
+    child.on('error', (error) => resolve({ stdout: Buffer.alloc(0), stderr: Buffer.from(String(error)), exitCode: -1 }));
+    child.on('close', (code, signal) =>
+      resolve({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode: code ?? -1, ...(signal ? { signal } : {}) }),
+    );
+  });
+}
+
 /** Runs a shell command line (sh -c) with the built executables on PATH; never rejects. */
 export async function sh(command: string, input?: string | Buffer, timeoutMs = 60_000): Promise<ShellResult> {
-  const result = await execa('sh', ['-c', command], {
-    env: ENV,
-    input: input ?? '',
-    reject: false,
-    stripFinalNewline: false,
-    timeout: timeoutMs,
-    cwd: ROOT,
-  });
-  return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode ?? -1, signal: result.signal };
+  const result = await run(command, input ?? '', timeoutMs);
+  return { stdout: result.stdout.toString(), stderr: result.stderr.toString(), exitCode: result.exitCode, ...(result.signal ? { signal: result.signal } : {}) };
 }
 
 /** Like sh, with stdout as raw bytes. */
 export async function shBytes(command: string, input?: Buffer): Promise<{ stdout: Buffer; stderr: string; exitCode: number }> {
-  const result = await execa('sh', ['-c', command], {
-    env: ENV,
-    input: input ?? Buffer.alloc(0),
-    reject: false,
-    stripFinalNewline: false,
-    encoding: 'buffer',
-    timeout: 60_000,
-    cwd: ROOT,
-  });
-  return { stdout: Buffer.from(result.stdout), stderr: Buffer.from(result.stderr).toString(), exitCode: result.exitCode ?? -1 };
+  const result = await run(command, input ?? Buffer.alloc(0), 60_000);
+  return { stdout: result.stdout, stderr: result.stderr.toString(), exitCode: result.exitCode };
 }
 
 /** One row of an end-to-end table: a shell command line and what it must produce. */

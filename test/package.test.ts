@@ -85,7 +85,7 @@ test('GNU parallel -S over a real OpenSSH server: the installed tools run remote
     assert.ok(jobs.every((job) => job[6] === '0' && job[7] === '0'), JSON.stringify(jobs));
     // stdin reaches the remote tool byte for byte (CR, tabs, quotes), and its options intact.
     const input = 'it\'s "quoted"\r\n\ttab $HOME\n';
-    const echoed = await execa('sh', ['-c', `parallel --env PATH --ssh '${ssh}' -S 127.0.0.1 --pipe -k sleep-task --for 1ms --mode spin`], { cwd: scratch, env, input, reject: false, stripFinalNewline: false });
+    const echoed = await execa('sh', ['-c', `parallel --env PATH --ssh '${ssh}' -S 1/127.0.0.1 --pipe -k sleep-task --for 1ms --mode spin`], { cwd: scratch, env, input, reject: false, stripFinalNewline: false });
     assert.equal(echoed.stdout, input);
   } finally {
     if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGTERM');
