@@ -71,7 +71,7 @@ test('completion lists each tool\'s options and values, timer report\'s too, and
       withLibrary,
     );
     assert.deepEqual(repeat, ['--repeat']);
-    assert.deepEqual(options, ['--repeat', '--formula', '--null', '--time', '--workers', '--help', '--version']);
+    assert.deepEqual(options, ['--repeat', '--formula', '--null', '--time', '--trace', '--workers', '--help', '--version']);
     assert.deepEqual(modes, ['wait', 'block', 'spin']);
     assert.deepEqual(modeEquals, ['block']);
     assert.deepEqual(progress, ['--progress']);

@@ -178,15 +178,15 @@ test('a command\'s start-up is its own span, never the first item\'s work, busy 
     `seq 8 | timer --trace ${trace} --label m -- mul -r 2000000 2>/dev/null | timer --trace ${trace} --label a -- add -r 2 2>/dev/null | timer --trace ${trace} --label st -- sleep-task --for 100ms >/dev/null 2>&1`,
   );
   assert.equal(exitCode, 0);
-  const events = readFileSync(trace, 'utf8').trim().split('\n').slice(1).map((line) => JSON.parse(line.replace(/,$/, '')) as { cat?: string; pid: number; dur?: number; args?: { item?: number; name?: string } });
-  const names = new Map(events.filter((event) => event.args?.name).map((event) => [event.pid, event.args!.name!]));
+  const events = readFileSync(trace, 'utf8').trim().split('\n').slice(1).map((line) => JSON.parse(line.replace(/,$/, '')) as { name?: string; cat?: string; pid: number; dur?: number; args?: { line?: number; name?: string } });
+  const names = new Map(events.filter((event) => event.name === 'process_name').map((event) => [event.pid, event.args!.name!]));
   const startups = events.filter((event) => event.cat === 'startup');
   assert.ok(startups.some((event) => names.get(event.pid) === 'm'), 'no start-up span for the first stage');
   // m's first item is now about as long as its others (its span no longer holds a node start-up).
   const mItems = events.filter((event) => event.cat === 'item' && names.get(event.pid) === 'm');
-  const others = mItems.filter((event) => event.args?.item !== 1).map((event) => event.dur!).sort((a, b) => a - b);
+  const others = mItems.filter((event) => event.args?.line !== 1).map((event) => event.dur!).sort((a, b) => a - b);
   const median = others[others.length >> 1]!;
-  assert.ok(mItems.find((event) => event.args?.item === 1)!.dur! <= Math.max(3 * median, median + 30_000), JSON.stringify(mItems));
+  assert.ok(mItems.find((event) => event.args?.line === 1)!.dur! <= Math.max(3 * median, median + 30_000), JSON.stringify(mItems));
   const report = await sh(`timer report --width 80 ${trace}`);
   assert.match(report.stdout, /^bottleneck: st\b/m);
   assert.match(report.stdout, /· start-up \(not counted as work\)/);

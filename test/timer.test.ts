@@ -185,7 +185,7 @@ test('timer --trace: two stages append to one file: one span per item per stage,
   const text = readFileSync(trace, 'utf8');
   assert.ok(text.startsWith('[\n'));
   const events = JSON.parse(`${text.trim().replace(/,$/, '')}]`) as { ph: string; pid: number; ts: number; dur: number; name: string; args: Record<string, unknown> }[];
-  const names = events.filter((e) => e.ph === 'M').map((e) => e.args['name']).sort();
+  const names = events.filter((e) => e.name === 'process_name').map((e) => e.args['name']).sort();
   assert.deepEqual(names, ['first', 'second']);
   const { stages } = readTrace(text);
   assert.deepEqual(stages.map((stage) => [stage.name, stage.items, stage.spans.length]), [['first', 4, 4], ['second', 4, 4]]);

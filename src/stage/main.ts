@@ -1,12 +1,19 @@
 import { EXIT } from './exit-codes.js';
 import { parseCommandLine, type OptionTable, type ProgramSpec } from './cli.js';
 import { runStage, type Stage } from './run-stage.js';
+import { StageTracer } from './stage-trace.js';
 import { isStageWorker, serveLines, workerOptions, workerPool } from './workers.js';
 
 /** Options every stage has, handled by the engine. */
 const STAGE_OPTIONS: OptionTable = {
   null: { type: 'boolean', alias: 'z', describe: 'Lines end with NUL instead of newline, in and out (as sort -z, xargs -0, find -print0)' },
   time: { type: 'boolean', describe: "Report each line's compute time and a summary on stderr" },
+  trace: {
+    type: 'string',
+    value: 'FILE',
+    file: true,
+    describe: 'Append the stage\'s own trace to FILE (Chrome Trace Event Format, shared with timer --trace): its states, and a span per line on the lane of the thread or slot that computed it. Default: $PIPESTAGE_TRACE',
+  },
   workers: {
     type: 'integer',
     value: 'N',
@@ -58,8 +65,23 @@ export function stageMain(spec: ProgramSpec, makeStage: (options: Record<string,
     const workers = options['workers'] as number;
     // One worker is no thread at all: no start-up cost for the common case.
     const stage = workers > 1 ? workerPool(bundlePath(), options, workers) : makeStage(options);
-    process.exitCode = await runStage(spec.name, stage, { time: options['time'] === true, files: operands, nullTerminated: options['null'] === true });
+    const trace = openTrace(spec.name, (options['trace'] as string | undefined) ?? (process.env['PIPESTAGE_TRACE'] || undefined), workers, stage.concurrency ?? 1);
+    process.exitCode = await runStage(spec.name, stage, { time: options['time'] === true, files: operands, nullTerminated: options['null'] === true, trace });
   })().catch(crash(spec.name));
+}
+
+/**
+ * The stage's tracer for `path`, or none: without a path, or when the file cannot be traced into
+ * (an earlier run's, not a trace, not writable), which is said once on stderr while the stage computes
+ * as usual.
+ */
+function openTrace(name: string, path: string | undefined, workers: number, concurrency: number): StageTracer | undefined {
+  if (path === undefined) return undefined;
+  const laneName = (lane: number): string => (workers > 1 ? `worker ${lane}` : concurrency > 1 ? `slot ${lane}` : 'items');
+  const tracer = StageTracer.open(path, name, laneName);
+  if (typeof tracer !== 'string') return tracer;
+  process.stderr.write(`${tracer}\n`);
+  return undefined;
 }
 
 /** Installs the last-resort handler: one line, then exit with `status`. */

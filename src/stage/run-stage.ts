@@ -8,6 +8,7 @@ import { systemErrorText, utf8Bytes } from './messages.js';
 import { onProgressSignal } from './progress-signal.js';
 import { isDirectory } from './fd.js';
 import { Sink } from './sink.js';
+import type { StageTracer } from './stage-trace.js';
 import type { TimedOutput } from './workers.js';
 
 /** A turn of the read loop computing longer than this lets the event loop run before the next line. */
@@ -45,6 +46,8 @@ export interface RunOptions {
   files?: string[];
   /** Lines end with NUL instead of newline, in and out (-z). */
   nullTerminated?: boolean;
+  /** Where the stage's own trace goes (--trace FILE, $PIPESTAGE_TRACE). */
+  trace?: StageTracer;
 }
 
 export interface StageIO {
@@ -79,6 +82,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
   const inputs = files.length > 0 ? files : ['-'];
   const concurrency = stage.concurrency ?? 1;
   const ordered = stage.ordered ?? true;
+  const tracer = options.trace;
 
   return new Promise((resolve) => {
     let status: number = EXIT.OK;
@@ -95,6 +99,9 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
     let busyMs = 0;
     let busySince = NaN;
     let computeTotalMs = 0; // timed stages (worker threads): the sum of the lines' own compute times
+    // Traced: the lanes (concurrency slots) free for the next asynchronous line, and the next new one.
+    const freeLanes: number[] = [];
+    let nextLane = 1;
 
     const sink = new Sink(
       io.stdout,
@@ -118,6 +125,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
     let readingStdinByFs = false;
     let lines: LineReader | undefined;
     let where = (lineNo: number): string => `line ${lineNo}`;
+    let traceFile: string | undefined; // the file whose lines are read, as trace spans name it
 
     /** Starts reading the next input, skipping (and reporting) those that cannot be opened. */
     function nextInput(): void {
@@ -140,6 +148,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
         input = stream;
         readingStdinByFs = stream instanceof ReadStream && file === '-';
         where = files.length > 0 ? (n) => `${shown}:${n}` : (n) => `line ${n}`;
+        traceFile = files.length > 0 ? file : undefined;
         stream.on('error', (error) => {
           sink.message(readError(systemErrorText(error)));
           status = EXIT.FAILURE;
@@ -178,6 +187,9 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
     function pump(): void {
       if (yielded) return;
       const sliceStart = performance.now();
+      // Traced, each line's span runs from the clock's last reading (the previous result, or this
+      // turn's start) to its own result's: the sink reads the clock per result anyway.
+      if (tracer) sink.clock = sliceStart;
       while (!stopped && lines && inFlight < concurrency && !sink.blocked) {
         if (sink.clock - sliceStart >= SLICE_MS) {
           yielded = true;
@@ -188,6 +200,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
         let text: string | null = lines.read();
         if (text === null) break;
         if (Number.isNaN(busySince)) busySince = sliceStart;
+        tracer?.setState('working', sliceStart);
         lineNo += 1;
         let terminated = true;
         if (isMarked(text)) {
@@ -199,6 +212,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
           ({ text, terminated } = line);
         }
         const started = formatDuration ? performance.now() : 0;
+        const traceStart = sink.clock;
         let output: LineOutput | Promise<LineOutput>;
         try {
           output = stage.processLine(text, terminated, signal);
@@ -211,13 +225,19 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
         } else if (waiting.size > 0) {
           const report = formatDuration ? lineEnded(lineNo, started, output !== undefined) : '';
           waiting.push({ lineNo, terminated, where, settled: true, output, error: undefined, report });
+          if (tracer && output !== undefined) tracer.item(1, lineNo, traceFile, traceStart, (sink.clock = performance.now()));
         } else {
           release(lineNo, terminated, output, undefined, formatDuration ? lineEnded(lineNo, started, output !== undefined) : '');
+          if (tracer && output !== undefined) tracer.item(1, lineNo, traceFile, traceStart, sink.clock);
         }
       }
       if (inFlight === 0 && !Number.isNaN(busySince)) {
         busyMs += performance.now() - busySince;
         busySince = NaN;
+      }
+      if (tracer && !yielded) {
+        const state = sink.blocked ? 'blocked on output' : inFlight > 0 ? 'working' : lines && !lines.done && !stopped ? 'waiting for input' : 'working';
+        tracer.setState(state, performance.now());
       }
       finishWhenDone();
     }
@@ -226,14 +246,25 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       const pending: PendingLine = { lineNo, terminated, where, settled: false, output: undefined, error: undefined, report: '' };
       inFlight += 1;
       if (ordered) waiting.push(pending);
+      // Traced: a line computed in this process holds a lane (its concurrency slot) while in flight;
+      // a worker thread's line is drawn on its thread's lane, with the times the thread measured.
+      const file = traceFile;
+      const lane = tracer && !stage.timed ? (freeLanes.pop() ?? nextLane++) : 0;
+      const traceStart = tracer && !stage.timed ? performance.now() : 0;
       const settle = (result: LineOutput | TimedOutput, error: unknown): void => {
         if (stopped) return;
         inFlight -= 1;
         let computeMs: number | undefined;
         let output = result as LineOutput;
         if (stage.timed && error === undefined) {
-          ({ output, computeMs } = result as TimedOutput);
+          const timed = result as TimedOutput;
+          ({ output, computeMs } = timed);
           computeTotalMs += computeMs;
+          if (tracer && output !== undefined) tracer.item(timed.lane, lineNo, file, timed.startMs, timed.startMs + computeMs);
+        }
+        if (lane !== 0) {
+          if (error === undefined && output !== undefined) tracer!.item(lane, lineNo, file, traceStart, performance.now());
+          freeLanes.push(lane);
         }
         pending.settled = true;
         pending.output = output;
@@ -298,6 +329,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       sink.flush();
       io.stdout.off('drain', pump);
       stage.close?.();
+      tracer?.close(performance.now());
       resolve(status);
     }
   });

@@ -11,12 +11,18 @@ interface LineMessage {
   terminated: boolean;
 }
 
-type ResultMessage = { id: number; output: LineOutput; ms: number } | { id: number; error: string; input: boolean };
+/** `startedAt`: when the line's computing began, in ms on the wall clock every thread shares. */
+type ResultMessage = { id: number; output: LineOutput; ms: number; startedAt: number } | { id: number; error: string; input: boolean };
 
-/** What a worker pool's lines resolve to: the output and the line's own compute time (not its queue wait). */
+/**
+ * What a worker pool's lines resolve to: the output and the line's own compute time (not its queue
+ * wait); when it began (on the main thread's performance clock) and on which thread (its lane, 1..N).
+ */
 export interface TimedOutput {
   output: LineOutput;
   computeMs: number;
+  startMs: number;
+  lane: number;
 }
 
 /** What a worker thread is started with: the options its copy of the stage is built from. */
@@ -41,7 +47,8 @@ export function workerOptions(): Record<string, unknown> {
 export function serveLines(stage: Stage): void {
   const port = parentPort!;
   const never = new AbortController().signal;
-  const reply = (id: number, output: LineOutput, started: number): void => port.postMessage({ id, output, ms: performance.now() - started });
+  const reply = (id: number, output: LineOutput, started: number): void =>
+    port.postMessage({ id, output, ms: performance.now() - started, startedAt: performance.timeOrigin + started });
   const fail = (id: number, error: unknown): void =>
     port.postMessage({ id, error: error instanceof Error ? error.message : String(error), input: error instanceof InputError });
   port.on('message', ({ id, text, terminated }: LineMessage) => {
@@ -68,6 +75,8 @@ export function workerPool(script: string, options: Record<string, unknown>, cou
     thread: Worker;
     busy: number;
     online: boolean;
+    /** 1..count, in the order threads were started: the thread's lane in a trace */
+    lane: number;
   }
   interface QueuedLine extends LineMessage {
     resolve: (output: TimedOutput) => void;
@@ -114,7 +123,7 @@ export function workerPool(script: string, options: Record<string, unknown>, cou
     });
     thread.stdout.resume();
     thread.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-    const worker: PoolWorker = { thread, busy: 0, online: false };
+    const worker: PoolWorker = { thread, busy: 0, online: false, lane: workers.length + 1 };
     thread.once('online', () => {
       worker.online = true;
       dispatch();
@@ -125,7 +134,7 @@ export function workerPool(script: string, options: Record<string, unknown>, cou
       pending.delete(message.id);
       worker.busy -= 1;
       if ('error' in message) line.reject(message.input ? new InputError(message.error) : new Error(message.error));
-      else line.resolve({ output: message.output, computeMs: message.ms });
+      else line.resolve({ output: message.output, computeMs: message.ms, startMs: message.startedAt - performance.timeOrigin, lane: worker.lane });
       dispatch();
     });
     thread.on('error', (error) => failAll(new Error(`worker thread failed: ${error.message}`)));

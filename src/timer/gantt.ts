@@ -1,4 +1,5 @@
-import { parseTraceEvents } from './trace.js';
+import { parseTraceEvents, TIMER_LANE } from './trace.js';
+import { STATE_LANE } from '../stage/stage-trace.js';
 import type { FormatDuration } from '../stage/durations.js';
 
 /** One stage of a recorded pipeline: its spans, as [start, end] in µs on the shared clock. */
@@ -27,28 +28,65 @@ export interface PipelineFigures {
  */
 export function readTrace(text: string): { stages: StageTrack[]; cut: boolean } {
   const { events, cut } = parseTraceEvents(text);
-  const tracks = new Map<number, StageTrack>();
-  const track = (pid: number): StageTrack => {
-    let found = tracks.get(pid);
-    if (!found) tracks.set(pid, (found = { pid, name: String(pid), items: 0, spans: [] }));
+  // Per process: what timer saw from outside (its lane), and what a traced stage wrote of itself.
+  interface Seen {
+    name?: string;
+    timerName?: string;
+    timer: { items: number; spans: [number, number][]; startup?: [number, number] };
+    own: { items: number; spans: [number, number][]; startup?: [number, number] };
+  }
+  const seen = new Map<number, Seen>();
+  const of = (pid: number): Seen => {
+    let found = seen.get(pid);
+    if (!found) seen.set(pid, (found = { timer: { items: 0, spans: [] }, own: { items: 0, spans: [] } }));
     return found;
   };
+  // A stage tracing itself names its main thread (tid 0); any other process's spans are timer's view
+  // (an older timer wrote them on tid 1).
+  const selfTraced = new Set<number>();
+  for (const event of events) if (event?.ph === 'M' && event.name === 'thread_name' && event.tid === STATE_LANE && typeof event.pid === 'number') selfTraced.add(event.pid);
   for (const event of events) {
     if (typeof event !== 'object' || event === null || typeof event.pid !== 'number') continue;
-    if (event.ph === 'M' && event.name === 'process_name' && event.args?.name) track(event.pid).name = event.args.name;
-    if (event.ph === 'X' && event.cat === 'startup' && typeof event.ts === 'number') {
-      track(event.pid).startup = [event.ts, event.ts + (event.dur ?? 0)];
-      continue;
+    const side = event.tid === TIMER_LANE || !selfTraced.has(event.pid) ? 'timer' : 'own';
+    if (event.ph === 'M' && event.name === 'process_name' && event.args?.name) {
+      if (side === 'timer') of(event.pid).timerName = event.args.name;
+      else of(event.pid).name = event.args.name;
     }
-    if (event.ph === 'X' && typeof event.ts === 'number') {
-      const stage = track(event.pid);
-      stage.spans.push([event.ts, event.ts + (event.dur ?? 0)]);
-      stage.items += event.args?.items ?? 1;
+    if (event.ph !== 'X' || typeof event.ts !== 'number') continue;
+    const span: [number, number] = [event.ts, event.ts + (event.dur ?? 0)];
+    if (event.cat === 'startup') of(event.pid).timer.startup = span;
+    else if (event.cat === 'state') {
+      if (event.name === 'start-up') of(event.pid).own.startup = span;
+    } else {
+      const track = of(event.pid)[side];
+      track.spans.push(span);
+      track.items += event.args?.items ?? 1;
     }
   }
-  const stages = [...tracks.values()].filter((stage) => stage.spans.length > 0);
-  for (const stage of stages) stage.spans.sort((a, b) => a[0] - b[0]);
+  const stages: StageTrack[] = [];
+  for (const [pid, { name, timerName, timer, own }] of seen) {
+    // A stage's own spans (on the lanes of its threads or slots) say more than timer's view from outside.
+    const track = own.spans.length > 0 ? own : timer;
+    if (track.spans.length === 0) continue;
+    const spans = track === own ? union(own.spans) : [...timer.spans].sort((a, b) => a[0] - b[0]);
+    const stage: StageTrack = { pid, name: timerName ?? name ?? String(pid), items: track.items, spans };
+    const startup = track.startup ?? timer.startup ?? own.startup;
+    if (startup) stage.startup = startup;
+    stages.push(stage);
+  }
   return { stages: stages.sort((a, b) => a.spans[0]![0] - b.spans[0]![0]), cut };
+}
+
+/** Spans (on several lanes, maybe overlapping) as the time during which any of them ran (overlaps joined). */
+function union(spans: [number, number][]): [number, number][] {
+  const sorted = [...spans].sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [start, end] of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && start < last[1]) last[1] = Math.max(last[1], end);
+    else merged.push([start, end]);
+  }
+  return merged;
 }
 
 /** Wall time, each stage's busy time, the achieved speedup and the bottleneck. */

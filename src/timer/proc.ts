@@ -93,7 +93,7 @@ export class TreeMemorySampler {
  */
 function processTree(root: number): Map<number, string[]> {
   const tree = new Map<number, string[]>();
-  if (!CHILDREN_LISTED) {
+  if (!childrenAreListed()) {
     const table = processTable();
     if (!table.has(root)) return tree;
     for (const pid of [root, ...subtree(table, root)]) tree.set(pid, table.get(pid)!.fields);
@@ -110,15 +110,19 @@ function processTree(root: number): Map<number, string[]> {
   return tree;
 }
 
-/** Whether this kernel lists children per thread (CONFIG_PROC_CHILDREN). */
-const CHILDREN_LISTED = (() => {
-  try {
-    readFileSync(`/proc/self/task/${process.pid}/children`);
-    return true;
-  } catch {
-    return false;
+/** Whether this kernel lists children per thread (CONFIG_PROC_CHILDREN); found out on first use. */
+let childrenListed: boolean | undefined;
+function childrenAreListed(): boolean {
+  if (childrenListed === undefined) {
+    try {
+      readFileSync(`/proc/self/task/${process.pid}/children`);
+      childrenListed = true;
+    } catch {
+      childrenListed = false;
+    }
   }
-})();
+  return childrenListed;
+}
 
 /** The children of every thread of `pid` (a child belongs to the thread that forked it). */
 function childrenOf(pid: number): number[] {

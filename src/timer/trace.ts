@@ -89,17 +89,47 @@ export function openTraceFile(path: string): number {
 /** Event text gathered before one append (each append holds whole events only). */
 const APPEND_AT_BYTES = 65_536;
 
+/**
+ * Appends whole events to a trace file opened by openTraceFile, each followed by a comma (the format
+ * allows the closing bracket to be missing), gathered into appends of whole events (O_APPEND), so
+ * that every writer of a run can share the file.
+ */
+export class TraceAppender {
+  private pending = '';
+
+  constructor(private readonly fd: number) {}
+
+  /** A metadata event (`process_name` also records this process's start time: see openTraceFile). */
+  metadata(name: 'process_name' | 'thread_name', pid: number, tid: number, args: { name: string }): void {
+    this.event({ name, ph: 'M', pid, tid, args: name === 'process_name' ? { ...args, startTicks: processStartTicks('self') ?? 0 } : args });
+    if (name === 'process_name') this.flush();
+  }
+
+  event(event: Record<string, unknown>): void {
+    this.pending += `${JSON.stringify(event)},\n`;
+    if (this.pending.length >= APPEND_AT_BYTES) this.flush();
+  }
+
+  flush(): void {
+    if (this.pending === '') return;
+    writeSync(this.fd, this.pending);
+    this.pending = '';
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+/** The lane (tid) of timer's own view of a command, named `timer`: a traced stage's lanes are 0..N. */
+export const TIMER_LANE = 1_000_000;
+
 /** Microseconds on the wall clock every process shares (the Trace Event Format's `ts`). */
 export function traceClockUs(ms: number): number {
   return Math.round((performance.timeOrigin + ms) * 1000);
 }
 
-/**
- * Appends one stage's spans to a Chrome Trace Event Format file shared by every timer of a run
- * (opened by openTraceFile); each appends whole `"ph":"X"` events with O_APPEND,
- * each followed by a comma (the format allows the closing bracket to be missing). Items completing
- * less than 1 ms after a span's start join it, with their count, so a 10M-line run stays small.
- */
 interface Span {
   startMs: number;
   endMs: number;
@@ -107,9 +137,14 @@ interface Span {
   count: number;
 }
 
+/**
+ * Appends timer's outside view of one command to a Chrome Trace Event Format file shared by every
+ * writer of a run (opened by openTraceFile): one span per item seen going in and coming out, on the
+ * command's lane `timer` (a traced stage writes its own lanes beside it). Items completing less than
+ * 1 ms after a span's start join it, with their count, so a 10M-line run stays small.
+ */
 export class TraceWriter {
-  private readonly fd: number;
-  private pending = '';
+  private readonly out: TraceAppender;
   private open: Span | undefined;
   /** The first span, held back until the end: only then is its start-up known. */
   private firstSpan: Span | undefined;
@@ -117,11 +152,11 @@ export class TraceWriter {
   /** Per-item service time of every later span, for their median. */
   private readonly perItemMs: number[] = [];
 
-  /** `fd` from openTraceFile; `pid` the process the spans are of. */
+  /** `fd` from openTraceFile; `pid` the process the spans are of (they go on its lane `timer`). */
   constructor(fd: number, private readonly label: string, private readonly pid: number) {
-    this.fd = fd;
-    this.event({ name: 'process_name', ph: 'M', pid, tid: 1, args: { name: label, startTicks: processStartTicks('self') ?? 0 } });
-    this.append();
+    this.out = new TraceAppender(fd);
+    this.out.metadata('process_name', pid, TIMER_LANE, { name: label });
+    this.out.metadata('thread_name', pid, TIMER_LANE, { name: 'timer' });
   }
 
   /** Records the items of a completed run (merging them into the open span when close enough). */
@@ -151,13 +186,12 @@ export class TraceWriter {
       const startupEndMs = first.endMs - first.count * median;
       if (startupEndMs > first.startMs) {
         const ts = traceClockUs(first.startMs);
-        this.event({ name: 'start-up', cat: 'startup', ph: 'X', ts, dur: traceClockUs(startupEndMs) - ts, pid: this.pid, tid: 1, args: { medianItemMs: Math.round(median * 1000) / 1000 } });
+        this.out.event({ name: 'start-up', cat: 'startup', ph: 'X', ts, dur: traceClockUs(startupEndMs) - ts, pid: this.pid, tid: TIMER_LANE, args: { medianItemMs: Math.round(median * 1000) / 1000 } });
         first.startMs = startupEndMs;
       }
     }
     if (first) this.writeSpan(first);
-    this.append();
-    closeSync(this.fd);
+    this.out.close();
   }
 
   private span(span: Span): void {
@@ -171,18 +205,7 @@ export class TraceWriter {
 
   private writeSpan(span: Span): void {
     const ts = traceClockUs(span.startMs);
-    const args = span.count === 1 ? { item: span.first } : { item: span.first, items: span.count };
-    this.event({ name: this.label, cat: 'item', ph: 'X', ts, dur: Math.max(0, traceClockUs(span.endMs) - ts), pid: this.pid, tid: 1, args });
-    if (this.pending.length >= APPEND_AT_BYTES) this.append();
-  }
-
-  private event(event: Record<string, unknown>): void {
-    this.pending += `${JSON.stringify(event)},\n`;
-  }
-
-  private append(): void {
-    if (this.pending === '') return;
-    writeSync(this.fd, this.pending);
-    this.pending = '';
+    const args = span.count === 1 ? { line: span.first } : { line: span.first, items: span.count };
+    this.out.event({ name: this.label, cat: 'item', ph: 'X', ts, dur: Math.max(0, traceClockUs(span.endMs) - ts), pid: this.pid, tid: TIMER_LANE, args });
   }
 }

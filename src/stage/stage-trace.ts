@@ -1,0 +1,110 @@
+import { openTraceFile, traceClockUs, TraceAppender, TraceRefused } from '../timer/trace.js';
+import { systemErrorText } from './messages.js';
+
+/** Items (and states) shorter than this join the span before them, with their count: traces stay small. */
+const MERGE_MS = 1;
+
+/** The main thread's lane: the stage's own states. Item lanes are 1..N. */
+export const STATE_LANE = 0;
+
+/** What the main thread is doing, drawn on its lane (tid 0). */
+export type StageState = 'start-up' | 'waiting for input' | 'blocked on output' | 'working';
+
+interface ItemSpan {
+  startMs: number;
+  endMs: number;
+  line: number;
+  count: number;
+  file: string | undefined;
+}
+
+/**
+ * Writes a stage's own trace (Chrome Trace Event Format, on timer's file protocol: see openTraceFile)
+ * into the file of `--trace FILE` or $PIPESTAGE_TRACE: the process named after the tool, its states on
+ * tid 0 (`main`), and one span per computed line (`"cat":"item"`, `args.line`) on the lane of the
+ * worker thread or concurrency slot that computed it (tid 1..N, `worker 2`, `slot 5`; `items` for a
+ * stage that computes one line at a time). Consecutive items and states shorter than 1 ms are merged
+ * into one span (`args.items` counts the items). Times are ms on this process's performance clock.
+ */
+export class StageTracer {
+  private readonly out: TraceAppender;
+  private readonly lanes = new Map<number, ItemSpan>();
+  private readonly named = new Set<number>();
+  /** The state now, since when; the state span being gathered, since when, and each state's share of it. */
+  private state: StageState = 'start-up';
+  private stateSinceMs = 0; // the process's start (performance.timeOrigin)
+  private spanStartMs = 0;
+  private readonly shares = new Map<StageState, number>();
+
+  constructor(fd: number, private readonly name: string, private readonly laneName: (lane: number) => string) {
+    this.out = new TraceAppender(fd);
+    this.out.metadata('process_name', process.pid, STATE_LANE, { name });
+    this.out.metadata('thread_name', process.pid, STATE_LANE, { name: 'main' });
+  }
+
+  /** Opens the trace file of a stage (or says why not: a message for stderr, and no tracer). */
+  static open(path: string, name: string, laneName: (lane: number) => string): StageTracer | string {
+    try {
+      return new StageTracer(openTraceFile(path), name, laneName);
+    } catch (error) {
+      const why = error instanceof TraceRefused ? error.message : `${path}: ${systemErrorText(error)}`;
+      return `${name}: ${why}; not tracing`;
+    }
+  }
+
+  /**
+   * The main thread's state from `atMs` on. A state span is written at a change once it lasts 1 ms or
+   * more; shorter states gather into one span, named after the state that took most of its time.
+   */
+  setState(state: StageState, atMs: number): void {
+    if (state === this.state) return;
+    this.shares.set(this.state, (this.shares.get(this.state) ?? 0) + (atMs - this.stateSinceMs));
+    this.state = state;
+    this.stateSinceMs = atMs;
+    if (atMs - this.spanStartMs >= MERGE_MS) this.writeState(atMs);
+  }
+
+  /** One computed line: on `lane`, from `startMs` to `endMs`. */
+  item(lane: number, line: number, file: string | undefined, startMs: number, endMs: number): void {
+    const open = this.lanes.get(lane);
+    if (open && endMs - open.startMs < MERGE_MS && open.file === file) {
+      open.endMs = endMs;
+      open.count += 1;
+      return;
+    }
+    if (open) this.writeItem(lane, open);
+    else if (!this.named.has(lane)) {
+      this.named.add(lane);
+      this.out.metadata('thread_name', process.pid, lane, { name: this.laneName(lane) });
+    }
+    this.lanes.set(lane, { startMs, endMs, line, count: 1, file });
+  }
+
+  /** Writes what is still open and closes the file. */
+  close(atMs: number): void {
+    for (const [lane, span] of this.lanes) this.writeItem(lane, span);
+    this.lanes.clear();
+    this.shares.set(this.state, (this.shares.get(this.state) ?? 0) + (atMs - this.stateSinceMs));
+    this.stateSinceMs = atMs;
+    if (atMs > this.spanStartMs) this.writeState(atMs);
+    this.out.close();
+  }
+
+  private writeState(endMs: number): void {
+    let name: StageState = this.state;
+    let most = -1;
+    for (const [state, ms] of this.shares) if (ms > most) [name, most] = [state, ms];
+    const ts = traceClockUs(this.spanStartMs);
+    this.out.event({ name, cat: 'state', ph: 'X', ts, dur: traceClockUs(endMs) - ts, pid: process.pid, tid: STATE_LANE });
+    this.spanStartMs = endMs;
+    this.shares.clear();
+  }
+
+  private writeItem(lane: number, span: ItemSpan): void {
+    const ts = traceClockUs(span.startMs);
+    const args: Record<string, unknown> = { line: span.line };
+    if (span.count > 1) args['items'] = span.count;
+    if (span.file !== undefined) args['file'] = span.file;
+    this.out.event({ name: this.name, cat: 'item', ph: 'X', ts, dur: Math.max(0, traceClockUs(span.endMs) - ts), pid: process.pid, tid: lane, args });
+  }
+}
