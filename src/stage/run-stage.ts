@@ -221,7 +221,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
           continue;
         }
         if (output instanceof Promise) {
-          track(lineNo, terminated, started, output);
+          track(lineNo, terminated, started, output, traceStart);
         } else if (waiting.size > 0) {
           const report = formatDuration ? lineEnded(lineNo, started, output !== undefined) : '';
           waiting.push({ lineNo, terminated, where, settled: true, output, error: undefined, report });
@@ -242,7 +242,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       finishWhenDone();
     }
 
-    function track(lineNo: number, terminated: boolean, started: number, promise: Promise<LineOutput>): void {
+    function track(lineNo: number, terminated: boolean, started: number, promise: Promise<LineOutput>, traceStart: number): void {
       const pending: PendingLine = { lineNo, terminated, where, settled: false, output: undefined, error: undefined, report: '' };
       inFlight += 1;
       if (ordered) waiting.push(pending);
@@ -250,7 +250,6 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       // a worker thread's line is drawn on its thread's lane, with the times the thread measured.
       const file = traceFile;
       const lane = tracer && !stage.timed ? (freeLanes.pop() ?? nextLane++) : 0;
-      const traceStart = tracer && !stage.timed ? performance.now() : 0;
       const settle = (result: LineOutput | TimedOutput, error: unknown): void => {
         if (stopped) return;
         inFlight -= 1;

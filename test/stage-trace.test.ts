@@ -1,0 +1,170 @@
+// Stages trace themselves (--trace FILE, $PIPESTAGE_TRACE): traces written by the real executables,
+// parsed and checked — lanes, no overlap within a lane, item counts, line numbers, start-up apart.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { sh } from './helpers.js';
+import { parseTraceEvents, TIMER_LANE, type TraceEvent } from '../src/timer/trace.js';
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-stage-trace-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+let traces = 0;
+const traceFile = (): string => path.join(scratch, `t${++traces}.json`);
+
+interface Process {
+  name: string;
+  startTicks: number;
+  lanes: Map<number, string>;
+  states: TraceEvent[];
+  items: TraceEvent[];
+}
+
+/** The processes of a trace file, by pid: names, lanes, state spans and item spans. */
+function read(file: string): Map<number, Process> {
+  const { events, cut } = parseTraceEvents(readFileSync(file, 'utf8'));
+  assert.equal(cut, false);
+  const processes = new Map<number, Process>();
+  const of = (pid: number): Process => {
+    let found = processes.get(pid);
+    if (!found) processes.set(pid, (found = { name: '', startTicks: 0, lanes: new Map(), states: [], items: [] }));
+    return found;
+  };
+  for (const event of events) {
+    const p = of(event.pid!);
+    if (event.name === 'process_name') {
+      p.name = event.args!.name!;
+      p.startTicks = event.args!.startTicks!;
+    } else if (event.name === 'thread_name') p.lanes.set(event.tid!, event.args!.name!);
+    else if (event.cat === 'state') p.states.push(event);
+    else if (event.cat === 'item') p.items.push(event);
+  }
+  return processes;
+}
+
+const byName = (processes: Map<number, Process>, name: string): Process => {
+  const found = [...processes.values()].find((p) => p.name === name);
+  assert.ok(found, `no process named ${name}`);
+  return found;
+};
+
+/** Checks what every self-traced stage must satisfy; returns its item count. */
+function checkStage(p: Process): number {
+  assert.equal(p.lanes.get(0), 'main');
+  assert.ok(p.startTicks > 0);
+  for (const state of p.states) {
+    assert.equal(state.tid, 0);
+    assert.ok(['start-up', 'waiting for input', 'blocked on output', 'working'].includes(state.name!), state.name);
+  }
+  // States follow each other without overlap, from start-up on.
+  const states = [...p.states].sort((a, b) => a.ts! - b.ts!);
+  assert.equal(states[0]!.name, 'start-up');
+  for (let i = 1; i < states.length; i++) assert.ok(states[i]!.ts! >= states[i - 1]!.ts! + states[i - 1]!.dur!, 'states overlap');
+  const startupEnd = states[0]!.ts! + states[0]!.dur!;
+  // Items on lanes 1..N (each named), never overlapping within a lane, never before start-up ended.
+  const lanes = new Map<number, TraceEvent[]>();
+  for (const item of p.items) {
+    assert.ok(item.tid! >= 1 && item.tid !== TIMER_LANE, `item on lane ${item.tid}`);
+    assert.ok(p.lanes.has(item.tid!), `lane ${item.tid} has no name`);
+    assert.ok(item.ts! >= startupEnd, 'an item span holds start-up');
+    lanes.set(item.tid!, [...(lanes.get(item.tid!) ?? []), item]);
+  }
+  for (const [lane, spans] of lanes) {
+    spans.sort((a, b) => a.ts! - b.ts!);
+    for (let i = 1; i < spans.length; i++) assert.ok(spans[i]!.ts! >= spans[i - 1]!.ts! + spans[i - 1]!.dur!, `lane ${lane}: spans overlap`);
+  }
+  return p.items.reduce((sum, item) => sum + ((item.args?.items as number | undefined) ?? 1), 0);
+}
+
+test('PIPESTAGE_TRACE traces a whole pipeline: each stage its states and one item per line, in order, on lane 1', async () => {
+  const file = traceFile();
+  const { stdout, stderr } = await sh(`export PIPESTAGE_TRACE=${file}; seq 30 | mul -r 20000 | add --formula | tail -n 1`);
+  assert.equal(stderr, '');
+  let f = 1n;
+  for (let i = 2n; i <= 30n; i++) f *= i;
+  assert.equal(stdout, `${(f * (f + 1n)) / 2n}\n`);
+  const processes = read(file);
+  assert.deepEqual([...processes.values()].map((p) => p.name).sort(), ['add', 'mul']);
+  for (const name of ['mul', 'add']) {
+    const p = byName(processes, name);
+    assert.equal(checkStage(p), 30, name);
+    assert.deepEqual([...p.lanes], [[0, 'main'], [1, 'items']]);
+    // Lines in order, each once (a merged span counts its items from its first line).
+    let next = 1;
+    for (const item of [...p.items].sort((a, b) => a.ts! - b.ts!)) {
+      assert.equal(item.args!['line'], next, name);
+      next += (item.args!['items'] as number | undefined) ?? 1;
+    }
+  }
+});
+
+test('sleep-task --concurrency: one lane per slot, each line on the slot it held, its own line number (also --unordered)', async () => {
+  const file = traceFile();
+  const input = 'a 400ms\nb 20ms\nc 20ms\nd 150ms\n';
+  const { stdout } = await sh(`sleep-task --from-input --concurrency 2 --unordered --trace ${file}`, input);
+  assert.equal(stdout, 'b 20ms\nc 20ms\nd 150ms\na 400ms\n');
+  const p = byName(read(file), 'sleep-task');
+  assert.equal(checkStage(p), 4);
+  assert.deepEqual([...p.lanes.values()].sort(), ['main', 'slot 1', 'slot 2']);
+  const ms = new Map(p.items.map((item) => [item.args!['line'], item.dur! / 1000]));
+  for (const [line, wanted] of [[1, 400], [2, 20], [3, 20], [4, 150]] as const) {
+    assert.ok(ms.get(line)! >= wanted && ms.get(line)! < wanted + 150, `line ${line}: ${ms.get(line)} ms`);
+  }
+  // Line 1 holds its slot the whole time; the other three take turns on the other one.
+  const lanes = new Map(p.items.map((item) => [item.args!['line'], item.tid]));
+  assert.equal(new Set([lanes.get(2), lanes.get(3), lanes.get(4)]).size, 1);
+  assert.notEqual(lanes.get(1), lanes.get(2));
+});
+
+test('--workers: each line on the lane of the thread that computed it, with the time measured there', async () => {
+  const file = traceFile();
+  const { stdout } = await sh(`yes 11 | head -n 6 | mul -r 3000000 --workers 2 --trace ${file} | uniq -c`);
+  assert.equal(stdout.trim(), '6 39916800');
+  const p = byName(read(file), 'mul');
+  assert.equal(checkStage(p), 6);
+  const names = [...p.lanes].filter(([lane]) => lane > 0).map(([, name]) => name);
+  assert.ok(names.length >= 1 && names.length <= 2 && names.every((name) => /^worker [12]$/.test(name)), names.join());
+  assert.deepEqual(p.items.map((item) => item.args!['line']).sort(), [1, 2, 3, 4, 5, 6]);
+  assert.ok(p.items.every((item) => item.dur! > 1000), 'a 3M-repeat line took under 1 ms');
+});
+
+test('cheap lines are merged: add --formula over 200,000 lines gives a small trace that still counts every line', async () => {
+  const file = traceFile();
+  await sh(`seq 200000 | add --formula --trace ${file} >/dev/null`);
+  const p = byName(read(file), 'add');
+  assert.equal(checkStage(p), 200_000);
+  assert.ok(p.items.length < 5000, `${p.items.length} spans`);
+  assert.ok(statSync(file).size < 500_000, `${statSync(file).size} bytes`);
+});
+
+test('file operands: item spans name their file; a timer around a traced stage writes on its own lane, and timer report uses the stage\'s spans', async () => {
+  const a = path.join(scratch, 'a.txt');
+  writeFileSync(a, '3\n4\n');
+  const file = traceFile();
+  const { stdout, stderr } = await sh(`timer --trace ${file} --label m -- mul -r 1 --trace ${file} ${a} -`, '5\n');
+  assert.equal(stdout, '6\n24\n120\n');
+  assert.match(stderr, /^timer: m: 1 line in, 3 out,/);
+  const p = [...read(file).values()][0]!;
+  assert.equal(p.lanes.get(TIMER_LANE), 'timer');
+  // (lines of one file may share a merged span; lines of two files never do)
+  const own = p.items.filter((item) => item.tid !== TIMER_LANE).sort((x, y) => x.ts! - y.ts!);
+  const lines = own.flatMap((item) => Array.from({ length: (item.args!['items'] as number | undefined) ?? 1 }, (_, k) => `${item.args!['file']}:${(item.args!['line'] as number) + k}`));
+  assert.deepEqual(lines, [`${a}:1`, `${a}:2`, '-:1']);
+  const report = await sh(`timer report ${file} --width 60`);
+  assert.match(report.stdout, /^m +3 /m);
+});
+
+test('a trace file of an earlier run: the stage says so once, does not trace, leaves it untouched, and computes as usual', async () => {
+  const file = traceFile();
+  const old = '[\n{"name":"process_name","ph":"M","pid":1,"tid":0,"args":{"name":"mul","startTicks":1}},\n';
+  writeFileSync(file, old);
+  const { stdout, stderr, exitCode } = await sh(`seq 3 | PIPESTAGE_TRACE=${file} mul -r 1`);
+  assert.equal(stdout, '1\n2\n6\n');
+  assert.equal(stderr, `mul: ${file}: trace of an earlier run; remove it; not tracing\n`);
+  assert.equal(exitCode, 0);
+  assert.equal(readFileSync(file, 'utf8'), old);
+  const missing = await sh(`echo 3 | mul -r 1 --trace ${scratch}/no/such/dir/t.json`);
+  assert.equal(missing.stdout, '6\n');
+  assert.equal(missing.stderr, `mul: ${scratch}/no/such/dir/t.json: No such file or directory; not tracing\n`);
+});
