@@ -9,6 +9,8 @@
 #   5 kernel      mul 11, R = 4,000,000 vs the Python reference; run time linear in R
 #   6 timer       timer -- add --formula on 10M lines vs add alone  target <= 1.1x, --trace <= 1.3x
 #                 and timer's fixed cost (timer -- true vs true)
+#   7 tracing     add --formula --trace on 3M lines vs untraced      target <= 1.05x, trace < 1 MB
+#                 (the stage tracing itself), and the trace's size
 # Needs hyperfine and mawk (Debian packages). BENCH_QUICK=1 runs fewer repetitions.
 source "$(dirname "$0")/lib/help.sh" "$@"
 source "$(dirname "$0")/lib/common.sh"
@@ -104,5 +106,18 @@ rm -f "$SCRATCH/seq10m"
 hyperfine -N -w 3 -r "$RUNS" --export-json "$SCRATCH/timer-fixed.json" "true" "timer -- true" >/dev/null
 mapfile -t m < <(median_ms "$SCRATCH/timer-fixed.json")
 echo "  fixed cost: timer -- true ${m[1]} ms vs true ${m[0]} ms: $(calc "${m[1]} - ${m[0]}") ms (node's own start-up included)"
+
+echo "== 7. stage tracing: add --formula on seq 1 3000000 (from a file, to /dev/null), --trace on and off"
+seq 1 3000000 >"$SCRATCH/seq3m"
+hyperfine -w 1 -r "$(( RUNS / 2 + 3 ))" --export-json "$SCRATCH/trace.json" \
+  "add --formula <$SCRATCH/seq3m >/dev/null" \
+  "rm -f $SCRATCH/stage.trace.json; add --formula --trace $SCRATCH/stage.trace.json <$SCRATCH/seq3m >/dev/null" >/dev/null
+mapfile -t m < <(median_ms "$SCRATCH/trace.json")
+size=$(wc -c <"$SCRATCH/stage.trace.json")
+spans=$(grep -c '"cat":"item"' "$SCRATCH/stage.trace.json")
+echo "  add: ${m[0]} ms   add --trace: ${m[1]} ms   trace: $size bytes, $spans item spans for 3000000 lines"
+verdict "traced / untraced" "$(calc "${m[1]} / ${m[0]}")" "<=" 1.05
+verdict "trace size (MB)" "$(calc "$size / 1048576")" "<" 1
+rm -f "$SCRATCH/seq3m"
 
 exit $failed

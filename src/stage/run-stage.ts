@@ -190,6 +190,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       // Traced, each line's span runs from the clock's last reading (the previous result, or this
       // turn's start) to its own result's: the sink reads the clock per result anyway.
       if (tracer) sink.clock = sliceStart;
+      let tracedWorking = false;
       while (!stopped && lines && inFlight < concurrency && !sink.blocked) {
         if (sink.clock - sliceStart >= SLICE_MS) {
           yielded = true;
@@ -200,7 +201,10 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
         let text: string | null = lines.read();
         if (text === null) break;
         if (Number.isNaN(busySince)) busySince = sliceStart;
-        tracer?.setState('working', sliceStart);
+        if (tracer && !tracedWorking) {
+          tracer.setState('working', sliceStart);
+          tracedWorking = true;
+        }
         lineNo += 1;
         let terminated = true;
         if (isMarked(text)) {
