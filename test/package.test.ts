@@ -83,6 +83,12 @@ test('GNU parallel -S over a real OpenSSH server: the installed tools run remote
     assert.equal(jobs.length, 4);
     assert.deepEqual([...new Set(jobs.map((job) => job[1]))].sort(), ['127.0.0.1', 'localhost']);
     assert.ok(jobs.every((job) => job[6] === '0' && job[7] === '0'), JSON.stringify(jobs));
+    // The joblog of an -S run as a Gantt chart: a row per host.
+    const chart = await run(`timer report --joblog ${joblog} --width 60`);
+    assert.equal(chart.exitCode, 0, chart.stderr);
+    assert.match(chart.stdout, /^joblog: 4 jobs on 2 hosts, wall /);
+    for (const host of ['127\\.0\\.0\\.1', 'localhost']) assert.match(chart.stdout, new RegExp(`^${host} +\\|`, 'm'));
+    assert.match(chart.stdout, /^failed: 0 jobs$/m);
     // stdin reaches the remote tool byte for byte (CR, tabs, quotes), and its options intact.
     const input = 'it\'s "quoted"\r\n\ttab $HOME\n';
     const echoed = await execa('sh', ['-c', `parallel --env PATH --ssh '${ssh}' -S 1/127.0.0.1 --pipe -k sleep-task --for 1ms --mode spin`], { cwd: scratch, env, input, reject: false, stripFinalNewline: false });

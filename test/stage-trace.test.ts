@@ -109,7 +109,7 @@ test('sleep-task --concurrency: one lane per slot, each line on the slot it held
   assert.deepEqual([...p.lanes.values()].sort(), ['main', 'slot 1', 'slot 2']);
   const ms = new Map(p.items.map((item) => [item.args!['line'], item.dur! / 1000]));
   for (const [line, wanted] of [[1, 400], [2, 20], [3, 20], [4, 150]] as const) {
-    assert.ok(ms.get(line)! >= wanted && ms.get(line)! < wanted + 150, `line ${line}: ${ms.get(line)} ms`);
+    assert.ok(ms.get(line)! >= wanted - 2 && ms.get(line)! < wanted + 150, `line ${line}: ${ms.get(line)} ms`);
   }
   // Line 1 holds its slot the whole time; the other three take turns on the other one.
   const lanes = new Map(p.items.map((item) => [item.args!['line'], item.tid]));

@@ -3,17 +3,31 @@ import { parseLabel, timerMain } from '../timer/main.js';
 
 const report: ProgramSpec = {
   name: 'timer report',
-  summary: 'draw a trace as a Gantt chart',
-  synopsis: 'timer report [--width N] [--svg OUT] FILE',
+  summary: 'draw a trace or a GNU parallel joblog as a Gantt chart',
+  synopsis: 'timer report [--width N] [--svg OUT] [--csv OUT] FILE | timer report --joblog JOBLOG [--width N] [--svg OUT]',
   description:
-    'Draw a trace written by `timer --trace` as a Gantt chart: one row per stage, time across; ' +
-    "each stage's busy and idle time, the achieved speedup (sum of busy time / wall time) and the " +
-    'bottleneck stage. FILE - reads the trace from standard input.',
+    'Draw a trace written by `timer --trace` or by traced stages (`--trace`, `PIPESTAGE_TRACE`) as a Gantt chart: ' +
+    "one row per stage, time across, and a row per lane (worker thread, concurrency slot) of a stage that traced itself; each stage's busy and idle time, " +
+    'the achieved speedup (sum of busy time / wall time) and the bottleneck stage. FILE - reads the trace from standard input.\n\n' +
+    "With --joblog, draw GNU parallel's --joblog instead: a row per host and per slot of it (jobs laid so that none overlap), " +
+    'failed jobs marked, and per host its jobs, busy time and utilisation.',
   options: {
     width: { type: 'integer', value: 'N', min: 30, max: 1000, describe: 'Columns of the chart (default: the terminal width, else 80)' },
     svg: { type: 'string', value: 'OUT', file: true, describe: 'Also write the chart as an SVG picture to OUT' },
+    csv: { type: 'string', value: 'OUT', file: true, describe: 'Also write one row per item span to OUT: stage, pid, lane, line, start, end, elapsed (seconds from the trace\'s start)' },
+    joblog: { type: 'string', value: 'JOBLOG', file: true, describe: "Draw GNU parallel's --joblog file JOBLOG (takes no trace FILE)" },
   },
-  operands: { name: 'trace file', min: 1, max: 1, files: true },
+  operands: { name: 'trace file', min: 0, max: 1, files: true },
+  check: (options, operands) =>
+    options['joblog'] !== undefined
+      ? operands.length > 0
+        ? `--joblog takes no trace file (got '${operands[0]}')`
+        : options['csv'] !== undefined
+          ? '--csv is for traces, not with --joblog'
+          : undefined
+      : operands.length === 0
+        ? 'missing trace file'
+        : undefined,
 };
 
 export const program: ProgramSpec = {
@@ -38,6 +52,7 @@ export const program: ProgramSpec = {
     ["timer -- sh -c 'mul | add' < items", 'a whole pipeline'],
     ['seq 8 | timer --trace t.json mul | timer --trace t.json add', 'two stages traced into one file'],
     ['timer report t.json', 'the trace as a Gantt chart'],
+    ['timer report --joblog jobs.log', "GNU parallel's joblog as a Gantt chart"],
   ],
   subcommands: [report],
 };

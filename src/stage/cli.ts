@@ -53,7 +53,7 @@ export interface ProgramSpec {
     files?: boolean;
   };
   /** Checks the options together; returns why they do not fit, or undefined. */
-  check?: (options: Record<string, unknown>) => string | undefined;
+  check?: (options: Record<string, unknown>, operands: string[]) => string | undefined;
   /** Programs reached by a first word (`timer report`): completion and the man page cover them. */
   subcommands?: ProgramSpec[];
   /** More sections for the man page: [title, paragraphs]. */
@@ -165,10 +165,10 @@ export function parseArgs(
     operands.push(arg);
   }
   const { name = '', min = 0, max = 0 } = spec.operands ?? {};
+  const why = spec.check?.(options, operands);
+  if (why !== undefined) throw new UsageError(why);
   if (operands.length < min) throw new UsageError(`missing ${name}`);
   if (operands.length > max) throw new UsageError(`extra operand ${quoteArg(operands[max]!)}`);
-  const why = spec.check?.(options);
-  if (why !== undefined) throw new UsageError(why);
   return { action: 'run', options, operands };
 }
 

@@ -10,6 +10,29 @@ export interface StageTrack {
   spans: [number, number][];
   /** the command's start-up, as timer saw it from outside (not an item's work) */
   startup?: [number, number];
+  /** a traced stage's lanes (worker threads, slots) with their items; empty for timer's view alone */
+  lanes: LaneTrack[];
+  /** a traced stage's own states: `blocked on output` and `waiting for input` spans */
+  states: { name: string; span: [number, number] }[];
+  /** every item span, for the CSV */
+  itemSpans: ItemSpan[];
+}
+
+/** One lane of a stage: the spans of the items its thread or slot computed. */
+export interface LaneTrack {
+  name: string;
+  spans: [number, number][];
+  /** spans of jobs that failed (a joblog's) */
+  failed?: [number, number][];
+}
+
+/** One item span as written in a trace (a merged span holds `items` lines from `line` on). */
+export interface ItemSpan {
+  lane: string;
+  line: number | undefined;
+  items: number;
+  start: number;
+  end: number;
 }
 
 /** What a trace says about the pipeline as a whole. */
@@ -29,16 +52,28 @@ export interface PipelineFigures {
 export function readTrace(text: string): { stages: StageTrack[]; cut: boolean } {
   const { events, cut } = parseTraceEvents(text);
   // Per process: what timer saw from outside (its lane), and what a traced stage wrote of itself.
+  interface Side {
+    items: number;
+    spans: [number, number][];
+    startup?: [number, number];
+    /** tid → its item spans */
+    lanes: Map<number, { line: number | undefined; items: number; span: [number, number] }[]>;
+  }
   interface Seen {
     name?: string;
     timerName?: string;
-    timer: { items: number; spans: [number, number][]; startup?: [number, number] };
-    own: { items: number; spans: [number, number][]; startup?: [number, number] };
+    laneNames: Map<number, string>;
+    states: { name: string; span: [number, number] }[];
+    timer: Side;
+    own: Side;
   }
   const seen = new Map<number, Seen>();
   const of = (pid: number): Seen => {
     let found = seen.get(pid);
-    if (!found) seen.set(pid, (found = { timer: { items: 0, spans: [] }, own: { items: 0, spans: [] } }));
+    if (!found) {
+      const side = (): Side => ({ items: 0, spans: [], lanes: new Map() });
+      seen.set(pid, (found = { laneNames: new Map(), states: [], timer: side(), own: side() }));
+    }
     return found;
   };
   // A stage tracing itself names its main thread (tid 0); any other process's spans are timer's view
@@ -52,24 +87,35 @@ export function readTrace(text: string): { stages: StageTrack[]; cut: boolean } 
       if (side === 'timer') of(event.pid).timerName = event.args.name;
       else of(event.pid).name = event.args.name;
     }
+    if (event.ph === 'M' && event.name === 'thread_name' && event.args?.name && typeof event.tid === 'number') of(event.pid).laneNames.set(event.tid, event.args.name);
     if (event.ph !== 'X' || typeof event.ts !== 'number') continue;
     const span: [number, number] = [event.ts, event.ts + (event.dur ?? 0)];
     if (event.cat === 'startup') of(event.pid).timer.startup = span;
     else if (event.cat === 'state') {
       if (event.name === 'start-up') of(event.pid).own.startup = span;
+      else of(event.pid).states.push({ name: String(event.name), span });
     } else {
       const track = of(event.pid)[side];
+      const items = event.args?.items ?? 1;
       track.spans.push(span);
-      track.items += event.args?.items ?? 1;
+      track.items += items;
+      const tid = typeof event.tid === 'number' ? event.tid : 1;
+      const lane = track.lanes.get(tid) ?? [];
+      lane.push({ line: typeof event.args?.['line'] === 'number' ? event.args['line'] : typeof event.args?.['item'] === 'number' ? event.args['item'] : undefined, items, span });
+      track.lanes.set(tid, lane);
     }
   }
   const stages: StageTrack[] = [];
-  for (const [pid, { name, timerName, timer, own }] of seen) {
+  for (const [pid, { name, timerName, laneNames, states, timer, own }] of seen) {
     // A stage's own spans (on the lanes of its threads or slots) say more than timer's view from outside.
     const track = own.spans.length > 0 ? own : timer;
     if (track.spans.length === 0) continue;
     const spans = track === own ? union(own.spans) : [...timer.spans].sort((a, b) => a[0] - b[0]);
-    const stage: StageTrack = { pid, name: timerName ?? name ?? String(pid), items: track.items, spans };
+    const laneName = (tid: number): string => laneNames.get(tid) ?? (tid === TIMER_LANE ? 'timer' : `lane ${tid}`);
+    const tids = [...track.lanes.keys()].sort((a, b) => a - b);
+    const lanes = track === own ? tids.map((tid) => ({ name: laneName(tid), spans: track.lanes.get(tid)!.map(({ span }) => span).sort((a, b) => a[0] - b[0]) })) : [];
+    const itemSpans = tids.flatMap((tid) => track.lanes.get(tid)!.map(({ line, items, span }) => ({ lane: laneName(tid), line, items, start: span[0], end: span[1] })));
+    const stage: StageTrack = { pid, name: timerName ?? name ?? String(pid), items: track.items, spans, lanes, states: track === own ? states : [], itemSpans };
     const startup = track.startup ?? timer.startup ?? own.startup;
     if (startup) stage.startup = startup;
     stages.push(stage);
@@ -78,7 +124,7 @@ export function readTrace(text: string): { stages: StageTrack[]; cut: boolean } 
 }
 
 /** Spans (on several lanes, maybe overlapping) as the time during which any of them ran (overlaps joined). */
-function union(spans: [number, number][]): [number, number][] {
+export function union(spans: [number, number][]): [number, number][] {
   const sorted = [...spans].sort((a, b) => a[0] - b[0]);
   const merged: [number, number][] = [];
   for (const [start, end] of sorted) {
@@ -116,28 +162,49 @@ function coverage(spans: [number, number][], from: number, to: number): number {
 const SHADES = [' ', '░', '▒', '▓', '█'];
 /** A column mostly spent starting the command (not an item's work). */
 const STARTUP_GLYPH = '·';
+/** A column without work, mostly spent with stdout full (a traced stage's state). */
+const BLOCKED_GLYPH = '»';
+/** A column mostly taken by a job that failed (a joblog's). */
+const FAILED_GLYPH = 'x';
+
+/** One row of the chart: each column's coverage by `spans` as a shade, or what the stage did instead. */
+export function bar(spans: [number, number][], startUs: number, cell: number, columns: number, stage?: StageTrack, failed: [number, number][] = []): string {
+  const blocked = stage?.states.filter((state) => state.name === 'blocked on output').map((state) => state.span) ?? [];
+  let text = '';
+  for (let column = 0; column < columns; column++) {
+    const from = startUs + column * cell;
+    const busy = coverage(spans, from, from + cell);
+    if (failed.length > 0 && coverage(failed, from, from + cell) >= 0.5) text += FAILED_GLYPH;
+    else if (busy === 0 && stage?.startup && coverage([stage.startup], from, from + cell) >= 0.5) text += STARTUP_GLYPH;
+    else if (busy === 0 && blocked.length > 0 && coverage(blocked, from, from + cell) >= 0.5) text += BLOCKED_GLYPH;
+    else text += SHADES[busy === 0 ? 0 : busy >= 1 ? 4 : Math.min(3, 1 + Math.floor(busy * 3))];
+  }
+  return text;
+}
+
+/** A traced stage's lanes get rows of their own when there are several. */
+const laneRows = (stage: StageTrack): LaneTrack[] => (stage.lanes.length > 1 ? stage.lanes : []);
 
 /** The terminal Gantt chart: one row per stage, time across `width` columns, then the figures. */
 export function ganttText(stages: StageTrack[], width: number, format: FormatDuration): string {
   const figures = pipelineFigures(stages);
-  const nameWidth = Math.min(16, Math.max(5, ...stages.map((stage) => stage.name.length)));
+  const nameWidth = Math.min(16, Math.max(5, ...stages.flatMap((stage) => [stage.name.length, ...laneRows(stage).map((lane) => lane.name.length + 2)])));
   const barWidth = Math.max(10, width - nameWidth - 3);
   const cell = figures.wallUs / barWidth;
   const ms = (us: number): string => format(us / 1000);
   let text = `pipeline: ${stages.length} stage${stages.length === 1 ? '' : 's'}, wall ${ms(figures.wallUs)}\n`;
   for (const stage of stages) {
-    let bar = '';
-    for (let column = 0; column < barWidth; column++) {
-      const from = figures.startUs + column * cell;
-      const busy = coverage(stage.spans, from, from + cell);
-      const starting = stage.startup ? coverage([stage.startup], from, from + cell) : 0;
-      bar += busy === 0 && starting >= 0.5 ? STARTUP_GLYPH : SHADES[busy === 0 ? 0 : busy >= 1 ? 4 : Math.min(3, 1 + Math.floor(busy * 3))];
-    }
-    text += `${stage.name.slice(0, nameWidth).padEnd(nameWidth)} |${bar}|\n`;
+    text += `${stage.name.slice(0, nameWidth).padEnd(nameWidth)} |${bar(stage.spans, figures.startUs, cell, barWidth, stage)}|\n`;
+    for (const lane of laneRows(stage)) text += `${`  ${lane.name}`.slice(0, nameWidth).padEnd(nameWidth)} |${bar(lane.spans, figures.startUs, cell, barWidth)}|\n`;
   }
   const end = ms(figures.wallUs);
   text += `${' '.repeat(nameWidth + 1)} 0${end.padStart(barWidth)}\n`;
-  if (stages.some((stage) => stage.startup)) text += `${' '.repeat(nameWidth + 1)} █ working (░▒▓ part of a column)  ${STARTUP_GLYPH} start-up (not counted as work)\n`;
+  const legend = [
+    '█ working (░▒▓ part of a column)',
+    ...(stages.some((stage) => stage.startup) ? [`${STARTUP_GLYPH} start-up (not counted as work)`] : []),
+    ...(stages.some((stage) => stage.states.some((state) => state.name === 'blocked on output')) ? [`${BLOCKED_GLYPH} blocked on output`] : []),
+  ];
+  if (legend.length > 1) text += `${' '.repeat(nameWidth + 1)} ${legend.join('  ')}\n`;
   text += '\n';
   const rows = stages.map((stage) => {
     const busy = figures.busyUs.get(stage)!;
@@ -160,42 +227,81 @@ function table(rows: string[][]): string {
 
 const escapeXml = (text: string): string => text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
-/** The same chart as an SVG picture: one row of bars per stage, a time axis, the figures. */
-export function ganttSvg(stages: StageTrack[], format: FormatDuration): string {
+/** The same chart as an SVG picture: one row of bars per stage (and per lane of a traced stage), a time axis, the figures. */
+export function ganttSvg(stages: StageTrack[], format: FormatDuration, title?: string, allLanes = false): string {
   const figures = pipelineFigures(stages);
-  const left = 110;
+  const rows = stages.flatMap((stage, index) => [{ stage, index, lane: undefined as LaneTrack | undefined }, ...(allLanes ? stage.lanes : laneRows(stage)).map((lane) => ({ stage, index, lane }))]);
+  const left = 130;
   const chartWidth = 640;
   const rowHeight = 28;
   const top = 36;
-  const height = top + stages.length * rowHeight + 60;
+  const height = top + rows.length * rowHeight + 80;
   const x = (us: number): number => left + ((us - figures.startUs) / (figures.wallUs || 1)) * chartWidth;
   const colors = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1'];
+  const band = (from: number, to: number, y: number, fill: string, title: string): string =>
+    `<rect x="${x(from).toFixed(2)}" y="${y + 2}" width="${Math.max(0.5, x(to) - x(from)).toFixed(2)}" height="${rowHeight - 6}" fill="${fill}"><title>${title}</title></rect>`;
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${left + chartWidth + 30}" height="${height}" font-family="sans-serif" font-size="13">`);
   parts.push(`<rect width="100%" height="100%" fill="white"/>`);
-  parts.push(`<text x="${left}" y="20" font-weight="bold">${escapeXml(`pipeline: ${stages.length} stages, wall ${format(figures.wallUs / 1000)}, speedup ${figures.speedup.toFixed(2)}x, bottleneck ${figures.bottleneck?.name ?? 'none'}`)}</text>`);
-  stages.forEach((stage, row) => {
+  parts.push(`<text x="${left}" y="20" font-weight="bold">${escapeXml(title ?? `pipeline: ${stages.length} stages, wall ${format(figures.wallUs / 1000)}, speedup ${figures.speedup.toFixed(2)}x, bottleneck ${figures.bottleneck?.name ?? 'none'}`)}</text>`);
+  rows.forEach(({ stage, index, lane }, row) => {
     const y = top + row * rowHeight;
-    const busy = figures.busyUs.get(stage)!;
-    parts.push(`<text x="${left - 8}" y="${y + 17}" text-anchor="end">${escapeXml(stage.name)}</text>`);
+    parts.push(`<text x="${left - 8}" y="${y + 17}" text-anchor="end"${lane ? ' font-size="11" fill="#555"' : ''}>${escapeXml(lane ? lane.name : stage.name)}</text>`);
     parts.push(`<rect x="${left}" y="${y + 2}" width="${chartWidth}" height="${rowHeight - 6}" fill="#f2f2f2"/>`);
-    if (stage.startup) {
-      const [from, to] = stage.startup;
-      parts.push(`<rect x="${x(from).toFixed(2)}" y="${y + 2}" width="${Math.max(0.5, x(to) - x(from)).toFixed(2)}" height="${rowHeight - 6}" fill="#c8c8c8"><title>start-up</title></rect>`);
+    if (!lane) {
+      if (stage.startup) parts.push(band(stage.startup[0], stage.startup[1], y, '#c8c8c8', 'start-up'));
+      for (const state of stage.states) if (state.name === 'blocked on output') parts.push(band(state.span[0], state.span[1], y, '#f4c7c3', 'blocked on output'));
     }
-    for (const [from, to] of stage.spans) {
+    for (const [from, to] of lane ? lane.spans : stage.spans) {
       const width = Math.max(0.5, x(to) - x(from));
-      parts.push(`<rect x="${x(from).toFixed(2)}" y="${y + 2}" width="${width.toFixed(2)}" height="${rowHeight - 6}" fill="${colors[row % colors.length]}" stroke="white" stroke-width="0.5"/>`);
+      parts.push(`<rect x="${x(from).toFixed(2)}" y="${y + 2}" width="${width.toFixed(2)}" height="${rowHeight - 6}" fill="${colors[index % colors.length]}" stroke="white" stroke-width="0.5"/>`);
     }
-    parts.push(`<text x="${left + chartWidth + 6}" y="${y + 17}" font-size="11">${((100 * busy) / (figures.wallUs || 1)).toFixed(0)}%</text>`);
+    for (const [from, to] of lane?.failed ?? []) parts.push(band(from, to, y, '#d62728', 'failed'));
+    if (!lane) parts.push(`<text x="${left + chartWidth + 6}" y="${y + 17}" font-size="11">${((100 * figures.busyUs.get(stage)!) / (figures.wallUs || 1)).toFixed(0)}%</text>`);
   });
-  const axisY = top + stages.length * rowHeight + 8;
+  const axisY = top + rows.length * rowHeight + 8;
   parts.push(`<line x1="${left}" y1="${axisY}" x2="${left + chartWidth}" y2="${axisY}" stroke="#333"/>`);
   for (let tick = 0; tick <= 4; tick++) {
     const tx = left + (tick * chartWidth) / 4;
     parts.push(`<line x1="${tx}" y1="${axisY}" x2="${tx}" y2="${axisY + 5}" stroke="#333"/>`);
     parts.push(`<text x="${tx}" y="${axisY + 20}" text-anchor="middle" font-size="11">${escapeXml(format((tick * figures.wallUs) / 4000))}</text>`);
   }
+  const legend: [string, string][] = [['#4e79a7', 'working']];
+  if (stages.some((stage) => stage.startup)) legend.push(['#c8c8c8', 'start-up (not counted as work)']);
+  if (stages.some((stage) => stage.states.some((state) => state.name === 'blocked on output'))) legend.push(['#f4c7c3', 'blocked on output']);
+  if (stages.some((stage) => stage.lanes.some((lane) => (lane.failed ?? []).length > 0))) legend.push(['#d62728', 'failed']);
+  legend.forEach(([fill, text], index) => {
+    const lx = left + index * 210;
+    parts.push(`<rect x="${lx}" y="${axisY + 34}" width="12" height="12" fill="${fill}"/>`);
+    parts.push(`<text x="${lx + 18}" y="${axisY + 44}" font-size="11">${escapeXml(text)}</text>`);
+  });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
+}
+
+/** A GNU parallel joblog's chart: a row per host and per lane of it, time across, failed jobs marked. */
+export function joblogText(hosts: StageTrack[], failedJobs: string[], width: number, format: FormatDuration): string {
+  const figures = pipelineFigures(hosts);
+  const jobs = hosts.reduce((sum, host) => sum + host.items, 0);
+  const nameWidth = Math.min(24, Math.max(5, ...hosts.flatMap((host) => [host.name.length, ...host.lanes.map((lane) => lane.name.length + 2)])));
+  const barWidth = Math.max(10, width - nameWidth - 3);
+  const cell = figures.wallUs / barWidth;
+  const ms = (us: number): string => format(us / 1000);
+  let text = `joblog: ${jobs} job${jobs === 1 ? '' : 's'} on ${hosts.length} host${hosts.length === 1 ? '' : 's'}, wall ${ms(figures.wallUs)}\n`;
+  for (const host of hosts) {
+    const failed = host.lanes.flatMap((lane) => lane.failed ?? []);
+    text += `${host.name.slice(0, nameWidth).padEnd(nameWidth)} |${bar(union(host.spans), figures.startUs, cell, barWidth, undefined, failed)}|\n`;
+    for (const lane of host.lanes) text += `${`  ${lane.name}`.slice(0, nameWidth).padEnd(nameWidth)} |${bar(lane.spans, figures.startUs, cell, barWidth, undefined, lane.failed)}|\n`;
+  }
+  text += `${' '.repeat(nameWidth + 1)} 0${ms(figures.wallUs).padStart(barWidth)}\n`;
+  text += `${' '.repeat(nameWidth + 1)} █ a job running (░▒▓ part of a column)  ${FAILED_GLYPH} a job that failed\n\n`;
+  const rows = hosts.map((host) => {
+    const busy = host.spans.reduce((sum, [from, to]) => sum + (to - from), 0);
+    const utilisation = (100 * busy) / ((figures.wallUs || 1) * host.lanes.length);
+    return [host.name, String(host.items), String(host.lanes.length), ms(busy), `${utilisation.toFixed(1)}%`];
+  });
+  text += table([['host', 'jobs', 'slots', 'busy', 'utilisation'], ...rows]);
+  text += `\nutilisation: busy time (the jobs' run times summed) over wall time times the host's slots\n`;
+  text += `failed: ${failedJobs.length} job${failedJobs.length === 1 ? '' : 's'}${failedJobs.length > 0 ? ` (first: ${failedJobs[0]})` : ''}\n`;
+  return text;
 }

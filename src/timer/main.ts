@@ -5,7 +5,8 @@ import { EXIT } from '../stage/exit-codes.js';
 import { crash, guardAgainstCrashes } from '../stage/main.js';
 import { systemErrorText } from '../stage/messages.js';
 import { quoteBytes } from '../work/input-error.js';
-import { ganttSvg, ganttText, readTrace } from './gantt.js';
+import { ganttSvg, ganttText, joblogText, readTrace, type StageTrack } from './gantt.js';
+import { failed, joblogTracks, parseJoblog } from './joblog.js';
 import { runTimer } from './run.js';
 
 /**
@@ -18,7 +19,7 @@ export function timerMain(wrap: ProgramSpec, report: ProgramSpec): void {
     const argv = process.argv.slice(2);
     if (argv[0] === 'report') {
       const commandLine = await parseCommandLine(report, argv.slice(1));
-      process.exitCode = commandLine.action === 'exit' ? commandLine.status : await drawReport(commandLine.operands[0]!, commandLine.options);
+      process.exitCode = commandLine.action === 'exit' ? commandLine.status : await drawReport(commandLine.operands[0], commandLine.options);
       return;
     }
     const commandLine = await parseCommandLine(wrap, argv);
@@ -47,16 +48,40 @@ export function parseLabel(bytes: string): string {
   return Buffer.from(bytes, 'latin1').toString('utf8');
 }
 
-/** `timer report FILE`: the Gantt chart on stdout (and as SVG with --svg). */
-async function drawReport(file: string, options: Record<string, unknown>): Promise<number> {
+/**
+ * `timer report FILE`: the Gantt chart on stdout (and as SVG with --svg, item spans as CSV with
+ * --csv); `timer report --joblog JOBLOG`: the same for GNU parallel's joblog.
+ */
+async function drawReport(file: string | undefined, options: Record<string, unknown>): Promise<number> {
+  const joblog = options['joblog'] as string | undefined;
+  const source = joblog ?? file!;
   let text: string;
   try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+    text = readFileSync(source === '-' ? 0 : source, 'utf8');
   } catch (error) {
-    await writeText(process.stderr, `timer: cannot read trace '${file}': ${systemErrorText(error)}\n`);
+    await writeText(process.stderr, `timer: cannot read ${joblog ? 'joblog' : 'trace'} '${source}': ${systemErrorText(error)}\n`);
     return EXIT.FAILURE;
   }
-  const shown = file === '-' ? '(standard input)' : file;
+  const shown = source === '-' ? '(standard input)' : source;
+  const format = await loadFormatDuration();
+  const width = (options['width'] as number | undefined) ?? process.stdout.columns ?? 80;
+  if (joblog !== undefined) {
+    let jobs;
+    try {
+      jobs = parseJoblog(text);
+    } catch (error) {
+      await writeText(process.stderr, `timer: ${shown}: ${(error as Error).message}\n`);
+      return EXIT.FAILURE;
+    }
+    if (jobs.length === 0) {
+      await writeText(process.stderr, `timer: ${shown}: the joblog has no jobs\n`);
+      return EXIT.FAILURE;
+    }
+    const hosts = joblogTracks(jobs);
+    const failures = jobs.filter(failed).sort((a, b) => a.seq - b.seq).map((job) => `seq ${job.seq}: ${job.signal !== 0 ? `signal ${job.signal}` : `exit ${job.exitval}`}`);
+    const title = `joblog: ${jobs.length} jobs on ${hosts.length} host${hosts.length === 1 ? '' : 's'}, ${failures.length} failed`;
+    return writeReport(joblogText(hosts, failures, width, format), options['svg'] === undefined ? undefined : [options['svg'] as string, ganttSvg(hosts, format, title, true)]);
+  }
   let trace;
   try {
     trace = readTrace(text);
@@ -70,20 +95,39 @@ async function drawReport(file: string, options: Record<string, unknown>): Promi
     await writeText(process.stderr, `timer: ${shown}: the trace has no spans\n`);
     return EXIT.FAILURE;
   }
-  const format = await loadFormatDuration();
-  const width = (options['width'] as number | undefined) ?? process.stdout.columns ?? 80;
-  if (options['svg'] !== undefined) {
+  const files: [string, string][] = [];
+  if (options['svg'] !== undefined) files.push([options['svg'] as string, ganttSvg(stages, format)]);
+  if (options['csv'] !== undefined) files.push([options['csv'] as string, itemsCsv(stages)]);
+  return writeReport(ganttText(stages, width, format), ...files);
+}
+
+/** Writes the files a report asked for (each a failure of its own), then the chart on stdout. */
+async function writeReport(chart: string, ...files: ([string, string] | undefined)[]): Promise<number> {
+  for (const [path, content] of files.filter((file) => file !== undefined)) {
     try {
-      writeFileSync(options['svg'] as string, ganttSvg(stages, format));
+      writeFileSync(path, content);
     } catch (error) {
-      await writeText(process.stderr, `timer: cannot write '${options['svg']}': ${systemErrorText(error)}\n`);
+      await writeText(process.stderr, `timer: cannot write '${path}': ${systemErrorText(error)}\n`);
       return EXIT.FAILURE;
     }
   }
-  const failure = await writeText(process.stdout, ganttText(stages, width, format));
+  const failure = await writeText(process.stdout, chart);
   if (failure && (failure as NodeJS.ErrnoException).code !== 'EPIPE') {
     await writeText(process.stderr, `timer: write error: ${systemErrorText(failure)}\n`);
     return EXIT.FAILURE;
   }
   return EXIT.OK;
+}
+
+/** One CSV row per item span: stage, pid, lane, line, start, end, elapsed, in seconds from the trace's start. */
+function itemsCsv(stages: StageTrack[]): string {
+  const startUs = Math.min(...stages.map((stage) => Math.min(stage.startup?.[0] ?? Infinity, stage.spans[0]![0])));
+  const field = (value: string): string => (/[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+  const seconds = (us: number): string => ((us - startUs) / 1e6).toFixed(6);
+  const rows = stages.flatMap((stage) =>
+    [...stage.itemSpans]
+      .sort((a, b) => a.start - b.start)
+      .map((span) => [field(stage.name), String(stage.pid), field(span.lane), span.line === undefined ? '' : String(span.line), seconds(span.start), seconds(span.end), ((span.end - span.start) / 1e6).toFixed(6)].join(',')),
+  );
+  return ['stage,pid,lane,line,start,end,elapsed', ...rows].join('\n') + '\n';
 }
