@@ -115,3 +115,21 @@ test('sleep-task --concurrency 100000 over 30,000 lines: every line in order, no
   const unordered = await sh('seq 20 | sleep-task --for 10ms --concurrency 20 --unordered 2>&1 | sort -n | uniq | wc -l');
   assert.equal(unordered.stdout.trim(), '20');
 });
+
+test('--preempt: two CPU-bound lines take turns as Python threads do: each takes about twice as long, the total is unchanged', async () => {
+  const ms = (text: string): number => Number(/[\d.]+/.exec(text)![0]) * (text.endsWith('ms') ? 1 : 1000);
+  const { stdout, stderr } = await sh("printf 'a spin:300ms\\nb spin:300ms\\n' | sleep-task --from-input --concurrency 2 --preempt 5ms --unordered --time");
+  assert.equal(stdout.split('\n').filter(Boolean).length, 2);
+  const lines = [...stderr.matchAll(/^sleep-task: line \d: ([\d.]+m?s)$/gm)].map(([, time]) => ms(time!));
+  assert.equal(lines.length, 2, stderr);
+  // Round-robin slices: both lines end near the end (asyncio would end the first at 300 ms).
+  for (const time of lines) assert.ok(time >= 550, `a line ended after ${time} ms: the lines did not take turns`);
+  const busy = ms(/busy ([\d.]+m?s)$/m.exec(stderr)![1]!);
+  assert.ok(busy < 1000, `busy ${busy} ms: the total grew`);
+  // A block step keeps the GIL (and the process): the line behind it cannot even start its wait.
+  const blocked = await sh("printf 'a block:200ms\\nb wait:10ms\\n' | sleep-task --from-input --concurrency 2 --preempt 5ms --unordered");
+  assert.equal(blocked.stdout, 'a block:200ms\nb wait:10ms\n');
+  const usage = await sh('sleep-task --for 1s --preempt 5');
+  assert.equal(usage.exitCode, 2);
+  assert.match(usage.stderr, /--preempt: invalid duration '5' \(a unit is required/);
+});

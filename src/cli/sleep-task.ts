@@ -1,6 +1,6 @@
 import type { ProgramSpec } from '../stage/cli.js';
 import { stageMain, stageSpec } from '../stage/main.js';
-import { parseDuration, parseTask, spendTask, SPEND_MODES, Waits, type SpendMode, type Step } from '../work/sleep.js';
+import { Gil, parseDuration, parseTask, spendTask, spendTaskPreempted, SPEND_MODES, Waits, type SpendMode, type Step } from '../work/sleep.js';
 
 export const program: ProgramSpec = stageSpec({
   name: 'sleep-task',
@@ -23,11 +23,19 @@ export const program: ProgramSpec = stageSpec({
     },
     concurrency: { type: 'integer', value: 'N', default: 1, min: 1, max: 100_000, describe: 'Lines in flight at once in this process (event-loop concurrency)' },
     unordered: { type: 'boolean', describe: 'Write lines as they finish instead of in input order' },
+    preempt: {
+      type: 'string',
+      value: 'INTERVAL',
+      parse: parseDuration,
+      describe:
+        "Lines in flight behave as Python threads under the GIL (Python's switch interval is 5ms): a spin step runs in slices of INTERVAL, taking turns with the other lines ready to run; a block step holds the process; a wait step lets the others run. Without it, lines in flight behave as asyncio tasks",
+    },
   },
   examples: [
     ['seq 5 | sleep-task --for 200ms', 'five lines, one every 200 ms'],
     ['seq 10 | sleep-task --for 1s --concurrency 10', 'ten overlapping waits: about 1 s in all'],
     ["echo 'meatballs 2s block:1s 2s' | sleep-task --from-input", 'a labelled task of three steps'],
+    ['printf "a spin:1s\\nb spin:1s\\n" | sleep-task --from-input --concurrency 2 --preempt 5ms', 'two CPU-bound threads: both end after about 2 s'],
   ],
   check: (options) =>
     options['for'] === undefined && !options['from-input']
@@ -42,11 +50,13 @@ export const main = (): void =>
     const mode = options['mode'] as SpendMode;
     const fixed: Step[] | undefined = options['from-input'] ? undefined : [{ mode, ms: options['for'] as number }];
     let waits: Waits | undefined; // made with the run's signal, on its first line
+    const gil = options['preempt'] === undefined ? undefined : new Gil(Math.max(0.001, options['preempt'] as number));
     return {
       concurrency: options['concurrency'] as number,
       ordered: !options['unordered'],
       processLine(text, _terminated, signal) {
         const steps = fixed ?? parseTask(text, mode).steps;
+        if (gil) return spendTaskPreempted(steps, (waits ??= new Waits(signal)), gil).then(() => text);
         const spending = spendTask(steps, (waits ??= new Waits(signal)));
         return spending ? spending.then(() => text) : Promise.resolve(text);
       },

@@ -130,3 +130,79 @@ export function spendTask(steps: readonly Step[], waits: Waits, from = 0): Promi
   }
   return undefined;
 }
+
+/**
+ * Python's GIL for lines in flight (`sleep-task --preempt`): one line runs at a time, and it is handed
+ * round in the order lines ask for it. Handing over goes through a turn of the event loop, so that
+ * waits that ended meanwhile line up too.
+ */
+export class Gil {
+  private held = false;
+  private scheduled = false;
+  private readonly ready: (() => void)[] = [];
+  private head = 0;
+
+  /** `intervalMs`: how long a spinning line runs before it lets the next ready line run (Python's switch interval). */
+  constructor(readonly intervalMs: number) {}
+
+  /** Resolves once the caller holds the GIL (after every line that asked before it). */
+  acquire(): Promise<void> {
+    return new Promise((resolve) => {
+      this.ready.push(resolve);
+      this.grantSoon();
+    });
+  }
+
+  release(): void {
+    this.held = false;
+    this.grantSoon();
+  }
+
+  private grantSoon(): void {
+    if (this.held || this.scheduled || this.head === this.ready.length) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.held || this.head === this.ready.length) return;
+      this.held = true;
+      const next = this.ready[this.head]!;
+      this.ready[this.head++] = undefined as never;
+      if (this.head === this.ready.length) this.ready.length = this.head = 0;
+      next();
+    });
+  }
+}
+
+/**
+ * Spends a task's steps as a Python thread would under the GIL: it needs the GIL to run; a `spin`
+ * step runs in slices of the switch interval, letting the other ready lines run in turn between them;
+ * a `block` step keeps the GIL (and the process) for its whole duration; a `wait` step releases it;
+ * between two steps the other ready lines get their turn.
+ */
+export async function spendTaskPreempted(steps: readonly Step[], waits: Waits, gil: Gil): Promise<void> {
+  await gil.acquire();
+  for (const step of steps) {
+    if (step.ms === 0) continue;
+    if (step.mode === 'wait') {
+      gil.release();
+      await waits.wait(step.ms);
+      await gil.acquire();
+      continue;
+    }
+    if (step.mode === 'block') spendStep(step, waits);
+    else {
+      for (let left = step.ms; left > 0; ) {
+        const slice = Math.min(left, gil.intervalMs);
+        spendStep({ mode: 'spin', ms: slice }, waits);
+        left -= slice;
+        if (left > 0) {
+          gil.release();
+          await gil.acquire();
+        }
+      }
+    }
+    gil.release();
+    await gil.acquire();
+  }
+  gil.release();
+}
