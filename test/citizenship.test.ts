@@ -170,7 +170,7 @@ test('SIGUSR1 never opens the inspector: a stage prints one progress line and go
 });
 
 test('every script answers --help with its usage and exits 0 without running anything', async () => {
-  for (const script of ['bench', 'cpu-vs-io', 'demo', 'kitchen', 'pipeline', 'readme-figures', 'scaling']) {
+  for (const script of ['bench', 'cpu-vs-io', 'demo', 'kitchen', 'pipeline', 'pools', 'readme-figures', 'scaling']) {
     const { stdout, stderr, exitCode } = await sh(`PATH=/nonexistent:/usr/bin:/bin bash scripts/${script}.sh --help`);
     assert.equal(exitCode, 0, script);
     assert.equal(stderr, '', script);

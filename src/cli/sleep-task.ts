@@ -9,7 +9,7 @@ export const program: ProgramSpec = stageSpec({
   description:
     'For each input line, spend a duration, then write the line through byte for byte: ' +
     'the IO-bound stage. A step is spent as a timer (wait: the process stays free for other ' +
-    'lines), a blocked thread (block: nothing else runs) or a busy core (spin).\n\n' +
+    'lines), a blocked thread (block: nothing else runs) or a busy core for that much CPU time (spin).\n\n' +
     'With --from-input each line names its steps: `[label] [wait:|block:|spin:]DURATION...`',
   options: {
     for: { type: 'string', value: 'DURATION', describe: 'Time spent per line: 250ms, 2s, 1.5m (a unit is required; at most 1 day)', parse: parseDuration },
