@@ -75,7 +75,7 @@ test('completion lists each tool\'s options and values, timer report\'s too, and
     assert.deepEqual(modes, ['wait', 'block', 'spin']);
     assert.deepEqual(modeEquals, ['block']);
     assert.deepEqual(progress, ['--progress']);
-    assert.deepEqual(report, ['--width', '--svg', '--help', '--version']);
+    assert.deepEqual(report, ['--width', '--svg', '--csv', '--joblog', '--help', '--version']);
     assert.ok(reportWord!.includes('report'));
     // after timer's options, the command: names from PATH
     assert.ok(command!.includes('sleep-task'));
@@ -110,7 +110,8 @@ test('man pages: every executable has one, made from its option table; man -l re
     for (const option of helpText(PROGRAMS[name]!, 80).match(/--[a-z-]+/g) ?? []) assert.ok(stdout.includes(option), `${page} lacks ${option}`);
     rendered[name] = stdout;
   }
-  assert.match(rendered['timer']!, /timer report \[--width N\] \[--svg OUT\] FILE/);
+  assert.match(rendered['timer']!, /timer report \[--width N\] \[--svg OUT\] \[--csv OUT\] FILE/);
+  assert.match(rendered['timer']!, /--joblog JOBLOG/);
 });
 
 test('--help is wrapped once: 80 columns into a pipe, the terminal\'s width under a terminal, examples whole', async () => {

@@ -216,7 +216,7 @@ test('timer report --svg: an SVG picture; a missing or broken file is an error',
   assert.equal(exitCode, 0);
   const picture = readFileSync(svg, 'utf8');
   assert.match(picture, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-  assert.equal((picture.match(/<rect [^>]*fill="#(4e79a7|f28e2b)"/g) ?? []).length, 12); // 6 items x 2 stages
+  assert.equal((picture.match(/<rect [^>]*fill="#(4e79a7|f28e2b)" stroke="white"/g) ?? []).length, 12); // 6 items x 2 stages
   const missing = await sh('timer report /nonexistent.json');
   assert.equal(missing.exitCode, 1);
   assert.match(missing.stderr, /^timer: cannot read trace '\/nonexistent.json': No such file or directory\n$/);

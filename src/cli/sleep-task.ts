@@ -35,7 +35,7 @@ export const program: ProgramSpec = stageSpec({
     ['seq 5 | sleep-task --for 200ms', 'five lines, one every 200 ms'],
     ['seq 10 | sleep-task --for 1s --concurrency 10', 'ten overlapping waits: about 1 s in all'],
     ["echo 'meatballs 2s block:1s 2s' | sleep-task --from-input", 'a labelled task of three steps'],
-    ['printf "a spin:1s\\nb spin:1s\\n" | sleep-task --from-input --concurrency 2 --preempt 5ms', 'two CPU-bound threads: both end after about 2 s'],
+    ['seq 2 | sleep-task --for 1s --mode spin --concurrency 2 --preempt 5ms', 'two CPU-bound threads: both end after about 2 s'],
   ],
   check: (options) =>
     options['for'] === undefined && !options['from-input']
