@@ -30,6 +30,8 @@ export class StageTracer {
   private readonly out: TraceAppender;
   private readonly lanes = new Map<number, ItemSpan>();
   private readonly named = new Set<number>();
+  private lastLane = -1;
+  private lastSpan: ItemSpan | undefined;
   /** The state now, since when; the state span being gathered, since when, and each state's share of it. */
   private state: StageState = 'start-up';
   private stateSinceMs = 0; // the process's start (performance.timeOrigin)
@@ -66,8 +68,9 @@ export class StageTracer {
 
   /** One computed line: on `lane`, from `startMs` to `endMs`. */
   item(lane: number, line: number, file: string | undefined, startMs: number, endMs: number): void {
-    const open = this.lanes.get(lane);
-    if (open && endMs - open.startMs < MERGE_MS && open.file === file) {
+    // (called for every line: the last lane's open span is kept at hand, no map lookup)
+    const open = lane === this.lastLane ? this.lastSpan : this.lanes.get(lane);
+    if (open !== undefined && endMs - open.startMs < MERGE_MS && open.file === file) {
       open.endMs = endMs;
       open.count += 1;
       return;
@@ -77,7 +80,10 @@ export class StageTracer {
       this.named.add(lane);
       this.out.metadata('thread_name', process.pid, lane, { name: this.laneName(lane) });
     }
-    this.lanes.set(lane, { startMs, endMs, line, count: 1, file });
+    const span = { startMs, endMs, line, count: 1, file };
+    this.lanes.set(lane, span);
+    this.lastLane = lane;
+    this.lastSpan = span;
   }
 
   /** Writes what is still open and closes the file. */
