@@ -120,6 +120,10 @@ export function readTrace(text: string): { stages: StageTrack[]; cut: boolean } 
     if (startup) stage.startup = startup;
     stages.push(stage);
   }
+  // Processes of one program (a pool of processes) are told apart by their pids.
+  const named = new Map<string, number>();
+  for (const stage of stages) named.set(stage.name, (named.get(stage.name) ?? 0) + 1);
+  for (const stage of stages) if (named.get(stage.name)! > 1) stage.name = `${stage.name} ${stage.pid}`;
   return { stages: stages.sort((a, b) => a.spans[0]![0] - b.spans[0]![0]), cut };
 }
 
@@ -243,7 +247,7 @@ export function ganttSvg(stages: StageTrack[], format: FormatDuration, title?: s
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${left + chartWidth + 30}" height="${height}" font-family="sans-serif" font-size="13">`);
   parts.push(`<rect width="100%" height="100%" fill="white"/>`);
-  parts.push(`<text x="${left}" y="20" font-weight="bold">${escapeXml(title ?? `pipeline: ${stages.length} stages, wall ${format(figures.wallUs / 1000)}, speedup ${figures.speedup.toFixed(2)}x, bottleneck ${figures.bottleneck?.name ?? 'none'}`)}</text>`);
+  parts.push(`<text x="${left}" y="20" font-weight="bold">${escapeXml(title ?? `pipeline: ${stages.length} stage${stages.length === 1 ? '' : 's'}, wall ${format(figures.wallUs / 1000)}, speedup ${figures.speedup.toFixed(2)}x, bottleneck ${figures.bottleneck?.name ?? 'none'}`)}</text>`);
   rows.forEach(({ stage, index, lane }, row) => {
     const y = top + row * rowHeight;
     parts.push(`<text x="${left - 8}" y="${y + 17}" text-anchor="end"${lane ? ' font-size="11" fill="#555"' : ''}>${escapeXml(lane ? lane.name : stage.name)}</text>`);
