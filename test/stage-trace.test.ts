@@ -168,3 +168,20 @@ test('a trace file of an earlier run: the stage says so once, does not trace, le
   assert.equal(missing.stdout, '6\n');
   assert.equal(missing.stderr, `mul: ${scratch}/no/such/dir/t.json: No such file or directory; not tracing\n`);
 });
+
+test('a traced stage writes how it ended: its exit status, the lines it answered, its CPU time and peak memory', async () => {
+  const file = traceFile();
+  const { stdout, exitCode } = await sh(`printf '3\\nx\\n4\\n' | mul -r 1 --trace ${file}`);
+  assert.equal(stdout, '6\n24\n');
+  assert.equal(exitCode, 1);
+  const { events } = parseTraceEvents(readFileSync(file, 'utf8'));
+  const exits = events.filter((event) => event.cat === 'exit');
+  assert.equal(exits.length, 1);
+  const { args, ph, tid } = exits[0]!;
+  assert.equal(ph, 'i');
+  assert.equal(tid, 0);
+  assert.equal(args!['status'], 1);
+  assert.equal(args!['lines'], 2);
+  assert.ok((args!['userMs'] as number) + (args!['sysMs'] as number) > 0);
+  assert.ok((args!['peakRssBytes'] as number) > 10 * 1048576);
+});

@@ -332,7 +332,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       sink.flush();
       io.stdout.off('drain', pump);
       stage.close?.();
-      tracer?.close(performance.now());
+      tracer?.close(performance.now(), { status, lines: done });
       resolve(status);
     }
   });

@@ -86,13 +86,19 @@ export class StageTracer {
     this.lastSpan = span;
   }
 
-  /** Writes what is still open and closes the file. */
-  close(atMs: number): void {
+  /**
+   * Writes what is still open, then how the stage ended — an instant event `"cat":"exit"` with its
+   * exit status, the lines it answered, and its CPU time and peak memory so far — and closes the file.
+   */
+  close(atMs: number, end: { status: number; lines: number }): void {
     for (const [lane, span] of this.lanes) this.writeItem(lane, span);
     this.lanes.clear();
     this.shares.set(this.state, (this.shares.get(this.state) ?? 0) + (atMs - this.stateSinceMs));
     this.stateSinceMs = atMs;
     if (atMs > this.spanStartMs) this.writeState(atMs);
+    const { user, system } = process.cpuUsage();
+    const args = { status: end.status, lines: end.lines, userMs: Math.round(user / 1000), sysMs: Math.round(system / 1000), peakRssBytes: process.resourceUsage().maxRSS * 1024 };
+    this.out.event({ name: 'exit', cat: 'exit', ph: 'i', s: 'p', ts: traceClockUs(atMs), pid: process.pid, tid: STATE_LANE, args });
     this.out.close();
   }
 
