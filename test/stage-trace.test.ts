@@ -185,3 +185,17 @@ test('a traced stage writes how it ended: its exit status, the lines it answered
   assert.ok((args!['userMs'] as number) + (args!['sysMs'] as number) > 0);
   assert.ok((args!['peakRssBytes'] as number) > 10 * 1048576);
 });
+
+test('a running stage appends its spans at least once a second: a stage killed by a signal leaves a trace of what it did', async () => {
+  const file = traceFile();
+  // (64 KB of events would take minutes here: only the once-a-second append can put items in the file)
+  const { stdout } = await sh(
+    `yes 11 | mul -r 3000001 --trace ${file} >/dev/null & p=$!; ` +
+      `until grep -qs '"cat":"item"' ${file}; do sleep 0.05; done; kill -TERM $p; wait $p; echo "status=$?"`,
+  );
+  assert.equal(stdout, 'status=143\n');
+  const { events, cut } = parseTraceEvents(readFileSync(file, 'utf8'));
+  assert.equal(cut, false);
+  assert.ok(events.some((event) => event.cat === 'item'));
+  assert.ok(!events.some((event) => event.cat === 'exit'), 'a killed stage cannot say how it ended');
+});

@@ -181,7 +181,7 @@ export function bar(spans: [number, number][], startUs: number, cell: number, co
     if (failed.length > 0 && coverage(failed, from, from + cell) >= 0.5) text += FAILED_GLYPH;
     else if (busy === 0 && stage?.startup && coverage([stage.startup], from, from + cell) >= 0.5) text += STARTUP_GLYPH;
     else if (busy === 0 && blocked.length > 0 && coverage(blocked, from, from + cell) >= 0.5) text += BLOCKED_GLYPH;
-    else text += SHADES[busy === 0 ? 0 : busy >= 1 ? 4 : Math.min(3, 1 + Math.floor(busy * 3))];
+    else text += SHADES[busy === 0 ? 0 : Math.max(1, Math.round(busy * 4))]; // the nearest quarter; any work at all shows
   }
   return text;
 }

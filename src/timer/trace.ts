@@ -86,8 +86,9 @@ export function openTraceFile(path: string): number {
   }
 }
 
-/** Event text gathered before one append (each append holds whole events only). */
+/** Event text gathered before one append (each append holds whole events only), and for how long at most. */
 const APPEND_AT_BYTES = 65_536;
+const FLUSH_EVERY_MS = 1000;
 
 /**
  * Appends whole events to a trace file opened by openTraceFile, each followed by a comma (the format
@@ -96,6 +97,7 @@ const APPEND_AT_BYTES = 65_536;
  */
 export class TraceAppender {
   private pending = '';
+  private flushedAt = performance.now();
 
   constructor(private readonly fd: number) {}
 
@@ -105,12 +107,14 @@ export class TraceAppender {
     if (name === 'process_name') this.flush();
   }
 
+  /** Adds an event; what is pending is appended once it is large, or at least once a second (a writer killed by a signal then loses at most its last second). */
   event(event: Record<string, unknown>): void {
     this.pending += `${JSON.stringify(event)},\n`;
-    if (this.pending.length >= APPEND_AT_BYTES) this.flush();
+    if (this.pending.length >= APPEND_AT_BYTES || performance.now() - this.flushedAt >= FLUSH_EVERY_MS) this.flush();
   }
 
   flush(): void {
+    this.flushedAt = performance.now();
     if (this.pending === '') return;
     writeSync(this.fd, this.pending);
     this.pending = '';
