@@ -97,6 +97,24 @@ items_window_ms() {
     console.log(((end - start) / 1000).toFixed(3))' "$1"
 }
 
+# process_windows_ms TRACE: for a trace of several processes, each running its own items: the longest
+# of their windows (each from its first item begun to its last done, so that one process's start-up
+# never counts against another's), in ms, then 1 when every two windows overlap (the processes ran at
+# the same time), else 0.
+process_windows_ms() {
+  node -e 'const text = require("fs").readFileSync(process.argv[1], "utf8").trim().replace(/,?\s*\]?$/, "");
+    const windows = new Map();
+    for (const e of JSON.parse(text + "]")) {
+      if (e.cat !== "item") continue;
+      const w = windows.get(e.pid) ?? [Infinity, -Infinity];
+      windows.set(e.pid, [Math.min(w[0], e.ts), Math.max(w[1], e.ts + e.dur)]);
+    }
+    const all = [...windows.values()];
+    const longest = Math.max(...all.map(([from, to]) => to - from));
+    const overlap = all.every(([a1, b1]) => all.every(([a2, b2]) => a1 < b2 && a2 < b1));
+    console.log(((longest) / 1000).toFixed(3), overlap ? 1 : 0)' "$1"
+}
+
 # sum_ms FILE: the sum of the numbers in FILE.
 sum_ms() { awk '{ s += $1 } END { printf "%.3f", s }' "$1"; }
 
