@@ -118,3 +118,13 @@ test('SIGINT and SIGTERM end a busy stage at once, by the signal (the shell sees
   assert.equal(result.signal, 'SIGINT');
   assert.equal(result.stderr, '');
 });
+
+test('a stage leaves its stdout pipe in blocking mode: another writer of the same pipe is never told EAGAIN', async () => {
+  // Node's own stdout stream would put the pipe in non-blocking mode for every process sharing it:
+  // `head` writing beside a stage, into a pipe whose reader is slow, then failed with EAGAIN.
+  for (const stage of ['add', 'mul -r 1', 'sleep-task --for 1ms']) {
+    const { stdout, stderr } = await sh(`{ (sleep 0.5; echo 3) | ${stage} & sleep 0.3; head -c 3000000 /dev/zero; wait; } | (sleep 1; wc -c)`);
+    assert.equal(stderr, '', stage);
+    assert.equal(stdout.trim(), '3000002', stage); // the 3 MB and the stage's one line of 2 bytes
+  }
+});

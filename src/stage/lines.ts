@@ -114,7 +114,7 @@ export class LineReader {
    */
   constructor(input: Readable, onReadable: () => void, separator = 0x0a, maxLineBytes = MAX_LINE_BYTES) {
     const splitter = split2(batchMatcher(String.fromCharCode(separator)) as never, toBatch as never, { writableObjectMode: true, highWaterMark: 1 });
-    this.batches = input.pipe(new LineGuard(maxLineBytes, separator)).pipe(splitter);
+    this.batches = pipeInto(pipeInto(input, new LineGuard(maxLineBytes, separator)), splitter);
     this.batches.on('readable', onReadable);
     this.batches.on('end', () => {
       this.sourceEnded = true;
@@ -168,4 +168,16 @@ export function markedLine(raw: string): Line {
     text = text.slice(0, -1);
   }
   return { text, terminated, overlong };
+}
+
+/**
+ * `source.pipe(destination)`, ending the destination when the source ends, without Node's own `end`
+ * option: Readable.pipe compares its destination with process.stdout to decide it, and that first
+ * look at process.stdout makes a stream of it, which puts a pipe on stdout in non-blocking mode (the
+ * engine writes a blocking pipe directly: see Sink).
+ */
+function pipeInto<T extends NodeJS.WritableStream>(source: Readable, destination: T): T {
+  source.pipe(destination, { end: false });
+  source.once('end', () => destination.end());
+  return destination;
 }

@@ -97,14 +97,17 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
     // turn of the read loop (and while asynchronous lines are in flight), never per line.
     let done = 0;
     let busyMs = 0;
+    let busyWaitMs = 0; // of the busy time since busySince, how long direct writes waited for the reader
     let busySince = NaN;
     let computeTotalMs = 0; // timed stages (worker threads): the sum of the lines' own compute times
     // Traced: the lanes (concurrency slots) free for the next asynchronous line, and the next new one.
     const freeLanes: number[] = [];
     let nextLane = 1;
 
+    // A blocking pipe on stdout, untouched so far, is written directly (see Sink).
+    const directOut = io === process && isBlockingPipe(1);
     const sink = new Sink(
-      io.stdout,
+      directOut ? 1 : io.stdout,
       io.stderr,
       (error) => {
         if ((error as NodeJS.ErrnoException).code !== 'EPIPE') {
@@ -118,6 +121,12 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
         if (readingStdinByFs) setImmediate(() => process.exit());
       },
       separator,
+      (fromMs, toMs) => {
+        // A direct write waited for a slow reader: not busy, and blocked on output in the trace.
+        if (!Number.isNaN(busySince)) busyWaitMs += toMs - fromMs;
+        tracer?.setState('blocked on output', fromMs);
+        tracer?.setState('working', toMs);
+      },
     );
     // The input being read: its stream and lines, and how messages name its lines.
     let inputIndex = -1;
@@ -167,7 +176,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
     }
 
     onProgressSignal(() => {
-      const busy = busyMs + (Number.isNaN(busySince) ? 0 : performance.now() - busySince);
+      const busy = busyMs + (Number.isNaN(busySince) ? 0 : performance.now() - busySince - busyWaitMs);
       const lines = done;
       void (formatDuration ? Promise.resolve(formatDuration) : loadFormatDuration()).then((format) =>
         sink.message(utf8Bytes(`${name}: ${lines} ${lines === 1 ? 'line' : 'lines'}, busy ${format(busy)}\n`)),
@@ -181,7 +190,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       yielded = false;
       pump();
     };
-    io.stdout.on('drain', pump);
+    if (!directOut) io.stdout.on('drain', pump);
     nextInput();
 
     function pump(): void {
@@ -232,12 +241,13 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
           if (tracer && output !== undefined) tracer.item(1, lineNo, traceFile, traceStart, (sink.clock = performance.now()));
         } else {
           release(lineNo, terminated, output, undefined, formatDuration ? lineEnded(lineNo, started, output !== undefined) : '');
-          if (tracer && output !== undefined) tracer.item(1, lineNo, traceFile, traceStart, sink.clock);
+          if (tracer && output !== undefined) tracer.item(1, lineNo, traceFile, traceStart, sink.queuedAt);
         }
       }
       if (inFlight === 0 && !Number.isNaN(busySince)) {
-        busyMs += performance.now() - busySince;
+        busyMs += performance.now() - busySince - busyWaitMs;
         busySince = NaN;
+        busyWaitMs = 0;
       }
       if (tracer && !yielded) {
         const state = sink.blocked ? 'blocked on output' : inFlight > 0 ? 'working' : lines && !lines.done && !stopped ? 'waiting for input' : 'working';
@@ -330,7 +340,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
         sink.putReport(utf8Bytes(`${name}: ${done} ${done === 1 ? 'line' : 'lines'}, busy ${formatDuration(busyMs)}${compute}\n`));
       }
       sink.flush();
-      io.stdout.off('drain', pump);
+      if (!directOut) io.stdout.off('drain', pump);
       stage.close?.();
       tracer?.close(performance.now(), { status, lines: done });
       resolve(status);

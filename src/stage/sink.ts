@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 
 /** Results pending for at least this long are written, so that the next stage can start at once. */
@@ -21,6 +22,8 @@ export class Sink {
   private lastFlush = -Infinity;
   /** The clock (performance.now()) as last read when a result was queued or written. */
   clock = 0;
+  /** The clock when the last result was queued (before any write it led to, which may wait for the reader). */
+  queuedAt = 0;
   private scheduled = false;
   private failed = false;
   private readonly flushScheduled = (): void => {
@@ -28,22 +31,28 @@ export class Sink {
     this.flush();
   };
 
-  /** `onFailure` hears of the first stdout write error (EPIPE included); no result is written after it. */
+  /**
+   * `stdout` is a stream, or a file descriptor written directly (a pipe in blocking mode: each write
+   * returns once the reader took the bytes, without a stream's event-loop turns). `onFailure` hears
+   * of the first stdout write error (EPIPE included); no result is written after it. `onWriteWait`
+   * hears of a direct write that waited (the reader was slow) 1 ms or more.
+   */
   constructor(
-    private readonly stdout: Writable,
+    private readonly stdout: Writable | number,
     private readonly stderr: Writable,
     private readonly onFailure: (error: Error) => void,
     /** the byte ending each result: '\n', or NUL with -z */
     private readonly terminator = 0x0a,
+    private readonly onWriteWait?: (fromMs: number, toMs: number) => void,
   ) {
-    stdout.on('error', (error) => this.fail(error));
+    if (typeof stdout !== 'number') stdout.on('error', (error) => this.fail(error));
     // Nowhere is left to report a failing stderr to; results still go to stdout.
     stderr.on('error', () => {});
   }
 
-  /** True while stdout is full: stop producing until 'drain'. */
+  /** True while stdout is full: stop producing until 'drain' (never for a direct descriptor: its writes wait). */
   get blocked(): boolean {
-    return this.stdout.writableNeedDrain;
+    return typeof this.stdout !== 'number' && this.stdout.writableNeedDrain;
   }
 
   /** Queues an integer result as one line of decimal digits. */
@@ -104,7 +113,7 @@ export class Sink {
       this.length = 0;
       this.writeOut(bytes);
       // A write still in progress holds on to the bytes: gather the next results elsewhere.
-      if (this.stdout.writableLength > 0) this.buffer = Buffer.allocUnsafe(this.buffer.length);
+      if (typeof this.stdout !== 'number' && this.stdout.writableLength > 0) this.buffer = Buffer.allocUnsafe(this.buffer.length);
     }
     if (this.err.length > 0 && !this.stderr.destroyed) {
       const text = this.err;
@@ -114,7 +123,7 @@ export class Sink {
   }
 
   private afterPut(): void {
-    this.clock = performance.now();
+    this.clock = this.queuedAt = performance.now();
     if (this.length >= FLUSH_AT_BYTES || this.clock - this.lastFlush >= FLUSH_AFTER_MS) {
       this.flush();
     } else if (!this.scheduled) {
@@ -125,9 +134,22 @@ export class Sink {
 
   private writeOut(data: Buffer | string): void {
     if (this.failed) return;
+    if (typeof this.stdout === 'number') return this.writeDirect(this.stdout, typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
     this.stdout.write(data, 'latin1');
     // A failed write destroys the stream synchronously: stop before computing anything more.
     if (this.stdout.errored) this.fail(this.stdout.errored);
+  }
+
+  private writeDirect(fd: number, bytes: Buffer): void {
+    const started = performance.now();
+    try {
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+    } catch (error) {
+      this.fail(error as Error);
+      return;
+    }
+    const ended = (this.clock = performance.now());
+    if (ended - started >= 1) this.onWriteWait?.(started, ended);
   }
 
   private fail(error: Error): void {
