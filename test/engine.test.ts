@@ -128,3 +128,8 @@ test('a stage leaves its stdout pipe in blocking mode: another writer of the sam
     assert.equal(stdout.trim(), '3000002', stage); // the 3 MB and the stage's one line of 2 bytes
   }
 });
+
+test('stdout and stderr on one slow pipe (2>&1): every line arrives', async () => {
+  const { stdout } = await sh('seq 300000 | add --formula 2>&1 | (sleep 1; wc -l)');
+  assert.equal(stdout.trim(), '300000');
+});

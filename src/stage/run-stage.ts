@@ -105,7 +105,9 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
     let nextLane = 1;
 
     // A blocking pipe on stdout, untouched so far, is written directly (see Sink).
-    const directOut = io === process && isBlockingPipe(1);
+    // (not when stderr is the same pipe, as with 2>&1: writing stderr through Node's stream makes it
+    // non-blocking; the direct writes would still wait for room, but by polling)
+    const directOut = io === process && isBlockingPipe(1) && !samePipe(1, 2);
     const sink = new Sink(
       directOut ? 1 : io.stdout,
       io.stderr,
@@ -365,6 +367,16 @@ function isBlockingPipe(fd: number): boolean {
     if (!fstatSync(fd).isFIFO()) return false;
     const flags = /^flags:\s+([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'));
     return flags !== null && (Number.parseInt(flags[1]!, 8) & constants.O_NONBLOCK) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** True when two descriptors are the same pipe. */
+function samePipe(a: number, b: number): boolean {
+  try {
+    const [one, two] = [fstatSync(a), fstatSync(b)];
+    return one.isFIFO() && two.isFIFO() && one.ino === two.ino && one.dev === two.dev;
   } catch {
     return false;
   }

@@ -143,7 +143,15 @@ export class Sink {
   private writeDirect(fd: number, bytes: Buffer): void {
     const started = performance.now();
     try {
-      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+      for (let done = 0; done < bytes.length; ) {
+        try {
+          done += writeSync(fd, bytes, done, bytes.length - done);
+        } catch (error) {
+          // Another process sharing the pipe may have made it non-blocking: wait for room as a blocking write would.
+          if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+          Atomics.wait(pause, 0, 0, 1);
+        }
+      }
     } catch (error) {
       this.fail(error as Error);
       return;
@@ -159,6 +167,9 @@ export class Sink {
     this.onFailure(error);
   }
 }
+
+// Nobody notifies it: Atomics.wait on it sleeps for its timeout.
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /** Decimal digits of a non-negative safe integer. */
 function digitCount(value: number): number {
