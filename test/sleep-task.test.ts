@@ -76,12 +76,12 @@ test('sleep-task: ten concurrent 200ms waits overlap (the time with a line in pr
 test('sleep-task: block and spin never overlap inside one process', async () => {
   for (const mode of ['block', 'spin']) {
     // A blocking first line holds the process: the quick second line cannot finish before it.
-    const input = `slow ${mode}:300ms\nfast 1ms\n`;
+    const input = `slow ${mode}:200ms\nfast 1ms\n`;
     const { stdout } = await sh('sleep-task --from-input --concurrency 2 --unordered', input);
-    assert.equal(stdout, 'slow ' + `${mode}:300ms\nfast 1ms\n`, mode);
+    assert.equal(stdout, 'slow ' + `${mode}:200ms\nfast 1ms\n`, mode);
     const started = Date.now();
-    await sh(`seq 4 | sleep-task --for 150ms --mode ${mode} --concurrency 4`);
-    assert.ok(Date.now() - started >= 600, `${mode}: four 150 ms steps took less than 600 ms, so they overlapped`);
+    await sh(`seq 4 | sleep-task --for 100ms --mode ${mode} --concurrency 4`);
+    assert.ok(Date.now() - started >= 400, `${mode}: four 100 ms steps took less than 400 ms, so they overlapped`);
   }
 });
 
@@ -118,14 +118,14 @@ test('sleep-task --concurrency 100000 over 30,000 lines: every line in order, no
 
 test('--preempt: two CPU-bound lines take turns as Python threads do: each takes about twice as long, the total is unchanged', async () => {
   const ms = (text: string): number => Number(/[\d.]+/.exec(text)![0]) * (text.endsWith('ms') ? 1 : 1000);
-  const { stdout, stderr } = await sh("printf 'a spin:300ms\\nb spin:300ms\\n' | sleep-task --from-input --concurrency 2 --preempt 5ms --unordered --time");
+  const { stdout, stderr } = await sh("printf 'a spin:200ms\\nb spin:200ms\\n' | sleep-task --from-input --concurrency 2 --preempt 5ms --unordered --time");
   assert.equal(stdout.split('\n').filter(Boolean).length, 2);
   const lines = [...stderr.matchAll(/^sleep-task: line \d: ([\d.]+m?s)$/gm)].map(([, time]) => ms(time!));
   assert.equal(lines.length, 2, stderr);
   // Round-robin slices: both lines end near the end of the run (as asyncio tasks, the first would end
-  // halfway), and the run takes the CPU time of both (600 ms), however loaded the machine.
+  // halfway), and the run takes the CPU time of both (400 ms), however loaded the machine.
   const busy = ms(/busy ([\d.]+m?s)$/m.exec(stderr)![1]!);
-  assert.ok(busy >= 590, `busy ${busy} ms`);
+  assert.ok(busy >= 390, `busy ${busy} ms`);
   for (const time of lines) assert.ok(time >= 0.9 * busy, `a line ended after ${time} ms of ${busy}: the lines did not take turns`);
   // A block step keeps the GIL (and the process): the line behind it cannot even start its wait.
   const blocked = await sh("printf 'a block:200ms\\nb wait:10ms\\n' | sleep-task --from-input --concurrency 2 --preempt 5ms --unordered");
