@@ -63,6 +63,10 @@ async function drawReport(file: string | undefined, options: Record<string, unkn
     return EXIT.FAILURE;
   }
   const shown = source === '-' ? '(standard input)' : source;
+  const refuse = async (why: string): Promise<number> => {
+    await writeText(process.stderr, `timer: ${shown}: ${why}\n`);
+    return EXIT.FAILURE;
+  };
   const format = await loadFormatDuration();
   const width = (options['width'] as number | undefined) ?? process.stdout.columns ?? 80;
   if (joblog !== undefined) {
@@ -70,40 +74,33 @@ async function drawReport(file: string | undefined, options: Record<string, unkn
     try {
       jobs = parseJoblog(text);
     } catch (error) {
-      await writeText(process.stderr, `timer: ${shown}: ${(error as Error).message}\n`);
-      return EXIT.FAILURE;
+      return refuse((error as Error).message);
     }
-    if (jobs.length === 0) {
-      await writeText(process.stderr, `timer: ${shown}: the joblog has no jobs\n`);
-      return EXIT.FAILURE;
-    }
+    if (jobs.length === 0) return refuse('the joblog has no jobs');
     const hosts = joblogTracks(jobs);
     const failures = jobs.filter(failed).sort((a, b) => a.seq - b.seq).map((job) => `seq ${job.seq}: ${job.signal !== 0 ? `signal ${job.signal}` : `exit ${job.exitval}`}`);
     const title = `joblog: ${jobs.length} jobs on ${hosts.length} host${hosts.length === 1 ? '' : 's'}, ${failures.length} failed`;
-    return writeReport(joblogText(hosts, failures, width, format), options['svg'] === undefined ? undefined : [options['svg'] as string, ganttSvg(hosts, format, title, true)]);
+    const files: [string, string][] = options['svg'] === undefined ? [] : [[options['svg'] as string, ganttSvg(hosts, format, title, true)]];
+    return writeReport(joblogText(hosts, failures, width, format), files);
   }
   let trace;
   try {
     trace = readTrace(text);
   } catch (error) {
-    await writeText(process.stderr, `timer: ${shown}: ${(error as Error).message}\n`);
-    return EXIT.FAILURE;
+    return refuse((error as Error).message);
   }
   const { stages, cut } = trace;
   if (cut) await writeText(process.stderr, `timer: ${shown}: the trace is cut short (a writer was stopped); drawing what is complete\n`);
-  if (stages.length === 0) {
-    await writeText(process.stderr, `timer: ${shown}: the trace has no spans\n`);
-    return EXIT.FAILURE;
-  }
+  if (stages.length === 0) return refuse('the trace has no spans');
   const files: [string, string][] = [];
   if (options['svg'] !== undefined) files.push([options['svg'] as string, ganttSvg(stages, format)]);
   if (options['csv'] !== undefined) files.push([options['csv'] as string, itemsCsv(stages)]);
-  return writeReport(ganttText(stages, width, format), ...files);
+  return writeReport(ganttText(stages, width, format), files);
 }
 
 /** Writes the files a report asked for (each a failure of its own), then the chart on stdout. */
-async function writeReport(chart: string, ...files: ([string, string] | undefined)[]): Promise<number> {
-  for (const [path, content] of files.filter((file) => file !== undefined)) {
+async function writeReport(chart: string, files: [string, string][]): Promise<number> {
+  for (const [path, content] of files) {
     try {
       writeFileSync(path, content);
     } catch (error) {
