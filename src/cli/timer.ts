@@ -33,9 +33,10 @@ const report: ProgramSpec = {
 export const program: ProgramSpec = {
   name: 'timer',
   summary: 'measure what a command or a pipeline stage costs, and draw traces as Gantt charts',
-  synopsis: 'timer [options] [--] COMMAND [ARG...]',
+  synopsis: "timer [options] [--] COMMAND [ARG...]\ntimer --pipeline 'PIPELINE' [options]",
   description:
     "Run COMMAND with stdin and stdout passed through unchanged, and report on stderr what it cost: lines in and out, wall time, CPU, peak memory, rate. The exit status is the command's (127 not found, 126 cannot execute, 125 timer failed, 128+N killed by signal N).\n\n" +
+    "With --pipeline, profile a whole shell pipeline: PIPELINE runs with bash (its PIPESTATUS gives each stage's status) on timer's own stdin, stdout and stderr, nothing relayed; every process the shell starts is a stage, observed from /proc every --interval and, for pipestage stages, from their own traces. At the end: per stage its command, status, wall, CPU, peak memory, bytes, and its time split into working, other waits, waiting for input and blocked on output; the chart; the bottleneck (a line `bottleneck: NAME — evidence`); and the wall time predicted with the bottleneck twice as fast (`predicted: WALL with CHANGE`). While stderr is a terminal, a live view shows each stage until the report replaces it. The exit status is the pipeline's.\n\n" +
     '`timer report FILE` draws a trace recorded with --trace as a Gantt chart.',
   options: {
     label: { type: 'string', value: 'NAME', describe: "Name in reports and traces (default: the command's name)", parse: parseLabel },
@@ -45,12 +46,28 @@ export const program: ProgramSpec = {
     null: { type: 'boolean', alias: 'z', describe: 'Items end with NUL instead of newline (counts and --each pair NUL-terminated items)' },
     progress: { type: 'boolean', describe: 'A live progress line while stderr is a terminal' },
     trace: { type: 'string', value: 'FILE', file: true, describe: 'Append spans to FILE (Chrome Trace Event Format; one file per run)' },
+    pipeline: { type: 'string', value: 'PIPELINE', describe: 'Profile the shell pipeline PIPELINE (run with bash) instead of wrapping a COMMAND' },
+    svg: { type: 'string', value: 'OUT', file: true, describe: "With --pipeline: also write the pipeline's chart as an SVG picture to OUT" },
+    interval: { type: 'integer', value: 'MS', min: 1, max: 10000, default: 20, describe: 'With --pipeline: sample the stages every MS milliseconds' },
+    'no-progress': { type: 'boolean', describe: 'With --pipeline: no live view on the terminal' },
   },
-  operands: { name: 'command', min: 1, max: Infinity, haltAtFirst: true },
+  operands: { name: 'command', min: 0, max: Infinity, haltAtFirst: true },
+  check: (options, operands) => {
+    if (options['pipeline'] === undefined) {
+      if (operands.length === 0) return 'missing command';
+      for (const option of ['svg', 'no-progress']) if (options[option] !== undefined && options[option] !== false) return `--${option} is for --pipeline`;
+      return undefined;
+    }
+    if (operands.length > 0) return `--pipeline takes no COMMAND (got '${operands[0]}'); put the whole pipeline in its value`;
+    for (const option of ['each', 'null', 'label', 'progress']) if (options[option] !== undefined && options[option] !== false) return `--${option} is not for --pipeline`;
+    return undefined;
+  },
   examples: [
     ['seq 8 | timer -- mul | add', 'what mul costs inside the pipeline'],
     ["timer -- sh -c 'mul | add' < items", 'a whole pipeline'],
     ['seq 8 | timer --trace t.json mul | timer --trace t.json add', 'two stages traced into one file'],
+    ["timer --pipeline 'seq 1 3000000 | add --formula | add --formula'", 'profile a whole pipeline: each stage, the bottleneck, a prediction'],
+    ["timer --pipeline 'seq 1 4000000 | gzip -9 | wc -c' --svg gz.svg", 'any programs; the chart as an SVG picture'],
     ['timer report t.json', 'the trace as a Gantt chart'],
     ['timer report --joblog jobs.log', "GNU parallel's joblog as a Gantt chart"],
   ],

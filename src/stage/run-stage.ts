@@ -137,6 +137,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
     let lines: LineReader | undefined;
     let where = (lineNo: number): string => `line ${lineNo}`;
     let traceFile: string | undefined; // the file whose lines are read, as trace spans name it
+    let bytesIn = 0; // counted for the trace only
 
     /** Starts reading the next input, skipping (and reporting) those that cannot be opened. */
     function nextInput(): void {
@@ -170,6 +171,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
             nextInput();
           }
         });
+        if (tracer) stream.on('data', (chunk: Buffer) => (bytesIn += chunk.length));
         lines = new LineReader(stream, pump, separator);
         return;
       }
@@ -344,7 +346,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       sink.flush();
       if (!directOut) io.stdout.off('drain', pump);
       stage.close?.();
-      tracer?.close(performance.now(), { status, lines: done });
+      tracer?.close(performance.now(), { status, lines: done, bytesIn, bytesOut: sink.bytesOut });
       resolve(status);
     }
   });

@@ -20,6 +20,8 @@ export class Sink {
   private length = 0;
   private err = '';
   private lastFlush = -Infinity;
+  /** Bytes of results handed to stdout so far. */
+  bytesOut = 0;
   /** The clock (performance.now()) as last read when a result was queued or written. */
   clock = 0;
   /** The clock when the last result was queued (before any write it led to, which may wait for the reader). */
@@ -110,6 +112,7 @@ export class Sink {
     this.lastFlush = this.clock = performance.now();
     if (this.length > 0) {
       const bytes = this.buffer.subarray(0, this.length);
+      this.bytesOut += this.length;
       this.length = 0;
       this.writeOut(bytes);
       // A write still in progress holds on to the bytes: gather the next results elsewhere.

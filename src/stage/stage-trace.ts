@@ -88,16 +88,16 @@ export class StageTracer {
 
   /**
    * Writes what is still open, then how the stage ended — an instant event `"cat":"exit"` with its
-   * exit status, the lines it answered, and its CPU time and peak memory so far — and closes the file.
+   * exit status, the lines it answered, the bytes it read and wrote, and its CPU time and peak memory so far — and closes the file.
    */
-  close(atMs: number, end: { status: number; lines: number }): void {
+  close(atMs: number, end: { status: number; lines: number; bytesIn: number; bytesOut: number }): void {
     for (const [lane, span] of this.lanes) this.writeItem(lane, span);
     this.lanes.clear();
     this.shares.set(this.state, (this.shares.get(this.state) ?? 0) + (atMs - this.stateSinceMs));
     this.stateSinceMs = atMs;
     if (atMs > this.spanStartMs) this.writeState(atMs);
     const { user, system } = process.cpuUsage();
-    const args = { status: end.status, lines: end.lines, userMs: Math.round(user / 1000), sysMs: Math.round(system / 1000), peakRssBytes: process.resourceUsage().maxRSS * 1024 };
+    const args = { status: end.status, lines: end.lines, bytesIn: end.bytesIn, bytesOut: end.bytesOut, userMs: Math.round(user / 1000), sysMs: Math.round(system / 1000), peakRssBytes: process.resourceUsage().maxRSS * 1024 };
     this.out.event({ name: 'exit', cat: 'exit', ph: 'i', s: 'p', ts: traceClockUs(atMs), pid: process.pid, tid: STATE_LANE, args });
     this.out.close();
   }

@@ -90,6 +90,7 @@ export function readTrace(text: string): { stages: StageTrack[]; cut: boolean } 
     if (event.ph === 'M' && event.name === 'thread_name' && event.args?.name && typeof event.tid === 'number') of(event.pid).laneNames.set(event.tid, event.args.name);
     if (event.ph !== 'X' || typeof event.ts !== 'number') continue;
     const span: [number, number] = [event.ts, event.ts + (event.dur ?? 0)];
+    if (event.cat === 'pipeline-state') continue; // timer --pipeline's view of states, drawn by that report
     if (event.cat === 'startup') of(event.pid).timer.startup = span;
     else if (event.cat === 'state') {
       if (event.name === 'start-up') of(event.pid).own.startup = span;

@@ -7,6 +7,7 @@ import { systemErrorText } from '../stage/messages.js';
 import { quoteBytes } from '../work/input-error.js';
 import { ganttSvg, ganttText, joblogText, readTrace, type StageTrack } from './gantt.js';
 import { failed, joblogTracks, parseJoblog } from './joblog.js';
+import { runPipeline } from './pipeline/run.js';
 import { runTimer } from './run.js';
 
 /**
@@ -28,6 +29,17 @@ export function timerMain(wrap: ProgramSpec, report: ProgramSpec): void {
       return;
     }
     const { options, operands } = commandLine;
+    if (options['pipeline'] !== undefined) {
+      process.exitCode = await runPipeline(options['pipeline'] as string, {
+        json: options['json'] === true,
+        output: options['output'] as string | undefined,
+        trace: options['trace'] as string | undefined,
+        svg: options['svg'] as string | undefined,
+        live: options['no-progress'] !== true,
+        intervalMs: options['interval'] as number,
+      });
+      return;
+    }
     process.exitCode = await runTimer(operands, {
       label: options['label'] as string | undefined,
       each: options['each'] === true,

@@ -1,6 +1,5 @@
 import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isatty } from 'node:tty';
 import path from 'node:path';
 import { constants as osConstants } from 'node:os';
 import { loadFormatDuration, type FormatDuration } from '../stage/durations.js';
@@ -10,7 +9,8 @@ import { onProgressSignal } from '../stage/progress-signal.js';
 import { isDirectory } from '../stage/fd.js';
 import { ItemClock, type CompletedRun } from './items.js';
 import { openCommandPipes } from './pipes.js';
-import { childCpu, descendants, inTerminalForeground, processStartTicks, TreeMemorySampler, type ChildCpu } from './proc.js';
+import { childCpu, TreeMemorySampler, type ChildCpu } from './proc.js';
+import { forwardSignals } from './signals.js';
 import { itemLine, jsonReport, summaryLine, type Item, type Measurement } from './summary.js';
 import { openTraceFile, TraceRefused, TraceWriter } from './trace.js';
 
@@ -25,11 +25,6 @@ export interface TimerOptions {
   nullTerminated: boolean;
 }
 
-/** Signals timer passes on to the command's processes (a second SIGINT or SIGTERM kills them). */
-const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
-type ForwardedSignal = (typeof FORWARDED_SIGNALS)[number];
-/** Signals a terminal sends to its whole foreground process group (the command gets them itself). */
-const TERMINAL_SIGNALS: readonly string[] = ['SIGINT', 'SIGQUIT', 'SIGHUP'];
 const RSS_SAMPLE_MS = 100;
 const PROGRESS_EVERY_MS = 200;
 /** --each lines gathered before one write to the report. */
@@ -71,40 +66,8 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   const pipes = await opening;
 
   // Signals: installed before the command starts, so that none leaves it running without timer.
-  let childPid: number | undefined;
   const known = new Map<number, number>(); // the command's processes seen so far: pid → start ticks
-  const signalTree = (signal: NodeJS.Signals): void => {
-    if (childPid === undefined) return;
-    const live = descendants(process.pid);
-    for (const [pid, start] of live) known.set(pid, start);
-    for (const pid of live.keys()) {
-      try {
-        process.kill(pid, signal);
-      } catch {
-        // gone meanwhile
-      }
-    }
-  };
-  let signals = 0;
-  let pendingSignal: ForwardedSignal | undefined;
-  const onSignal = (signal: ForwardedSignal) => (): void => {
-    signals += 1;
-    if (childPid === undefined) {
-      pendingSignal = signal;
-      return;
-    }
-    if (signals >= 2 && (signal === 'SIGINT' || signal === 'SIGTERM')) {
-      signalTree('SIGKILL'); // a second request to stop: no more waiting for the command
-      return;
-    }
-    // A signal the terminal sent to the whole group has reached the command already: one that can
-    // come from a terminal, while timer is in its foreground group and talks to it (a script's
-    // `kill -INT` of a timer whose stdio are pipes is passed on).
-    if (TERMINAL_SIGNALS.includes(signal) && (isatty(0) || isatty(2)) && inTerminalForeground()) return;
-    signalTree(signal);
-  };
-  const handlers = FORWARDED_SIGNALS.map((signal) => [signal, onSignal(signal)] as const);
-  for (const [signal, handler] of handlers) process.on(signal, handler);
+  const signals = forwardSignals(known);
 
   const startMs = performance.now();
   const childCpuBefore = childCpu();
@@ -119,8 +82,7 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
     stripFinalNewline: false,
   });
   pipes?.closeCommandEnds();
-  childPid = child.pid;
-  if (pendingSignal) onSignal(pendingSignal)();
+  signals.started(child.pid);
   const clock = new ItemClock(startMs, options.nullTerminated ? 0x00 : 0x0a);
   const items: Item[] | undefined = options.each && options.json ? [] : undefined;
   let failure: string | undefined;
@@ -242,11 +204,7 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   });
 
   const progress = options.progress && process.stderr.isTTY && process.env['TERM'] !== 'dumb' ? startProgress(label, clock, startMs, format) : undefined;
-  // What the command started and left behind after a signal passed on to it (a background job that
-  // ignores SIGINT) is ended as soon as the command has: no orphans, and no pipe held open by them.
-  child.once('exit', () => {
-    if (signals > 0) killLeftovers(known);
-  });
+  child.once('exit', () => signals.ended());
   const result = await child;
   await outputDone;
   const endMs = performance.now();
@@ -256,7 +214,7 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   trace?.close();
   stdin.destroy();
   childStdin?.destroy();
-  for (const [signal, handler] of handlers) process.off(signal, handler);
+  signals.remove();
 
   if (result.code === 'ENOENT' || result.code === 'EACCES') {
     const why = result.code === 'ENOENT' ? 'No such file or directory' : 'Permission denied';
@@ -286,26 +244,13 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
 }
 
 /** The report could not be written (--output /dev/full): said on stderr, status 125. */
-function reportFailed(file: string): number {
+export function reportFailed(file: string): number {
   try {
     writeSync(2, `timer: write error on '${file}': the report is lost\n`);
   } catch {
     // nowhere left to say it
   }
   return EXIT.TIMER_FAILURE;
-}
-
-/** Kills (SIGKILL) the processes of the command still alive, each checked by its start time. */
-function killLeftovers(known: Map<number, number>): void {
-  for (const [pid, start] of descendants(process.pid)) known.set(pid, start);
-  for (const [pid, start] of known) {
-    if (processStartTicks(pid) !== start) continue; // gone, or the pid was reused
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }
 }
 
 /** A measurement of a command that never ran. */
@@ -330,7 +275,7 @@ function emptyMeasurement(label: string, command: string[], exitCode: number, er
 }
 
 /** Dies of `signal` (the shell sees 128+N); SIGPIPE, which Node ignores, becomes status 141. */
-function raise(signal: string): number {
+export function raise(signal: string): number {
   const number = osConstants.signals[signal as keyof typeof osConstants.signals] ?? 0;
   if (signal !== 'SIGPIPE') process.kill(process.pid, signal);
   return EXIT.SIGNAL_BASE + number;
@@ -338,7 +283,7 @@ function raise(signal: string): number {
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 
-interface Report {
+export interface Report {
   /** true once a write failed: the report is (partly) lost */
   failed: boolean;
   write(text: string): void;
@@ -350,7 +295,7 @@ interface Report {
  * one call, so timers of one pipeline sharing a file never lose or cut each other's reports.
  * Undefined after a failure to open.
  */
-function openReport(file: string | undefined): Report | undefined {
+export function openReport(file: string | undefined): Report | undefined {
   let fd = 2;
   if (file !== undefined) {
     try {

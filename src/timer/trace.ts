@@ -73,6 +73,8 @@ export function openTraceFile(path: string): number {
       if (fstatSync(fd).size === 0) return fd;
       throw new TraceRefused(`${path}: ${(error as Error).message}; not written`);
     }
+    // A file that `timer --pipeline` keeps open for its run: any stage of that run joins, however late it starts.
+    if (parsed.events.some((event) => isOpenRun(event.args?.['openRun']))) return fd;
     const starts = parsed.events.flatMap((event) => (typeof event.args?.startTicks === 'number' ? [event.args.startTicks] : []));
     const mine = processStartTicks('self') ?? 0;
     const earliest = Math.min(...starts);
@@ -84,6 +86,22 @@ export function openTraceFile(path: string): number {
     closeSync(fd);
     throw error;
   }
+}
+
+/** Whether a run marker names a process still alive (the pid has not been reused: same start time). */
+function isOpenRun(marker: unknown): boolean {
+  if (typeof marker !== 'object' || marker === null) return false;
+  const { pid, startTicks } = marker as { pid?: unknown; startTicks?: unknown };
+  return typeof pid === 'number' && typeof startTicks === 'number' && processStartTicks(pid) === startTicks;
+}
+
+/**
+ * Marks a trace file (opened by openTraceFile) as open to every writer while this process lives: the
+ * stages of a `timer --pipeline` run join it whenever they start (`a; sleep 3; b`).
+ */
+export function markOpenRun(fd: number): void {
+  const marker = { name: 'pipestage_run', ph: 'M', pid: process.pid, tid: TIMER_LANE, args: { openRun: { pid: process.pid, startTicks: processStartTicks('self') ?? 0 } } };
+  writeSync(fd, `${JSON.stringify(marker)},\n`);
 }
 
 /** Event text gathered before one append (each append holds whole events only), and for how long at most. */

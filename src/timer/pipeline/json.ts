@@ -1,0 +1,57 @@
+import type { PipelineProfile } from './model.js';
+
+const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+const roundOrNull = (ms: number | null): number | null => (ms === null ? null : round(ms));
+
+/**
+ * The --json document of `timer --pipeline`: `{"pipestageProfile": 1, …}` with the run's figures, the
+ * bottleneck, the prediction and every stage's figures and timeline (ms from the pipeline's start;
+ * null where unknown). The README documents each field.
+ */
+export function pipelineJson(profile: PipelineProfile): string {
+  const document = {
+    pipestageProfile: 1,
+    pipeline: profile.pipeline,
+    shell: profile.shell,
+    exitCode: profile.exitCode,
+    signal: profile.signal,
+    wallMs: round(profile.wallMs),
+    cpuMs: roundOrNull(profile.cpuMs),
+    userMs: roundOrNull(profile.userMs),
+    sysMs: roundOrNull(profile.sysMs),
+    cores: profile.cores,
+    parallelism: profile.parallelism === null ? null : Math.round(profile.parallelism * 1000) / 1000,
+    unattributedCpuMs: roundOrNull(profile.unattributedCpuMs),
+    stoppedMs: round(profile.stoppedMs),
+    sampleIntervalMs: profile.sampleIntervalMs,
+    stateUnknownReason: profile.stateUnknownReason,
+    bottleneck: profile.bottleneck,
+    bottleneckLine: profile.bottleneckLine,
+    prediction: profile.prediction && { wallMs: round(profile.prediction.wallMs), change: profile.prediction.change, coresFull: profile.prediction.coresFull, coresBound: profile.prediction.coresBound, line: profile.prediction.line },
+    stages: profile.stages.map((stage) => ({
+      command: stage.command,
+      name: stage.name,
+      pid: stage.pid,
+      status: stage.status,
+      startMs: round(stage.startMs),
+      wallMs: round(stage.wallMs),
+      userMs: roundOrNull(stage.userMs),
+      sysMs: roundOrNull(stage.sysMs),
+      peakRssBytes: stage.peakRssBytes,
+      bytesIn: stage.bytesIn,
+      bytesOut: stage.bytesOut,
+      lines: stage.linesOut,
+      workingMs: round(stage.time.working),
+      waitingForInputMs: round(stage.time['waiting for input']),
+      blockedOnOutputMs: round(stage.time['blocked on output']),
+      otherWaitMs: round(stage.time['other wait']),
+      startupMs: round(stage.time['start-up']),
+      stoppedMs: round(stage.time.stopped),
+      unknownMs: round(stage.time.unknown),
+      traced: stage.traced !== undefined,
+      timeline: stage.timeline.map((segment) => ({ startMs: round(segment.startMs), endMs: round(segment.endMs), state: segment.state })),
+      items: stage.traced ? stage.traced.items.map((item) => ({ lane: item.lane, line: item.line ?? null, items: item.items, startMs: round(item.startMs), endMs: round(item.endMs) })) : null,
+    })),
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}

@@ -1,0 +1,336 @@
+import path from 'node:path';
+
+// The pipeline model: pure functions from what was observed (samples of /proc, the stages' own
+// traces) to stages in data-flow order, each one's time split into states, and the bottleneck.
+
+/** What a stage is doing at a moment. */
+export type SampledState = 'working' | 'waiting for input' | 'blocked on output' | 'other wait' | 'stopped' | 'unknown';
+export type State = SampledState | 'start-up';
+export const STATES: State[] = ['working', 'other wait', 'waiting for input', 'blocked on output', 'start-up', 'stopped', 'unknown'];
+
+/** One sampling interval of a stage: its CPU in it, and the state it was seen in when not working. */
+export interface Interval {
+  startMs: number;
+  endMs: number;
+  cpuMs: number;
+  /** the wait seen at the interval's end (or before, when it was running then) */
+  state: SampledState;
+  /** the interval was spent stopped (Ctrl-Z, SIGSTOP) */
+  stopped: boolean;
+}
+
+/** What a pipestage stage wrote of itself, on timer's clock (ms). */
+export interface TracedStage {
+  name: string;
+  states: { state: 'start-up' | 'waiting for input' | 'blocked on output' | 'working'; startMs: number; endMs: number }[];
+  items: { lane: string; line: number | undefined; items: number; startMs: number; endMs: number }[];
+  /** how many lanes (worker threads or concurrency slots) computed items */
+  lanes: number;
+  exit: { status: number; lines: number; userMs: number; sysMs: number; peakRssBytes: number; atMs: number; bytesIn?: number; bytesOut?: number } | undefined;
+}
+
+/** One stage as observed, before the model. */
+export interface ObservedStage {
+  pid: number;
+  argvs: string[][];
+  startMs: number;
+  endMs: number;
+  stdin: string | undefined;
+  stdout: string | undefined;
+  userMs: number | null;
+  sysMs: number | null;
+  peakRssBytes: number | null;
+  bytesIn: number | null;
+  bytesOut: number | null;
+  status: number | null;
+  intervals: Interval[];
+  traced: TracedStage | undefined;
+}
+
+/** A span of one state on a stage's timeline. */
+export interface Segment {
+  startMs: number;
+  endMs: number;
+  state: State;
+}
+
+/** One stage of the profile. */
+export interface StageProfile {
+  pid: number;
+  command: string;
+  name: string;
+  status: number | null;
+  wallMs: number;
+  startMs: number;
+  endMs: number;
+  userMs: number | null;
+  sysMs: number | null;
+  peakRssBytes: number | null;
+  bytesIn: number | null;
+  bytesOut: number | null;
+  linesOut: number | null;
+  /** ms in each state */
+  time: Record<State, number>;
+  timeline: Segment[];
+  traced: TracedStage | undefined;
+  /** its stdout is the next stage's stdin (one pipe) */
+  feedsNext: boolean;
+}
+
+/** The command a stage ran, as argv joined by spaces (a subshell's programs in parentheses), and its name. */
+export function stageCommand(argvs: string[][], tracedName: string | undefined): { command: string; name: string } {
+  const shown = argvs.map((argv) => {
+    // A pipestage stage is node running bin/NAME: shown as NAME and its arguments.
+    if (argv.length > 1 && tracedName !== undefined && path.basename(argv[1]!) === tracedName) return [tracedName, ...argv.slice(2)];
+    return argv;
+  });
+  if (shown.length === 0) return { command: '(shell)', name: tracedName ?? 'sh' };
+  if (shown.length === 1) return { command: shown[0]!.join(' '), name: tracedName ?? path.basename(shown[0]![0]!) };
+  return { command: `(${shown.map((argv) => argv.join(' ')).join('; ')})`, name: `(${shown.map((argv) => path.basename(argv[0]!)).join('; ')})` };
+}
+
+/**
+ * Stages in data-flow order: chains of stages whose fd 1 is the next one's fd 0 (the same pipe),
+ * each chain from its first stage on, chains (and stages outside any) in order of their start.
+ */
+export function dataFlowOrder<T extends { stdin: string | undefined; stdout: string | undefined; startMs: number }>(stages: T[]): T[] {
+  const byStart = [...stages].sort((a, b) => a.startMs - b.startMs);
+  const pipe = (link: string | undefined): string | undefined => (link?.startsWith('pipe:') ? link : undefined);
+  const readerOf = new Map<string, T>();
+  for (const stage of byStart) {
+    const link = pipe(stage.stdin);
+    if (link && !readerOf.has(link)) readerOf.set(link, stage);
+  }
+  const fed = new Set<T>();
+  for (const stage of byStart) {
+    const link = pipe(stage.stdout);
+    const reader = link ? readerOf.get(link) : undefined;
+    if (reader && reader !== stage) fed.add(reader);
+  }
+  const ordered: T[] = [];
+  const placed = new Set<T>();
+  for (const head of byStart) {
+    if (placed.has(head) || fed.has(head)) continue;
+    for (let stage: T | undefined = head; stage && !placed.has(stage); ) {
+      ordered.push(stage);
+      placed.add(stage);
+      const link = pipe(stage.stdout);
+      stage = link ? readerOf.get(link) : undefined;
+    }
+  }
+  for (const stage of byStart) if (!placed.has(stage)) ordered.push(stage); // in a cycle of pipes
+  return ordered;
+}
+
+/** CPU beyond an interval's length carried to the next one (ticks of 10 ms round CPU up or down). */
+const CARRY_MS = 20;
+
+/**
+ * A stage's timeline. From /proc alone: in each interval, its CPU is working time and the rest the
+ * wait seen. A pipestage stage's own states say when it waited for input, was blocked on output or
+ * started up; of its `working` time, what the CPU figures do not cover was another wait (a timer, a
+ * sleep). Stopped intervals are stopped whatever else was seen.
+ */
+export function timeline(stage: ObservedStage): Segment[] {
+  const segments: Segment[] = [];
+  const push = (startMs: number, endMs: number, state: State): void => {
+    if (endMs <= startMs) return;
+    const last = segments[segments.length - 1];
+    if (last && last.state === state && Math.abs(last.endMs - startMs) < 1e-6) last.endMs = endMs;
+    else segments.push({ startMs, endMs, state });
+  };
+  const intervals = stage.intervals;
+  if (!stage.traced) {
+    let carry = 0;
+    for (const interval of intervals) {
+      const length = interval.endMs - interval.startMs;
+      if (interval.stopped) {
+        push(interval.startMs, interval.endMs, 'stopped');
+        continue;
+      }
+      const cpu = interval.cpuMs + carry;
+      const working = Math.min(cpu, length);
+      carry = Math.min(CARRY_MS, cpu - working);
+      push(interval.startMs, interval.startMs + working, 'working');
+      push(interval.startMs + working, interval.endMs, interval.state);
+    }
+    return segments;
+  }
+  // Per interval: the share of the trace's `working` time the CPU covers.
+  const states = stage.traced.states;
+  const ratio = intervals.map((interval) => {
+    let working = 0;
+    for (const span of states) {
+      if (span.endMs <= interval.startMs) continue;
+      if (span.startMs >= interval.endMs) break;
+      if (span.state === 'working') working += Math.min(span.endMs, interval.endMs) - Math.max(span.startMs, interval.startMs);
+    }
+    return working > 0 ? Math.min(1, interval.cpuMs / working) : 1;
+  });
+  let first = 0;
+  for (const span of states) {
+    if (span.state !== 'working') {
+      push(span.startMs, span.endMs, stoppedOverlap(intervals, span.startMs, span.endMs) ? 'stopped' : span.state);
+      continue;
+    }
+    // split the span at interval boundaries, each piece working for the share the CPU covers
+    while (first < intervals.length && intervals[first]!.endMs <= span.startMs) first++;
+    let at = span.startMs;
+    for (let index = first; index < intervals.length && at < span.endMs; index++) {
+      const interval = intervals[index]!;
+      const to = Math.min(span.endMs, interval.endMs);
+      if (to <= at) continue;
+      if (interval.stopped) push(at, to, 'stopped');
+      else {
+        const working = (to - at) * ratio[index]!;
+        push(at, at + working, 'working');
+        push(at + working, to, 'other wait');
+      }
+      at = to;
+    }
+    push(at, span.endMs, 'working'); // after the last sample
+  }
+  return segments;
+}
+
+function stoppedOverlap(intervals: Interval[], from: number, to: number): boolean {
+  let stopped = 0;
+  for (const interval of intervals) {
+    if (interval.endMs <= from || interval.startMs >= to || !interval.stopped) continue;
+    stopped += Math.min(to, interval.endMs) - Math.max(from, interval.startMs);
+  }
+  return stopped > (to - from) / 2;
+}
+
+/** ms in each state of a timeline. */
+export function stateTotals(segments: Segment[]): Record<State, number> {
+  const time = Object.fromEntries(STATES.map((state) => [state, 0])) as Record<State, number>;
+  for (const segment of segments) time[segment.state] += segment.endMs - segment.startMs;
+  return time;
+}
+
+/** The profile of each stage, in data-flow order. */
+export function profileStages(observed: ObservedStage[]): StageProfile[] {
+  const ordered = dataFlowOrder(observed);
+  const profiles = ordered.map((stage, index): StageProfile => {
+    const { command, name } = stageCommand(stage.argvs, stage.traced?.name);
+    const segments = timeline(stage);
+    const exit = stage.traced?.exit;
+    return {
+      pid: stage.pid,
+      command,
+      name,
+      status: exit?.status ?? stage.status,
+      wallMs: stage.endMs - stage.startMs,
+      startMs: stage.startMs,
+      endMs: stage.endMs,
+      userMs: exit ? exit.userMs : stage.userMs,
+      sysMs: exit ? exit.sysMs : stage.sysMs,
+      peakRssBytes: exit ? Math.max(exit.peakRssBytes, stage.peakRssBytes ?? 0) : stage.peakRssBytes,
+      bytesIn: exit?.bytesIn ?? stage.bytesIn,
+      bytesOut: exit?.bytesOut ?? stage.bytesOut,
+      linesOut: exit ? exit.lines : null,
+      time: stateTotals(segments),
+      timeline: segments,
+      traced: stage.traced,
+      feedsNext: stage.stdout !== undefined && stage.stdout.startsWith('pipe:') && ordered[index + 1]?.stdin === stage.stdout,
+    };
+  });
+  // Stages running one program are told apart by their place: add#1, add#2.
+  const count = new Map<string, number>();
+  for (const stage of profiles) count.set(stage.name, (count.get(stage.name) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  for (const stage of profiles) {
+    if (count.get(stage.name)! < 2) continue;
+    seen.set(stage.name, (seen.get(stage.name) ?? 0) + 1);
+    stage.name = `${stage.name}#${seen.get(stage.name)}`;
+  }
+  return profiles;
+}
+
+/** Time a stage was busy: working or in another wait of its own (not starved, blocked, starting or stopped). */
+export const busyMs = (stage: StageProfile): number => stage.time['working'] + stage.time['other wait'];
+
+/** The bottleneck and the evidence for it, as the report's line (it begins `bottleneck: NAME`). */
+export interface Bottleneck {
+  stage: StageProfile | undefined;
+  /** the busiest stage (the bottleneck, or the busiest of balanced stages) */
+  busiest: StageProfile | undefined;
+  line: string;
+}
+
+const percent = (part: number, whole: number): string => `${whole > 0 ? Math.round((100 * part) / whole) : 0}%`;
+
+/**
+ * The stage that bounds the pipeline: the one busy (working, or waiting on something of its own) the
+ * largest share of the time the pipeline was not stopped — evidence: the stage before it blocked on
+ * output into it, the one after it waiting for input from it. Two stages within 10 points of each
+ * other, both busy most of the time, are balanced: no single bottleneck.
+ */
+export function findBottleneck(stages: StageProfile[], activeMs: number): Bottleneck {
+  const ranked = [...stages].sort((a, b) => busyMs(b) - busyMs(a));
+  const [top, second] = ranked;
+  if (!top || activeMs <= 0) return { stage: undefined, busiest: undefined, line: 'bottleneck: none (nothing was measured)' };
+  const share = (stage: StageProfile): number => busyMs(stage) / activeMs;
+  if (second && share(top) >= 0.5 && share(top) - share(second) <= 0.1) {
+    const balanced = ranked.filter((stage) => share(top) - share(stage) <= 0.1);
+    return { stage: undefined, busiest: top, line: `bottleneck: none (balanced: ${balanced.map((stage) => `${stage.name} ${percent(busyMs(stage), activeMs)}`).join(', ')})` };
+  }
+  const index = stages.indexOf(top);
+  const evidence: string[] = [];
+  if (top.time['other wait'] > top.time['working']) {
+    evidence.push(`busy ${percent(busyMs(top), activeMs)} of the time (working ${percent(top.time['working'], activeMs)}, other waits ${percent(top.time['other wait'], activeMs)})`);
+  } else evidence.push(`working ${percent(top.time['working'], activeMs)} of the time`);
+  const before = stages[index - 1];
+  const after = stages[index + 1];
+  if (before?.feedsNext && before.time['blocked on output'] >= 0.05 * activeMs) evidence.push(`${before.name} blocked on output to it ${percent(before.time['blocked on output'], activeMs)}`);
+  if (after && top.feedsNext && after.time['waiting for input'] >= 0.05 * activeMs) evidence.push(`${after.name} waiting for input from it ${percent(after.time['waiting for input'], activeMs)}`);
+  return { stage: top, busiest: top, line: `bottleneck: ${top.name} — ${evidence.join('; ')}` };
+}
+
+/** Everything `timer --pipeline` reports of one run. */
+export interface PipelineProfile {
+  pipeline: string;
+  /** the shell that ran it (`bash -c`: its PIPESTATUS gives the statuses) */
+  shell: string;
+  exitCode: number | null;
+  signal: string | null;
+  wallMs: number;
+  userMs: number | null;
+  sysMs: number | null;
+  cpuMs: number | null;
+  cores: number;
+  /** CPU / wall */
+  parallelism: number | null;
+  /** the reaped children's CPU less the stages' sum: processes no sample saw */
+  unattributedCpuMs: number | null;
+  /** time the pipeline spent stopped (Ctrl-Z): left out of the shares */
+  stoppedMs: number;
+  sampleIntervalMs: number;
+  /** why states could not be read from /proc, where they could not */
+  stateUnknownReason: string | null;
+  stages: StageProfile[];
+  bottleneck: string | null;
+  bottleneckLine: string;
+  prediction: { wallMs: number; change: string; coresFull: boolean; coresBound: boolean; line: string } | null;
+}
+
+/**
+ * A stage's status from the shell's PIPESTATUS (the statuses of the last pipeline it ran): zipped
+ * with the stages when there are as many, else with the last chain of piped stages of that length.
+ */
+export function applyPipestatus(stages: StageProfile[], statuses: number[]): void {
+  if (statuses.length === 0) return;
+  let chain: StageProfile[] = stages;
+  if (stages.length !== statuses.length) {
+    const chains: StageProfile[][] = [];
+    for (const [index, stage] of stages.entries()) {
+      if (index === 0 || !stages[index - 1]!.feedsNext) chains.push([]);
+      chains[chains.length - 1]!.push(stage);
+    }
+    const last = chains.filter((candidate) => candidate.length === statuses.length).sort((a, b) => b[0]!.startMs - a[0]!.startMs)[0];
+    if (!last) return;
+    chain = last;
+  }
+  chain.forEach((stage, index) => (stage.status ??= statuses[index]!));
+}

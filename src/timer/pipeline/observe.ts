@@ -1,0 +1,298 @@
+import { readFileSync, readlinkSync } from 'node:fs';
+import { TICKS_PER_SECOND } from '../proc.js';
+import type { Interval, SampledState } from './model.js';
+
+// Observing a running pipeline from /proc: the shell's children are its stages; each is sampled every
+// interval (state, what it sleeps in, CPU, memory, bytes, which pipes are its stdin and stdout).
+
+const MS_PER_TICK = 1000 / TICKS_PER_SECOND;
+const PAGE_BYTES = 4096;
+
+/** What /proc showed of one stage (a child of the shell) over the run. */
+export interface StageRecord {
+  pid: number;
+  /** /proc/PID/stat starttime: the process's start, in ticks since boot */
+  startTicks: number;
+  /** when it started and when it was last seen alive, ms on timer's clock (performance.now()) */
+  startMs: number;
+  lastSeenMs: number;
+  /** when it was first missed (it ended between the last sample and that one) */
+  goneMs: number | undefined;
+  /** the program each process of the stage runs (the stage itself, then its descendants), by pid in order of first sight; an exec replaces a process's entry */
+  argvs: Map<number, string[]>;
+  /** fd 0 and fd 1 are final: read after the stage process ran its program (a fork sets them before exec) */
+  fdsFinal: boolean;
+  /** pipe:[inode] (or another link) of fd 0 and fd 1, as last seen */
+  stdin: string | undefined;
+  stdout: string | undefined;
+  /** CPU of the stage's tree at the last sample (its reaped children included) */
+  userMs: number;
+  sysMs: number;
+  /** whether the shell has reaped it (it is no longer the shell's child) */
+  reaped: boolean;
+  /** CPU the shell accounted for the stage when it reaped it (exact to the tick); undefined if not known */
+  reapedCpu: { userMs: number; sysMs: number } | undefined;
+  /** largest sum of the tree's resident memory seen */
+  peakRssBytes: number;
+  /** bytes read and written (rchar, wchar) by the stage process and its live descendants, last seen */
+  bytesIn: number | undefined;
+  bytesOut: number | undefined;
+  intervals: Interval[];
+  /** every process of the stage's tree seen: pid → start ticks (to end them all on SIGTERM) */
+  tree: Map<number, number>;
+}
+
+interface ProcessStat {
+  state: string;
+  userTicks: number;
+  sysTicks: number;
+  childUserTicks: number;
+  childSysTicks: number;
+  startTicks: number;
+  rssPages: number;
+}
+
+function readStat(pid: number | 'self'): ProcessStat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  // After the name: state(3) … utime(14) stime(15) cutime(16) cstime(17) … starttime(22) vsize(23) rss(24)
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return {
+    state: fields[0]!,
+    userTicks: Number(fields[11]),
+    sysTicks: Number(fields[12]),
+    childUserTicks: Number(fields[13]),
+    childSysTicks: Number(fields[14]),
+    startTicks: Number(fields[19]),
+    rssPages: Number(fields[21]),
+  };
+}
+
+const readText = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch {
+    return undefined;
+  }
+};
+
+const readLink = (path: string): string | undefined => {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+};
+
+/** Children of a process's main thread (threads that fork are rare: shells and pipestage fork from the main one). */
+function childrenOf(pid: number): number[] {
+  const text = readText(`/proc/${pid}/task/${pid}/children`);
+  return text === undefined ? [] : text.split(' ').filter((child) => child !== '').map(Number);
+}
+
+/**
+ * What a process is doing now, from its state letter and (when asleep) the kernel function it sleeps
+ * in: `anon_pipe_read`/`pipe_read` is waiting for input, `anon_pipe_write`/`pipe_write` blocked on
+ * output, `do_wait` a shell waiting for its children ('parent'), anything else another wait.
+ */
+export function classify(state: string, wchan: string | undefined): SampledState | 'parent' {
+  if (state === 'R') return 'working';
+  if (state === 'T' || state === 't') return 'stopped';
+  if (state === 'D') return 'other wait';
+  if (wchan === undefined) return 'unknown';
+  if (wchan.endsWith('pipe_read')) return 'waiting for input';
+  if (wchan.endsWith('pipe_write')) return 'blocked on output';
+  if (wchan === 'do_wait' || wchan.endsWith('_wait4')) return 'parent';
+  return 'other wait';
+}
+
+/** The state of a stage from its processes' states: any working wins, then blocked, other waits, starved. */
+export function combine(states: (SampledState | 'parent')[]): SampledState {
+  const order: (SampledState | 'parent')[] = ['working', 'blocked on output', 'other wait', 'waiting for input', 'stopped', 'unknown', 'parent'];
+  let best: SampledState | 'parent' = 'parent';
+  for (const state of states) if (order.indexOf(state) < order.indexOf(best)) best = state;
+  return best === 'parent' ? 'other wait' : best;
+}
+
+/**
+ * Samples the stages of a pipeline run by the shell `shellPid`: call sample() every interval. Whether
+ * /proc could tell states is in `stateUnknownReason`.
+ */
+export class PipelineObserver {
+  readonly stages = new Map<number, StageRecord>();
+  stateUnknownReason: string | undefined;
+  private shellCpu: { user: number; sys: number } = { user: 0, sys: 0 };
+  private shellArgv: string | undefined;
+  private readonly myStartTicks: number;
+  private readonly lastState = new Map<number, SampledState>();
+  private lastSampleMs: number;
+  /** set when timer was stopped (Ctrl-Z) since the last sample: that interval was spent stopped */
+  stoppedSinceLastSample = false;
+
+  /** `startMs`: when the shell was started, on timer's clock. */
+  constructor(
+    private readonly shellPid: number,
+    startMs: number,
+  ) {
+    this.myStartTicks = readStat('self')?.startTicks ?? 0;
+    this.lastSampleMs = startMs;
+    this.shellArgv = readText(`/proc/${shellPid}/cmdline`);
+  }
+
+  /** Whether /proc is there to observe anything. */
+  static available(): boolean {
+    return readStat('self') !== undefined;
+  }
+
+  sample(nowMs: number): void {
+    const stopped = this.stoppedSinceLastSample;
+    this.stoppedSinceLastSample = false;
+    const children = new Set(childrenOf(this.shellPid));
+    const shell = readStat(this.shellPid);
+    for (const pid of children) {
+      if (this.stages.has(pid)) continue;
+      const stat = readStat(pid);
+      if (!stat) continue;
+      // performance.now() counts from this process's start: a start tick maps onto timer's clock.
+      const startMs = Math.max(0, (stat.startTicks - this.myStartTicks) * MS_PER_TICK);
+      this.stages.set(pid, {
+        pid,
+        startTicks: stat.startTicks,
+        startMs: Math.min(startMs, nowMs),
+        lastSeenMs: Math.min(startMs, nowMs),
+        goneMs: undefined,
+        argvs: new Map(),
+        fdsFinal: false,
+        stdin: undefined,
+        stdout: undefined,
+        userMs: 0,
+        sysMs: 0,
+        reaped: false,
+        reapedCpu: undefined,
+        peakRssBytes: 0,
+        bytesIn: undefined,
+        bytesOut: undefined,
+        intervals: [],
+        tree: new Map([[pid, stat.startTicks]]),
+      });
+    }
+    const reaped: StageRecord[] = [];
+    for (const stage of this.stages.values()) {
+      if (!stage.reaped && !children.has(stage.pid)) {
+        stage.reaped = true;
+        reaped.push(stage);
+      }
+      if (stage.goneMs === undefined && !this.sampleStage(stage, nowMs, stopped)) stage.goneMs = nowMs;
+    }
+    if (shell) {
+      const user = shell.childUserTicks * MS_PER_TICK;
+      const sys = shell.childSysTicks * MS_PER_TICK;
+      // What the shell reaped since the last sample: exact for a stage reaped alone in the interval.
+      if (reaped.length === 1) reaped[0]!.reapedCpu = { userMs: user - this.shellCpu.user, sysMs: sys - this.shellCpu.sys };
+      this.shellCpu = { user, sys };
+    }
+    this.lastSampleMs = nowMs;
+  }
+
+  /** Samples one stage's tree; false when the stage process is gone. */
+  private sampleStage(stage: StageRecord, nowMs: number, stopped: boolean): boolean {
+    const stat = readStat(stage.pid);
+    if (!stat || stat.startTicks !== stage.startTicks || stat.state === 'Z' || stat.state === 'X') return false;
+    let user = stat.userTicks + stat.childUserTicks;
+    let sys = stat.sysTicks + stat.childSysTicks;
+    let rss = stat.rssPages;
+    const states: (SampledState | 'parent')[] = [this.stateOf(stage.pid, stat.state)];
+    this.noteArgv(stage, stage.pid);
+    const io = this.io(stage.pid);
+    let bytesIn = io?.[0];
+    let bytesOut = io?.[1];
+    if (!stage.fdsFinal) {
+      // The shell's fork sets up its fds before exec: read them until the stage runs its program.
+      stage.stdin = readLink(`/proc/${stage.pid}/fd/0`) ?? stage.stdin;
+      stage.stdout = readLink(`/proc/${stage.pid}/fd/1`) ?? stage.stdout;
+      stage.fdsFinal = stage.argvs.has(stage.pid);
+    }
+    const pending = childrenOf(stage.pid);
+    while (pending.length > 0) {
+      const pid = pending.pop()!;
+      const child = readStat(pid);
+      if (!child || child.state === 'Z') continue;
+      stage.tree.set(pid, child.startTicks);
+      user += child.userTicks + child.childUserTicks;
+      sys += child.sysTicks + child.childSysTicks;
+      rss += child.rssPages;
+      states.push(this.stateOf(pid, child.state));
+      this.noteArgv(stage, pid);
+      const childIo = this.io(pid);
+      if (childIo && bytesIn !== undefined && bytesOut !== undefined) {
+        bytesIn += childIo[0];
+        bytesOut += childIo[1];
+      }
+      pending.push(...childrenOf(pid));
+    }
+    const userMs = user * MS_PER_TICK;
+    const sysMs = sys * MS_PER_TICK;
+    const state = stopped ? 'stopped' : combine(states);
+    const startMs = stage.intervals.length === 0 ? stage.startMs : stage.lastSeenMs;
+    if (nowMs > startMs) {
+      const cpuMs = userMs + sysMs - (stage.userMs + stage.sysMs);
+      stage.intervals.push({ startMs, endMs: nowMs, cpuMs, state: state === 'working' ? (this.lastState.get(stage.pid) ?? 'other wait') : state, stopped: stopped || state === 'stopped' });
+    }
+    if (state !== 'working') this.lastState.set(stage.pid, state);
+    stage.userMs = userMs;
+    stage.sysMs = sysMs;
+    stage.peakRssBytes = Math.max(stage.peakRssBytes, rss * PAGE_BYTES);
+    if (bytesIn !== undefined) stage.bytesIn = Math.max(stage.bytesIn ?? 0, bytesIn);
+    if (bytesOut !== undefined) stage.bytesOut = Math.max(stage.bytesOut ?? 0, bytesOut);
+    stage.lastSeenMs = nowMs;
+    return true;
+  }
+
+  private stateOf(pid: number, state: string): SampledState | 'parent' {
+    if (state === 'R' || state === 'T' || state === 't' || state === 'D') return classify(state, undefined);
+    const wchan = readText(`/proc/${pid}/wchan`);
+    if (wchan === undefined) {
+      this.stateUnknownReason ??= `/proc/${pid}/wchan cannot be read (hidepid, or another user's process?)`;
+      return 'unknown';
+    }
+    // "0": asleep in no function the kernel names — waking up, on its way to a CPU
+    return wchan === '' || wchan === '0' ? 'working' : classify(state, wchan);
+  }
+
+  /** Records the program a process runs once it is no longer a copy of the shell (a fork before exec). */
+  private noteArgv(stage: StageRecord, pid: number): void {
+    const cmdline = readText(`/proc/${pid}/cmdline`);
+    if (cmdline === undefined || cmdline === '' || cmdline === this.shellArgv) return;
+    stage.argvs.set(pid, cmdline.replace(/\0$/, '').split('\0'));
+  }
+
+  private io(pid: number): [number, number] | undefined {
+    const text = readText(`/proc/${pid}/io`);
+    if (text === undefined) return undefined;
+    const rchar = /rchar: (\d+)/.exec(text);
+    const wchar = /wchar: (\d+)/.exec(text);
+    return rchar && wchar ? [Number(rchar[1]), Number(wchar[1])] : undefined;
+  }
+
+  /** CPU the shell has reaped from its children so far, ms. */
+  get reapedCpu(): { userMs: number; sysMs: number } {
+    return { userMs: this.shellCpu.user, sysMs: this.shellCpu.sys };
+  }
+
+  get lastSample(): number {
+    return this.lastSampleMs;
+  }
+}
+
+/** Every process of every stage seen, still alive (checked by start time): pid list. */
+export function liveProcesses(stages: Iterable<StageRecord>): number[] {
+  const live: number[] = [];
+  for (const stage of stages) {
+    for (const [pid, start] of stage.tree) if (readStat(pid)?.startTicks === start) live.push(pid);
+  }
+  return live;
+}

@@ -1,0 +1,122 @@
+import { busyMs, type StageProfile, type TracedStage } from './model.js';
+
+// What the pipeline's wall time would be with its bottleneck twice as fast: the flow-shop model
+// (each stage a server, or several, taking items in order) on the per-item costs the stages measured
+// of themselves, bounded by the cores.
+
+/**
+ * One stage of the flow shop: the cost of each group of consecutive items (one item per group up to
+ * MAX_GROUPS items; beyond, equal groups), its servers, and when it could begin.
+ */
+export interface FlowStage {
+  costs: number[];
+  /** items per group */
+  groupSize: number;
+  servers: number;
+  readyMs: number;
+}
+
+/** Groups of items the model works on at most: a run of millions of lines is modelled in equal groups. */
+const MAX_GROUPS = 2048;
+
+/**
+ * When the last item leaves the last stage: item i enters a stage once the stage before has passed it
+ * on and one of the stage's servers is free; items leave each stage in order (as the stages write
+ * them). A group of several items is shared by the servers (its cost divided among them). A stage
+ * without costs passes items on as they come.
+ */
+export function makespan(stages: FlowStage[]): number {
+  let arrivals: number[] = [];
+  let end = 0;
+  for (const stage of stages) {
+    if (stage.costs.length === 0) continue;
+    const servers = Math.max(1, stage.servers);
+    const shared = stage.groupSize > 1;
+    const free = new Array<number>(shared ? 1 : servers).fill(stage.readyMs);
+    const leaves: number[] = [];
+    let last = 0;
+    for (let group = 0; group < stage.costs.length; group++) {
+      let server = 0;
+      for (let k = 1; k < free.length; k++) if (free[k]! < free[server]!) server = k;
+      const start = Math.max(arrivals[group] ?? 0, free[server]!);
+      free[server] = start + stage.costs[group]! / (shared ? Math.min(servers, stage.groupSize) : 1);
+      last = Math.max(last, free[server]!);
+      leaves.push(last);
+    }
+    arrivals = leaves;
+    end = Math.max(end, last);
+  }
+  return end;
+}
+
+/**
+ * A traced stage's item costs in line order (a merged span's time shared by its items), grouped in
+ * groups of `groupSize` items, and when its start-up ended.
+ */
+export function flowStage(traced: TracedStage | undefined, groupSize: number, servers?: number): FlowStage {
+  if (!traced) return { costs: [], groupSize, servers: 1, readyMs: 0 };
+  const costs: number[] = [];
+  const spans = [...traced.items].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.startMs - b.startMs);
+  let index = 0;
+  for (const span of spans) {
+    const each = (span.endMs - span.startMs) / span.items;
+    for (let left = span.items; left > 0; ) {
+      const group = Math.floor(index / groupSize);
+      const take = Math.min(left, (group + 1) * groupSize - index);
+      costs[group] = (costs[group] ?? 0) + each * take;
+      index += take;
+      left -= take;
+    }
+  }
+  const startup = traced.states.find((state) => state.state === 'start-up');
+  return { costs, groupSize, servers: servers ?? Math.max(1, traced.lanes), readyMs: startup?.endMs ?? 0 };
+}
+
+/** Items per group for these stages: one, up to MAX_GROUPS items. */
+export function groupSizeFor(stages: (TracedStage | undefined)[]): number {
+  const items = Math.max(0, ...stages.map((traced) => (traced ? traced.items.reduce((sum, span) => sum + span.items, 0) : 0)));
+  return Math.max(1, Math.ceil(items / MAX_GROUPS));
+}
+
+export interface Prediction {
+  wallMs: number;
+  /** the change: a command to run for a pipestage stage, else what would have to change */
+  change: string;
+  /** the cores are full already (their bound is the measured wall): more workers will not help */
+  coresFull: boolean;
+  /** the cores bound the prediction (not the flow of items) */
+  coresBound: boolean;
+}
+
+/** The option that doubles a pipestage stage's servers: `--workers 2N` (CPU) or `--concurrency 2N` (waits). */
+export function doubledCommand(command: string, ioBound: boolean, name: string): { command: string; servers: number } {
+  for (const option of ['workers', 'concurrency']) {
+    const match = new RegExp(`(--${option}[= ])(\\d+)`).exec(command);
+    if (match) return { command: command.replace(match[0], `${match[1]}${Number(match[2]) * 2}`), servers: Number(match[2]) * 2 };
+  }
+  return { command: `${command} ${ioBound && name === 'sleep-task' ? '--concurrency' : '--workers'} 2`, servers: 2 };
+}
+
+/**
+ * The pipeline's wall time with `target` twice as fast. A pipestage stage (it traced its items) gets
+ * twice the servers, and the flow shop says how much sooner the last item leaves; any other stage
+ * would have to do its work in half the time. Either way the cores bound it: the same CPU time
+ * (the pipeline's total) cannot be spent in less than total / cores.
+ */
+export function predict(stages: StageProfile[], target: StageProfile, wallMs: number, cpuMs: number, cores: number): Prediction {
+  const bound = cpuMs / cores;
+  if (target.traced && target.traced.items.length > 0) {
+    const ioBound = target.time['other wait'] > target.time['working'];
+    const doubled = doubledCommand(target.command, ioBound, target.name);
+    const groupSize = groupSizeFor(stages.map((stage) => stage.traced));
+    const measured = stages.map((stage) => flowStage(stage.traced, groupSize));
+    const changed = stages.map((stage) => (stage === target ? flowStage(stage.traced, groupSize, doubled.servers) : flowStage(stage.traced, groupSize)));
+    const flow = wallMs - makespan(measured) + makespan(changed);
+    // Threads share the cores with the other stages: waits need no core, CPU work does.
+    const cpuBound = ioBound ? 0 : bound;
+    return { wallMs: Math.max(flow, cpuBound), change: doubled.command, coresFull: cpuBound >= 0.95 * wallMs, coresBound: cpuBound > flow };
+  }
+  const others = Math.max(0, ...stages.filter((stage) => stage !== target).map(busyMs));
+  const flow = Math.max(wallMs - busyMs(target) / 2, others);
+  return { wallMs: Math.max(flow, bound), change: `${target.name} twice as fast`, coresFull: bound >= 0.95 * wallMs, coresBound: bound > flow };
+}

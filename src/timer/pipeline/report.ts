@@ -1,0 +1,135 @@
+import { constants as osConstants } from 'node:os';
+import type { FormatDuration } from '../../stage/durations.js';
+import { bar } from '../gantt.js';
+import { STATES, type PipelineProfile, type Segment, type StageProfile, type State } from './model.js';
+
+// The report a person reads at the end of `timer --pipeline`: figures per stage, the chart, the
+// bottleneck and the prediction.
+
+/** The chart's glyph for each state (the legend lists them). */
+export const GLYPHS: Record<State, string> = {
+  working: '█',
+  'other wait': '▒',
+  'waiting for input': '-',
+  'blocked on output': '»',
+  'start-up': '·',
+  stopped: '‖',
+  unknown: '?',
+};
+
+/** A byte count for people: 512 B, 23.4 MB. */
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null) return '?';
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** An exit status with the signal it stands for (128+N), or `unknown`. */
+export function formatStatus(status: number | null): string {
+  if (status === null) return 'unknown';
+  const name = Object.entries(osConstants.signals).find(([, number]) => number === status - 128)?.[0];
+  return status > 128 && name ? `${status} (${name})` : String(status);
+}
+
+/** The state that took most of [from, to) on a timeline, or undefined when the stage did not run then. */
+export function dominantState(segments: Segment[], from: number, to: number): State | undefined {
+  const time = new Map<State, number>();
+  for (const segment of segments) {
+    if (segment.endMs <= from) continue;
+    if (segment.startMs >= to) break;
+    time.set(segment.state, (time.get(segment.state) ?? 0) + Math.min(to, segment.endMs) - Math.max(from, segment.startMs));
+  }
+  let best: State | undefined;
+  for (const [state, ms] of time) if (best === undefined || ms > time.get(best)!) best = state;
+  return best;
+}
+
+/** A stage's row of the chart: each column the glyph of its dominant state. */
+function stateBar(stage: StageProfile, cellMs: number, columns: number): string {
+  let text = '';
+  for (let column = 0; column < columns; column++) {
+    const state = dominantState(stage.timeline, column * cellMs, (column + 1) * cellMs);
+    text += state === undefined ? ' ' : GLYPHS[state];
+  }
+  return text;
+}
+
+const share = (ms: number, whole: number): string => `${whole > 0 ? Math.round((100 * ms) / whole) : 0}%`;
+
+/** Left-aligned first column, right-aligned others. */
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((value, column) => (column === 0 ? value.padEnd(widths[column]!) : value.padStart(widths[column]!))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/** The report on stderr (or --output): the run's figures, a row per stage, the chart, bottleneck, prediction. */
+export function pipelineReport(profile: PipelineProfile, width: number, format: FormatDuration): string {
+  const lines: string[] = [];
+  const status = profile.signal ? `killed by ${profile.signal}` : `exit status ${formatStatus(profile.exitCode)}`;
+  const cpu = profile.cpuMs === null ? 'CPU unknown' : `CPU ${format(profile.cpuMs)} (user ${format(profile.userMs!)}, sys ${format(profile.sysMs!)})`;
+  const parallelism = profile.parallelism === null ? '' : `, parallelism ${profile.parallelism.toFixed(2)} of ${profile.cores} cores`;
+  lines.push(`timer: pipeline: ${profile.pipeline}`);
+  lines.push(`wall ${format(profile.wallMs)}, ${cpu}${parallelism}, ${status}`);
+  const notes = [`sampled every ${profile.sampleIntervalMs}ms (CPU of programs that do not trace themselves to 10ms)`];
+  if (profile.unattributedCpuMs !== null) notes.push(`unattributed CPU ${format(Math.max(0, profile.unattributedCpuMs))}`);
+  if (profile.stoppedMs > 0) notes.push(`stopped ${format(profile.stoppedMs)} (left out of the shares)`);
+  lines.push(notes.join('; '));
+  if (profile.stateUnknownReason) lines.push(`states unknown: ${profile.stateUnknownReason}`);
+  lines.push('');
+  const rows = profile.stages.map((stage) => {
+    const active = stage.wallMs - stage.time.stopped;
+    return [
+      stage.command.length > 40 ? `${stage.command.slice(0, 39)}…` : stage.command,
+      formatStatus(stage.status),
+      format(stage.wallMs),
+      stage.userMs === null ? '?' : format(stage.userMs),
+      stage.sysMs === null ? '?' : format(stage.sysMs),
+      formatBytes(stage.peakRssBytes),
+      formatBytes(stage.bytesIn),
+      formatBytes(stage.bytesOut),
+      share(stage.time.working, active),
+      share(stage.time['other wait'], active),
+      share(stage.time['waiting for input'], active),
+      share(stage.time['blocked on output'], active),
+      share(stage.time['start-up'], active),
+    ];
+  });
+  lines.push(table([['stage', 'status', 'wall', 'user', 'sys', 'peak RSS', 'read', 'written', 'working', 'other', 'input', 'output', 'start-up'], ...rows]).trimEnd());
+  lines.push('(working: on a CPU; other: other waits — sleep, disk, network; input: waiting for input; output: blocked on output; shares of each stage\'s wall)');
+  lines.push('');
+  if (profile.stages.length > 0 && profile.wallMs > 0) {
+    const names = profile.stages.flatMap((stage) => [stage.name, ...laneNames(stage).map((lane) => `  ${lane}`)]);
+    const nameWidth = Math.min(20, Math.max(5, ...names.map((name) => name.length)));
+    const columns = Math.max(10, width - nameWidth - 3);
+    const cellMs = profile.wallMs / columns;
+    for (const stage of profile.stages) {
+      lines.push(`${stage.name.slice(0, nameWidth).padEnd(nameWidth)} |${stateBar(stage, cellMs, columns)}|`);
+      for (const lane of laneNames(stage)) {
+        const spans = stage.traced!.items.filter((item) => item.lane === lane).map((item): [number, number] => [item.startMs, item.endMs]);
+        lines.push(`${`  ${lane}`.slice(0, nameWidth).padEnd(nameWidth)} |${bar(spans, 0, cellMs, columns)}|`);
+      }
+    }
+    lines.push(`${' '.repeat(nameWidth + 1)} 0${format(profile.wallMs).padStart(columns)}`);
+    const used = new Set(profile.stages.flatMap((stage) => stage.timeline.map((segment) => segment.state)));
+    const legend = STATES.filter((state) => used.has(state)).map((state) => `${GLYPHS[state]} ${state}`);
+    if (profile.stages.some((stage) => laneNames(stage).length > 0)) legend.push('lanes: █ an item computed (░▒▓ part of a column)');
+    lines.push(`${' '.repeat(nameWidth + 1)} ${legend.join('  ')}`);
+    lines.push('');
+  }
+  lines.push(profile.bottleneckLine);
+  if (profile.prediction) lines.push(profile.prediction.line);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The lanes of a traced stage that computed on several (worker threads, concurrency slots). */
+export function laneNames(stage: StageProfile): string[] {
+  if (!stage.traced || stage.traced.lanes < 2) return [];
+  return [...new Set(stage.traced.items.map((item) => item.lane))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}

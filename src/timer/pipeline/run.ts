@@ -1,0 +1,253 @@
+import { spawn } from 'node:child_process';
+import { accessSync, closeSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadFormatDuration } from '../../stage/durations.js';
+import { EXIT } from '../../stage/exit-codes.js';
+import { systemErrorText } from '../../stage/messages.js';
+import { onProgressSignal } from '../../stage/progress-signal.js';
+import { childCpu } from '../proc.js';
+import { openReport, raise, reportFailed } from '../run.js';
+import { forwardSignals } from '../signals.js';
+import { markOpenRun, openTraceFile, TraceRefused } from '../trace.js';
+import { pipelineTraceEvents } from './chrome-trace.js';
+import { pipelineJson } from './json.js';
+import { LIVE_EVERY_MS, LiveView } from './live.js';
+import { applyPipestatus, findBottleneck, profileStages, type ObservedStage, type PipelineProfile } from './model.js';
+import { PipelineObserver, type StageRecord } from './observe.js';
+import { predict } from './predict.js';
+import { pipelineReport } from './report.js';
+import { readStageTraces } from './stage-traces.js';
+import { pipelineSvg } from './svg.js';
+
+export interface PipelineOptions {
+  json: boolean;
+  output?: string;
+  trace?: string;
+  svg?: string;
+  /** the live view while stderr is a terminal (--no-progress turns it off) */
+  live: boolean;
+  intervalMs: number;
+}
+
+/** Samples taken soon after the start catch short stages (their pipes and programs). */
+const EARLY_SAMPLES_MS = [2, 8];
+
+/** The first of `names` found as an executable on PATH. */
+function findOnPath(name: string): string | undefined {
+  for (const dir of (process.env['PATH'] ?? '/usr/bin:/bin').split(':')) {
+    const candidate = path.join(dir || '.', name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * `timer --pipeline 'PIPELINE'`: runs PIPELINE with bash exactly as the shell would (timer's stdin,
+ * stdout and stderr are its own; nothing is relayed), observes every process the shell starts from
+ * /proc while the stages trace themselves (PIPESTAGE_TRACE), and reports per stage, the bottleneck
+ * and a prediction. Resolves with the pipeline's exit status (a shell killed by a signal is re-raised).
+ */
+export async function runPipeline(pipeline: string, options: PipelineOptions): Promise<number> {
+  const report = openReport(options.output);
+  if (report === undefined) return EXIT.TIMER_FAILURE;
+  const refuse = (message: string): number => {
+    report.write(options.json ? `${JSON.stringify({ pipestageProfile: 1, pipeline, exitCode: EXIT.TIMER_FAILURE, error: `timer: ${message}` }, null, 2)}\n` : `timer: ${message}\n`);
+    report.close();
+    return report.failed ? reportFailed(options.output!) : EXIT.TIMER_FAILURE;
+  };
+  if (!PipelineObserver.available()) return refuse('--pipeline needs /proc (Linux) to observe the stages; it is not there');
+  const bash = findOnPath('bash');
+  const shell = bash ?? '/bin/sh';
+  let workDir: string;
+  try {
+    workDir = mkdtempSync(path.join(tmpdir(), 'pipestage-pipeline-'));
+  } catch (error) {
+    return refuse(`cannot create a temporary directory: ${systemErrorText(error)}`);
+  }
+  const cleanUp = (): void => rmSync(workDir, { recursive: true, force: true });
+  const tracePath = options.trace ?? path.join(workDir, 'trace.json');
+  let traceFd: number;
+  try {
+    traceFd = openTraceFile(tracePath);
+    markOpenRun(traceFd);
+  } catch (error) {
+    cleanUp();
+    return refuse(error instanceof TraceRefused ? error.message : `cannot write trace '${tracePath}': ${systemErrorText(error)}`);
+  }
+  const statusFile = path.join(workDir, 'status');
+  // bash runs the pipeline as its script's first lines, then writes PIPESTATUS (each stage's status).
+  const script = bash ? `${pipeline}\n\n__pipestage_status=$? __pipestage_statuses="\${PIPESTATUS[*]}"\nprintf '%s\\n' "$__pipestage_statuses" >${shellQuote(statusFile)}\nexit "$__pipestage_status"\n` : pipeline;
+  const format = await loadFormatDuration();
+  const live = options.live && process.stderr.isTTY === true && process.env['TERM'] !== 'dumb' && !options.json ? new LiveView(process.stderr, format) : undefined;
+
+  const known = new Map<number, number>();
+  const signals = forwardSignals(known);
+  const cpuBefore = childCpu();
+  const startMs = performance.now();
+  const child = spawn(shell, ['-c', script, path.basename(shell)], {
+    stdio: ['inherit', 'inherit', live ? 'pipe' : 'inherit'],
+    env: { ...process.env, PIPESTAGE_TRACE: tracePath },
+  });
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  if (child.pid === undefined) {
+    signals.remove();
+    closeSync(traceFd);
+    cleanUp();
+    return refuse(`cannot run ${shell}: ${systemErrorText(await spawnError)}`);
+  }
+  signals.started(child.pid);
+  const observer = new PipelineObserver(child.pid, startMs);
+  let stoppedMs = 0;
+  const onContinue = (): void => {
+    // timer was stopped with the pipeline (Ctrl-Z): the time since the last sample was spent stopped
+    stoppedMs += performance.now() - observer.lastSample;
+    observer.stoppedSinceLastSample = true;
+  };
+  process.on('SIGCONT', onContinue);
+  const sample = (): void => {
+    observer.sample(performance.now());
+    for (const stage of observer.stages.values()) for (const [pid, start] of stage.tree) known.set(pid, start);
+  };
+  sample();
+  const early = EARLY_SAMPLES_MS.map((delay) => setTimeout(sample, delay));
+  const sampling = setInterval(sample, options.intervalMs);
+  const drawing = live ? setInterval(() => live.draw([...observer.stages.values()], performance.now()), LIVE_EVERY_MS) : undefined;
+  const stderrDone = live && child.stderr ? new Promise((resolve) => child.stderr!.on('data', (chunk: Buffer) => live.printAbove(chunk)).once('close', resolve)) : Promise.resolve();
+  onProgressSignal(() => report.write(`timer: pipeline: ${observer.stages.size} stages so far, ${format(performance.now() - startMs)} (so far)\n`));
+
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])));
+  const endMs = performance.now();
+  sample();
+  for (const timeout of early) clearTimeout(timeout);
+  clearInterval(sampling);
+  if (drawing) clearInterval(drawing);
+  await stderrDone;
+  live?.close();
+  signals.ended();
+  signals.remove();
+  process.off('SIGCONT', onContinue);
+  const cpuAfter = childCpu();
+
+  let statuses: number[] = [];
+  try {
+    statuses = readFileSync(statusFile, 'latin1').trim().split(' ').filter((word) => word !== '').map(Number);
+  } catch {
+    // the shell ended before the end of its script (exit, set -e, a signal): statuses unknown
+  }
+  let traceText = '';
+  try {
+    traceText = readFileSync(tracePath, 'utf8');
+  } catch {
+    // removed meanwhile
+  }
+  const traces = readStageTraces(traceText, performance.timeOrigin);
+  const observed = observedStages([...observer.stages.values()], traces, endMs);
+  const stages = profileStages(observed);
+  applyPipestatus(stages, statuses);
+  const wallMs = endMs - startMs;
+  const cpu = cpuBefore && cpuAfter ? { userMs: cpuAfter.userMs - cpuBefore.userMs, sysMs: cpuAfter.sysMs - cpuBefore.sysMs } : undefined;
+  const cpuMs = cpu ? cpu.userMs + cpu.sysMs : null;
+  const stageCpu = stages.reduce((sum, stage) => sum + (stage.userMs ?? 0) + (stage.sysMs ?? 0), 0);
+  const cores = availableParallelism();
+  const bottleneck = findBottleneck(stages, wallMs - stoppedMs);
+  const prediction = bottleneck.busiest && cpuMs !== null ? predict(stages, bottleneck.busiest, wallMs - stoppedMs, cpuMs, cores) : undefined;
+  const profile: PipelineProfile = {
+    pipeline,
+    shell: `${path.basename(shell)} -c`,
+    exitCode: code,
+    signal,
+    wallMs,
+    userMs: cpu?.userMs ?? null,
+    sysMs: cpu?.sysMs ?? null,
+    cpuMs,
+    cores,
+    parallelism: cpuMs === null || wallMs <= stoppedMs ? null : cpuMs / (wallMs - stoppedMs),
+    unattributedCpuMs: cpuMs === null ? null : cpuMs - stageCpu,
+    stoppedMs,
+    sampleIntervalMs: options.intervalMs,
+    stateUnknownReason: observer.stateUnknownReason ?? null,
+    stages,
+    bottleneck: bottleneck.stage?.name ?? null,
+    bottleneckLine: bottleneck.line,
+    prediction: prediction
+      ? {
+          ...prediction,
+          line: `predicted: ${format(prediction.wallMs)} with ${prediction.change}${
+            prediction.coresFull
+              ? ` — the cores are already full (CPU ${format(cpuMs!)} on ${cores} cores): more workers will not help`
+              : ` (measured ${format(wallMs - stoppedMs)}${prediction.coresBound ? `; bounded by the cores: CPU ${format(cpuMs!)} on ${cores}` : ''})`
+          }`,
+        }
+      : null,
+  };
+
+  if (options.trace !== undefined) {
+    try {
+      for (const event of pipelineTraceEvents(profile, performance.timeOrigin)) writeSync(traceFd, `${JSON.stringify(event)},\n`);
+    } catch (error) {
+      report.write(`timer: cannot write trace '${tracePath}': ${systemErrorText(error)}\n`);
+    }
+  }
+  closeSync(traceFd);
+  cleanUp();
+  let svgFailure: string | undefined;
+  if (options.svg !== undefined) {
+    try {
+      writeFileSync(options.svg, pipelineSvg(profile, format));
+    } catch (error) {
+      svgFailure = `timer: cannot write '${options.svg}': ${systemErrorText(error)}\n`;
+    }
+  }
+  const width = process.stderr.isTTY && options.output === undefined ? (process.stderr.columns ?? 80) : 80;
+  report.write(options.json ? pipelineJson(profile) : pipelineReport(profile, width, format));
+  if (svgFailure) report.write(svgFailure);
+  report.close();
+  if (report.failed) return reportFailed(options.output!);
+  if (svgFailure) return EXIT.TIMER_FAILURE;
+  if (signal) return raise(signal);
+  return code ?? EXIT.TIMER_FAILURE;
+}
+
+/**
+ * The stages as observed: each child of the shell with what /proc showed, joined with the trace of
+ * the pipestage process in its tree; a pipestage stage too short for any sample comes from its trace alone.
+ */
+function observedStages(records: StageRecord[], traces: ReturnType<typeof readStageTraces>, endMs: number): ObservedStage[] {
+  const claimed = new Set<number>();
+  const stages: ObservedStage[] = records.map((record) => {
+    const tracedPid = [...traces.keys()].find((pid) => record.tree.has(pid) && !claimed.has(pid));
+    if (tracedPid !== undefined) claimed.add(tracedPid);
+    const traced = tracedPid === undefined ? undefined : traces.get(tracedPid);
+    const cpu = record.reapedCpu ?? { userMs: record.userMs, sysMs: record.sysMs };
+    return {
+      pid: record.pid,
+      argvs: [...record.argvs.values()],
+      startMs: record.startMs,
+      endMs: traced?.exit && tracedPid === record.pid ? traced.exit.atMs : (record.goneMs ?? endMs),
+      stdin: record.stdin,
+      stdout: record.stdout,
+      userMs: cpu.userMs,
+      sysMs: cpu.sysMs,
+      peakRssBytes: record.peakRssBytes > 0 ? record.peakRssBytes : null,
+      bytesIn: record.bytesIn ?? null,
+      bytesOut: record.bytesOut ?? null,
+      status: null,
+      intervals: record.intervals,
+      traced,
+    };
+  });
+  for (const [pid, traced] of traces) {
+    if (claimed.has(pid) || traced.states.length === 0) continue;
+    const startMs = traced.states[0]!.startMs;
+    stages.push({ pid, argvs: [[traced.name]], startMs, endMs: traced.exit?.atMs ?? traced.states[traced.states.length - 1]!.endMs, stdin: undefined, stdout: undefined, userMs: null, sysMs: null, peakRssBytes: null, bytesIn: null, bytesOut: null, status: null, intervals: [], traced });
+  }
+  return stages;
+}
