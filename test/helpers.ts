@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /** The repository root and its bin/ folder, first on PATH for every command a test runs. */
 export const ROOT = repositoryRoot(path.dirname(fileURLToPath(import.meta.url)));
@@ -73,4 +76,77 @@ export function mismatch(c: Case, r: ShellResult): string | undefined {
   };
   if (r.exitCode !== c.exitCode) return `exit code: expected ${c.exitCode}, got ${r.exitCode} (stderr ${JSON.stringify(r.stderr.slice(0, 400))})`;
   return expectText('stdout', c.stdout, r.stdout) ?? expectText('stderr', c.stderr ?? (c.exitCode === 0 ? '' : undefined), r.stderr);
+}
+
+/** A tmux session running bash in a real terminal; keys typed, the screen and processes read. */
+export async function tmuxSession(name: string) {
+  const socket = `-L pipestage-${process.pid}`;
+  await sh(`tmux ${socket} new-session -d -s ${name} -x 120 -y 30 "env PATH='${path.join(ROOT, 'bin')}':\\$PATH PS1='$ ' bash --norc --noprofile -i"`);
+  return {
+    keys: (...keys: string[]) => sh(`tmux ${socket} send-keys -t ${name} ${keys.map((key) => `'${key.replace(/'/g, `'\\''`)}'`).join(' ')}`),
+    screen: async () => (await sh(`tmux ${socket} capture-pane -p -t ${name}`)).stdout,
+    close: () => sh(`tmux ${socket} kill-server`),
+  };
+}
+
+export async function waitFor(what: string, check: () => Promise<boolean>, ms = 8000): Promise<void> {
+  for (let waited = 0; waited < ms; waited += 100) {
+    if (await check()) return;
+    await delay(100);
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+/** The state letters (R, S, T…) of the processes whose command line matches `pattern`. */
+export async function states(pattern: string): Promise<string[]> {
+  const { stdout } = await sh(`for p in $(pgrep -f '${pattern}'); do awk '{print $3}' /proc/$p/stat 2>/dev/null; done`);
+  return stdout.split('\n').filter((line) => line !== '');
+}
+
+/** The --json document of `timer --pipeline` (the fields the tests read). */
+export interface Profile {
+  pipestageProfile: number;
+  exitCode: number;
+  wallMs: number;
+  cpuMs: number;
+  cores: number;
+  coresBusyElsewhere: number;
+  unattributedCpuMs: number;
+  bottleneck: string | null;
+  bottleneckLine: string;
+  prediction: { wallMs: number; change: string; coresFull: boolean; line: string } | null;
+  stages: {
+    command: string;
+    name: string;
+    status: number | null;
+    userMs: number | null;
+    sysMs: number | null;
+    peakRssBytes: number | null;
+    bytesIn: number | null;
+    bytesOut: number | null;
+    lines: number | null;
+    workingMs: number;
+    waitingForInputMs: number;
+    blockedOnOutputMs: number;
+    otherWaitMs: number;
+    wallMs: number;
+    timeline: { startMs: number; endMs: number; state: string }[];
+    items: { lane: string; line: number | null }[] | null;
+  }[];
+}
+
+/** Runs `timer --pipeline PIPELINE --json` and parses its report (stdout is the pipeline's). */
+export async function profile(pipeline: string, extra = ''): Promise<{ report: Profile; stdout: string; exitCode: number }> {
+  const quoted = `'${pipeline.replace(/'/g, `'\\''`)}'`;
+  const file = path.join(tmpdir(), `pipestage-profile-${process.pid}-${Math.random()}.json`);
+  const result = await sh(`timer --pipeline ${quoted} --json --output ${file} ${extra}`);
+  let report: Profile;
+  try {
+    report = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  } catch {
+    assert.fail(`not one JSON document: ${readFileSync(file, 'utf8').slice(0, 600)} (stderr ${result.stderr})`);
+  } finally {
+    rmSync(file, { force: true });
+  }
+  return { report, stdout: result.stdout, exitCode: result.exitCode };
 }

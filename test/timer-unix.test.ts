@@ -5,8 +5,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
-import { FIXTURES, ROOT, sh } from './helpers.js';
+import { FIXTURES, ROOT, sh, states, tmuxSession, waitFor } from './helpers.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-timer-unix-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -21,31 +20,6 @@ test('timer keeps the terminal: the command reads /dev/tty and gets a terminal s
   assert.match(stdout, /timer: sh: input not counted \(terminal\), output not counted \(terminal\), wall /);
   assert.doesNotMatch(stdout, /No such device/);
 });
-
-/** A tmux session running bash in a real terminal; keys typed, the screen and processes read. */
-async function tmuxSession(name: string) {
-  const socket = `-L pipestage-${process.pid}`;
-  await sh(`tmux ${socket} new-session -d -s ${name} -x 120 -y 30 "env PATH='${path.join(ROOT, 'bin')}':\\$PATH PS1='$ ' bash --norc --noprofile -i"`);
-  return {
-    keys: (...keys: string[]) => sh(`tmux ${socket} send-keys -t ${name} ${keys.map((key) => `'${key.replace(/'/g, `'\\''`)}'`).join(' ')}`),
-    screen: async () => (await sh(`tmux ${socket} capture-pane -p -t ${name}`)).stdout,
-    close: () => sh(`tmux ${socket} kill-server`),
-  };
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 8000): Promise<void> {
-  for (let waited = 0; waited < ms; waited += 100) {
-    if (await check()) return;
-    await delay(100);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
-
-/** The state letters (R, S, T…) of the processes whose command line matches `pattern`. */
-async function states(pattern: string): Promise<string[]> {
-  const { stdout } = await sh(`for p in $(pgrep -f '${pattern}'); do awk '{print $3}' /proc/$p/stat 2>/dev/null; done`);
-  return stdout.split('\n').filter((line) => line !== '');
-}
 
 test('in a terminal: Ctrl-Z stops timer and its command together, fg resumes both, Ctrl-C is delivered once', { skip: !hasTmux && 'tmux is not installed' }, async () => {
   const session = await tmuxSession('jobs');

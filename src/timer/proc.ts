@@ -219,3 +219,14 @@ export function inTerminalForeground(): boolean {
   const [pgrp, ttyNr, tpgid] = [Number(fields[2]), Number(fields[4]), Number(fields[5])];
   return ttyNr !== 0 && tpgid === pgrp;
 }
+
+/** CPU time every core of the machine has spent busy since boot (user, nice, system, irq, softirq, steal), ms; undefined without /proc. */
+export function machineBusyMs(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return ((user + nice + system + irq + softirq + steal) * 1000) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+}

@@ -49,6 +49,11 @@ export class LiveView {
     this.drawn = 0;
   }
 
+  /** The terminal moved on (a stop, the shell's job message): the next view is drawn below, not over. */
+  lostPosition(): void {
+    this.drawn = 0;
+  }
+
   /** Removes the view (and prints what is left of the stages' stderr). */
   close(): void {
     this.out.write(`${this.erase()}${this.partial}`);

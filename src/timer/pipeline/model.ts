@@ -4,15 +4,17 @@ import path from 'node:path';
 // traces) to stages in data-flow order, each one's time split into states, and the bottleneck.
 
 /** What a stage is doing at a moment. */
-export type SampledState = 'working' | 'waiting for input' | 'blocked on output' | 'other wait' | 'stopped' | 'unknown';
+export type SampledState = 'working' | 'waiting for a CPU' | 'waiting for input' | 'blocked on output' | 'other wait' | 'stopped' | 'unknown';
 export type State = SampledState | 'start-up';
-export const STATES: State[] = ['working', 'other wait', 'waiting for input', 'blocked on output', 'start-up', 'stopped', 'unknown'];
+export const STATES: State[] = ['working', 'waiting for a CPU', 'other wait', 'waiting for input', 'blocked on output', 'start-up', 'stopped', 'unknown'];
 
 /** One sampling interval of a stage: its CPU in it, and the state it was seen in when not working. */
 export interface Interval {
   startMs: number;
   endMs: number;
   cpuMs: number;
+  /** time runnable but without a free CPU (the run queue's delay) */
+  cpuWaitMs: number;
   /** the wait seen at the interval's end (or before, when it was running then) */
   state: SampledState;
   /** the interval was spent stopped (Ctrl-Z, SIGSTOP) */
@@ -45,6 +47,8 @@ export interface ObservedStage {
   status: number | null;
   intervals: Interval[];
   traced: TracedStage | undefined;
+  /** the stage process never ran a program of its own: a subshell (its programs are its children's) */
+  subshell?: boolean;
 }
 
 /** A span of one state on a stage's timeline. */
@@ -75,17 +79,20 @@ export interface StageProfile {
   traced: TracedStage | undefined;
   /** its stdout is the next stage's stdin (one pipe) */
   feedsNext: boolean;
+  /** what fd 0 and fd 1 were (pipe:[inode] links) */
+  stdin: string | undefined;
+  stdout: string | undefined;
 }
 
 /** The command a stage ran, as argv joined by spaces (a subshell's programs in parentheses), and its name. */
-export function stageCommand(argvs: string[][], tracedName: string | undefined): { command: string; name: string } {
+export function stageCommand(argvs: string[][], tracedName: string | undefined, subshell = false): { command: string; name: string } {
   const shown = argvs.map((argv) => {
     // A pipestage stage is node running bin/NAME: shown as NAME and its arguments.
     if (argv.length > 1 && tracedName !== undefined && path.basename(argv[1]!) === tracedName) return [tracedName, ...argv.slice(2)];
     return argv;
   });
   if (shown.length === 0) return { command: '(shell)', name: tracedName ?? 'sh' };
-  if (shown.length === 1) return { command: shown[0]!.join(' '), name: tracedName ?? path.basename(shown[0]![0]!) };
+  if (shown.length === 1 && !subshell) return { command: shown[0]!.join(' '), name: tracedName ?? path.basename(shown[0]![0]!) };
   return { command: `(${shown.map((argv) => argv.join(' ')).join('; ')})`, name: `(${shown.map((argv) => path.basename(argv[0]!)).join('; ')})` };
 }
 
@@ -151,12 +158,14 @@ export function timeline(stage: ObservedStage): Segment[] {
       const cpu = interval.cpuMs + carry;
       const working = Math.min(cpu, length);
       carry = Math.min(CARRY_MS, cpu - working);
+      const cpuWait = Math.min(interval.cpuWaitMs, length - working);
       push(interval.startMs, interval.startMs + working, 'working');
-      push(interval.startMs + working, interval.endMs, interval.state);
+      push(interval.startMs + working, interval.startMs + working + cpuWait, 'waiting for a CPU');
+      push(interval.startMs + working + cpuWait, interval.endMs, interval.state);
     }
     return segments;
   }
-  // Per interval: the share of the trace's `working` time the CPU covers.
+  // Per interval: the shares of the trace's `working` time the CPU covers, and the run queue's delay.
   const states = stage.traced.states;
   const ratio = intervals.map((interval) => {
     let working = 0;
@@ -165,7 +174,8 @@ export function timeline(stage: ObservedStage): Segment[] {
       if (span.startMs >= interval.endMs) break;
       if (span.state === 'working') working += Math.min(span.endMs, interval.endMs) - Math.max(span.startMs, interval.startMs);
     }
-    return working > 0 ? Math.min(1, interval.cpuMs / working) : 1;
+    const onCpu = working > 0 ? Math.min(1, interval.cpuMs / working) : 1;
+    return [onCpu, working > 0 ? Math.min(1 - onCpu, interval.cpuWaitMs / working) : 0] as const;
   });
   let first = 0;
   for (const span of states) {
@@ -182,9 +192,11 @@ export function timeline(stage: ObservedStage): Segment[] {
       if (to <= at) continue;
       if (interval.stopped) push(at, to, 'stopped');
       else {
-        const working = (to - at) * ratio[index]!;
+        const working = (to - at) * ratio[index]![0];
+        const cpuWait = (to - at) * ratio[index]![1];
         push(at, at + working, 'working');
-        push(at + working, to, 'other wait');
+        push(at + working, at + working + cpuWait, 'waiting for a CPU');
+        push(at + working + cpuWait, to, 'other wait');
       }
       at = to;
     }
@@ -209,11 +221,61 @@ export function stateTotals(segments: Segment[]): Record<State, number> {
   return time;
 }
 
-/** The profile of each stage, in data-flow order. */
-export function profileStages(observed: ObservedStage[]): StageProfile[] {
-  const ordered = dataFlowOrder(observed);
+/**
+ * Shares the CPU the shell accounted for stages reaped together among them: each keeps what it is
+ * known to have used (its last sample, or its own exit figures), and what the samples missed (the
+ * time after the last one) is shared in proportion; the stages' total is then the kernel's.
+ */
+export function attributeReaped(known: { userMs: number; sysMs: number }[], total: { userMs: number; sysMs: number }): { userMs: number; sysMs: number }[] {
+  const share = (field: 'userMs' | 'sysMs'): number[] => {
+    const sum = known.reduce((acc, cpu) => acc + cpu[field], 0);
+    const missed = Math.max(0, total[field] - sum);
+    return known.map((cpu) => cpu[field] + (sum > 0 ? (missed * cpu[field]) / sum : missed / known.length));
+  };
+  const user = share('userMs');
+  const sys = share('sysMs');
+  return known.map((_, index) => ({ userMs: user[index]!, sysMs: sys[index]! }));
+}
+
+/** A stage no sample saw (it ended within one interval), found by the pipes around it. */
+function unseenStage(stdin: string | undefined, stdout: string | undefined, atMs: number): ObservedStage {
+  return { pid: 0, argvs: [], startMs: atMs, endMs: atMs, stdin, stdout, userMs: null, sysMs: null, peakRssBytes: null, bytesIn: null, bytesOut: null, status: null, intervals: [], traced: undefined };
+}
+
+/**
+ * Stages in data-flow order with the ones no sample saw put back where the pipes say a stage was: a
+ * pipe read by a stage that no stage wrote (or written that no stage read), other than timer's own
+ * stdin and stdout (`outside`), had an unseen stage at its other end.
+ */
+export function withUnseenStages(ordered: ObservedStage[], outside: Set<string>): ObservedStage[] {
+  const inner = (link: string | undefined): link is string => link !== undefined && link.startsWith('pipe:') && !outside.has(link);
+  const written = new Set(ordered.map((stage) => stage.stdout));
+  const read = new Set(ordered.map((stage) => stage.stdin));
+  const result: ObservedStage[] = [];
+  for (const stage of ordered) {
+    if (inner(stage.stdin) && !written.has(stage.stdin)) {
+      const last = result[result.length - 1];
+      const beforeLast = result[result.length - 2];
+      if (last && last.stdout === undefined && (last.pid === 0 || last.stdin === undefined)) {
+        // the unseen stage, or a stage whose pipes were not seen (it ended as it began), wrote into this pipe
+        if (last.pid !== 0 && beforeLast?.pid === 0 && beforeLast.stdout === undefined) {
+          result.splice(result.length - 2, 1);
+          last.stdin = beforeLast.stdin;
+        }
+        last.stdout = stage.stdin;
+      } else result.push(unseenStage(undefined, stage.stdin, stage.startMs));
+    }
+    result.push(stage);
+    if (inner(stage.stdout) && !read.has(stage.stdout)) result.push(unseenStage(stage.stdout, undefined, stage.endMs));
+  }
+  return result;
+}
+
+/** The profile of each stage, in data-flow order (`outside`: timer's own stdin and stdout links). */
+export function profileStages(observed: ObservedStage[], outside = new Set<string>()): StageProfile[] {
+  const ordered = withUnseenStages(dataFlowOrder(observed), outside);
   const profiles = ordered.map((stage, index): StageProfile => {
-    const { command, name } = stageCommand(stage.argvs, stage.traced?.name);
+    const { command, name } = stage.pid === 0 ? { command: '(ended before the first sample)', name: '(unseen)' } : stageCommand(stage.argvs, stage.traced?.name, stage.subshell);
     const segments = timeline(stage);
     const exit = stage.traced?.exit;
     return {
@@ -224,8 +286,8 @@ export function profileStages(observed: ObservedStage[]): StageProfile[] {
       wallMs: stage.endMs - stage.startMs,
       startMs: stage.startMs,
       endMs: stage.endMs,
-      userMs: exit ? exit.userMs : stage.userMs,
-      sysMs: exit ? exit.sysMs : stage.sysMs,
+      userMs: stage.userMs ?? exit?.userMs ?? null,
+      sysMs: stage.sysMs ?? exit?.sysMs ?? null,
       peakRssBytes: exit ? Math.max(exit.peakRssBytes, stage.peakRssBytes ?? 0) : stage.peakRssBytes,
       bytesIn: exit?.bytesIn ?? stage.bytesIn,
       bytesOut: exit?.bytesOut ?? stage.bytesOut,
@@ -234,6 +296,8 @@ export function profileStages(observed: ObservedStage[]): StageProfile[] {
       timeline: segments,
       traced: stage.traced,
       feedsNext: stage.stdout !== undefined && stage.stdout.startsWith('pipe:') && ordered[index + 1]?.stdin === stage.stdout,
+      stdin: stage.stdin,
+      stdout: stage.stdout,
     };
   });
   // Stages running one program are told apart by their place: add#1, add#2.
@@ -248,8 +312,11 @@ export function profileStages(observed: ObservedStage[]): StageProfile[] {
   return profiles;
 }
 
-/** Time a stage was busy: working or in another wait of its own (not starved, blocked, starting or stopped). */
-export const busyMs = (stage: StageProfile): number => stage.time['working'] + stage.time['other wait'];
+/** Time a stage was busy: working, waiting for a CPU, or in another wait of its own (not starved, blocked, starting or stopped). */
+export const busyMs = (stage: StageProfile): number => stage.time['working'] + stage.time['waiting for a CPU'] + stage.time['other wait'];
+
+/** A stage spends more of its busy time waiting on something of its own than wanting a CPU (IO-bound). */
+export const ioBound = (stage: StageProfile): boolean => stage.time['other wait'] > stage.time['working'] + stage.time['waiting for a CPU'];
 
 /** The bottleneck and the evidence for it, as the report's line (it begins `bottleneck: NAME`). */
 export interface Bottleneck {
@@ -270,7 +337,7 @@ const percent = (part: number, whole: number): string => `${whole > 0 ? Math.rou
 export function findBottleneck(stages: StageProfile[], activeMs: number): Bottleneck {
   const ranked = [...stages].sort((a, b) => busyMs(b) - busyMs(a));
   const [top, second] = ranked;
-  if (!top || activeMs <= 0) return { stage: undefined, busiest: undefined, line: 'bottleneck: none (nothing was measured)' };
+  if (!top || activeMs <= 0 || busyMs(top) === 0) return { stage: undefined, busiest: undefined, line: 'bottleneck: none (no stage was seen busy)' };
   const share = (stage: StageProfile): number => busyMs(stage) / activeMs;
   if (second && share(top) >= 0.5 && share(top) - share(second) <= 0.1) {
     const balanced = ranked.filter((stage) => share(top) - share(stage) <= 0.1);
@@ -278,9 +345,10 @@ export function findBottleneck(stages: StageProfile[], activeMs: number): Bottle
   }
   const index = stages.indexOf(top);
   const evidence: string[] = [];
-  if (top.time['other wait'] > top.time['working']) {
-    evidence.push(`busy ${percent(busyMs(top), activeMs)} of the time (working ${percent(top.time['working'], activeMs)}, other waits ${percent(top.time['other wait'], activeMs)})`);
-  } else evidence.push(`working ${percent(top.time['working'], activeMs)} of the time`);
+  const cpuWait = top.time['waiting for a CPU'] >= 0.05 * activeMs ? `, waiting for a CPU ${percent(top.time['waiting for a CPU'], activeMs)}` : '';
+  if (ioBound(top)) {
+    evidence.push(`busy ${percent(busyMs(top), activeMs)} of the time (working ${percent(top.time['working'], activeMs)}${cpuWait}, other waits ${percent(top.time['other wait'], activeMs)})`);
+  } else evidence.push(`working ${percent(top.time['working'], activeMs)} of the time${cpuWait}`);
   const before = stages[index - 1];
   const after = stages[index + 1];
   if (before?.feedsNext && before.time['blocked on output'] >= 0.05 * activeMs) evidence.push(`${before.name} blocked on output to it ${percent(before.time['blocked on output'], activeMs)}`);
@@ -300,6 +368,8 @@ export interface PipelineProfile {
   sysMs: number | null;
   cpuMs: number | null;
   cores: number;
+  /** cores other processes of the machine kept busy during the run, on average */
+  coresBusyElsewhere: number;
   /** CPU / wall */
   parallelism: number | null;
   /** the reaped children's CPU less the stages' sum: processes no sample saw */

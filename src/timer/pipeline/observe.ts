@@ -22,16 +22,20 @@ export interface StageRecord {
   argvs: Map<number, string[]>;
   /** fd 0 and fd 1 are final: read after the stage process ran its program (a fork sets them before exec) */
   fdsFinal: boolean;
+  /** how many samples read fd 0 and fd 1 (a fork seen once may not have set them yet) */
+  fdReads: number;
   /** pipe:[inode] (or another link) of fd 0 and fd 1, as last seen */
   stdin: string | undefined;
   stdout: string | undefined;
+  /** time the stage's processes waited for a CPU while runnable (main threads, /proc/PID/schedstat), at the last sample */
+  runDelayMs: number;
   /** CPU of the stage's tree at the last sample (its reaped children included) */
   userMs: number;
   sysMs: number;
   /** whether the shell has reaped it (it is no longer the shell's child) */
   reaped: boolean;
-  /** CPU the shell accounted for the stage when it reaped it (exact to the tick); undefined if not known */
-  reapedCpu: { userMs: number; sysMs: number } | undefined;
+  /** the stages the shell reaped in one sampling interval with this one, and the CPU it accounted for them together (exact to the tick) */
+  reapedWith: ReapedGroup | undefined;
   /** largest sum of the tree's resident memory seen */
   peakRssBytes: number;
   /** bytes read and written (rchar, wchar) by the stage process and its live descendants, last seen */
@@ -40,6 +44,13 @@ export interface StageRecord {
   intervals: Interval[];
   /** every process of the stage's tree seen: pid → start ticks (to end them all on SIGTERM) */
   tree: Map<number, number>;
+}
+
+/** Stages reaped by the shell between two samples, and the CPU it accounted for them. */
+export interface ReapedGroup {
+  pids: number[];
+  userMs: number;
+  sysMs: number;
 }
 
 interface ProcessStat {
@@ -88,6 +99,12 @@ const readLink = (path: string): string | undefined => {
   }
 };
 
+/** How long a process's main thread has waited on a run queue (runnable, no CPU free), ms; 0 where unknown. */
+function runDelayMs(pid: number): number {
+  const text = readText(`/proc/${pid}/schedstat`);
+  return text === undefined ? 0 : Number(text.split(' ')[1]) / 1e6 || 0;
+}
+
 /** Children of a process's main thread (threads that fork are rare: shells and pipestage fork from the main one). */
 function childrenOf(pid: number): number[] {
   const text = readText(`/proc/${pid}/task/${pid}/children`);
@@ -126,6 +143,8 @@ export class PipelineObserver {
   readonly stages = new Map<number, StageRecord>();
   stateUnknownReason: string | undefined;
   private shellCpu: { user: number; sys: number } = { user: 0, sys: 0 };
+  /** the shell's own CPU at the last sample */
+  shellOwnCpu = { userMs: 0, sysMs: 0 };
   private shellArgv: string | undefined;
   private readonly myStartTicks: number;
   private readonly lastState = new Map<number, SampledState>();
@@ -133,13 +152,16 @@ export class PipelineObserver {
   /** set when timer was stopped (Ctrl-Z) since the last sample: that interval was spent stopped */
   stoppedSinceLastSample = false;
 
-  /** `startMs`: when the shell was started, on timer's clock. */
+  /**
+   * `originMs`: when the shell was started, on timer's clock (performance.now()); every time the
+   * observer gives is in ms from then, and sample() takes such times.
+   */
   constructor(
     private readonly shellPid: number,
-    startMs: number,
+    private readonly originMs: number,
   ) {
     this.myStartTicks = readStat('self')?.startTicks ?? 0;
-    this.lastSampleMs = startMs;
+    this.lastSampleMs = 0;
     this.shellArgv = readText(`/proc/${shellPid}/cmdline`);
   }
 
@@ -158,7 +180,7 @@ export class PipelineObserver {
       const stat = readStat(pid);
       if (!stat) continue;
       // performance.now() counts from this process's start: a start tick maps onto timer's clock.
-      const startMs = Math.max(0, (stat.startTicks - this.myStartTicks) * MS_PER_TICK);
+      const startMs = Math.max(0, (stat.startTicks - this.myStartTicks) * MS_PER_TICK - this.originMs);
       this.stages.set(pid, {
         pid,
         startTicks: stat.startTicks,
@@ -167,12 +189,14 @@ export class PipelineObserver {
         goneMs: undefined,
         argvs: new Map(),
         fdsFinal: false,
+        fdReads: 0,
         stdin: undefined,
         stdout: undefined,
+        runDelayMs: 0,
         userMs: 0,
         sysMs: 0,
         reaped: false,
-        reapedCpu: undefined,
+        reapedWith: undefined,
         peakRssBytes: 0,
         bytesIn: undefined,
         bytesOut: undefined,
@@ -189,10 +213,14 @@ export class PipelineObserver {
       if (stage.goneMs === undefined && !this.sampleStage(stage, nowMs, stopped)) stage.goneMs = nowMs;
     }
     if (shell) {
+      this.shellOwnCpu = { userMs: shell.userTicks * MS_PER_TICK, sysMs: shell.sysTicks * MS_PER_TICK };
       const user = shell.childUserTicks * MS_PER_TICK;
       const sys = shell.childSysTicks * MS_PER_TICK;
-      // What the shell reaped since the last sample: exact for a stage reaped alone in the interval.
-      if (reaped.length === 1) reaped[0]!.reapedCpu = { userMs: user - this.shellCpu.user, sysMs: sys - this.shellCpu.sys };
+      // What the shell reaped since the last sample: the CPU of the stages reaped in the interval.
+      if (reaped.length > 0) {
+        const group: ReapedGroup = { pids: reaped.map((stage) => stage.pid), userMs: user - this.shellCpu.user, sysMs: sys - this.shellCpu.sys };
+        for (const stage of reaped) stage.reapedWith = group;
+      }
       this.shellCpu = { user, sys };
     }
     this.lastSampleMs = nowMs;
@@ -205,6 +233,7 @@ export class PipelineObserver {
     let user = stat.userTicks + stat.childUserTicks;
     let sys = stat.sysTicks + stat.childSysTicks;
     let rss = stat.rssPages;
+    let runDelay = runDelayMs(stage.pid);
     const states: (SampledState | 'parent')[] = [this.stateOf(stage.pid, stat.state)];
     this.noteArgv(stage, stage.pid);
     const io = this.io(stage.pid);
@@ -215,6 +244,7 @@ export class PipelineObserver {
       stage.stdin = readLink(`/proc/${stage.pid}/fd/0`) ?? stage.stdin;
       stage.stdout = readLink(`/proc/${stage.pid}/fd/1`) ?? stage.stdout;
       stage.fdsFinal = stage.argvs.has(stage.pid);
+      stage.fdReads += 1;
     }
     const pending = childrenOf(stage.pid);
     while (pending.length > 0) {
@@ -225,6 +255,7 @@ export class PipelineObserver {
       user += child.userTicks + child.childUserTicks;
       sys += child.sysTicks + child.childSysTicks;
       rss += child.rssPages;
+      runDelay += runDelayMs(pid);
       states.push(this.stateOf(pid, child.state));
       this.noteArgv(stage, pid);
       const childIo = this.io(pid);
@@ -240,11 +271,12 @@ export class PipelineObserver {
     const startMs = stage.intervals.length === 0 ? stage.startMs : stage.lastSeenMs;
     if (nowMs > startMs) {
       const cpuMs = userMs + sysMs - (stage.userMs + stage.sysMs);
-      stage.intervals.push({ startMs, endMs: nowMs, cpuMs, state: state === 'working' ? (this.lastState.get(stage.pid) ?? 'other wait') : state, stopped: stopped || state === 'stopped' });
+      stage.intervals.push({ startMs, endMs: nowMs, cpuMs, cpuWaitMs: Math.max(0, runDelay - stage.runDelayMs), state: state === 'working' ? (this.lastState.get(stage.pid) ?? 'other wait') : state, stopped: stopped || state === 'stopped' });
     }
     if (state !== 'working') this.lastState.set(stage.pid, state);
     stage.userMs = userMs;
     stage.sysMs = sysMs;
+    stage.runDelayMs = Math.max(stage.runDelayMs, runDelay);
     stage.peakRssBytes = Math.max(stage.peakRssBytes, rss * PAGE_BYTES);
     if (bytesIn !== undefined) stage.bytesIn = Math.max(stage.bytesIn ?? 0, bytesIn);
     if (bytesOut !== undefined) stage.bytesOut = Math.max(stage.bytesOut ?? 0, bytesOut);

@@ -1,4 +1,4 @@
-import { busyMs, type StageProfile, type TracedStage } from './model.js';
+import { busyMs, ioBound, type StageProfile, type TracedStage } from './model.js';
 
 // What the pipeline's wall time would be with its bottleneck twice as fast: the flow-shop model
 // (each stage a server, or several, taking items in order) on the per-item costs the stages measured
@@ -14,6 +14,8 @@ export interface FlowStage {
   groupSize: number;
   servers: number;
   readyMs: number;
+  /** servers added by the change start later (a worker thread starts as a process does, in part) */
+  addedServers?: { count: number; readyMs: number };
 }
 
 /** Groups of items the model works on at most: a run of millions of lines is modelled in equal groups. */
@@ -32,7 +34,11 @@ export function makespan(stages: FlowStage[]): number {
     if (stage.costs.length === 0) continue;
     const servers = Math.max(1, stage.servers);
     const shared = stage.groupSize > 1;
+    const added = stage.addedServers;
     const free = new Array<number>(shared ? 1 : servers).fill(stage.readyMs);
+    // the servers the change adds are ready later (shared groups: the stage speeds up then)
+    if (added && !shared) for (let k = servers - added.count; k < servers; k++) free[k] = added.readyMs;
+    if (added && shared) free[0] = Math.max(free[0]!, (stage.readyMs + added.readyMs) / 2);
     const leaves: number[] = [];
     let last = 0;
     for (let group = 0; group < stage.costs.length; group++) {
@@ -106,14 +112,22 @@ export function doubledCommand(command: string, ioBound: boolean, name: string):
 export function predict(stages: StageProfile[], target: StageProfile, wallMs: number, cpuMs: number, cores: number): Prediction {
   const bound = cpuMs / cores;
   if (target.traced && target.traced.items.length > 0) {
-    const ioBound = target.time['other wait'] > target.time['working'];
-    const doubled = doubledCommand(target.command, ioBound, target.name);
+    const waits = ioBound(target);
+    const doubled = doubledCommand(target.command, waits, target.traced.name);
     const groupSize = groupSizeFor(stages.map((stage) => stage.traced));
     const measured = stages.map((stage) => flowStage(stage.traced, groupSize));
-    const changed = stages.map((stage) => (stage === target ? flowStage(stage.traced, groupSize, doubled.servers) : flowStage(stage.traced, groupSize)));
+    // New worker threads start as work needs them: each costs about what the process's start-up cost
+    // (measured in this run) in latency, and 0.7 of it in CPU (measured: pipestage pools on the 2-core
+    // machine); new concurrency slots cost nothing.
+    const startupMs = target.time['start-up'];
+    const threads = !/--concurrency/.test(doubled.command);
+    const changedStage = flowStage(target.traced, groupSize, doubled.servers);
+    const current = Math.max(1, target.traced.lanes);
+    if (threads) changedStage.addedServers = { count: doubled.servers - (/--workers/.test(target.command) ? current : 0), readyMs: changedStage.readyMs + startupMs };
+    const changed = stages.map((stage) => (stage === target ? changedStage : flowStage(stage.traced, groupSize)));
     const flow = wallMs - makespan(measured) + makespan(changed);
     // Threads share the cores with the other stages: waits need no core, CPU work does.
-    const cpuBound = ioBound ? 0 : bound;
+    const cpuBound = waits ? 0 : (cpuMs + (threads ? (changedStage.addedServers?.count ?? 0) * 0.7 * startupMs : 0)) / cores;
     return { wallMs: Math.max(flow, cpuBound), change: doubled.command, coresFull: cpuBound >= 0.95 * wallMs, coresBound: cpuBound > flow };
   }
   const others = Math.max(0, ...stages.filter((stage) => stage !== target).map(busyMs));

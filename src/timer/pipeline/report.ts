@@ -9,6 +9,7 @@ import { STATES, type PipelineProfile, type Segment, type StageProfile, type Sta
 /** The chart's glyph for each state (the legend lists them). */
 export const GLYPHS: Record<State, string> = {
   working: '█',
+  'waiting for a CPU': '+',
   'other wait': '▒',
   'waiting for input': '-',
   'blocked on output': '»',
@@ -74,35 +75,33 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   const lines: string[] = [];
   const status = profile.signal ? `killed by ${profile.signal}` : `exit status ${formatStatus(profile.exitCode)}`;
   const cpu = profile.cpuMs === null ? 'CPU unknown' : `CPU ${format(profile.cpuMs)} (user ${format(profile.userMs!)}, sys ${format(profile.sysMs!)})`;
-  const parallelism = profile.parallelism === null ? '' : `, parallelism ${profile.parallelism.toFixed(2)} of ${profile.cores} cores`;
+  const elsewhere = profile.coresBusyElsewhere >= 0.1 ? ` (other processes kept ${profile.coresBusyElsewhere.toFixed(1)} busy)` : '';
+  const parallelism = profile.parallelism === null ? '' : `, parallelism ${profile.parallelism.toFixed(2)} of ${profile.cores} cores${elsewhere}`;
   lines.push(`timer: pipeline: ${profile.pipeline}`);
   lines.push(`wall ${format(profile.wallMs)}, ${cpu}${parallelism}, ${status}`);
-  const notes = [`sampled every ${profile.sampleIntervalMs}ms (CPU of programs that do not trace themselves to 10ms)`];
-  if (profile.unattributedCpuMs !== null) notes.push(`unattributed CPU ${format(Math.max(0, profile.unattributedCpuMs))}`);
-  if (profile.stoppedMs > 0) notes.push(`stopped ${format(profile.stoppedMs)} (left out of the shares)`);
-  lines.push(notes.join('; '));
+  lines.push(`sampled every ${profile.sampleIntervalMs}ms (CPU of programs that do not trace themselves: to 10ms)`);
+  if (profile.unattributedCpuMs !== null) lines.push(`unattributed CPU ${format(Math.max(0, profile.unattributedCpuMs))} (the shell's own, and processes no sample saw)`);
+  if (profile.stoppedMs > 0) lines.push(`stopped ${format(profile.stoppedMs)} (Ctrl-Z; left out of the shares)`);
   if (profile.stateUnknownReason) lines.push(`states unknown: ${profile.stateUnknownReason}`);
   lines.push('');
-  const rows = profile.stages.map((stage) => {
+  const figures = profile.stages.map((stage) => [
+    stage.command.length > 40 ? `${stage.command.slice(0, 39)}…` : stage.command,
+    formatStatus(stage.status),
+    format(stage.wallMs),
+    stage.userMs === null ? '?' : format(stage.userMs),
+    stage.sysMs === null ? '?' : format(stage.sysMs),
+    formatBytes(stage.peakRssBytes),
+    formatBytes(stage.bytesIn),
+    formatBytes(stage.bytesOut),
+  ]);
+  lines.push(table([['stage', 'status', 'wall', 'user', 'sys', 'peak RSS', 'read', 'written'], ...figures]).trimEnd());
+  lines.push('');
+  const shares = profile.stages.map((stage) => {
     const active = stage.wallMs - stage.time.stopped;
-    return [
-      stage.command.length > 40 ? `${stage.command.slice(0, 39)}…` : stage.command,
-      formatStatus(stage.status),
-      format(stage.wallMs),
-      stage.userMs === null ? '?' : format(stage.userMs),
-      stage.sysMs === null ? '?' : format(stage.sysMs),
-      formatBytes(stage.peakRssBytes),
-      formatBytes(stage.bytesIn),
-      formatBytes(stage.bytesOut),
-      share(stage.time.working, active),
-      share(stage.time['other wait'], active),
-      share(stage.time['waiting for input'], active),
-      share(stage.time['blocked on output'], active),
-      share(stage.time['start-up'], active),
-    ];
+    return [stage.name, ...(['working', 'waiting for a CPU', 'other wait', 'waiting for input', 'blocked on output', 'start-up'] as const).map((state) => share(stage.time[state], active))];
   });
-  lines.push(table([['stage', 'status', 'wall', 'user', 'sys', 'peak RSS', 'read', 'written', 'working', 'other', 'input', 'output', 'start-up'], ...rows]).trimEnd());
-  lines.push('(working: on a CPU; other: other waits — sleep, disk, network; input: waiting for input; output: blocked on output; shares of each stage\'s wall)');
+  lines.push(table([["share of the stage's wall", 'working', 'CPU wait', 'other waits', 'input wait', 'blocked on output', 'start-up'], ...shares]).trimEnd());
+  lines.push('(working: on a CPU; CPU wait: runnable, no core free; other waits: sleep, disk, network, a child; input wait: waiting for input)');
   lines.push('');
   if (profile.stages.length > 0 && profile.wallMs > 0) {
     const names = profile.stages.flatMap((stage) => [stage.name, ...laneNames(stage).map((lane) => `  ${lane}`)]);

@@ -1,20 +1,20 @@
 import { spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadFormatDuration } from '../../stage/durations.js';
 import { EXIT } from '../../stage/exit-codes.js';
 import { systemErrorText } from '../../stage/messages.js';
 import { onProgressSignal } from '../../stage/progress-signal.js';
-import { childCpu } from '../proc.js';
+import { childCpu, descendants, inTerminalForeground, machineBusyMs } from '../proc.js';
 import { openReport, raise, reportFailed } from '../run.js';
 import { forwardSignals } from '../signals.js';
 import { markOpenRun, openTraceFile, TraceRefused } from '../trace.js';
 import { pipelineTraceEvents } from './chrome-trace.js';
 import { pipelineJson } from './json.js';
 import { LIVE_EVERY_MS, LiveView } from './live.js';
-import { applyPipestatus, findBottleneck, profileStages, type ObservedStage, type PipelineProfile } from './model.js';
-import { PipelineObserver, type StageRecord } from './observe.js';
+import { applyPipestatus, attributeReaped, findBottleneck, profileStages, type ObservedStage, type PipelineProfile } from './model.js';
+import { PipelineObserver, type ReapedGroup, type StageRecord } from './observe.js';
 import { predict } from './predict.js';
 import { pipelineReport } from './report.js';
 import { readStageTraces } from './stage-traces.js';
@@ -45,6 +45,14 @@ function findOnPath(name: string): string | undefined {
     }
   }
   return undefined;
+}
+
+function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // gone meanwhile
+  }
 }
 
 const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
@@ -91,6 +99,8 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const known = new Map<number, number>();
   const signals = forwardSignals(known);
   const cpuBefore = childCpu();
+  const machineBefore = machineBusyMs();
+  const ownBefore = process.cpuUsage();
   const startMs = performance.now();
   const child = spawn(shell, ['-c', script, path.basename(shell)], {
     stdio: ['inherit', 'inherit', live ? 'pipe' : 'inherit'],
@@ -105,21 +115,29 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   }
   signals.started(child.pid);
   const observer = new PipelineObserver(child.pid, startMs);
-  let stoppedMs = 0;
-  const onContinue = (): void => {
-    // timer was stopped with the pipeline (Ctrl-Z): the time since the last sample was spent stopped
-    stoppedMs += performance.now() - observer.lastSample;
-    observer.stoppedSinceLastSample = true;
-  };
-  process.on('SIGCONT', onContinue);
   const sample = (): void => {
-    observer.sample(performance.now());
+    observer.sample(performance.now() - startMs);
     for (const stage of observer.stages.values()) for (const [pid, start] of stage.tree) known.set(pid, start);
   };
   sample();
+  // Ctrl-Z: the pipeline stops, and so does timer, taking a sample first; the time until `fg` is
+  // the pipeline's stopped time. A SIGTSTP sent to timer alone is passed on to the pipeline first.
+  const onStop = (): void => {
+    if (!inTerminalForeground()) for (const pid of descendants(process.pid).keys()) signalQuietly(pid, 'SIGTSTP');
+    sample();
+    const stoppedAt = performance.now();
+    process.kill(process.pid, 'SIGSTOP');
+    // continued (fg, SIGCONT)
+    stoppedMs += performance.now() - stoppedAt;
+    observer.stoppedSinceLastSample = true;
+    live?.lostPosition();
+    sample();
+  };
+  let stoppedMs = 0;
+  process.on('SIGTSTP', onStop);
   const early = EARLY_SAMPLES_MS.map((delay) => setTimeout(sample, delay));
   const sampling = setInterval(sample, options.intervalMs);
-  const drawing = live ? setInterval(() => live.draw([...observer.stages.values()], performance.now()), LIVE_EVERY_MS) : undefined;
+  const drawing = live ? setInterval(() => live.draw([...observer.stages.values()], performance.now() - startMs), LIVE_EVERY_MS) : undefined;
   const stderrDone = live && child.stderr ? new Promise((resolve) => child.stderr!.on('data', (chunk: Buffer) => live.printAbove(chunk)).once('close', resolve)) : Promise.resolve();
   onProgressSignal(() => report.write(`timer: pipeline: ${observer.stages.size} stages so far, ${format(performance.now() - startMs)} (so far)\n`));
 
@@ -133,8 +151,10 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   live?.close();
   signals.ended();
   signals.remove();
-  process.off('SIGCONT', onContinue);
+  process.off('SIGTSTP', onStop);
   const cpuAfter = childCpu();
+  const machineAfter = machineBusyMs();
+  const own = process.cpuUsage(ownBefore);
 
   let statuses: number[] = [];
   try {
@@ -148,17 +168,35 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   } catch {
     // removed meanwhile
   }
-  const traces = readStageTraces(traceText, performance.timeOrigin);
-  const observed = observedStages([...observer.stages.values()], traces, endMs);
-  const stages = profileStages(observed);
+  // Every time in the profile is in ms from the shell's start.
+  const originMs = performance.timeOrigin + startMs;
+  const traces = readStageTraces(traceText, originMs);
+  const cpu = cpuBefore && cpuAfter ? { userMs: cpuAfter.userMs - cpuBefore.userMs, sysMs: cpuAfter.sysMs - cpuBefore.sysMs } : undefined;
+  // The stages the shell reaped after the last sample that saw it (as it ended): what timer reaped in
+  // all, less the rest and the shell's own.
+  const records = [...observer.stages.values()];
+  const late = records.filter((record) => record.reapedWith === undefined);
+  if (cpu && late.length > 0) {
+    const attributed = records.filter((record) => record.reapedWith !== undefined);
+    const sum = (field: 'userMs' | 'sysMs'): number => attributed.reduce((acc, record) => acc + record.reapedWith![field] / record.reapedWith!.pids.length, 0);
+    const group: ReapedGroup = { pids: late.map((record) => record.pid), userMs: cpu.userMs - sum('userMs') - observer.shellOwnCpu.userMs, sysMs: cpu.sysMs - sum('sysMs') - observer.shellOwnCpu.sysMs };
+    for (const record of late) record.reapedWith = group;
+  }
+  const observed = observedStages(records, traces, endMs - startMs);
+  const outside = new Set([0, 1, 2].flatMap((fd) => { try { return [readlinkSync(`/proc/self/fd/${fd}`)]; } catch { return []; } }));
+  const stages = profileStages(observed, outside);
   applyPipestatus(stages, statuses);
   const wallMs = endMs - startMs;
-  const cpu = cpuBefore && cpuAfter ? { userMs: cpuAfter.userMs - cpuBefore.userMs, sysMs: cpuAfter.sysMs - cpuBefore.sysMs } : undefined;
   const cpuMs = cpu ? cpu.userMs + cpu.sysMs : null;
   const stageCpu = stages.reduce((sum, stage) => sum + (stage.userMs ?? 0) + (stage.sysMs ?? 0), 0);
   const cores = availableParallelism();
+  // Cores other processes of the machine kept busy meanwhile (a shared machine): not the pipeline's to use.
+  const activeMs = wallMs - stoppedMs;
+  const othersMs = machineBefore !== undefined && machineAfter !== undefined && cpuMs !== null ? Math.max(0, machineAfter - machineBefore - cpuMs - (own.user + own.system) / 1000) : 0;
+  const busyElsewhere = activeMs > 0 ? Math.min(cores - 1, othersMs / activeMs) : 0;
   const bottleneck = findBottleneck(stages, wallMs - stoppedMs);
-  const prediction = bottleneck.busiest && cpuMs !== null ? predict(stages, bottleneck.busiest, wallMs - stoppedMs, cpuMs, cores) : undefined;
+  const prediction = bottleneck.busiest && cpuMs !== null ? predict(stages, bottleneck.busiest, activeMs, cpuMs, cores - busyElsewhere) : undefined;
+  const coresText = busyElsewhere >= 0.1 ? `the ${(cores - busyElsewhere).toFixed(1)} of ${cores} cores other processes left free` : `${cores} cores`;
   const profile: PipelineProfile = {
     pipeline,
     shell: `${path.basename(shell)} -c`,
@@ -169,6 +207,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     sysMs: cpu?.sysMs ?? null,
     cpuMs,
     cores,
+    coresBusyElsewhere: Math.round(busyElsewhere * 100) / 100,
     parallelism: cpuMs === null || wallMs <= stoppedMs ? null : cpuMs / (wallMs - stoppedMs),
     unattributedCpuMs: cpuMs === null ? null : cpuMs - stageCpu,
     stoppedMs,
@@ -182,8 +221,8 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
           ...prediction,
           line: `predicted: ${format(prediction.wallMs)} with ${prediction.change}${
             prediction.coresFull
-              ? ` — the cores are already full (CPU ${format(cpuMs!)} on ${cores} cores): more workers will not help`
-              : ` (measured ${format(wallMs - stoppedMs)}${prediction.coresBound ? `; bounded by the cores: CPU ${format(cpuMs!)} on ${cores}` : ''})`
+              ? ` — the cores are already full (CPU ${format(cpuMs!)} on ${coresText}): more workers will not help`
+              : ` (measured ${format(activeMs)}${prediction.coresBound ? `; bounded by the cores: CPU ${format(cpuMs!)} on ${coresText}` : ''})`
           }`,
         }
       : null,
@@ -191,7 +230,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
 
   if (options.trace !== undefined) {
     try {
-      for (const event of pipelineTraceEvents(profile, performance.timeOrigin)) writeSync(traceFd, `${JSON.stringify(event)},\n`);
+      for (const event of pipelineTraceEvents(profile, originMs)) writeSync(traceFd, `${JSON.stringify(event)},\n`);
     } catch (error) {
       report.write(`timer: cannot write trace '${tracePath}': ${systemErrorText(error)}\n`);
     }
@@ -218,7 +257,8 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
 
 /**
  * The stages as observed: each child of the shell with what /proc showed, joined with the trace of
- * the pipestage process in its tree; a pipestage stage too short for any sample comes from its trace alone.
+ * the pipestage process in its tree; a pipestage stage too short for any sample comes from its trace
+ * alone. CPU: what the shell accounted for each group of stages it reaped together, shared among them.
  */
 function observedStages(records: StageRecord[], traces: ReturnType<typeof readStageTraces>, endMs: number): ObservedStage[] {
   const claimed = new Set<number>();
@@ -226,16 +266,19 @@ function observedStages(records: StageRecord[], traces: ReturnType<typeof readSt
     const tracedPid = [...traces.keys()].find((pid) => record.tree.has(pid) && !claimed.has(pid));
     if (tracedPid !== undefined) claimed.add(tracedPid);
     const traced = tracedPid === undefined ? undefined : traces.get(tracedPid);
-    const cpu = record.reapedCpu ?? { userMs: record.userMs, sysMs: record.sysMs };
+    const exit = traced?.exit && tracedPid === record.pid ? traced.exit : undefined;
     return {
       pid: record.pid,
       argvs: [...record.argvs.values()],
+      subshell: record.argvs.size > 0 && !record.argvs.has(record.pid),
       startMs: record.startMs,
-      endMs: traced?.exit && tracedPid === record.pid ? traced.exit.atMs : (record.goneMs ?? endMs),
-      stdin: record.stdin,
-      stdout: record.stdout,
-      userMs: cpu.userMs,
-      sysMs: cpu.sysMs,
+      endMs: exit ? exit.atMs : (record.goneMs ?? endMs),
+      // a fork seen once, before it ran any program, may not have set its pipes yet: unknown
+      stdin: record.fdsFinal || record.fdReads > 1 ? record.stdin : undefined,
+      stdout: record.fdsFinal || record.fdReads > 1 ? record.stdout : undefined,
+      // the CPU known so far: the stage's own exit figures (it was its tree), else the last sample
+      userMs: Math.max(record.userMs, exit?.userMs ?? 0),
+      sysMs: Math.max(record.sysMs, exit?.sysMs ?? 0),
       peakRssBytes: record.peakRssBytes > 0 ? record.peakRssBytes : null,
       bytesIn: record.bytesIn ?? null,
       bytesOut: record.bytesOut ?? null,
@@ -244,6 +287,14 @@ function observedStages(records: StageRecord[], traces: ReturnType<typeof readSt
       traced,
     };
   });
+  const groups = new Map<ReapedGroup, ObservedStage[]>();
+  records.forEach((record, index) => {
+    if (record.reapedWith) groups.set(record.reapedWith, [...(groups.get(record.reapedWith) ?? []), stages[index]!]);
+  });
+  for (const [group, members] of groups) {
+    const shared = attributeReaped(members.map((stage) => ({ userMs: stage.userMs!, sysMs: stage.sysMs! })), group);
+    members.forEach((stage, index) => Object.assign(stage, shared[index]));
+  }
   for (const [pid, traced] of traces) {
     if (claimed.has(pid) || traced.states.length === 0) continue;
     const startMs = traced.states[0]!.startMs;

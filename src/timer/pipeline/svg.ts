@@ -4,6 +4,7 @@ import { laneNames } from './report.js';
 
 const COLORS: Record<State, string> = {
   working: '#4e79a7',
+  'waiting for a CPU': '#a0cbe8',
   'other wait': '#edc948',
   'waiting for input': '#e6e6e6',
   'blocked on output': '#f28e8e',
