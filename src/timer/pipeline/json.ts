@@ -19,6 +19,8 @@ export function pipelineJson(profile: PipelineProfile): string {
     cpuMs: roundOrNull(profile.cpuMs),
     userMs: roundOrNull(profile.userMs),
     sysMs: roundOrNull(profile.sysMs),
+    timerStartupCpuMs: profile.timerStartupCpuMs,
+    timerCpuMs: profile.timerCpuMs,
     cores: profile.cores,
     coresBusyElsewhere: profile.coresBusyElsewhere,
     parallelism: profile.parallelism === null ? null : Math.round(profile.parallelism * 1000) / 1000,

@@ -167,23 +167,22 @@ export function timeline(stage: ObservedStage): Segment[] {
   }
   // Per interval: the shares of the trace's `working` time the CPU covers, and the run queue's delay.
   const states = stage.traced.states;
-  const ratio = intervals.map((interval) => {
+  const ratio: (readonly [number, number])[] = [];
+  let from = 0; // states are sorted and do not overlap: each interval starts looking where the last one did
+  for (const interval of intervals) {
+    while (from < states.length && states[from]!.endMs <= interval.startMs) from++;
     let working = 0;
-    for (const span of states) {
-      if (span.endMs <= interval.startMs) continue;
-      if (span.startMs >= interval.endMs) break;
+    for (let index = from; index < states.length && states[index]!.startMs < interval.endMs; index++) {
+      const span = states[index]!;
       if (span.state === 'working') working += Math.min(span.endMs, interval.endMs) - Math.max(span.startMs, interval.startMs);
     }
     const onCpu = working > 0 ? Math.min(1, interval.cpuMs / working) : 1;
-    return [onCpu, working > 0 ? Math.min(1 - onCpu, interval.cpuWaitMs / working) : 0] as const;
-  });
+    ratio.push([onCpu, working > 0 ? Math.min(1 - onCpu, interval.cpuWaitMs / working) : 0]);
+  }
+  // Each state span, split at interval boundaries: a stopped interval is stopped; in the others a
+  // `working` span is working for the share the CPU covers.
   let first = 0;
   for (const span of states) {
-    if (span.state !== 'working') {
-      push(span.startMs, span.endMs, stoppedOverlap(intervals, span.startMs, span.endMs) ? 'stopped' : span.state);
-      continue;
-    }
-    // split the span at interval boundaries, each piece working for the share the CPU covers
     while (first < intervals.length && intervals[first]!.endMs <= span.startMs) first++;
     let at = span.startMs;
     for (let index = first; index < intervals.length && at < span.endMs; index++) {
@@ -191,6 +190,7 @@ export function timeline(stage: ObservedStage): Segment[] {
       const to = Math.min(span.endMs, interval.endMs);
       if (to <= at) continue;
       if (interval.stopped) push(at, to, 'stopped');
+      else if (span.state !== 'working') push(at, to, span.state);
       else {
         const working = (to - at) * ratio[index]![0];
         const cpuWait = (to - at) * ratio[index]![1];
@@ -200,18 +200,9 @@ export function timeline(stage: ObservedStage): Segment[] {
       }
       at = to;
     }
-    push(at, span.endMs, 'working'); // after the last sample
+    push(at, span.endMs, span.state); // after the last sample
   }
   return segments;
-}
-
-function stoppedOverlap(intervals: Interval[], from: number, to: number): boolean {
-  let stopped = 0;
-  for (const interval of intervals) {
-    if (interval.endMs <= from || interval.startMs >= to || !interval.stopped) continue;
-    stopped += Math.min(to, interval.endMs) - Math.max(from, interval.startMs);
-  }
-  return stopped > (to - from) / 2;
 }
 
 /** ms in each state of a timeline. */
@@ -367,6 +358,9 @@ export interface PipelineProfile {
   userMs: number | null;
   sysMs: number | null;
   cpuMs: number | null;
+  /** timer's own CPU until it started the shell, and from then on (sampling, the report) */
+  timerStartupCpuMs: number;
+  timerCpuMs: number;
   cores: number;
   /** cores other processes of the machine kept busy during the run, on average */
   coresBusyElsewhere: number;

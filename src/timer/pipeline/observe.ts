@@ -1,4 +1,4 @@
-import { readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readlinkSync, readSync } from 'node:fs';
 import { TICKS_PER_SECOND } from '../proc.js';
 import type { Interval, SampledState } from './model.js';
 
@@ -42,6 +42,8 @@ export interface StageRecord {
   bytesIn: number | undefined;
   bytesOut: number | undefined;
   intervals: Interval[];
+  /** the stage process had children at the last look */
+  hasChildren: boolean;
   /** every process of the stage's tree seen: pid → start ticks (to end them all on SIGTERM) */
   tree: Map<number, number>;
 }
@@ -54,6 +56,8 @@ export interface ReapedGroup {
 }
 
 interface ProcessStat {
+  /** the program's name (comm): it changes when the process runs another program */
+  name: string;
   state: string;
   userTicks: number;
   sysTicks: number;
@@ -64,15 +68,12 @@ interface ProcessStat {
 }
 
 function readStat(pid: number | 'self'): ProcessStat | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined;
-  }
+  const text = readText(`/proc/${pid}/stat`);
+  if (text === undefined) return undefined;
   // After the name: state(3) … utime(14) stime(15) cutime(16) cstime(17) … starttime(22) vsize(23) rss(24)
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   return {
+    name: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')),
     state: fields[0]!,
     userTicks: Number(fields[11]),
     sysTicks: Number(fields[12]),
@@ -83,13 +84,60 @@ function readStat(pid: number | 'self'): ProcessStat | undefined {
   };
 }
 
-const readText = (path: string): string | undefined => {
+/** One buffer for every /proc read: a sample reads dozens of small files, without garbage. */
+let buffer = Buffer.allocUnsafe(4096);
+
+/**
+ * Open /proc files, by path: a file kept open is read again with one pread at offset 0 (the kernel
+ * writes it afresh), instead of open, read and close each sample.
+ */
+const openFiles = new Map<string, number>();
+
+/** A /proc file's text (latin1), or undefined when it cannot be read (the process is gone). */
+function readText(path: string): string | undefined {
+  let fd = openFiles.get(path);
+  if (fd === undefined) {
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      return undefined;
+    }
+    openFiles.set(path, fd);
+  }
   try {
-    return readFileSync(path, 'latin1');
+    let length = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, length, buffer.length - length, length);
+      if (read === 0) break;
+      length += read;
+      if (length === buffer.length) {
+        const larger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(larger);
+        buffer = larger;
+      }
+    }
+    return buffer.toString('latin1', 0, length);
   } catch {
+    closeFile(path);
     return undefined;
   }
-};
+}
+
+function closeFile(path: string): void {
+  const fd = openFiles.get(path);
+  if (fd === undefined) return;
+  openFiles.delete(path);
+  try {
+    closeSync(fd);
+  } catch {
+    // closed already
+  }
+}
+
+/** Closes the files kept open for a process (it is gone), or all of them. */
+export function closeProcFiles(pid?: number): void {
+  for (const path of [...openFiles.keys()]) if (pid === undefined || path.startsWith(`/proc/${pid}/`)) closeFile(path);
+}
 
 const readLink = (path: string): string | undefined => {
   try {
@@ -148,6 +196,8 @@ export class PipelineObserver {
   private shellArgv: string | undefined;
   private readonly myStartTicks: number;
   private readonly lastState = new Map<number, SampledState>();
+  /** each process's name when its command line was last read */
+  private readonly names = new Map<number, string>();
   private lastSampleMs: number;
   /** set when timer was stopped (Ctrl-Z) since the last sample: that interval was spent stopped */
   stoppedSinceLastSample = false;
@@ -201,6 +251,7 @@ export class PipelineObserver {
         bytesIn: undefined,
         bytesOut: undefined,
         intervals: [],
+        hasChildren: false,
         tree: new Map([[pid, stat.startTicks]]),
       });
     }
@@ -210,7 +261,10 @@ export class PipelineObserver {
         stage.reaped = true;
         reaped.push(stage);
       }
-      if (stage.goneMs === undefined && !this.sampleStage(stage, nowMs, stopped)) stage.goneMs = nowMs;
+      if (stage.goneMs === undefined && !this.sampleStage(stage, nowMs, stopped)) {
+        stage.goneMs = nowMs;
+        for (const pid of stage.tree.keys()) closeProcFiles(pid);
+      }
     }
     if (shell) {
       this.shellOwnCpu = { userMs: shell.userTicks * MS_PER_TICK, sysMs: shell.sysTicks * MS_PER_TICK };
@@ -235,7 +289,7 @@ export class PipelineObserver {
     let rss = stat.rssPages;
     let runDelay = runDelayMs(stage.pid);
     const states: (SampledState | 'parent')[] = [this.stateOf(stage.pid, stat.state)];
-    this.noteArgv(stage, stage.pid);
+    this.noteArgv(stage, stage.pid, stat.name);
     const io = this.io(stage.pid);
     let bytesIn = io?.[0];
     let bytesOut = io?.[1];
@@ -246,7 +300,9 @@ export class PipelineObserver {
       stage.fdsFinal = stage.argvs.has(stage.pid);
       stage.fdReads += 1;
     }
-    const pending = childrenOf(stage.pid);
+    // A stage's descendants are looked for every sample while it has some, else every 5th (a read saved).
+    const pending = stage.hasChildren || stage.intervals.length % 5 === 0 ? childrenOf(stage.pid) : [];
+    stage.hasChildren = pending.length > 0;
     while (pending.length > 0) {
       const pid = pending.pop()!;
       const child = readStat(pid);
@@ -257,7 +313,7 @@ export class PipelineObserver {
       rss += child.rssPages;
       runDelay += runDelayMs(pid);
       states.push(this.stateOf(pid, child.state));
-      this.noteArgv(stage, pid);
+      this.noteArgv(stage, pid, child.name);
       const childIo = this.io(pid);
       if (childIo && bytesIn !== undefined && bytesOut !== undefined) {
         bytesIn += childIo[0];
@@ -295,8 +351,10 @@ export class PipelineObserver {
     return wchan === '' || wchan === '0' ? 'working' : classify(state, wchan);
   }
 
-  /** Records the program a process runs once it is no longer a copy of the shell (a fork before exec). */
-  private noteArgv(stage: StageRecord, pid: number): void {
+  /** Records the program a process runs once it is no longer a copy of the shell (a fork before exec); read again when its name changes (an exec). */
+  private noteArgv(stage: StageRecord, pid: number, name: string): void {
+    if (this.names.get(pid) === name && stage.argvs.has(pid)) return;
+    this.names.set(pid, name);
     const cmdline = readText(`/proc/${pid}/cmdline`);
     if (cmdline === undefined || cmdline === '' || cmdline === this.shellArgv) return;
     stage.argvs.set(pid, cmdline.replace(/\0$/, '').split('\0'));

@@ -79,7 +79,8 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   const parallelism = profile.parallelism === null ? '' : `, parallelism ${profile.parallelism.toFixed(2)} of ${profile.cores} cores${elsewhere}`;
   lines.push(`timer: pipeline: ${profile.pipeline}`);
   lines.push(`wall ${format(profile.wallMs)}, ${cpu}${parallelism}, ${status}`);
-  lines.push(`sampled every ${profile.sampleIntervalMs}ms (CPU of programs that do not trace themselves: to 10ms)`);
+  const cost = profile.cpuMs ? ` (${((100 * profile.timerCpuMs) / profile.cpuMs).toFixed(1)}% of the pipeline's)` : '';
+  lines.push(`sampled every ${profile.sampleIntervalMs}ms (CPU of programs that do not trace themselves: to 10ms); timer's own CPU meanwhile ${format(profile.timerCpuMs)}${cost}`);
   if (profile.unattributedCpuMs !== null) lines.push(`unattributed CPU ${format(Math.max(0, profile.unattributedCpuMs))} (the shell's own, and processes no sample saw)`);
   if (profile.stoppedMs > 0) lines.push(`stopped ${format(profile.stoppedMs)} (Ctrl-Z; left out of the shares)`);
   if (profile.stateUnknownReason) lines.push(`states unknown: ${profile.stateUnknownReason}`);

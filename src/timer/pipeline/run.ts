@@ -14,7 +14,7 @@ import { pipelineTraceEvents } from './chrome-trace.js';
 import { pipelineJson } from './json.js';
 import { LIVE_EVERY_MS, LiveView } from './live.js';
 import { applyPipestatus, attributeReaped, findBottleneck, profileStages, type ObservedStage, type PipelineProfile } from './model.js';
-import { PipelineObserver, type ReapedGroup, type StageRecord } from './observe.js';
+import { closeProcFiles, PipelineObserver, type ReapedGroup, type StageRecord } from './observe.js';
 import { predict } from './predict.js';
 import { pipelineReport } from './report.js';
 import { readStageTraces } from './stage-traces.js';
@@ -31,7 +31,7 @@ export interface PipelineOptions {
 }
 
 /** Samples taken soon after the start catch short stages (their pipes and programs). */
-const EARLY_SAMPLES_MS = [2, 8];
+const EARLY_SAMPLES_MS = [2, 8, 20, 35];
 
 /** The first of `names` found as an executable on PATH. */
 function findOnPath(name: string): string | undefined {
@@ -144,6 +144,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])));
   const endMs = performance.now();
   sample();
+  closeProcFiles();
   for (const timeout of early) clearTimeout(timeout);
   clearInterval(sampling);
   if (drawing) clearInterval(drawing);
@@ -206,6 +207,8 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     userMs: cpu?.userMs ?? null,
     sysMs: cpu?.sysMs ?? null,
     cpuMs,
+    timerStartupCpuMs: Math.round((ownBefore.user + ownBefore.system) / 1000),
+    timerCpuMs: Math.round((own.user + own.system) / 1000),
     cores,
     coresBusyElsewhere: Math.round(busyElsewhere * 100) / 100,
     parallelism: cpuMs === null || wallMs <= stoppedMs ? null : cpuMs / (wallMs - stoppedMs),
