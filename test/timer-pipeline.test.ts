@@ -120,7 +120,7 @@ test('the report: a row per stage with its shares, the chart with a legend, bott
   const shows = (pattern: RegExp): void => assert.match(text, pattern, `${pattern} not in:\n${text}`);
   shows(/^stage +status +wall +user +sys +peak RSS +read +written$/m);
   shows(/^sleep-task --for 20ms --concurrency 2 +0 /m);
-  shows(/^share of the stage's wall +working +CPU wait +other waits +input wait +blocked on output +start-up$/m);
+  shows(/^share of its wall +working +CPU wait +other waits +input wait +blocked +start-up$/m);
   shows(/^cat +\d+% +\d+% +\d+% +\d+% +\d+% +\d+%$/m);
   shows(/^ {2}slot 1 +\|/m);
   shows(/█ working/);
@@ -193,6 +193,29 @@ test('in a terminal: a live view while it runs, Ctrl-Z stops the pipeline and ti
     assert.ok(Number(stopped[1]) * (stopped[2] === 's' ? 1000 : 1) >= 900, `stopped ${stopped[0]}`);
     // the report replaced the live view drawn after fg: no live line below the report's first line
     assert.doesNotMatch(screen.slice(screen.indexOf('timer: pipeline:')), /^timer: \d/m);
+  } finally {
+    await session.close();
+  }
+});
+
+test('in a terminal: the stages’ stderr passes above the live view, whole lines; Ctrl-C goes to the stages, and timer reports and exits 130', { skip: !hasTmux && 'tmux is not installed' }, async () => {
+  const session = await tmuxSession('pipeline-int');
+  try {
+    await session.keys("timer --pipeline 'seq 100 | sleep-task --for 100ms | (echo note-from-a-stage >&2; cat >/dev/null)'", 'Enter');
+    await waitFor('the live view', async () => /^timer: \d/m.test(await session.screen()));
+    await delay(1500);
+    const during = await session.screen();
+    assert.equal(during.split('\n').filter((line) => line === 'note-from-a-stage').length, 1, during);
+    assert.ok(during.indexOf('note-from-a-stage') < during.search(/^timer: \d/m), 'the note is above the view');
+    await session.keys('C-c');
+    await waitFor('the report', async () => /^predicted: /m.test(await session.screen()));
+    await session.keys('echo "status=$?"', 'Enter');
+    await waitFor('the status', async () => /^status=\d+/m.test(await session.screen()));
+    const screen = await session.screen();
+    assert.match(screen, /^status=130$/m);
+    assert.match(screen, /killed by SIGINT/);
+    assert.match(screen, /^bottleneck: sleep-task — busy \d+% of the time/m);
+    assert.equal((await states('^node .*bin/sleep-task --for 100ms$')).length, 0);
   } finally {
     await session.close();
   }
@@ -344,6 +367,15 @@ test('model: a stage no sample saw is put back where the pipes say it was (not a
       [1, 'pipe:[1]', 'pipe:[2]'],
       [0, 'pipe:[2]', 'pipe:[3]'],
       [3, 'pipe:[3]', 'pipe:[4]'],
+    ],
+  );
+  // a stage known from its trace alone (pipes unknown) takes the place after a pipe nobody read
+  const traced = observed({ pid: 5, stdin: undefined, stdout: undefined });
+  assert.deepEqual(
+    withUnseenStages([a, traced], new Set(['pipe:[1]'])).map((stage) => [stage.pid, stage.stdin]),
+    [
+      [1, 'pipe:[1]'],
+      [5, 'pipe:[2]'],
     ],
   );
 });

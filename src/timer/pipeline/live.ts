@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { FormatDuration } from '../../stage/durations.js';
 import type { StageRecord } from './observe.js';
 import { formatBytes } from './report.js';
@@ -67,7 +68,9 @@ export class LiveView {
   }
 
   private row(stage: StageRecord, nowMs: number): [string, string] {
-    const name = stage.argvs.size === 0 ? '(shell)' : [...stage.argvs.values()].map((argv) => argv.join(' ')).join('; ');
+    // node running a script (a pipestage stage) is shown as the script's name and arguments
+    const shown = (argv: string[]): string => (path.basename(argv[0]!) === 'node' && argv.length > 1 ? [path.basename(argv[1]!), ...argv.slice(2)] : argv).join(' ');
+    const name = stage.argvs.size === 0 ? '(shell)' : [...stage.argvs.values()].map(shown).join('; ');
     const cpuMs = stage.userMs + stage.sysMs;
     const bytesIn = stage.bytesIn ?? 0;
     const bytesOut = stage.bytesOut ?? 0;

@@ -147,22 +147,29 @@ export function timeline(stage: ObservedStage): Segment[] {
     else segments.push({ startMs, endMs, state });
   };
   const intervals = stage.intervals;
-  if (!stage.traced) {
+  /** The samples' view from `fromMs` on: CPU is working time, then the run queue's delay, the rest the wait seen. */
+  const fromSamples = (fromMs: number): void => {
     let carry = 0;
     for (const interval of intervals) {
-      const length = interval.endMs - interval.startMs;
+      if (interval.endMs <= fromMs) continue;
+      const startMs = Math.max(fromMs, interval.startMs);
+      const part = (interval.endMs - startMs) / (interval.endMs - interval.startMs);
+      const length = interval.endMs - startMs;
       if (interval.stopped) {
-        push(interval.startMs, interval.endMs, 'stopped');
+        push(startMs, interval.endMs, 'stopped');
         continue;
       }
-      const cpu = interval.cpuMs + carry;
+      const cpu = interval.cpuMs * part + carry;
       const working = Math.min(cpu, length);
       carry = Math.min(CARRY_MS, cpu - working);
-      const cpuWait = Math.min(interval.cpuWaitMs, length - working);
-      push(interval.startMs, interval.startMs + working, 'working');
-      push(interval.startMs + working, interval.startMs + working + cpuWait, 'waiting for a CPU');
-      push(interval.startMs + working + cpuWait, interval.endMs, interval.state);
+      const cpuWait = Math.min(interval.cpuWaitMs * part, length - working);
+      push(startMs, startMs + working, 'working');
+      push(startMs + working, startMs + working + cpuWait, 'waiting for a CPU');
+      push(startMs + working + cpuWait, interval.endMs, interval.state);
     }
+  };
+  if (!stage.traced || stage.traced.states.length === 0) {
+    fromSamples(-Infinity);
     return segments;
   }
   // Per interval: the shares of the trace's `working` time the CPU covers, and the run queue's delay.
@@ -202,6 +209,8 @@ export function timeline(stage: ObservedStage): Segment[] {
     }
     push(at, span.endMs, span.state); // after the last sample
   }
+  // A stage killed before it wrote the rest of its trace: the samples tell the rest.
+  fromSamples(states[states.length - 1]!.endMs);
   return segments;
 }
 
@@ -255,6 +264,12 @@ export function withUnseenStages(ordered: ObservedStage[], outside: Set<string>)
         }
         last.stdout = stage.stdin;
       } else result.push(unseenStage(undefined, stage.stdin, stage.startMs));
+    }
+    const last = result[result.length - 1];
+    if (stage.stdin === undefined && stage.stdout === undefined && last?.pid === 0 && last.stdout === undefined) {
+      // a stage whose pipes were not seen (it came from its trace alone) right after a pipe nobody read: its reader
+      result.pop();
+      stage.stdin = last.stdin;
     }
     result.push(stage);
     if (inner(stage.stdout) && !read.has(stage.stdout)) result.push(unseenStage(stage.stdout, undefined, stage.endMs));

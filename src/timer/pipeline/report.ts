@@ -21,7 +21,7 @@ export const GLYPHS: Record<State, string> = {
 /** A byte count for people: 512 B, 23.4 MB. */
 export function formatBytes(bytes: number | null): string {
   if (bytes === null) return '?';
-  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
   const units = ['kB', 'MB', 'GB', 'TB'];
   let value = bytes / 1024;
   let unit = 0;
@@ -78,10 +78,11 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   const elsewhere = profile.coresBusyElsewhere >= 0.1 ? ` (other processes kept ${profile.coresBusyElsewhere.toFixed(1)} busy)` : '';
   const parallelism = profile.parallelism === null ? '' : `, parallelism ${profile.parallelism.toFixed(2)} of ${profile.cores} cores${elsewhere}`;
   lines.push(`timer: pipeline: ${profile.pipeline}`);
-  lines.push(`wall ${format(profile.wallMs)}, ${cpu}${parallelism}, ${status}`);
+  lines.push(`wall ${format(profile.wallMs)}, ${cpu}, ${status}`);
+  if (parallelism) lines.push(parallelism.slice(2));
   const cost = profile.cpuMs ? ` (${((100 * profile.timerCpuMs) / profile.cpuMs).toFixed(1)}% of the pipeline's)` : '';
-  lines.push(`sampled every ${profile.sampleIntervalMs}ms (CPU of programs that do not trace themselves: to 10ms); timer's own CPU meanwhile ${format(profile.timerCpuMs)}${cost}`);
-  if (profile.unattributedCpuMs !== null) lines.push(`unattributed CPU ${format(Math.max(0, profile.unattributedCpuMs))} (the shell's own, and processes no sample saw)`);
+  lines.push(`sampled every ${profile.sampleIntervalMs}ms; timer's own CPU meanwhile ${format(profile.timerCpuMs)}${cost}`);
+  if (profile.unattributedCpuMs !== null) lines.push(`unattributed CPU ${format(Math.max(0, profile.unattributedCpuMs))} (the shell's own, processes no sample saw)`);
   if (profile.stoppedMs > 0) lines.push(`stopped ${format(profile.stoppedMs)} (Ctrl-Z; left out of the shares)`);
   if (profile.stateUnknownReason) lines.push(`states unknown: ${profile.stateUnknownReason}`);
   lines.push('');
@@ -101,8 +102,10 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
     const active = stage.wallMs - stage.time.stopped;
     return [stage.name, ...(['working', 'waiting for a CPU', 'other wait', 'waiting for input', 'blocked on output', 'start-up'] as const).map((state) => share(stage.time[state], active))];
   });
-  lines.push(table([["share of the stage's wall", 'working', 'CPU wait', 'other waits', 'input wait', 'blocked on output', 'start-up'], ...shares]).trimEnd());
-  lines.push('(working: on a CPU; CPU wait: runnable, no core free; other waits: sleep, disk, network, a child; input wait: waiting for input)');
+  lines.push(table([['share of its wall', 'working', 'CPU wait', 'other waits', 'input wait', 'blocked', 'start-up'], ...shares]).trimEnd());
+  lines.push('working: on a CPU; CPU wait: runnable, no core free; other waits: sleep, disk,');
+  lines.push('network, a child; input wait: waiting for input; blocked: blocked on output.');
+  lines.push('The CPU of a program that does not trace itself is counted to 10ms.');
   lines.push('');
   if (profile.stages.length > 0 && profile.wallMs > 0) {
     const names = profile.stages.flatMap((stage) => [stage.name, ...laneNames(stage).map((lane) => `  ${lane}`)]);
