@@ -11,6 +11,10 @@
 #                 and timer's fixed cost (timer -- true vs true)
 #   7 tracing     add --formula --trace on 3M lines vs untraced      target <= 1.05x, trace < 1 MB
 #                 (the stage tracing itself), and the trace's size
+#   8 profiler    timer --pipeline 'add --formula | add --formula' on 3M lines vs the bare sh -c
+#                 pipeline                                         target <= 1.05x + 0.3 s;
+#                 timer's CPU after its start-up                   target <= 2% of the pipeline's;
+#                 per-stage CPU vs the kernel's (bash times)       target within 5% or 20 ms
 # Needs hyperfine and mawk (Debian packages). BENCH_QUICK=1 runs fewer repetitions.
 source "$(dirname "$0")/lib/help.sh" "$@"
 source "$(dirname "$0")/lib/common.sh"
@@ -118,6 +122,38 @@ spans=$(grep -c '"cat":"item"' "$SCRATCH/stage.trace.json")
 echo "  add: ${m[0]} ms   add --trace: ${m[1]} ms   trace: $size bytes, $spans item spans for 3000000 lines"
 verdict "traced / untraced" "$(calc "${m[1]} / ${m[0]}")" "<=" 1.05
 verdict "trace size (MB)" "$(calc "$size / 1048576")" "<" 1
+
+echo "== 8. timer --pipeline: add --formula | add --formula on seq 1 3000000 (from a file) vs the bare pipeline"
+bare="add --formula <$SCRATCH/seq3m | add --formula >/dev/null"
+hyperfine -w 1 -r "$(( RUNS / 2 + 3 ))" --export-json "$SCRATCH/profiler.json" \
+  "sh -c '$bare'" "timer --pipeline '$bare' --no-progress --output /dev/null" >/dev/null
+mapfile -t m < <(median_ms "$SCRATCH/profiler.json")
+echo "  sh -c: ${m[0]} ms   timer --pipeline: ${m[1]} ms (stage tracing included)"
+verdict "profiled / (1.05 x bare + 300 ms)" "$(calc "${m[1]} / (${m[0]} * 1.05 + 300)")" "<=" 1
+shares=()
+for _ in 1 2 3 4 5; do
+  rm -f "$SCRATCH/profile.json" # --output appends
+  timer --pipeline "$bare" --json --output "$SCRATCH/profile.json"
+  shares+=("$(node -e 'const d = JSON.parse(require("fs").readFileSync(process.argv[1])); console.log((100 * d.timerCpuMs / d.cpuMs).toFixed(2))' "$SCRATCH/profile.json")")
+done
+echo "  timer's own CPU after its start-up, % of the pipeline's CPU (5 runs): ${shares[*]}"
+verdict "timer CPU % (median)" "$(printf '%s\n' "${shares[@]}" | sort -n | sed -n 3p)" "<=" 2
+rm -f "$SCRATCH/accuracy.json"
+timer --pipeline "seq 1 3000000 | (gzip -1; times >$SCRATCH/times-a) | (gzip -d >/dev/null; times >$SCRATCH/times-b)" --json --output "$SCRATCH/accuracy.json"
+worst=$(node -e '
+  const fs = require("fs");
+  const d = JSON.parse(fs.readFileSync(process.argv[1]));
+  const kernel = (file) => [...fs.readFileSync(file, "utf8").matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, [, m, s]) => sum + (Number(m) * 60 + Number(s)) * 1000, 0);
+  let worst = 0;
+  for (const [stage, file] of [[d.stages[1], process.argv[2]], [d.stages[2], process.argv[3]]]) {
+    const measured = stage.userMs + stage.sysMs, expected = kernel(file);
+    console.error(`  ${stage.command}: timer ${measured.toFixed(1)} ms, kernel (bash times) ${expected.toFixed(1)} ms`);
+    worst = Math.max(worst, Math.abs(measured - expected) / Math.max(20, 0.05 * expected));
+  }
+  const stages = d.stages.reduce((sum, s) => sum + (s.userMs ?? 0) + (s.sysMs ?? 0), 0);
+  console.error(`  stages total ${stages.toFixed(1)} ms, reaped children ${d.cpuMs} ms`);
+  console.log(worst.toFixed(2));' "$SCRATCH/accuracy.json" "$SCRATCH/times-a" "$SCRATCH/times-b")
+verdict "per-stage CPU error / tolerance (worst)" "$worst" "<=" 1
 rm -f "$SCRATCH/seq3m"
 
 exit $failed

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # npm run demo: why a pipe of processes is parallel. Two CPU-bound stages, `mul | add`, over N items
 # of 11, with the work per item calibrated on warm code so that both stages cost about the same;
-# (a) one stage after the other, then (b) as a pipe, each stage under `timer --trace`. The speedup is
+# (a) one stage after the other, each under `timer --trace`, then (b) as a pipe, profiled by
+# `timer --pipeline` (its report, chart, bottleneck and prediction are printed). The speedup is
 # judged against the two-stage flow-shop bound computed from the per-item costs the stages report in
 # the pipelined run; both runs are compared on their items, from the first begun to the last done in
 # the traces (each command's start-up, a span of its own there, left out). Prints the
-# table, each stage's timer line, the Gantt chart of the pipelined run, and where the traces are
+# table, each stage's timer line, timer --pipeline's profile of the pipelined run, and where the traces are
 # (a private directory); exits 1 if the two runs' results differ.
 # Environment: DEMO_ITEMS (items, default 8), DEMO_ITEM_MS (ms per item per stage, default 250).
 source "$(dirname "$0")/lib/help.sh" "$@"
@@ -26,8 +27,8 @@ pipe_trace="$TRACES/pipelined.trace.json"
 echo
 echo "(a) sequential: mul <items >mid; add <mid        (one stage after the other)"
 t_seq=$(wall_ms "{ timer --trace ${seq_traces[0]} -- mul --repeat $mul_r <items >mid && timer --trace ${seq_traces[1]} -- add --repeat $add_r <mid >out.sequential; } 2>timer.sequential")
-echo "(b) pipelined:  mul <items | add                 (both stages at once)"
-t_pipe=$(wall_ms "{ timer --trace $pipe_trace -- mul --time --repeat $mul_r <items 2>mul.time | timer --trace $pipe_trace -- add --time --repeat $add_r >out.pipelined 2>add.time; } 2>timer.pipelined")
+echo "(b) pipelined:  mul <items | add                 (both stages at once, under timer --pipeline)"
+t_pipe=$(wall_ms "timer --pipeline 'mul --time --repeat $mul_r <items 2>mul.time | add --time --repeat $add_r >out.pipelined 2>add.time' --trace $pipe_trace --svg $TRACES/pipelined.svg --no-progress --output profile.pipelined")
 
 # Each run's items, from the first begun to the last done (the traces leave the start-ups out): in (a)
 # each stage's in turn, in (b) both stages' together.
@@ -36,7 +37,6 @@ items_pipe=$(items_window_ms "$pipe_trace")
 # The stages' own per-item costs in the pipelined run give the bound no pipe can beat.
 grep -v '^timer: ' mul.time | line_ms_list >mul.items
 grep -v '^timer: ' add.time | line_ms_list >add.items
-grep -h '^timer: ' mul.time add.time >>timer.pipelined || true
 bound_ms=$(flow_shop_ms mul.items add.items)
 work_ms=$(calc "$(sum_ms mul.items) + $(sum_ms add.items)")
 speedup=$(calc "$items_seq / $items_pipe")
@@ -57,12 +57,11 @@ if awk -v e="$efficiency" 'BEGIN { exit !(e > 1.03) }'; then
   echo "note: above the bound is a measurement error (the stages' --time and the traces disagree on a busy machine); run it again"
 fi
 echo
-echo "what each stage cost (timer):"
-sed 's/^/  (a) /' timer.sequential
-sed 's/^/  (b) /' timer.pipelined
+echo "what each stage cost in (a) (timer):"
+sed 's/^/  /' timer.sequential
 echo
-echo "the pipelined run, stage by stage (timer report $pipe_trace):"
-timer report "$pipe_trace" --width "$(( $(tput cols 2>/dev/null || echo 100) > 100 ? 100 : $(tput cols 2>/dev/null || echo 100) ))" | sed 's/^/  /'
+echo "(b) as timer --pipeline profiled it (the chart is also in $TRACES/pipelined.svg):"
+sed 's/^/  /' profile.pipelined
 echo
 echo "traces (open them in https://ui.perfetto.dev or chrome://tracing): $TRACES"
 if ! cmp -s out.sequential out.pipelined; then

@@ -39,7 +39,9 @@ test('every Quick start command but npm test runs and succeeds (in a copy of the
     if (command.includes('npm run demo')) {
       assert.match(result.stdout, /^pipelined +\d+ms +\d+ms +[\d.]+ +[\d.]+ +[\d.]+$/m);
       assert.match(result.stdout, /both runs produced the same 4 results \(796675481078400 each\)/);
-      assert.match(result.stdout, /bottleneck: (mul|add)/);
+      // (b) as timer --pipeline profiled it: the bottleneck (or balanced stages) and the prediction
+      assert.match(result.stdout, /^ {2}bottleneck: (mul|add|none \(balanced)/m);
+      assert.match(result.stdout, /^ {2}predicted: \S+ with (mul|add) /m);
     }
   }
 });

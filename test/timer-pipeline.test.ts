@@ -67,6 +67,24 @@ test('pipestage stages report from their own traces: lines, exact CPU, item span
   assert.ok(Math.abs(report.cpuMs - cpu) <= Math.max(40, 0.05 * report.cpuMs), `stages ${cpu} ms, reaped ${report.cpuMs} ms`);
 });
 
+test('per-stage CPU agrees with the kernel’s accounting (bash `times` in each stage) within 5% or 20 ms, and the stages’ total with the reaped children’s', async () => {
+  const a = `${scratch}/times-a`;
+  const b = `${scratch}/times-b`;
+  const { report } = await profile(`seq 1 3000000 | (gzip -1; times >${a}) | (gzip -d >/dev/null; times >${b})`);
+  // `times`: the subshell's own user and sys, then its children's
+  const kernel = (file: string): number => [...readFileSync(file, 'utf8').matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, [, minutes, seconds]) => sum + (Number(minutes) * 60 + Number(seconds)) * 1000, 0);
+  for (const [stage, file] of [
+    [report.stages[1]!, a],
+    [report.stages[2]!, b],
+  ] as const) {
+    const measured = stage.userMs! + stage.sysMs!;
+    const expected = kernel(file);
+    assert.ok(Math.abs(measured - expected) <= Math.max(20, 0.05 * expected), `${stage.command}: timer ${measured} ms, kernel ${expected} ms`);
+  }
+  const stages = report.stages.reduce((sum, stage) => sum + (stage.userMs ?? 0) + (stage.sysMs ?? 0), 0);
+  assert.ok(Math.abs(report.cpuMs - stages) <= 20, `stages ${stages} ms, reaped ${report.cpuMs} ms`);
+});
+
 test('bottleneck: a heavy second stage (the first waits on it or is done, the second works)', async () => {
   const { report } = await profile('seq 16 | sleep-task --for 2ms --mode spin | sleep-task --for 40ms --mode spin');
   assert.equal(report.bottleneck, 'sleep-task#2', report.bottleneckLine);
