@@ -230,10 +230,10 @@ test('in a terminal: the stages’ stderr passes above the live view, whole line
     await session.keys('echo "status=$?"', 'Enter');
     await waitFor('the status', async () => /^status=\d+/m.test(await session.screen()));
     const screen = await session.screen();
-    assert.match(screen, /^status=130$/m);
-    assert.match(screen, /killed by SIGINT/);
-    assert.match(screen, /^bottleneck: sleep-task — busy \d+% of the time/m);
-    assert.equal((await states('^node .*bin/sleep-task --for 100ms$')).length, 0);
+    assert.match(screen, /^status=130$/m, screen);
+    assert.match(screen, /killed by SIGINT/, screen);
+    assert.match(screen, /^bottleneck: sleep-task — busy \d+% of the time/m, screen);
+    assert.deepEqual(await states('^node .*bin/sleep-task --for 100ms$'), [], 'nothing left running');
   } finally {
     await session.close();
   }
@@ -352,6 +352,7 @@ test('model: PIPESTATUS goes to the last pipeline’s stages; a status a stage t
 
 test('model: a stage’s command and name (pipestage stages as NAME ARGS, a subshell’s programs in parentheses)', () => {
   assert.deepEqual(stageCommand([['node', '/x/bin/add', '--formula']], 'add'), { command: 'add --formula', name: 'add' });
+  assert.deepEqual(stageCommand([['/usr/bin/env', 'node', '/x/bin/mul', '-r', '2']], 'mul'), { command: 'mul -r 2', name: 'mul' });
   assert.deepEqual(stageCommand([['gzip', '-9']], undefined), { command: 'gzip -9', name: 'gzip' });
   assert.deepEqual(stageCommand([['sleep', '2'], ['cat']], undefined), { command: '(sleep 2; cat)', name: '(sleep; cat)' });
   assert.deepEqual(stageCommand([], undefined), { command: '(shell)', name: 'sh' });

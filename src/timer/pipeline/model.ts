@@ -86,7 +86,13 @@ export interface StageProfile {
 
 /** The command a stage ran, as argv joined by spaces (a subshell's programs in parentheses), and its name. */
 export function stageCommand(argvs: string[][], tracedName: string | undefined, subshell = false): { command: string; name: string } {
-  const shown = argvs.map((argv) => {
+  const shown = argvs.map((seen) => {
+    // `#!/usr/bin/env node` runs env first: what it runs is the program (seen before env's exec)
+    let argv = seen;
+    if (path.basename(argv[0]!) === 'env') {
+      const program = argv.findIndex((arg, index) => index > 0 && !arg.startsWith('-') && !arg.includes('='));
+      if (program > 0) argv = argv.slice(program);
+    }
     // A pipestage stage is node running bin/NAME: shown as NAME and its arguments.
     if (argv.length > 1 && tracedName !== undefined && path.basename(argv[1]!) === tracedName) return [tracedName, ...argv.slice(2)];
     return argv;
