@@ -198,7 +198,6 @@ export class PipelineObserver {
   private readonly lastState = new Map<number, SampledState>();
   /** each process's name when its command line was last read */
   private readonly names = new Map<number, string>();
-  private lastSampleMs: number;
   /** set when timer was stopped (Ctrl-Z) since the last sample: that interval was spent stopped */
   stoppedSinceLastSample = false;
 
@@ -211,7 +210,6 @@ export class PipelineObserver {
     private readonly originMs: number,
   ) {
     this.myStartTicks = readStat('self')?.startTicks ?? 0;
-    this.lastSampleMs = 0;
     this.shellArgv = readText(`/proc/${shellPid}/cmdline`);
   }
 
@@ -277,7 +275,6 @@ export class PipelineObserver {
       }
       this.shellCpu = { user, sys };
     }
-    this.lastSampleMs = nowMs;
   }
 
   /** Samples one stage's tree; false when the stage process is gone. */
@@ -367,22 +364,4 @@ export class PipelineObserver {
     const wchar = /wchar: (\d+)/.exec(text);
     return rchar && wchar ? [Number(rchar[1]), Number(wchar[1])] : undefined;
   }
-
-  /** CPU the shell has reaped from its children so far, ms. */
-  get reapedCpu(): { userMs: number; sysMs: number } {
-    return { userMs: this.shellCpu.user, sysMs: this.shellCpu.sys };
-  }
-
-  get lastSample(): number {
-    return this.lastSampleMs;
-  }
-}
-
-/** Every process of every stage seen, still alive (checked by start time): pid list. */
-export function liveProcesses(stages: Iterable<StageRecord>): number[] {
-  const live: number[] = [];
-  for (const stage of stages) {
-    for (const [pid, start] of stage.tree) if (readStat(pid)?.startTicks === start) live.push(pid);
-  }
-  return live;
 }
