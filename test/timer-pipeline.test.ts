@@ -195,6 +195,15 @@ test('SIGTERM to timer ends every process of the pipeline, and nothing is left b
   assert.match(result.stdout, /status 143\nnone left\n$/);
 });
 
+test('SIGUSR1 prints a line so far (each stage and its CPU) and the run goes on', async () => {
+  const result = await sh(`timer --pipeline 'seq 3 | sleep-task --for 300ms' 2>${scratch}/usr1 & pid=$!; while ! pgrep -f "^node .*bin/sleep-task --for 300ms$" >/dev/null; do sleep 0.05; done; sleep 0.3; kill -USR1 $pid; wait $pid; echo "status $?"`);
+  assert.match(result.stdout, /^1\n2\n3\nstatus 0\n$/);
+  const report = readFileSync(`${scratch}/usr1`, 'utf8');
+  assert.match(report, /^timer: pipeline: \S+ so far; .*sleep-task --for 300ms: CPU \S+$/m);
+  assert.match(report, /^bottleneck: /m);
+  assert.doesNotMatch(report, /Debugger listening/);
+});
+
 test('in a terminal: a live view while it runs, Ctrl-Z stops the pipeline and timer, fg resumes, the report counts the stopped time', { skip: !hasTmux && 'tmux is not installed' }, async () => {
   const session = await tmuxSession('pipeline');
   try {
@@ -234,6 +243,21 @@ test('in a terminal: the stages’ stderr passes above the live view, whole line
     assert.match(screen, /killed by SIGINT/, screen);
     assert.match(screen, /^bottleneck: sleep-task — busy \d+% of the time/m, screen);
     assert.deepEqual(await states('^node .*bin/sleep-task --for 100ms$'), [], 'nothing left running');
+  } finally {
+    await session.close();
+  }
+});
+
+test('in a terminal: no live view with TERM=dumb or --no-progress', { skip: !hasTmux && 'tmux is not installed' }, async () => {
+  const session = await tmuxSession('pipeline-quiet');
+  try {
+    for (const command of ["TERM=dumb timer --pipeline 'sleep 1.2'", "timer --pipeline 'sleep 1.3' --no-progress"]) {
+      await session.keys('clear', 'Enter');
+      await session.keys(command, 'Enter');
+      await delay(700);
+      assert.doesNotMatch(await session.screen(), /^(timer: \d|sleep 1\.\d +)/m, command);
+      await waitFor('the report', async () => /^predicted: /m.test(await session.screen()));
+    }
   } finally {
     await session.close();
   }

@@ -3,6 +3,12 @@ import type { FormatDuration } from '../../stage/durations.js';
 import type { StageRecord } from './observe.js';
 import { formatBytes } from './report.js';
 
+/** A stage as the live view names it: its programs (node running a script: the script's name) and arguments. */
+export function liveName(stage: StageRecord): string {
+  const shown = (argv: string[]): string => (path.basename(argv[0]!) === 'node' && argv.length > 1 ? [path.basename(argv[1]!), ...argv.slice(2)] : argv).join(' ');
+  return stage.argvs.size === 0 ? '(shell)' : [...stage.argvs.values()].map(shown).join('; ');
+}
+
 /** The live view is redrawn at most this often. */
 export const LIVE_EVERY_MS = 200;
 
@@ -68,9 +74,7 @@ export class LiveView {
   }
 
   private row(stage: StageRecord, nowMs: number): [string, string] {
-    // node running a script (a pipestage stage) is shown as the script's name and arguments
-    const shown = (argv: string[]): string => (path.basename(argv[0]!) === 'node' && argv.length > 1 ? [path.basename(argv[1]!), ...argv.slice(2)] : argv).join(' ');
-    const name = stage.argvs.size === 0 ? '(shell)' : [...stage.argvs.values()].map(shown).join('; ');
+    const name = liveName(stage);
     const cpuMs = stage.userMs + stage.sysMs;
     const bytesIn = stage.bytesIn ?? 0;
     const bytesOut = stage.bytesOut ?? 0;

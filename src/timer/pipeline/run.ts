@@ -12,7 +12,7 @@ import { forwardSignals } from '../signals.js';
 import { markOpenRun, openTraceFile, TraceRefused } from '../trace.js';
 import { pipelineTraceEvents } from './chrome-trace.js';
 import { pipelineJson } from './json.js';
-import { LIVE_EVERY_MS, LiveView } from './live.js';
+import { LIVE_EVERY_MS, liveName, LiveView } from './live.js';
 import { applyPipestatus, attributeReaped, findBottleneck, profileStages, type ObservedStage, type PipelineProfile } from './model.js';
 import { closeProcFiles, PipelineObserver, type ReapedGroup, type StageRecord } from './observe.js';
 import { predict } from './predict.js';
@@ -139,7 +139,12 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const sampling = setInterval(sample, options.intervalMs);
   const drawing = live ? setInterval(() => live.draw([...observer.stages.values()], performance.now() - startMs), LIVE_EVERY_MS) : undefined;
   const stderrDone = live && child.stderr ? new Promise((resolve) => child.stderr!.on('data', (chunk: Buffer) => live.printAbove(chunk)).once('close', resolve)) : Promise.resolve();
-  onProgressSignal(() => report.write(`timer: pipeline: ${observer.stages.size} stages so far, ${format(performance.now() - startMs)} (so far)\n`));
+  // SIGUSR1 (as dd): one line so far — each stage's program and CPU — and the run goes on.
+  onProgressSignal(() => {
+    sample();
+    const stages = [...observer.stages.values()].map((stage) => `${liveName(stage)}: CPU ${format(stage.userMs + stage.sysMs)}${stage.goneMs === undefined ? '' : ' (ended)'}`);
+    report.write(`timer: pipeline: ${format(performance.now() - startMs)} so far; ${stages.join(', ')}\n`);
+  });
 
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])));
   const endMs = performance.now();
