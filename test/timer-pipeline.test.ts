@@ -169,6 +169,16 @@ test('--trace writes a Chrome trace: a process per stage, timer’s state slices
   assert.equal(existsSync(`${scratch}/touched`), false, 'nothing ran');
 });
 
+test('a subshell is one stage, its children inside it (two pipestage stages in it are not rows of their own)', async () => {
+  const { report, stdout } = await profile('seq 10 | (mul --repeat 20000 | add) | cat');
+  assert.equal(stdout.split('\n').length, 11);
+  assert.deepEqual(
+    report.stages.map((stage) => stage.command),
+    ['seq 10', '(mul --repeat 20000; add)', 'cat'],
+  );
+  assert.ok(report.stages[1]!.userMs! > 0);
+});
+
 test('a stage starting late joins the run’s trace (a; sleep; b), and every stage has its row', async () => {
   const { report } = await profile('seq 3 | mul; sleep 2.2; seq 2 | add');
   const traced = report.stages.filter((stage) => stage.items !== null).map((stage) => stage.name);

@@ -35,6 +35,8 @@ export function pipelineJson(profile: PipelineProfile): string {
       command: stage.command,
       name: stage.name,
       pid: stage.pid,
+      stdin: stage.stdin ?? null,
+      stdout: stage.stdout ?? null,
       status: stage.status,
       startMs: round(stage.startMs),
       wallMs: round(stage.wallMs),

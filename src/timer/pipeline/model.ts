@@ -49,6 +49,8 @@ export interface ObservedStage {
   traced: TracedStage | undefined;
   /** the stage process never ran a program of its own: a subshell (its programs are its children's) */
   subshell?: boolean;
+  /** the names of the pipestage processes in the stage's tree (one of them may be `traced`) */
+  tracedNames?: string[];
 }
 
 /** A span of one state on a stage's timeline. */
@@ -85,7 +87,7 @@ export interface StageProfile {
 }
 
 /** The command a stage ran, as argv joined by spaces (a subshell's programs in parentheses), and its name. */
-export function stageCommand(argvs: string[][], tracedName: string | undefined, subshell = false): { command: string; name: string } {
+export function stageCommand(argvs: string[][], tracedName: string | undefined, subshell = false, tracedNames: string[] = tracedName === undefined ? [] : [tracedName]): { command: string; name: string } {
   const shown = argvs.map((seen) => {
     // `#!/usr/bin/env node` runs env first: what it runs is the program (seen before env's exec)
     let argv = seen;
@@ -94,7 +96,7 @@ export function stageCommand(argvs: string[][], tracedName: string | undefined, 
       if (program > 0) argv = argv.slice(program);
     }
     // A pipestage stage is node running bin/NAME: shown as NAME and its arguments.
-    if (argv.length > 1 && tracedName !== undefined && path.basename(argv[1]!) === tracedName) return [tracedName, ...argv.slice(2)];
+    if (argv.length > 1 && tracedNames.includes(path.basename(argv[1]!))) return [path.basename(argv[1]!), ...argv.slice(2)];
     return argv;
   });
   if (shown.length === 0) return { command: '(shell)', name: tracedName ?? 'sh' };
@@ -287,7 +289,7 @@ export function withUnseenStages(ordered: ObservedStage[], outside: Set<string>)
 export function profileStages(observed: ObservedStage[], outside = new Set<string>()): StageProfile[] {
   const ordered = withUnseenStages(dataFlowOrder(observed), outside);
   const profiles = ordered.map((stage, index): StageProfile => {
-    const { command, name } = stage.pid === 0 ? { command: '(ended before the first sample)', name: '(unseen)' } : stageCommand(stage.argvs, stage.traced?.name, stage.subshell);
+    const { command, name } = stage.pid === 0 ? { command: '(ended before the first sample)', name: '(unseen)' } : stageCommand(stage.argvs, stage.traced?.name, stage.subshell, stage.tracedNames);
     const segments = timeline(stage);
     const exit = stage.traced?.exit;
     return {

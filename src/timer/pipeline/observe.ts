@@ -22,7 +22,7 @@ export interface StageRecord {
   argvs: Map<number, string[]>;
   /** fd 0 and fd 1 are final: read after the stage process ran its program (a fork sets them before exec) */
   fdsFinal: boolean;
-  /** how many samples read fd 0 and fd 1 (a fork seen once may not have set them yet) */
+  /** how many samples read fd 0 and fd 1 (a fork read once may not have set them yet) */
   fdReads: number;
   /** pipe:[inode] (or another link) of fd 0 and fd 1, as last seen */
   stdin: string | undefined;
@@ -291,11 +291,16 @@ export class PipelineObserver {
     let bytesIn = io?.[0];
     let bytesOut = io?.[1];
     if (!stage.fdsFinal) {
-      // The shell's fork sets up its fds before exec: read them until the stage runs its program.
-      stage.stdin = readLink(`/proc/${stage.pid}/fd/0`) ?? stage.stdin;
-      stage.stdout = readLink(`/proc/${stage.pid}/fd/1`) ?? stage.stdout;
-      stage.fdsFinal = stage.argvs.has(stage.pid);
-      stage.fdReads += 1;
+      // The shell's fork sets up its fds before exec: read them until the stage runs its program
+      // (a read that fails — it ended meanwhile — leaves them as they were, not final).
+      const stdin = readLink(`/proc/${stage.pid}/fd/0`);
+      const stdout = readLink(`/proc/${stage.pid}/fd/1`);
+      if (stdin !== undefined && stdout !== undefined) {
+        stage.stdin = stdin;
+        stage.stdout = stdout;
+        stage.fdReads += 1;
+        stage.fdsFinal = stage.argvs.has(stage.pid);
+      }
     }
     // A stage's descendants are looked for every sample while it has some, else every 5th (a read saved).
     const pending = stage.hasChildren || stage.intervals.length % 5 === 0 ? childrenOf(stage.pid) : [];

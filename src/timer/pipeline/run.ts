@@ -271,13 +271,18 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
 function observedStages(records: StageRecord[], traces: ReturnType<typeof readStageTraces>, endMs: number): ObservedStage[] {
   const claimed = new Set<number>();
   const stages: ObservedStage[] = records.map((record) => {
-    const tracedPid = [...traces.keys()].find((pid) => record.tree.has(pid) && !claimed.has(pid));
-    if (tracedPid !== undefined) claimed.add(tracedPid);
+    // The pipestage processes in the stage's tree: one gives the stage its states and items; several
+    // (a subshell running a pipeline of them) leave the stage to the samples.
+    const tracedPids = [...traces.keys()].filter((pid) => record.tree.has(pid) && !claimed.has(pid));
+    for (const pid of tracedPids) claimed.add(pid);
+    const tracedPid = tracedPids.length === 1 ? tracedPids[0] : undefined;
     const traced = tracedPid === undefined ? undefined : traces.get(tracedPid);
     const exit = traced?.exit && tracedPid === record.pid ? traced.exit : undefined;
     return {
       pid: record.pid,
-      argvs: [...record.argvs.values()],
+      // in the order they were started (a subshell's children by pid)
+      argvs: [...record.argvs.entries()].sort((a, b) => a[0] - b[0]).map(([, argv]) => argv),
+      tracedNames: tracedPids.map((pid) => traces.get(pid)!.name),
       subshell: record.argvs.size > 0 && !record.argvs.has(record.pid),
       startMs: record.startMs,
       endMs: exit ? exit.atMs : (record.goneMs ?? endMs),
