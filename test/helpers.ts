@@ -116,6 +116,9 @@ export interface Profile {
   bottleneckLine: string;
   prediction: { wallMs: number; change: string; coresFull: boolean; line: string } | null;
   stages: {
+    pid: number;
+    stdin: string | null;
+    stdout: string | null;
     command: string;
     name: string;
     status: number | null;

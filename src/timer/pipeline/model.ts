@@ -232,13 +232,18 @@ export function stateTotals(segments: Segment[]): Record<State, number> {
 /**
  * Shares the CPU the shell accounted for stages reaped together among them: each keeps what it is
  * known to have used (its last sample, or its own exit figures), and what the samples missed (the
- * time after the last one) is shared in proportion; the stages' total is then the kernel's.
+ * time after the last one) goes to them in proportion to `weights` — how fast each was using CPU at
+ * its last sample (default: what each is known to have used). The stages' total is then the kernel's.
  */
-export function attributeReaped(known: { userMs: number; sysMs: number }[], total: { userMs: number; sysMs: number }): { userMs: number; sysMs: number }[] {
+export function attributeReaped(
+  known: { userMs: number; sysMs: number }[],
+  total: { userMs: number; sysMs: number },
+  weights: number[] = known.map((cpu) => cpu.userMs + cpu.sysMs),
+): { userMs: number; sysMs: number }[] {
+  const weightSum = weights.reduce((sum, weight) => sum + weight, 0);
   const share = (field: 'userMs' | 'sysMs'): number[] => {
-    const sum = known.reduce((acc, cpu) => acc + cpu[field], 0);
-    const missed = Math.max(0, total[field] - sum);
-    return known.map((cpu) => cpu[field] + (sum > 0 ? (missed * cpu[field]) / sum : missed / known.length));
+    const missed = Math.max(0, total[field] - known.reduce((acc, cpu) => acc + cpu[field], 0));
+    return known.map((cpu, index) => cpu[field] + (weightSum > 0 ? (missed * weights[index]!) / weightSum : missed / known.length));
   };
   const user = share('userMs');
   const sys = share('sysMs');

@@ -305,6 +305,8 @@ export class PipelineObserver {
     // A stage's descendants are looked for every sample while it has some, else every 5th (a read saved).
     const pending = stage.hasChildren || stage.intervals.length % 5 === 0 ? childrenOf(stage.pid) : [];
     stage.hasChildren = pending.length > 0;
+    // oldest first (a subshell's programs are listed in the order it started them)
+    pending.sort((a, b) => b - a);
     while (pending.length > 0) {
       const pid = pending.pop()!;
       const child = readStat(pid);
@@ -321,7 +323,7 @@ export class PipelineObserver {
         bytesIn += childIo[0];
         bytesOut += childIo[1];
       }
-      pending.push(...childrenOf(pid));
+      pending.push(...childrenOf(pid).sort((a, b) => b - a));
     }
     const userMs = user * MS_PER_TICK;
     const sysMs = sys * MS_PER_TICK;

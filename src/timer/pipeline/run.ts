@@ -280,8 +280,8 @@ function observedStages(records: StageRecord[], traces: ReturnType<typeof readSt
     const exit = traced?.exit && tracedPid === record.pid ? traced.exit : undefined;
     return {
       pid: record.pid,
-      // in the order they were started (a subshell's children by pid)
-      argvs: [...record.argvs.entries()].sort((a, b) => a[0] - b[0]).map(([, argv]) => argv),
+      // in the order they were first seen running
+      argvs: [...record.argvs.values()],
       tracedNames: tracedPids.map((pid) => traces.get(pid)!.name),
       subshell: record.argvs.size > 0 && !record.argvs.has(record.pid),
       startMs: record.startMs,
@@ -305,7 +305,16 @@ function observedStages(records: StageRecord[], traces: ReturnType<typeof readSt
     if (record.reapedWith) groups.set(record.reapedWith, [...(groups.get(record.reapedWith) ?? []), stages[index]!]);
   });
   for (const [group, members] of groups) {
-    const shared = attributeReaped(members.map((stage) => ({ userMs: stage.userMs!, sysMs: stage.sysMs! })), group);
+    // what each was using per ms at its last sample: its share of what the samples missed
+    const rates = members.map((stage) => {
+      const last = stage.intervals[stage.intervals.length - 1];
+      return last ? last.cpuMs / Math.max(1, last.endMs - last.startMs) : 0;
+    });
+    const shared = attributeReaped(
+      members.map((stage) => ({ userMs: stage.userMs!, sysMs: stage.sysMs! })),
+      group,
+      rates.some((rate) => rate > 0) ? rates : undefined,
+    );
     members.forEach((stage, index) => Object.assign(stage, shared[index]));
   }
   for (const [pid, traced] of traces) {
