@@ -218,6 +218,17 @@ export class PipelineObserver {
     return readStat('self') !== undefined;
   }
 
+  /**
+   * Whether the shell has reaped a stage since the last sample (two reads: its children, nothing
+   * else). Checked often, between samples: a sample taken at once then gives the CPU the shell
+   * accounted for each stage it reaped alone, exactly.
+   */
+  reapedSinceLastSample(): boolean {
+    const children = childrenOf(this.shellPid);
+    for (const stage of this.stages.values()) if (!stage.reaped && !children.includes(stage.pid)) return true;
+    return false;
+  }
+
   sample(nowMs: number): void {
     const stopped = this.stoppedSinceLastSample;
     this.stoppedSinceLastSample = false;

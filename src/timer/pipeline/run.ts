@@ -32,6 +32,14 @@ export interface PipelineOptions {
 
 /** Samples taken soon after the start catch short stages (their pipes and programs). */
 const EARLY_SAMPLES_MS = [2, 8, 20, 35];
+/**
+ * Once the shell has reaped a stage, the others tend to end soon after (a pipeline ends from its
+ * first stage on): for this long, its children are checked every REAP_WATCH_MS between samples, so
+ * that each stage is most often reaped alone in an interval and gets exactly the CPU the shell
+ * accounted for it.
+ */
+const REAP_WATCH_FOR_MS = 1000;
+const REAP_WATCH_MS = 5;
 
 /** The first of `names` found as an executable on PATH. */
 function findOnPath(name: string): string | undefined {
@@ -115,8 +123,17 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   }
   signals.started(child.pid);
   const observer = new PipelineObserver(child.pid, startMs);
+  let reapedBefore = 0;
+  let reapWatch: NodeJS.Timeout | undefined;
+  let watchUntil = 0;
   const sample = (): void => {
     observer.sample(performance.now() - startMs);
+    const reaped = [...observer.stages.values()].filter((stage) => stage.reaped).length;
+    if (reaped > reapedBefore && reaped < observer.stages.size) {
+      watchUntil = performance.now() + REAP_WATCH_FOR_MS;
+      reapWatch ??= setInterval(watchReaping, REAP_WATCH_MS);
+    }
+    reapedBefore = reaped;
     for (const stage of observer.stages.values()) for (const [pid, start] of stage.tree) known.set(pid, start);
   };
   sample();
@@ -137,6 +154,13 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   process.on('SIGTSTP', onStop);
   const early = EARLY_SAMPLES_MS.map((delay) => setTimeout(sample, delay));
   const sampling = setInterval(sample, options.intervalMs);
+  const watchReaping = (): void => {
+    if (observer.reapedSinceLastSample()) sample();
+    if (performance.now() > watchUntil) {
+      if (reapWatch) clearInterval(reapWatch);
+      reapWatch = undefined;
+    }
+  };
   const drawing = live ? setInterval(() => live.draw([...observer.stages.values()], performance.now() - startMs), LIVE_EVERY_MS) : undefined;
   const stderrDone = live && child.stderr ? new Promise((resolve) => child.stderr!.on('data', (chunk: Buffer) => live.printAbove(chunk)).once('close', resolve)) : Promise.resolve();
   // SIGUSR1 (as dd): one line so far — each stage's program and CPU — and the run goes on.
@@ -152,6 +176,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   closeProcFiles();
   for (const timeout of early) clearTimeout(timeout);
   clearInterval(sampling);
+  if (reapWatch) clearInterval(reapWatch);
   if (drawing) clearInterval(drawing);
   await stderrDone;
   live?.close();
