@@ -18,7 +18,7 @@ export interface StageRecord {
   lastSeenMs: number;
   /** when it was first missed (it ended between the last sample and that one) */
   goneMs: number | undefined;
-  /** the program each process of the stage runs (the stage itself, then its descendants), by pid in order of first sight; an exec replaces a process's entry */
+  /** the program each process of the stage runs (the stage itself, and its descendants), by pid; an exec replaces a process's entry */
   argvs: Map<number, string[]>;
   /** fd 0 and fd 1 are final: read after the stage process ran its program (a fork sets them before exec) */
   fdsFinal: boolean;
@@ -42,6 +42,8 @@ export interface StageRecord {
   bytesIn: number | undefined;
   bytesOut: number | undefined;
   intervals: Interval[];
+  /** when each process of the stage was first seen (sample number, then pid): children when listed, the stage's own program when it ran it */
+  order: Map<number, [number, number]>;
   /** the stage process had children at the last look */
   hasChildren: boolean;
   /** every process of the stage's tree seen: pid → start ticks (to end them all on SIGTERM) */
@@ -198,6 +200,7 @@ export class PipelineObserver {
   private readonly lastState = new Map<number, SampledState>();
   /** each process's name when its command line was last read */
   private readonly names = new Map<number, string>();
+  private samples = 0;
   /** set when timer was stopped (Ctrl-Z) since the last sample: that interval was spent stopped */
   stoppedSinceLastSample = false;
 
@@ -230,6 +233,7 @@ export class PipelineObserver {
   }
 
   sample(nowMs: number): void {
+    this.samples += 1;
     const stopped = this.stoppedSinceLastSample;
     this.stoppedSinceLastSample = false;
     const children = new Set(childrenOf(this.shellPid));
@@ -260,6 +264,7 @@ export class PipelineObserver {
         bytesIn: undefined,
         bytesOut: undefined,
         intervals: [],
+        order: new Map(),
         hasChildren: false,
         tree: new Map([[pid, stat.startTicks]]),
       });
@@ -322,6 +327,7 @@ export class PipelineObserver {
       const pid = pending.pop()!;
       const child = readStat(pid);
       if (!child || child.state === 'Z') continue;
+      if (!stage.tree.has(pid)) stage.order.set(pid, [this.samples, pid]);
       stage.tree.set(pid, child.startTicks);
       user += child.userTicks + child.childUserTicks;
       sys += child.sysTicks + child.childSysTicks;
@@ -372,6 +378,7 @@ export class PipelineObserver {
     this.names.set(pid, name);
     const cmdline = readText(`/proc/${pid}/cmdline`);
     if (cmdline === undefined || cmdline === '' || cmdline === this.shellArgv) return;
+    if (!stage.order.has(pid)) stage.order.set(pid, [this.samples, pid]); // the stage's own program: when it ran it
     stage.argvs.set(pid, cmdline.replace(/\0$/, '').split('\0'));
   }
 

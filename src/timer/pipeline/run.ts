@@ -288,6 +288,12 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   return code ?? EXIT.TIMER_FAILURE;
 }
 
+/** A stage's programs in the order they were started: children as listed (by pid), the stage's own program when it ran it. */
+function programsInOrder(record: StageRecord): string[][] {
+  const key = (pid: number): [number, number] => record.order.get(pid) ?? [0, pid];
+  return [...record.argvs.keys()].sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1]).map((pid) => record.argvs.get(pid)!);
+}
+
 /**
  * The stages as observed: each child of the shell with what /proc showed, joined with the trace of
  * the pipestage process in its tree; a pipestage stage too short for any sample comes from its trace
@@ -305,8 +311,7 @@ function observedStages(records: StageRecord[], traces: ReturnType<typeof readSt
     const exit = traced?.exit && tracedPid === record.pid ? traced.exit : undefined;
     return {
       pid: record.pid,
-      // in the order they were first seen running
-      argvs: [...record.argvs.values()],
+      argvs: programsInOrder(record),
       tracedNames: tracedPids.map((pid) => traces.get(pid)!.name),
       subshell: record.argvs.size > 0 && !record.argvs.has(record.pid),
       startMs: record.startMs,
