@@ -129,6 +129,7 @@ export interface Profile {
     bytesOut: number | null;
     lines: number | null;
     workingMs: number;
+    waitingForCpuMs: number;
     waitingForInputMs: number;
     blockedOnOutputMs: number;
     otherWaitMs: number;
