@@ -197,6 +197,8 @@ export class PipelineObserver {
   shellOwnCpu = { userMs: 0, sysMs: 0 };
   private shellArgv: string | undefined;
   private readonly myStartTicks: number;
+  /** timer's own stdin, stdout and stderr (what the shell's forks have before their redirections) */
+  readonly outside: Set<string>;
   private readonly lastState = new Map<number, SampledState>();
   /** each process's name when its command line was last read */
   private readonly names = new Map<number, string>();
@@ -213,7 +215,13 @@ export class PipelineObserver {
     private readonly originMs: number,
   ) {
     this.myStartTicks = readStat('self')?.startTicks ?? 0;
+    this.outside = new Set([0, 1, 2].flatMap((fd) => readLink(`/proc/self/fd/${fd}`) ?? []));
     this.shellArgv = readText(`/proc/${shellPid}/cmdline`);
+  }
+
+  /** A pipe between two processes of the pipeline (not timer's own stdin, stdout or stderr). */
+  private innerPipe(link: string | undefined): boolean {
+    return link !== undefined && link.startsWith('pipe:') && !this.outside.has(link);
   }
 
   /** Whether /proc is there to observe anything. */
@@ -312,8 +320,10 @@ export class PipelineObserver {
       const stdin = readLink(`/proc/${stage.pid}/fd/0`);
       const stdout = readLink(`/proc/${stage.pid}/fd/1`);
       if (stdin !== undefined && stdout !== undefined) {
-        stage.stdin = stdin;
-        stage.stdout = stdout;
+        // A pipe of the pipeline, once seen, stays: a subshell's builtin redirects its fd for a
+        // moment (`times >file`), which is not where its output goes.
+        if (!this.innerPipe(stage.stdin)) stage.stdin = stdin;
+        if (!this.innerPipe(stage.stdout)) stage.stdout = stdout;
         stage.fdReads += 1;
         stage.fdsFinal = stage.argvs.has(stage.pid);
       }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadFormatDuration } from '../../stage/durations.js';
@@ -214,8 +214,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     for (const record of late) record.reapedWith = group;
   }
   const observed = observedStages(records, traces, endMs - startMs);
-  const outside = new Set([0, 1, 2].flatMap((fd) => { try { return [readlinkSync(`/proc/self/fd/${fd}`)]; } catch { return []; } }));
-  const stages = profileStages(observed, outside);
+  const stages = profileStages(observed, observer.outside);
   applyPipestatus(stages, statuses);
   const wallMs = endMs - startMs;
   const cpuMs = cpu ? cpu.userMs + cpu.sysMs : null;
