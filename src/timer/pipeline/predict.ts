@@ -116,15 +116,16 @@ export function predict(stages: StageProfile[], target: StageProfile, wallMs: nu
     const doubled = doubledCommand(target.command, waits, target.traced.name);
     const groupSize = groupSizeFor(stages.map((stage) => stage.traced));
     const measured = stages.map((stage) => flowStage(stage.traced, groupSize));
+    const targetStage = measured[stages.indexOf(target)]!;
     // New worker threads start as work needs them: each costs about what the process's start-up cost
     // (measured in this run) in latency, and 0.7 of it in CPU (measured: pipestage pools on the 2-core
     // machine); new concurrency slots cost nothing.
     const startupMs = target.time['start-up'];
     const threads = !/--concurrency/.test(doubled.command);
-    const changedStage = flowStage(target.traced, groupSize, doubled.servers);
+    const changedStage: FlowStage = { ...targetStage, servers: doubled.servers };
     const current = Math.max(1, target.traced.lanes);
     if (threads) changedStage.addedServers = { count: doubled.servers - (/--workers/.test(target.command) ? current : 0), readyMs: changedStage.readyMs + startupMs };
-    const changed = stages.map((stage) => (stage === target ? changedStage : flowStage(stage.traced, groupSize)));
+    const changed = measured.map((stage) => (stage === targetStage ? changedStage : stage));
     const flow = wallMs - makespan(measured) + makespan(changed);
     // Threads share the cores with the other stages: waits need no core, CPU work does.
     const cpuBound = waits ? 0 : (cpuMs + (threads ? (changedStage.addedServers?.count ?? 0) * 0.7 * startupMs : 0)) / cores;

@@ -40,9 +40,10 @@ export function formatStatus(status: number | null): string {
 }
 
 /** The state that took most of [from, to) on a timeline, or undefined when the stage did not run then. */
-export function dominantState(segments: Segment[], from: number, to: number): State | undefined {
+export function dominantState(segments: Segment[], from: number, to: number, startIndex = 0): State | undefined {
   const time = new Map<State, number>();
-  for (const segment of segments) {
+  for (let index = startIndex; index < segments.length; index++) {
+    const segment = segments[index]!;
     if (segment.endMs <= from) continue;
     if (segment.startMs >= to) break;
     time.set(segment.state, (time.get(segment.state) ?? 0) + Math.min(to, segment.endMs) - Math.max(from, segment.startMs));
@@ -52,11 +53,15 @@ export function dominantState(segments: Segment[], from: number, to: number): St
   return best;
 }
 
-/** A stage's row of the chart: each column the glyph of its dominant state. */
+/** A stage's row of the chart: each column the glyph of its dominant state (one pass over the timeline). */
 function stateBar(stage: StageProfile, cellMs: number, columns: number): string {
   let text = '';
+  let first = 0;
+  const segments = stage.timeline;
   for (let column = 0; column < columns; column++) {
-    const state = dominantState(stage.timeline, column * cellMs, (column + 1) * cellMs);
+    const from = column * cellMs;
+    while (first < segments.length && segments[first]!.endMs <= from) first++;
+    const state = dominantState(segments, from, from + cellMs, first);
     text += state === undefined ? ' ' : GLYPHS[state];
   }
   return text;

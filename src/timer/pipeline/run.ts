@@ -185,7 +185,6 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   process.off('SIGTSTP', onStop);
   const cpuAfter = childCpu();
   const machineAfter = machineBusyMs();
-  const own = process.cpuUsage(ownBefore);
 
   let statuses: number[] = [];
   try {
@@ -222,10 +221,13 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const cores = availableParallelism();
   // Cores other processes of the machine kept busy meanwhile (a shared machine): not the pipeline's to use.
   const activeMs = wallMs - stoppedMs;
-  const othersMs = machineBefore !== undefined && machineAfter !== undefined && cpuMs !== null ? Math.max(0, machineAfter - machineBefore - cpuMs - (own.user + own.system) / 1000) : 0;
+  const ownMeanwhile = process.cpuUsage(ownBefore);
+  const othersMs = machineBefore !== undefined && machineAfter !== undefined && cpuMs !== null ? Math.max(0, machineAfter - machineBefore - cpuMs - (ownMeanwhile.user + ownMeanwhile.system) / 1000) : 0;
   const busyElsewhere = activeMs > 0 ? Math.min(cores - 1, othersMs / activeMs) : 0;
   const bottleneck = findBottleneck(stages, wallMs - stoppedMs);
   const prediction = bottleneck.busiest && cpuMs !== null ? predict(stages, bottleneck.busiest, activeMs, cpuMs, cores - busyElsewhere) : undefined;
+  // timer's own CPU from the shell's start to here: sampling, reading the traces, the model (not drawing the report)
+  const own = process.cpuUsage(ownBefore);
   const coresText = busyElsewhere >= 0.1 ? `the ${(cores - busyElsewhere).toFixed(1)} of ${cores} cores other processes left free` : `${cores} cores`;
   const profile: PipelineProfile = {
     pipeline,
