@@ -222,7 +222,7 @@ export function ganttText(stages: StageTrack[], width: number, format: FormatDur
 }
 
 /** Left-aligned first column, right-aligned others. */
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows
     .map((row) => row.map((value, column) => (column === 0 ? value.padEnd(widths[column]!) : value.padStart(widths[column]!))).join('  '))
@@ -230,7 +230,8 @@ function table(rows: string[][]): string {
     .concat('\n');
 }
 
-const escapeXml = (text: string): string => text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+/** Text made safe inside SVG (XML) markup. */
+export const escapeXml = (text: string): string => text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
 /** The same chart as an SVG picture: one row of bars per stage (and per lane of a traced stage), a time axis, the figures. */
 export function ganttSvg(stages: StageTrack[], format: FormatDuration, title?: string, allLanes = false): string {

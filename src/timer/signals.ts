@@ -31,13 +31,7 @@ export function forwardSignals(known: Map<number, number>): SignalForwarding {
     if (childPid === undefined) return;
     const live = descendants(process.pid);
     for (const [pid, start] of live) known.set(pid, start);
-    for (const pid of live.keys()) {
-      try {
-        process.kill(pid, signal);
-      } catch {
-        // gone meanwhile
-      }
-    }
+    for (const pid of live.keys()) signalQuietly(pid, signal);
   };
   const onSignal = (signal: ForwardedSignal) => (): void => {
     signals += 1;
@@ -77,11 +71,15 @@ export function forwardSignals(known: Map<number, number>): SignalForwarding {
 function killLeftovers(known: Map<number, number>): void {
   for (const [pid, start] of descendants(process.pid)) known.set(pid, start);
   for (const [pid, start] of known) {
-    if (processStartTicks(pid) !== start) continue; // gone, or the pid was reused
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
+    if (processStartTicks(pid) === start) signalQuietly(pid, 'SIGKILL'); // else gone, or the pid was reused
+  }
+}
+
+/** Sends `signal` to `pid`, which may have ended meanwhile. */
+export function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // gone meanwhile
   }
 }

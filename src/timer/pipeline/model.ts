@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Prediction } from './predict.js';
 
 // The pipeline model: pure functions from what was observed (samples of /proc, the stages' own
 // traces) to stages in data-flow order, each one's time split into states, and the bottleneck.
@@ -404,7 +405,7 @@ export interface PipelineProfile {
   stages: StageProfile[];
   bottleneck: string | null;
   bottleneckLine: string;
-  prediction: { wallMs: number; change: string; coresFull: boolean; coresBound: boolean; line: string } | null;
+  prediction: (Prediction & { line: string }) | null;
 }
 
 /**

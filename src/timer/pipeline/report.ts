@@ -1,6 +1,6 @@
 import { constants as osConstants } from 'node:os';
 import type { FormatDuration } from '../../stage/durations.js';
-import { bar } from '../gantt.js';
+import { bar, table } from '../gantt.js';
 import { STATES, type PipelineProfile, type Segment, type StageProfile, type State } from './model.js';
 
 // The report a person reads at the end of `timer --pipeline`: figures per stage, the chart, the
@@ -68,12 +68,6 @@ function stateBar(stage: StageProfile, cellMs: number, columns: number): string 
 }
 
 const share = (ms: number, whole: number): string => `${whole > 0 ? Math.round((100 * ms) / whole) : 0}%`;
-
-/** Left-aligned first column, right-aligned others. */
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((value, column) => (column === 0 ? value.padEnd(widths[column]!) : value.padStart(widths[column]!))).join('  ').trimEnd()).join('\n') + '\n';
-}
 
 /** The report on stderr (or --output): the run's figures, a row per stage, the chart, bottleneck, prediction. */
 export function pipelineReport(profile: PipelineProfile, width: number, format: FormatDuration): string {

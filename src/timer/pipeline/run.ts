@@ -8,7 +8,7 @@ import { systemErrorText } from '../../stage/messages.js';
 import { onProgressSignal } from '../../stage/progress-signal.js';
 import { childCpu, descendants, inTerminalForeground, machineBusyMs } from '../proc.js';
 import { openReport, raise, reportFailed } from '../run.js';
-import { forwardSignals } from '../signals.js';
+import { forwardSignals, signalQuietly } from '../signals.js';
 import { markOpenRun, openTraceFile, TraceRefused } from '../trace.js';
 import { pipelineTraceEvents } from './chrome-trace.js';
 import { pipelineJson } from './json.js';
@@ -53,14 +53,6 @@ function findOnPath(name: string): string | undefined {
     }
   }
   return undefined;
-}
-
-function signalQuietly(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // gone meanwhile
-  }
 }
 
 const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
@@ -134,7 +126,6 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
       reapWatch ??= setInterval(watchReaping, REAP_WATCH_MS);
     }
     reapedBefore = reaped;
-    for (const stage of observer.stages.values()) for (const [pid, start] of stage.tree) known.set(pid, start);
   };
   sample();
   // Ctrl-Z: the pipeline stops, and so does timer, taking a sample first; the time until `fg` is
@@ -180,6 +171,8 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   if (drawing) clearInterval(drawing);
   await stderrDone;
   live?.close();
+  // every process of the pipeline seen, for what a signal passed on to it may have left behind
+  for (const stage of observer.stages.values()) for (const [pid, start] of stage.tree) known.set(pid, start);
   signals.ended();
   signals.remove();
   process.off('SIGTSTP', onStop);

@@ -1,4 +1,5 @@
 import type { FormatDuration } from '../../stage/durations.js';
+import { escapeXml } from '../gantt.js';
 import type { PipelineProfile, State } from './model.js';
 import { laneNames } from './report.js';
 
@@ -13,7 +14,6 @@ const COLORS: Record<State, string> = {
   unknown: '#d8c8e8',
 };
 
-const escapeXml = (text: string): string => text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
 /** The profile's chart as an SVG picture: a row per stage coloured by state, its lanes' items beneath, a legend, the bottleneck and prediction. */
 export function pipelineSvg(profile: PipelineProfile, format: FormatDuration): string {
