@@ -80,12 +80,6 @@ test('bottleneck: a heavy first stage (the next one waits for input from it)', a
   assert.ok(share(report, 'sleep-task#2', 'waitingForInputMs') > 0.3);
 });
 
-test('bottleneck: none when the stages are balanced (both working nearly all the time)', async () => {
-  const { report } = await profile('seq 16 | sleep-task --for 40ms --mode spin | sleep-task --for 40ms --mode spin');
-  assert.equal(report.bottleneck, null, report.bottleneckLine);
-  assert.match(report.bottleneckLine, /^bottleneck: none \(balanced: sleep-task#\d \d+%, sleep-task#\d \d+%\)$/);
-});
-
 test('bottleneck: an IO-bound stage in the middle (other waits, not CPU), and the suggestion is more concurrency', async () => {
   const { report } = await profile('seq 16 | sleep-task --for 2ms --mode spin | sleep-task --for 50ms --mode wait | sleep-task --for 2ms --mode spin');
   assert.equal(report.bottleneck, 'sleep-task#2', report.bottleneckLine);

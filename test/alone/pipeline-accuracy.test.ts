@@ -1,6 +1,7 @@
 // timer --pipeline's measurements that need the machine to themselves: the prediction, checked by
-// running the change it suggests (two runs' wall times compared), and per-stage CPU against the
-// kernel's accounting (timer's samples must come on time). `npm test` runs these alone, after the
+// running the change it suggests (two runs' wall times compared), per-stage CPU against the
+// kernel's accounting (timer's samples must come on time), and balanced stages (on a loaded machine
+// two equal stages get unequal shares of the cores, and are not balanced in that run). `npm test` runs these alone, after the
 // other suites, which would take the cores.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -69,4 +70,10 @@ test('prediction: the cores already full (more workers will not help, run and co
 
 test('prediction: an IO-bound bottleneck gets more concurrency (run and compared)', async () => {
   await checkPrediction('seq 12 | sleep-task --for 60ms --mode wait | cat', 'sleep-task --for 60ms --mode wait', false);
+});
+
+test('bottleneck: none when the stages are balanced (both working nearly all the time)', async () => {
+  const { report } = await profile('seq 16 | sleep-task --for 40ms --mode spin | sleep-task --for 40ms --mode spin');
+  assert.equal(report.bottleneck, null, report.bottleneckLine);
+  assert.match(report.bottleneckLine, /^bottleneck: none \(balanced: sleep-task#\d \d+%, sleep-task#\d \d+%\)$/);
 });
