@@ -22,7 +22,8 @@ async function againstKernel(pipeline: (a: string, b: string) => string): Promis
   const measured = ['(gzip -1', '(gzip -d'].map((start) => report.stages.find((stage) => stage.command.startsWith(start))!);
   const pairs = measured.map((stage, index): [string, number, number] => [stage.command, stage.userMs! + stage.sysMs!, kernel(index === 0 ? a : b)]);
   const stages = report.stages.reduce((sum, stage) => sum + (stage.userMs ?? 0) + (stage.sysMs ?? 0), 0);
-  assert.ok(Math.abs(report.cpuMs - stages) <= 20, `the stages' total ${stages} ms, the reaped children's ${report.cpuMs} ms`);
+  // the rest is the shell's own CPU (bash -c), counted in 10 ms ticks of user and of sys time
+  assert.ok(Math.abs(report.cpuMs - stages) <= 30, `the stages' total ${stages} ms, the reaped children's ${report.cpuMs} ms`);
   return { report, pairs };
 }
 
