@@ -1,14 +1,15 @@
 // timer --pipeline: the real executable profiling real pipelines (bottleneck, statuses, prediction,
 // outputs, signals, terminal), and the pipeline model's pure functions on recorded figures.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { profile, sh, states, tmuxSession, waitFor, type Profile } from './helpers.js';
 import { applyPipestatus, attributeReaped, dataFlowOrder, findBottleneck, stageCommand, timeline, withUnseenStages, type ObservedStage, type StageProfile, type State } from '../src/timer/pipeline/model.js';
-import { classify, combine } from '../src/timer/pipeline/observe.js';
+import { classify, combine, readStat } from '../src/timer/pipeline/observe.js';
 import { doubledCommand, makespan } from '../src/timer/pipeline/predict.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-pipeline-'));
@@ -370,6 +371,29 @@ test('model: a stage’s command and name (pipestage stages as NAME ARGS, a subs
   assert.deepEqual(stageCommand([['gzip', '-9']], undefined), { command: 'gzip -9', name: 'gzip' });
   assert.deepEqual(stageCommand([['sleep', '2'], ['cat']], undefined), { command: '(sleep 2; cat)', name: '(sleep; cat)' });
   assert.deepEqual(stageCommand([], undefined), { command: '(shell)', name: 'sh' });
+});
+
+test('observe: /proc/PID/stat read in place gives the fields a split gives (a name with spaces and parentheses too)', async () => {
+  // the name (comm) is the program file's: a link to sleep named "a) (b c"
+  const dir = mkdtempSync(path.join(tmpdir(), 'pipestage-stat-'));
+  symlinkSync((await sh('command -v sleep')).stdout.trim(), path.join(dir, 'a) (b c'));
+  const child = spawn(path.join(dir, 'a) (b c'), ['5'], { stdio: 'ignore' });
+  try {
+    await delay(100);
+    for (const pid of [process.pid, child.pid!]) {
+      const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      const stat = readStat(pid)!;
+      assert.deepEqual(
+        [stat.state, stat.userTicks, stat.sysTicks, stat.childUserTicks, stat.childSysTicks, stat.startTicks, stat.rssPages],
+        [fields[0], ...[11, 12, 13, 14, 19, 21].map((index) => Number(fields[index]))],
+      );
+      assert.equal(stat.name, pid === child.pid ? 'a) (b c' : text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')));
+    }
+  } finally {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('observe: states from the state letter and wchan; a stage takes its busiest process’s', () => {

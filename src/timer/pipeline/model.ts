@@ -387,9 +387,10 @@ export interface PipelineProfile {
   userMs: number | null;
   sysMs: number | null;
   cpuMs: number | null;
-  /** timer's own CPU until it started the shell, and from then on (sampling, the report) */
+  /** timer's own CPU until it started the shell; while the pipeline ran (starting and sampling it); after it ended (its traces read, the model; not drawing the report) */
   timerStartupCpuMs: number;
   timerCpuMs: number;
+  timerReportCpuMs: number;
   cores: number;
   /** cores other processes of the machine kept busy during the run, on average */
   coresBusyElsewhere: number;

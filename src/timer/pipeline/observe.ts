@@ -69,21 +69,34 @@ interface ProcessStat {
   rssPages: number;
 }
 
-function readStat(pid: number | 'self'): ProcessStat | undefined {
+export function readStat(pid: number | 'self'): ProcessStat | undefined {
   const text = readText(`/proc/${pid}/stat`);
   if (text === undefined) return undefined;
-  // After the name: state(3) … utime(14) stime(15) cutime(16) cstime(17) … starttime(22) vsize(23) rss(24)
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return {
-    name: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')),
-    state: fields[0]!,
-    userTicks: Number(fields[11]),
-    sysTicks: Number(fields[12]),
-    childUserTicks: Number(fields[13]),
-    childSysTicks: Number(fields[14]),
-    startTicks: Number(fields[19]),
-    rssPages: Number(fields[21]),
+  // After the name: state(3) … utime(14) stime(15) cutime(16) cstime(17) … starttime(22) vsize(23)
+  // rss(24). Read in place, field by field (no array of fifty strings each sample).
+  const close = text.lastIndexOf(')');
+  let at = close + 2;
+  const next = (): number => {
+    const end = text.indexOf(' ', at);
+    const value = Number(text.slice(at, end));
+    at = end + 1;
+    return value;
   };
+  const skip = (count: number): void => {
+    for (let i = 0; i < count; i++) at = text.indexOf(' ', at) + 1;
+  };
+  const state = text.charAt(at);
+  at += 2;
+  skip(10); // ppid … cmajflt (4–13)
+  const userTicks = next();
+  const sysTicks = next();
+  const childUserTicks = next();
+  const childSysTicks = next();
+  skip(4); // priority … itrealvalue (18–21)
+  const startTicks = next();
+  skip(1); // vsize
+  const rssPages = next();
+  return { name: text.slice(text.indexOf('(') + 1, close), state, userTicks, sysTicks, childUserTicks, childSysTicks, startTicks, rssPages };
 }
 
 /** One buffer for every /proc read: a sample reads dozens of small files, without garbage. */
@@ -152,7 +165,10 @@ const readLink = (path: string): string | undefined => {
 /** How long a process's main thread has waited on a run queue (runnable, no CPU free), ms; 0 where unknown. */
 function runDelayMs(pid: number): number {
   const text = readText(`/proc/${pid}/schedstat`);
-  return text === undefined ? 0 : Number(text.split(' ')[1]) / 1e6 || 0;
+  if (text === undefined) return 0;
+  // "run-time wait-time timeslices" (ns, ns, count)
+  const from = text.indexOf(' ') + 1;
+  return Number(text.slice(from, text.indexOf(' ', from))) / 1e6 || 0;
 }
 
 /** Children of a process's main thread (threads that fork are rare: shells and pipestage fork from the main one). */
@@ -395,8 +411,10 @@ export class PipelineObserver {
   private io(pid: number): [number, number] | undefined {
     const text = readText(`/proc/${pid}/io`);
     if (text === undefined) return undefined;
-    const rchar = /rchar: (\d+)/.exec(text);
-    const wchar = /wchar: (\d+)/.exec(text);
-    return rchar && wchar ? [Number(rchar[1]), Number(wchar[1])] : undefined;
+    // "rchar: N\nwchar: N\n…"
+    const rchar = text.indexOf('rchar: ');
+    const wchar = text.indexOf('wchar: ');
+    if (rchar < 0 || wchar < 0) return undefined;
+    return [Number(text.slice(rchar + 7, text.indexOf('\n', rchar))), Number(text.slice(wchar + 7, text.indexOf('\n', wchar)))];
   }
 }

@@ -80,7 +80,7 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   lines.push(`wall ${format(profile.wallMs)}, ${cpu}, ${status}`);
   if (parallelism) lines.push(parallelism.slice(2));
   const cost = profile.cpuMs ? ` (${((100 * profile.timerCpuMs) / profile.cpuMs).toFixed(1)}% of the pipeline's)` : '';
-  lines.push(`sampled every ${profile.sampleIntervalMs}ms; timer's own CPU meanwhile ${format(profile.timerCpuMs)}${cost}`);
+  lines.push(`sampled every ${profile.sampleIntervalMs}ms; timer's own CPU while it ran ${format(profile.timerCpuMs)}${cost}, then ${format(profile.timerReportCpuMs)} for this report`);
   if (profile.unattributedCpuMs !== null) lines.push(`unattributed CPU ${format(Math.max(0, profile.unattributedCpuMs))} (the shell's own, processes no sample saw)`);
   if (profile.stoppedMs > 0) lines.push(`stopped ${format(profile.stoppedMs)} (Ctrl-Z; left out of the shares)`);
   if (profile.stateUnknownReason) lines.push(`states unknown: ${profile.stateUnknownReason}`);

@@ -120,7 +120,8 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   let watchUntil = 0;
   const sample = (): void => {
     observer.sample(performance.now() - startMs);
-    const reaped = [...observer.stages.values()].filter((stage) => stage.reaped).length;
+    let reaped = 0;
+    for (const stage of observer.stages.values()) if (stage.reaped) reaped += 1;
     if (reaped > reapedBefore && reaped < observer.stages.size) {
       watchUntil = performance.now() + REAP_WATCH_FOR_MS;
       reapWatch ??= setInterval(watchReaping, REAP_WATCH_MS);
@@ -165,6 +166,8 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const endMs = performance.now();
   sample();
   closeProcFiles();
+  // timer's own CPU while the pipeline ran: starting it, sampling it (what it took from its cores)
+  const ownRun = process.cpuUsage(ownBefore);
   for (const timeout of early) clearTimeout(timeout);
   clearInterval(sampling);
   if (reapWatch) clearInterval(reapWatch);
@@ -219,8 +222,8 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const busyElsewhere = activeMs > 0 ? Math.min(cores - 1, othersMs / activeMs) : 0;
   const bottleneck = findBottleneck(stages, wallMs - stoppedMs);
   const prediction = bottleneck.busiest && cpuMs !== null ? predict(stages, bottleneck.busiest, activeMs, cpuMs, cores - busyElsewhere) : undefined;
-  // timer's own CPU from the shell's start to here: sampling, reading the traces, the model (not drawing the report)
-  const own = process.cpuUsage(ownBefore);
+  // then, once it ended: reading the stages' traces, the model (not drawing the report)
+  const ownAfter = process.cpuUsage(ownBefore);
   const coresText = busyElsewhere >= 0.1 ? `the ${(cores - busyElsewhere).toFixed(1)} of ${cores} cores other processes left free` : `${cores} cores`;
   const profile: PipelineProfile = {
     pipeline,
@@ -232,7 +235,8 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     sysMs: cpu?.sysMs ?? null,
     cpuMs,
     timerStartupCpuMs: Math.round((ownBefore.user + ownBefore.system) / 1000),
-    timerCpuMs: Math.round((own.user + own.system) / 1000),
+    timerCpuMs: Math.round((ownRun.user + ownRun.system) / 1000),
+    timerReportCpuMs: Math.round((ownAfter.user + ownAfter.system - ownRun.user - ownRun.system) / 1000),
     cores,
     coresBusyElsewhere: Math.round(busyElsewhere * 100) / 100,
     parallelism: cpuMs === null || wallMs <= stoppedMs ? null : cpuMs / (wallMs - stoppedMs),
