@@ -122,7 +122,7 @@ test('the report: a row per stage with its shares, the chart with a legend, bott
   shows(/█ working/);
   shows(/^bottleneck: /m);
   shows(/^predicted: \S+ with /m);
-  shows(/sampled every 50ms/);
+  shows(/sampled every 100ms/);
   const svg = readFileSync(`${scratch}/p.svg`, 'utf8');
   assert.match(svg, /^<svg /);
   assert.match(svg, />slot 2</);

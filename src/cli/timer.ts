@@ -48,7 +48,7 @@ export const program: ProgramSpec = {
     trace: { type: 'string', value: 'FILE', file: true, describe: 'Append spans to FILE (Chrome Trace Event Format; one file per run)' },
     pipeline: { type: 'string', value: 'PIPELINE', describe: 'Profile the shell pipeline PIPELINE (run with bash) instead of wrapping a COMMAND' },
     svg: { type: 'string', value: 'OUT', file: true, describe: "With --pipeline: also write the pipeline's chart as an SVG picture to OUT" },
-    interval: { type: 'integer', value: 'MS', min: 1, max: 10000, default: 50, describe: 'With --pipeline: sample the stages every MS milliseconds (and 4 times in the first 35 ms, to catch short stages)' },
+    interval: { type: 'integer', value: 'MS', min: 1, max: 10000, default: 100, describe: 'With --pipeline: sample the stages every MS milliseconds (and 4 times in the first 35 ms, to catch short stages)' },
     'no-progress': { type: 'boolean', describe: 'With --pipeline: no live view on the terminal' },
   },
   operands: { name: 'command', min: 0, max: Infinity, haltAtFirst: true },
