@@ -27,6 +27,21 @@ need() {
   command -v "$1" >/dev/null || { echo "$1 is missing: apt-get update && apt-get install -y $2" >&2; exit 1; }
 }
 
+# alternating_ms RUNS CMD_A CMD_B: runs A and B in turns (A, B, A, B, … after one warm-up each), then
+# prints the median wall time of each, in ms, one per line. On a shared machine whose speed drifts,
+# turns keep the drift out of the ratio (hyperfine runs all of A, then all of B).
+alternating_ms() {
+  local runs=$1 a=() b=()
+  wall_ms "$2" >/dev/null
+  wall_ms "$3" >/dev/null
+  for _ in $(seq "$runs"); do
+    a+=("$(wall_ms "$2")")
+    b+=("$(wall_ms "$3")")
+  done
+  printf '%s\n' "${a[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+  printf '%s\n' "${b[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+
 # median_ms JSON: the median of each hyperfine result, in ms, one per line.
 median_ms() {
   node -e 'for (const r of JSON.parse(require("fs").readFileSync(process.argv[1])).results) console.log((r.median * 1000).toFixed(1))' "$1"
