@@ -379,7 +379,8 @@ test('observe: /proc/PID/stat read in place gives the fields a split gives (a na
   symlinkSync((await sh('command -v sleep')).stdout.trim(), path.join(dir, 'a) (b c'));
   const child = spawn(path.join(dir, 'a) (b c'), ['5'], { stdio: 'ignore' });
   try {
-    await delay(100);
+    // until the child has run the program (a fork is named node until its exec)
+    await waitFor('the linked program to run', async () => readFileSync(`/proc/${child.pid}/comm`, 'latin1').trim() === 'a) (b c');
     for (const pid of [process.pid, child.pid!]) {
       const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
       const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
