@@ -17,6 +17,16 @@ export const BIN = path.join(ROOT, 'bin');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 export const ENV = { ...process.env, PATH: `${BIN}:${process.env['PATH']}` };
 
+/**
+ * The environment for running npm: npm test (scripts/test.sh) takes NODE_EXTRA_CA_CERTS out of the
+ * tests' environment (every node start pays for parsing it, and the tools under test make no TLS
+ * connection); npm, which may reach the registry, gets it back.
+ */
+export function npmEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const certificates = process.env['PIPESTAGE_NPM_CA_CERTS'];
+  return certificates ? { ...env, NODE_EXTRA_CA_CERTS: certificates } : env;
+}
+
 export interface ShellResult {
   stdout: string;
   stderr: string;

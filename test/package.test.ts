@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
-import { ROOT } from './helpers.js';
+import { npmEnv, ROOT } from './helpers.js';
 
 const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
 const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-pack-'));
@@ -18,10 +18,10 @@ const installed = new Promise<string>((resolve) => (setInstalled = resolve));
 
 test('npm pack, then npm install -g of the tarball: mul, add, sleep-task and timer work from PATH', { timeout: 180_000 }, async () => {
   // dist/ is already built by `npm test`; the dependencies come from npm's cache, filled by the install.
-  await execa('npm', ['pack', '--ignore-scripts', '--pack-destination', scratch], { cwd: ROOT });
+  await execa('npm', ['pack', '--ignore-scripts', '--pack-destination', scratch], { cwd: ROOT, env: npmEnv() });
   const prefix = path.join(scratch, 'prefix');
   const tarball = path.join(scratch, `pipestage-${version}.tgz`);
-  await execa('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: scratch });
+  await execa('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: scratch, env: npmEnv() });
   setInstalled(prefix);
   const run = (command: string, input: string) =>
     execa('sh', ['-c', command], {

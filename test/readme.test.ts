@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { execa } from 'execa';
-import { ROOT, sh } from './helpers.js';
+import { npmEnv, ROOT, sh } from './helpers.js';
 
 const readme = readFileSync(`${ROOT}/README.md`, 'utf8');
 const quickStart = /## Quick start\n[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme);
@@ -33,7 +33,7 @@ test('every Quick start command but npm test runs and succeeds (in a copy of the
   const commands = quickStart![1]!.trim().split('\n').filter((line) => line.trim() !== 'npm test');
   for (const command of commands) {
     // The demo's items are made lighter (its environment knob): the same commands, a shorter run.
-    const env = { ...process.env, PATH: `${path.join(copy, 'bin')}:${process.env['PATH']}`, DEMO_ITEM_MS: '40', DEMO_ITEMS: '4' };
+    const env = npmEnv({ ...process.env, PATH: `${path.join(copy, 'bin')}:${process.env['PATH']}`, DEMO_ITEM_MS: '40', DEMO_ITEMS: '4' });
     const result = await execa('sh', ['-c', command], { cwd: copy, reject: false, timeout: 240_000, env });
     assert.equal(result.exitCode, 0, `${command}\n${result.stdout}\n${result.stderr}`);
     if (command.includes('npm run demo')) {

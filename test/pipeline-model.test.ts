@@ -1,0 +1,212 @@
+// timer --pipeline's pure parts: the model (data-flow order, timelines, bottleneck, PIPESTATUS,
+// names, CPU shared among stages reaped together, unseen stages), /proc parsing and states, and the
+// flow-shop prediction.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { sh, waitFor } from './helpers.js';
+import { applyPipestatus, attributeReaped, dataFlowOrder, findBottleneck, stageCommand, timeline, withUnseenStages, type ObservedStage, type StageProfile, type State } from '../src/timer/pipeline/model.js';
+import { classify, combine, readStat } from '../src/timer/pipeline/observe.js';
+import { doubledCommand, makespan } from '../src/timer/pipeline/predict.js';
+
+const observed = (fields: Partial<ObservedStage>): ObservedStage => ({
+  pid: 1,
+  argvs: [['x']],
+  startMs: 0,
+  endMs: 100,
+  stdin: undefined,
+  stdout: undefined,
+  userMs: 0,
+  sysMs: 0,
+  peakRssBytes: null,
+  bytesIn: null,
+  bytesOut: null,
+  status: null,
+  intervals: [],
+  traced: undefined,
+  ...fields,
+});
+
+test('model: stages in data-flow order follow the pipes, not the start order', () => {
+  const a = observed({ pid: 1, startMs: 5, stdin: '/dev/null', stdout: 'pipe:[10]' });
+  const b = observed({ pid: 2, startMs: 1, stdin: 'pipe:[10]', stdout: 'pipe:[11]' });
+  const c = observed({ pid: 3, startMs: 0, stdin: 'pipe:[11]', stdout: '/dev/pts/1' });
+  const lone = observed({ pid: 4, startMs: 9, stdin: '/dev/null', stdout: '/dev/null' });
+  assert.deepEqual(
+    dataFlowOrder([c, lone, b, a]).map((stage) => stage.pid),
+    [1, 2, 3, 4],
+  );
+});
+
+test('model: a timeline from samples — CPU is working time, the rest the wait seen, stopped intervals stopped', () => {
+  const stage = observed({
+    intervals: [
+      { startMs: 0, endMs: 20, cpuMs: 20, cpuWaitMs: 0, state: 'other wait', stopped: false },
+      { startMs: 20, endMs: 40, cpuMs: 5, cpuWaitMs: 5, state: 'blocked on output', stopped: false },
+      { startMs: 40, endMs: 60, cpuMs: 0, cpuWaitMs: 0, state: 'stopped', stopped: true },
+    ],
+  });
+  assert.deepEqual(timeline(stage), [
+    { startMs: 0, endMs: 25, state: 'working' },
+    { startMs: 25, endMs: 30, state: 'waiting for a CPU' },
+    { startMs: 30, endMs: 40, state: 'blocked on output' },
+    { startMs: 40, endMs: 60, state: 'stopped' },
+  ]);
+});
+
+test('model: a traced stage’s `working` time is working only as far as its CPU covers it', () => {
+  const stage = observed({
+    intervals: [{ startMs: 0, endMs: 100, cpuMs: 25, cpuWaitMs: 0, state: 'other wait', stopped: false }],
+    traced: {
+      name: 'sleep-task',
+      states: [
+        { state: 'start-up', startMs: 0, endMs: 50 },
+        { state: 'working', startMs: 50, endMs: 100 },
+      ],
+      items: [],
+      lanes: 1,
+      exit: undefined,
+    },
+  });
+  // CPU 25 ms over 50 ms of trace-working: half of it working, half another wait
+  assert.deepEqual(timeline(stage), [
+    { startMs: 0, endMs: 50, state: 'start-up' },
+    { startMs: 50, endMs: 75, state: 'working' },
+    { startMs: 75, endMs: 100, state: 'other wait' },
+  ]);
+});
+
+const profiled = (name: string, time: Partial<Record<State, number>>, feedsNext = true): StageProfile => ({
+  pid: 1,
+  command: name,
+  name,
+  status: 0,
+  wallMs: 1000,
+  startMs: 0,
+  endMs: 1000,
+  userMs: 0,
+  sysMs: 0,
+  peakRssBytes: null,
+  bytesIn: null,
+  bytesOut: null,
+  linesOut: null,
+  time: { working: 0, 'waiting for a CPU': 0, 'other wait': 0, 'waiting for input': 0, 'blocked on output': 0, 'start-up': 0, stopped: 0, unknown: 0, ...time },
+  timeline: [],
+  traced: undefined,
+  feedsNext,
+  stdin: undefined,
+  stdout: undefined,
+});
+
+test('model: the bottleneck line names the busiest stage with its neighbours’ evidence, or none when balanced', () => {
+  const mul = profiled('mul', { working: 400, 'blocked on output': 580 });
+  const add = profiled('add', { working: 960 }, false);
+  assert.equal(findBottleneck([mul, add], 1000).line, 'bottleneck: add — working 96% of the time; mul blocked on output to it 58%');
+  const balanced = findBottleneck([profiled('mul', { working: 970 }), profiled('add', { working: 960 }, false)], 1000);
+  assert.equal(balanced.stage, undefined);
+  assert.equal(balanced.line, 'bottleneck: none (balanced: mul 97%, add 96%)');
+});
+
+test('model: PIPESTATUS goes to the last pipeline’s stages; a status a stage traced is kept', () => {
+  const stages = [profiled('a', {}, false), profiled('b', {}), profiled('c', {}, false)];
+  for (const stage of stages) stage.status = null;
+  stages[2]!.status = 7;
+  applyPipestatus(stages, [1, 2]);
+  assert.deepEqual(
+    stages.map((stage) => stage.status),
+    [null, 1, 7],
+  );
+});
+
+test('model: a stage’s command and name (pipestage stages as NAME ARGS, a subshell’s programs in parentheses)', () => {
+  assert.deepEqual(stageCommand([['node', '/x/bin/add', '--formula']], 'add'), { command: 'add --formula', name: 'add' });
+  assert.deepEqual(stageCommand([['/usr/bin/env', 'node', '/x/bin/mul', '-r', '2']], 'mul'), { command: 'mul -r 2', name: 'mul' });
+  assert.deepEqual(stageCommand([['gzip', '-9']], undefined), { command: 'gzip -9', name: 'gzip' });
+  assert.deepEqual(stageCommand([['sleep', '2'], ['cat']], undefined), { command: '(sleep 2; cat)', name: '(sleep; cat)' });
+  assert.deepEqual(stageCommand([], undefined), { command: '(shell)', name: 'sh' });
+});
+
+test('observe: /proc/PID/stat read in place gives the fields a split gives (a name with spaces and parentheses too)', async () => {
+  // the name (comm) is the program file's: a link to sleep named "a) (b c"
+  const dir = mkdtempSync(path.join(tmpdir(), 'pipestage-stat-'));
+  symlinkSync((await sh('command -v sleep')).stdout.trim(), path.join(dir, 'a) (b c'));
+  const child = spawn(path.join(dir, 'a) (b c'), ['5'], { stdio: 'ignore' });
+  try {
+    // until the child has run the program (a fork is named node until its exec)
+    await waitFor('the linked program to run', async () => readFileSync(`/proc/${child.pid}/comm`, 'latin1').trim() === 'a) (b c');
+    for (const pid of [process.pid, child.pid!]) {
+      const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      const stat = readStat(pid)!;
+      assert.deepEqual(
+        [stat.state, stat.userTicks, stat.sysTicks, stat.childUserTicks, stat.childSysTicks, stat.startTicks, stat.rssPages],
+        [fields[0], ...[11, 12, 13, 14, 19, 21].map((index) => Number(fields[index]))],
+      );
+      assert.equal(stat.name, pid === child.pid ? 'a) (b c' : text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')));
+    }
+  } finally {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('observe: states from the state letter and wchan; a stage takes its busiest process’s', () => {
+  assert.equal(classify('S', 'anon_pipe_read'), 'waiting for input');
+  assert.equal(classify('S', 'pipe_write'), 'blocked on output');
+  assert.equal(classify('S', 'hrtimer_nanosleep'), 'other wait');
+  assert.equal(classify('R', undefined), 'working');
+  assert.equal(classify('T', undefined), 'stopped');
+  assert.equal(classify('S', 'do_wait'), 'parent');
+  assert.equal(combine(['parent', 'other wait']), 'other wait');
+  assert.equal(combine(['waiting for input', 'working']), 'working');
+});
+
+test('model: CPU the shell reaped from stages together is shared: each keeps what it is known to have used', () => {
+  // what the samples missed (40 ms of user time) goes by how fast each was using CPU at its last sample
+  assert.deepEqual(attributeReaped([{ userMs: 300, sysMs: 0 }, { userMs: 100, sysMs: 10 }], { userMs: 440, sysMs: 10 }, [1, 3]), [
+    { userMs: 310, sysMs: 0 },
+    { userMs: 130, sysMs: 10 },
+  ]);
+});
+
+test('model: a stage no sample saw is put back where the pipes say it was (not at timer’s own stdin or stdout)', () => {
+  const a = observed({ pid: 1, stdin: 'pipe:[1]', stdout: 'pipe:[2]' });
+  const c = observed({ pid: 3, stdin: 'pipe:[3]', stdout: 'pipe:[4]' });
+  const stages = withUnseenStages([a, c], new Set(['pipe:[1]', 'pipe:[4]']));
+  assert.deepEqual(
+    stages.map((stage) => [stage.pid, stage.stdin, stage.stdout]),
+    [
+      [1, 'pipe:[1]', 'pipe:[2]'],
+      [0, 'pipe:[2]', 'pipe:[3]'],
+      [3, 'pipe:[3]', 'pipe:[4]'],
+    ],
+  );
+  // a stage known from its trace alone (pipes unknown) takes the place after a pipe nobody read
+  const traced = observed({ pid: 5, stdin: undefined, stdout: undefined });
+  assert.deepEqual(
+    withUnseenStages([a, traced], new Set(['pipe:[1]'])).map((stage) => [stage.pid, stage.stdin]),
+    [
+      [1, 'pipe:[1]'],
+      [5, 'pipe:[2]'],
+    ],
+  );
+});
+
+test('predict: the flow shop — a stage twice as fast with two servers; the next stage bounds it', () => {
+  const costs = (n: number, ms: number): number[] => new Array<number>(n).fill(ms);
+  assert.equal(makespan([{ costs: costs(10, 10), groupSize: 1, servers: 1, readyMs: 0 }]), 100);
+  assert.equal(makespan([{ costs: costs(10, 10), groupSize: 1, servers: 2, readyMs: 0 }]), 50);
+  assert.equal(
+    makespan([
+      { costs: costs(10, 10), groupSize: 1, servers: 2, readyMs: 0 },
+      { costs: costs(10, 8), groupSize: 1, servers: 1, readyMs: 0 },
+    ]),
+    10 + 80,
+  );
+  assert.deepEqual(doubledCommand('mul -r 5', false, 'mul'), { command: 'mul -r 5 --workers 2', servers: 2 });
+  assert.deepEqual(doubledCommand('mul --workers 3', false, 'mul'), { command: 'mul --workers 6', servers: 6 });
+  assert.deepEqual(doubledCommand('sleep-task --for 1s', true, 'sleep-task'), { command: 'sleep-task --for 1s --concurrency 2', servers: 2 });
+});
