@@ -91,7 +91,7 @@ export function mismatch(c: Case, r: ShellResult): string | undefined {
 /** A tmux session running bash in a real terminal; keys typed, the screen and processes read. */
 export async function tmuxSession(name: string) {
   const socket = `-L pipestage-${process.pid}`;
-  await sh(`tmux ${socket} new-session -d -s ${name} -x 120 -y 30 "env PATH='${path.join(ROOT, 'bin')}':\\$PATH PS1='$ ' bash --norc --noprofile -i"`);
+  await sh(`tmux ${socket} new-session -d -s ${name} -x 120 -y 50 "env PATH='${path.join(ROOT, 'bin')}':\\$PATH PS1='$ ' bash --norc --noprofile -i"`);
   return {
     keys: (...keys: string[]) => sh(`tmux ${socket} send-keys -t ${name} ${keys.map((key) => `'${key.replace(/'/g, `'\\''`)}'`).join(' ')}`),
     screen: async () => (await sh(`tmux ${socket} capture-pane -p -t ${name}`)).stdout,
