@@ -63,6 +63,13 @@ test('pipestage stages report from their own traces: lines, exact CPU, item span
   assert.ok(Math.abs(report.cpuMs - cpu) <= Math.max(40, 0.05 * report.cpuMs), `stages ${cpu} ms, reaped ${report.cpuMs} ms`);
 });
 
+test('a pipestage stage counts every byte it wrote, a result larger than its output buffer too', async () => {
+  // 20000! has 77,338 digits: written past the stage's buffer, in one write of its own
+  const { report, stdout } = await profile('echo 20000 | mul --repeat 1 | wc -c');
+  const mul = report.stages.find((stage) => stage.name === 'mul')!;
+  assert.equal(mul.bytesOut, Number(stdout.trim()));
+});
+
 test('bottleneck: a heavy second stage (the first waits on it or is done, the second works)', async () => {
   const { report } = await profile('seq 16 | sleep-task --for 2ms --mode spin | sleep-task --for 40ms --mode spin');
   assert.equal(report.bottleneck, 'sleep-task#2', report.bottleneckLine);

@@ -112,7 +112,6 @@ export class Sink {
     this.lastFlush = this.clock = performance.now();
     if (this.length > 0) {
       const bytes = this.buffer.subarray(0, this.length);
-      this.bytesOut += this.length;
       this.length = 0;
       this.writeOut(bytes);
       // A write still in progress holds on to the bytes: gather the next results elsewhere.
@@ -137,6 +136,7 @@ export class Sink {
 
   private writeOut(data: Buffer | string): void {
     if (this.failed) return;
+    this.bytesOut += data.length; // a string here is latin1: a byte per character
     if (typeof this.stdout === 'number') return this.writeDirect(this.stdout, typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
     this.stdout.write(data, 'latin1');
     // A failed write destroys the stream synchronously: stop before computing anything more.
