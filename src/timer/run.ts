@@ -11,7 +11,7 @@ import { ItemClock, type CompletedRun } from './items.js';
 import { openCommandPipes } from './pipes.js';
 import { childCpu, TreeMemorySampler, type ChildCpu } from './proc.js';
 import { forwardSignals } from './signals.js';
-import { itemLine, jsonReport, summaryLine, type Item, type Measurement } from './summary.js';
+import { itemLine, jsonReport, roundMs as round, summaryLine, type Item, type Measurement } from './summary.js';
 import { openTraceFile, TraceRefused, TraceWriter } from './trace.js';
 
 export interface TimerOptions {
@@ -280,8 +280,6 @@ export function raise(signal: string): number {
   if (signal !== 'SIGPIPE') process.kill(process.pid, signal);
   return EXIT.SIGNAL_BASE + number;
 }
-
-const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 
 export interface Report {
   /** true once a write failed: the report is (partly) lost */

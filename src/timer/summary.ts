@@ -1,5 +1,8 @@
 import type { FormatDuration } from '../stage/durations.js';
 
+/** A time in ms as the JSON documents give it: to the microsecond. */
+export const roundMs = (ms: number): number => Math.round(ms * 1000) / 1000;
+
 /** What timer measured of one command: the summary's fields (JSON field names carry their units). */
 export interface Measurement {
   label: string;

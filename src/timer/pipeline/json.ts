@@ -1,6 +1,6 @@
+import { roundMs as round } from '../summary.js';
 import type { PipelineProfile } from './model.js';
 
-const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 const roundOrNull = (ms: number | null): number | null => (ms === null ? null : round(ms));
 
 /**
