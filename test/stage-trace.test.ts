@@ -77,6 +77,13 @@ function checkStage(p: Process): number {
   return p.items.reduce((sum, item) => sum + ((item.args?.items as number | undefined) ?? 1), 0);
 }
 
+/** Every event of the file is on a line of its own, as JSON.stringify writes it (the stages write the frequent ones as text). */
+function assertCanonical(file: string): void {
+  const lines = readFileSync(file, 'utf8').split('\n').slice(1, -1);
+  assert.ok(lines.length > 0);
+  for (const line of lines) assert.equal(line, `${JSON.stringify(JSON.parse(line.slice(0, -1)))},`);
+}
+
 test('PIPESTAGE_TRACE traces a whole pipeline: each stage its states and one item per line, in order, on lane 1', async () => {
   const file = traceFile();
   const { stdout, stderr } = await sh(`export PIPESTAGE_TRACE=${file}; seq 30 | mul -r 20000 | add --formula | tail -n 1`);
@@ -85,6 +92,7 @@ test('PIPESTAGE_TRACE traces a whole pipeline: each stage its states and one ite
   for (let i = 2n; i <= 30n; i++) f *= i;
   assert.equal(stdout, `${(f * (f + 1n)) / 2n}\n`);
   const processes = read(file);
+  assertCanonical(file);
   assert.deepEqual([...processes.values()].map((p) => p.name).sort(), ['add', 'mul']);
   for (const name of ['mul', 'add']) {
     const p = byName(processes, name);
@@ -139,12 +147,14 @@ test('cheap lines are merged: add --formula over 200,000 lines gives a small tra
 });
 
 test('file operands: item spans name their file; a timer around a traced stage writes on its own lane, and timer report uses the stage\'s spans', async () => {
-  const a = path.join(scratch, 'a.txt');
+  // (a name JSON must escape: quotes, a backslash, a tab, a no-break space)
+  const a = path.join(scratch, 'a "b" \\\t\u00a0.txt');
   writeFileSync(a, '3\n4\n');
   const file = traceFile();
-  const { stdout, stderr } = await sh(`timer --trace ${file} --label m -- mul -r 1 --trace ${file} ${a} -`, '5\n');
+  const { stdout, stderr } = await sh(`timer --trace ${file} --label m -- mul -r 1 --trace ${file} '${a}' -`, '5\n');
   assert.equal(stdout, '6\n24\n120\n');
   assert.match(stderr, /^timer: m: 1 line in, 3 out,/);
+  assertCanonical(file);
   const p = [...read(file).values()][0]!;
   assert.equal(p.lanes.get(TIMER_LANE), 'timer');
   // (lines of one file may share a merged span; lines of two files never do)

@@ -126,6 +126,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       (fromMs, toMs) => {
         // A direct write waited for a slow reader: not busy, and blocked on output in the trace.
         if (!Number.isNaN(busySince)) busyWaitMs += toMs - fromMs;
+        workingSinceTurnStart();
         tracer?.setState('blocked on output', fromMs);
         tracer?.setState('working', toMs);
       },
@@ -187,6 +188,31 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       );
     });
 
+    // Traced, the lines a turn of the read loop computes one after the other form spans on lane 1,
+    // cut where the sink flushes (every 1 ms of results, or 64 KiB) and where the turn ends: the
+    // span's lines are counted by `done`, and nothing is done per line.
+    let spanOpen = false;
+    let spanStart = 0;
+    let spanLine = 0;
+    let spanDone = 0;
+    const closeSpan = (endMs: number, nextStartMs: number): void => {
+      if (done > spanDone) tracer!.item(1, spanLine, traceFile, spanStart, endMs, done - spanDone);
+      spanDone = done;
+      spanLine = lineNo + 1;
+      spanStart = nextStartMs;
+    };
+    if (tracer) sink.onFlushed = (queuedAtMs, resumedAtMs) => spanOpen && closeSpan(queuedAtMs, resumedAtMs);
+    // The main thread works from the start of a turn that read a line; said to the tracer once the
+    // turn ends or a write waits (not in the loop over lines: its code stays the same traced or not).
+    let turnStart = 0;
+    let turnLine = 0;
+    let turnWorking = false;
+    const workingSinceTurnStart = (): void => {
+      if (!tracer || turnWorking || lineNo === turnLine) return;
+      tracer.setState('working', turnStart);
+      turnWorking = true;
+    };
+
     // Long computations let the event loop run (a SIGUSR1 report, a signal) between two lines: the
     // read loop then waits for its turn, whatever else ('readable', 'drain') asks it to run sooner.
     let yielded = false;
@@ -200,10 +226,16 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
     function pump(): void {
       if (yielded) return;
       const sliceStart = performance.now();
-      // Traced, each line's span runs from the clock's last reading (the previous result, or this
-      // turn's start) to its own result's: the sink reads the clock per result anyway.
-      if (tracer) sink.clock = sliceStart;
-      let tracedWorking = false;
+      // Traced, a line waiting behind asynchronous ones is its own span, from the clock's last
+      // reading (the previous result, or this turn's start) to its result's.
+      if (tracer) {
+        sink.clock = spanStart = turnStart = sliceStart;
+        turnLine = lineNo;
+        turnWorking = false;
+        spanLine = lineNo + 1;
+        spanDone = done;
+        spanOpen = true;
+      }
       while (!stopped && lines && inFlight < concurrency && !sink.blocked) {
         if (sink.clock - sliceStart >= SLICE_MS) {
           yielded = true;
@@ -214,10 +246,6 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
         let text: string | null = lines.read();
         if (text === null) break;
         if (Number.isNaN(busySince)) busySince = sliceStart;
-        if (tracer && !tracedWorking) {
-          tracer.setState('working', sliceStart);
-          tracedWorking = true;
-        }
         lineNo += 1;
         let terminated = true;
         if (isMarked(text)) {
@@ -242,16 +270,23 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
         } else if (waiting.size > 0) {
           const report = formatDuration ? lineEnded(lineNo, started, output !== undefined) : '';
           waiting.push({ lineNo, terminated, where, settled: true, output, error: undefined, report });
-          if (tracer && output !== undefined) tracer.item(1, lineNo, traceFile, traceStart, (sink.clock = performance.now()));
+          if (tracer && output !== undefined) {
+            closeSpan(sink.queuedAt, 0);
+            tracer.item(1, lineNo, traceFile, traceStart, (sink.clock = performance.now()));
+          }
         } else {
           release(lineNo, terminated, output, undefined, formatDuration ? lineEnded(lineNo, started, output !== undefined) : '');
-          if (tracer && output !== undefined) tracer.item(1, lineNo, traceFile, traceStart, sink.queuedAt);
         }
       }
       if (inFlight === 0 && !Number.isNaN(busySince)) {
         busyMs += performance.now() - busySince - busyWaitMs;
         busySince = NaN;
         busyWaitMs = 0;
+      }
+      if (tracer) {
+        closeSpan(sink.queuedAt, 0);
+        spanOpen = false;
+        workingSinceTurnStart();
       }
       if (tracer && !yielded) {
         const state = sink.blocked ? 'blocked on output' : inFlight > 0 ? 'working' : lines && !lines.done && !stopped ? 'waiting for input' : 'working';

@@ -26,6 +26,11 @@ export class Sink {
   clock = 0;
   /** The clock when the last result was queued (before any write it led to, which may wait for the reader). */
   queuedAt = 0;
+  /**
+   * Traced stages: called after a flush that results coming fast made (every 1 ms or 64 KiB of
+   * them), with when the last result written was queued and when computing resumes (after the write).
+   */
+  onFlushed: ((queuedAtMs: number, resumedAtMs: number) => void) | undefined;
   private scheduled = false;
   private failed = false;
   private readonly flushScheduled = (): void => {
@@ -128,6 +133,7 @@ export class Sink {
     this.clock = this.queuedAt = performance.now();
     if (this.length >= FLUSH_AT_BYTES || this.clock - this.lastFlush >= FLUSH_AFTER_MS) {
       this.flush();
+      this.onFlushed?.(this.queuedAt, this.clock);
     } else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flushScheduled);

@@ -127,7 +127,12 @@ export class TraceAppender {
 
   /** Adds an event; what is pending is appended once it is large, or at least once a second (a writer killed by a signal then loses at most its last second). */
   event(event: Record<string, unknown>): void {
-    this.pending += `${JSON.stringify(event)},\n`;
+    this.json(JSON.stringify(event));
+  }
+
+  /** Adds an event given as its JSON text (one line). */
+  json(text: string): void {
+    this.pending += `${text},\n`;
     if (this.pending.length >= APPEND_AT_BYTES || performance.now() - this.flushedAt >= FLUSH_EVERY_MS) this.flush();
   }
 
