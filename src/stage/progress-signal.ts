@@ -1,5 +1,3 @@
-import { isMainThread } from 'node:worker_threads';
-
 let reporter: (() => void) | undefined;
 
 /**
@@ -8,7 +6,8 @@ let reporter: (() => void) | undefined;
  * by each executable's first statement; until a reporter is set, the signal is ignored.
  */
 export function takeProgressSignal(): void {
-  if (isMainThread) process.on('SIGUSR1', () => reporter?.());
+  // (in a worker thread, which runs the same bundle, the handler is never called: signals go to the main thread)
+  process.on('SIGUSR1', () => reporter?.());
 }
 
 /** Sets what SIGUSR1 prints (the latest caller wins). */

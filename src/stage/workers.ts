@@ -1,4 +1,4 @@
-import { parentPort, Worker, workerData } from 'node:worker_threads';
+import type * as WorkerThreads from 'node:worker_threads';
 import { InputError } from '../work/input-error.js';
 import type { LineOutput, Stage } from './run-stage.js';
 
@@ -30,14 +30,23 @@ export interface WorkerSetup {
   options: Record<string, unknown>;
 }
 
+/** process.argv's last entry in a worker thread started by `workerPool` (no command line can hold a NUL). */
+const WORKER_ARGUMENT = '\0pipestage-worker';
+
+/**
+ * node:worker_threads, loaded when first needed: loading it costs about 8 ms of start-up, which a
+ * stage without --workers does not pay.
+ */
+const threads = (): typeof WorkerThreads => process.getBuiltinModule('node:worker_threads');
+
 /** True inside a worker thread started by `workerPool`. */
 export function isStageWorker(): boolean {
-  return parentPort !== null && (workerData as { pipestageWorker?: boolean } | null)?.pipestageWorker === true;
+  return process.argv[process.argv.length - 1] === WORKER_ARGUMENT && threads().parentPort !== null;
 }
 
 /** The options a worker's stage is to be built from. */
 export function workerOptions(): Record<string, unknown> {
-  return (workerData as WorkerSetup).options;
+  return (threads().workerData as WorkerSetup).options;
 }
 
 /**
@@ -45,7 +54,7 @@ export function workerOptions(): Record<string, unknown> {
  * or its error (bad data keeps its message; the engine reports it with the line number).
  */
 export function serveLines(stage: Stage): void {
-  const port = parentPort!;
+  const port = threads().parentPort!;
   const never = new AbortController().signal;
   const reply = (id: number, output: LineOutput, started: number): void =>
     port.postMessage({ id, output, ms: performance.now() - started, startedAt: performance.timeOrigin + started });
@@ -72,7 +81,7 @@ export function serveLines(stage: Stage): void {
  */
 export function workerPool(script: string, options: Record<string, unknown>, count: number): Stage & { timed: true } {
   interface PoolWorker {
-    thread: Worker;
+    thread: WorkerThreads.Worker;
     busy: number;
     online: boolean;
     /** 1..count, in the order threads were started: the thread's lane in a trace */
@@ -116,8 +125,9 @@ export function workerPool(script: string, options: Record<string, unknown>, cou
   const startWorker = (): void => {
     // stdout/stderr not piped into the process's own streams (each pipe would add listeners to
     // them); a worker never writes to stdout, and what it writes on stderr is passed on.
-    const thread = new Worker(script, {
-      workerData: { pipestageWorker: true, options } satisfies WorkerSetup & { pipestageWorker: true },
+    const thread = new (threads().Worker)(script, {
+      argv: [WORKER_ARGUMENT],
+      workerData: { options } satisfies WorkerSetup,
       stdout: true,
       stderr: true,
     });

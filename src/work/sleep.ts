@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { isMainThread } from 'node:worker_threads';
 import ms from 'ms';
 import { InputError, quoteBytes } from './input-error.js';
+
+/** True outside worker threads (node:worker_threads is loaded when first asked: a stage without threads does not pay for it). */
+const isMainThread = (): boolean => process.getBuiltinModule('node:worker_threads').isMainThread;
 
 /** How a step is spent: a timer (the process stays free), a blocked thread, or a busy CPU. */
 export type SpendMode = 'wait' | 'block' | 'spin';
@@ -133,7 +135,7 @@ function spin(ms: number): void {
     return;
   }
   const target = start + ms;
-  const checkEveryMs = isMainThread ? 0.05 : 1; // a /proc read costs ~60 µs
+  const checkEveryMs = isMainThread() ? 0.05 : 1; // a /proc read costs ~60 µs
   let next = 0;
   for (;;) {
     const now = performance.now();
@@ -146,7 +148,7 @@ function spin(ms: number): void {
 
 /** This thread's CPU time so far, in ms (see spin), or undefined where it cannot be read. */
 function threadCpuMs(): number | undefined {
-  if (isMainThread) {
+  if (isMainThread()) {
     const { user, system } = process.cpuUsage();
     return (user + system) / 1000;
   }
