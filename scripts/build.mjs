@@ -5,29 +5,14 @@ import { build } from 'esbuild';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
+// (nothing left over from an earlier build ships)
+rmSync('dist', { recursive: true, force: true });
+
 const tools = readdirSync('src/cli')
   .filter((file) => file.endsWith('.ts'))
   .map((file) => file.slice(0, -3));
 
 const common = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' };
-
-// execa (about 290 KB bundled, with its dependencies) is only used by `timer -- COMMAND`, which
-// loads it with import(): it is a bundle of its own, dist/execa.cjs, so that every other start of
-// timer (--pipeline, report) reads and compiles about 40% of what it did (about 15 ms measured).
-const execaApart = {
-  name: 'execa-apart',
-  setup(build) {
-    // import('execa') becomes a require() of dist/execa.cjs, made when first called
-    build.onResolve({ filter: /^execa$/ }, () => ({ path: 'execa', namespace: 'execa-apart' }));
-    build.onLoad({ filter: /.*/, namespace: 'execa-apart' }, () => ({ contents: `module.exports = require('./execa.cjs');\n`, loader: 'js' }));
-    build.onResolve({ filter: /^\.\/execa\.cjs$/ }, () => ({ path: './execa.cjs', external: true }));
-  },
-};
-await build({
-  ...common,
-  stdin: { contents: `module.exports = require('execa');\n`, resolveDir: '.', sourcefile: 'execa-entry.js', loader: 'js' },
-  outfile: 'dist/execa.cjs',
-});
 
 await Promise.all(
   tools.map((tool) =>
@@ -41,7 +26,6 @@ await Promise.all(
         loader: 'js',
       },
       outfile: `dist/${tool}.cjs`,
-      plugins: [execaApart],
     }),
   ),
 );

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -61,7 +62,6 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   const outputTty = process.stdout.isTTY === true;
   const opening = inputTty && outputTty ? Promise.resolve(undefined) : openCommandPipes(); // mkfifo runs while the modules below load
   const format = await loadFormatDuration();
-  const { execa } = await import('execa');
   const eachLines = new ReportBatch(report);
   const pipes = await opening;
 
@@ -71,15 +71,16 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
 
   const startMs = performance.now();
   const childCpuBefore = childCpu();
-  const child = execa(command[0]!, command.slice(1), {
-    // execa hands a file descriptor number to child_process.spawn as it is (any fd open here, as
-    // spawn documents); its types list only 0, 1 and 2.
-    stdin: (inputTty ? 'inherit' : (pipes?.commandStdin ?? 'pipe')) as 'pipe',
-    stdout: (outputTty ? 'inherit' : (pipes?.commandStdout ?? 'pipe')) as 'pipe',
-    stderr: 'inherit',
-    buffer: false,
-    reject: false,
-    stripFinalNewline: false,
+  // (child_process itself: execa would cost every run about 50 ms of CPU to load, for nothing used here)
+  const child = spawn(command[0]!, command.slice(1), {
+    stdio: [inputTty ? 'inherit' : (pipes?.commandStdin ?? 'pipe'), outputTty ? 'inherit' : (pipes?.commandStdout ?? 'pipe'), 'inherit'],
+  });
+  // How it ended: its status or signal, or why it could not start (then there is no pid).
+  const ended = new Promise<{ exitCode?: number; signal?: NodeJS.Signals; error?: NodeJS.ErrnoException }>((resolve) => {
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (child.pid === undefined) resolve({ error });
+    });
+    child.once('exit', (exitCode, signal) => resolve({ exitCode: exitCode ?? undefined, signal: signal ?? undefined }));
   });
   pipes?.closeCommandEnds();
   signals.started(child.pid);
@@ -205,7 +206,7 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
 
   const progress = options.progress && process.stderr.isTTY && process.env['TERM'] !== 'dumb' ? startProgress(label, clock, startMs, format) : undefined;
   child.once('exit', () => signals.ended());
-  const result = await child;
+  const result = await ended;
   await outputDone;
   const endMs = performance.now();
   completed(clock.outputEnded(endMs));
@@ -216,19 +217,14 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   childStdin?.destroy();
   signals.remove();
 
-  if (result.code === 'ENOENT' || result.code === 'EACCES') {
-    const why = result.code === 'ENOENT' ? 'No such file or directory' : 'Permission denied';
-    const status = result.code === 'ENOENT' ? EXIT.NOT_FOUND : EXIT.CANNOT_EXECUTE;
-    const message = `timer: failed to run command '${command[0]}': ${why}`;
+  if (result.error) {
+    // As env(1) and timeout(1): 127 when the command is not found, 126 when it cannot be executed.
+    const { code } = result.error;
+    const status = code === 'ENOENT' ? EXIT.NOT_FOUND : code === 'EACCES' || code === 'EISDIR' || code === 'ENOEXEC' ? EXIT.CANNOT_EXECUTE : EXIT.TIMER_FAILURE;
+    const message = `timer: failed to run command '${command[0]}': ${systemErrorText(result.error)}`;
     report.write(json ? jsonReport({ ...measure(endMs, { exitCode: status }, childCpu()), error: message }, undefined) : `${message}\n`);
     report.close();
     return report.failed ? reportFailed(options.output!) : status;
-  }
-  if (result.failed && result.exitCode === undefined && !result.signal) {
-    const message = `timer: failed to run command '${command[0]}': ${result.originalMessage ?? result.shortMessage}`;
-    report.write(json ? jsonReport({ ...measure(endMs, { exitCode: EXIT.TIMER_FAILURE }, childCpu()), error: message }, undefined) : `${message}\n`);
-    report.close();
-    return report.failed ? reportFailed(options.output!) : EXIT.TIMER_FAILURE;
   }
 
   const measurement = measure(endMs, result, childCpu());
