@@ -194,6 +194,21 @@ test('a traced stage writes how it ended: its exit status, the lines it answered
   assert.equal(args!['lines'], 2);
   assert.ok((args!['userMs'] as number) + (args!['sysMs'] as number) > 0);
   assert.ok((args!['peakRssBytes'] as number) > 10 * 1048576);
+  assert.equal(args!['bytesIn'], 6);
+  assert.equal(args!['bytesOut'], 5);
+});
+
+test('a traced stage counts the bytes it read from every input: files, stdin between them, a last line without newline', async () => {
+  const a = path.join(scratch, 'bytes-a.txt');
+  const b = path.join(scratch, 'bytes-b.txt');
+  writeFileSync(a, '1\n2\n');
+  writeFileSync(b, '30\n40');
+  const file = traceFile();
+  const { stdout } = await sh(`add --trace ${file} ${a} - ${b}`, '500\n');
+  assert.equal(stdout, '1\n3\n125250\n465\n820\n');
+  const exit = parseTraceEvents(readFileSync(file, 'utf8')).events.find((event) => event.cat === 'exit')!;
+  assert.equal(exit.args!['bytesIn'], 4 + 4 + 5);
+  assert.equal(exit.args!['lines'], 5);
 });
 
 test('a running stage appends its spans at least once a second: a stage killed by a signal leaves a trace of what it did', async () => {

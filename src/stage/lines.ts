@@ -27,6 +27,8 @@ export interface Line {
  * short and marked, and its remaining bytes are dropped up to the next newline.
  */
 class LineGuard extends Transform {
+  /** Bytes of input seen so far. */
+  bytes = 0;
   private lineBytes = 0;
   private dropping = false;
   private lastByte: number;
@@ -41,6 +43,7 @@ class LineGuard extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     if (chunk.length === 0) return done();
+    this.bytes += chunk.length;
     this.lastByte = chunk[chunk.length - 1]!;
     if (!this.dropping && this.lineBytes + chunk.length <= this.maxLineBytes) {
       // Fast path: no line can overflow inside this chunk; only the trailing fragment's length matters.
@@ -103,6 +106,7 @@ const toBatch = (lines: string[] | string): string[] | undefined =>
 /** Reads the lines of a stream one at a time, as fast as a loop over an array. */
 export class LineReader {
   private readonly batches: Readable;
+  private readonly guard: LineGuard;
   private batch: string[] = [];
   private next = 0;
   private sourceEnded = false;
@@ -114,7 +118,8 @@ export class LineReader {
    */
   constructor(input: Readable, onReadable: () => void, separator = 0x0a, maxLineBytes = MAX_LINE_BYTES) {
     const splitter = split2(batchMatcher(String.fromCharCode(separator)) as never, toBatch as never, { writableObjectMode: true, highWaterMark: 1 });
-    this.batches = pipeInto(pipeInto(input, new LineGuard(maxLineBytes, separator)), splitter);
+    this.guard = new LineGuard(maxLineBytes, separator);
+    this.batches = pipeInto(pipeInto(input, this.guard), splitter);
     this.batches.on('readable', onReadable);
     this.batches.on('end', () => {
       this.sourceEnded = true;
@@ -131,6 +136,11 @@ export class LineReader {
       this.next = 0;
     }
     return this.batch[this.next++]!;
+  }
+
+  /** Bytes read from the input so far. */
+  get bytesRead(): number {
+    return this.guard.bytes;
   }
 
   /** True once every line of the input has been read. */

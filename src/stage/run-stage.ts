@@ -138,10 +138,12 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
     let lines: LineReader | undefined;
     let where = (lineNo: number): string => `line ${lineNo}`;
     let traceFile: string | undefined; // the file whose lines are read, as trace spans name it
-    let bytesIn = 0; // counted for the trace only
+    let bytesIn = 0; // of the inputs done, for the trace
 
     /** Starts reading the next input, skipping (and reporting) those that cannot be opened. */
     function nextInput(): void {
+      bytesIn += lines?.bytesRead ?? 0;
+      lines = undefined;
       while (++inputIndex < inputs.length) {
         const file = inputs[inputIndex]!;
         const shown = file === '-' ? '(standard input)' : file;
@@ -168,11 +170,9 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
           if (file === '-') stop();
           else {
             lines?.destroy();
-            lines = undefined;
             nextInput();
           }
         });
-        if (tracer) stream.on('data', (chunk: Buffer) => (bytesIn += chunk.length));
         lines = new LineReader(stream, pump, separator);
         return;
       }
@@ -381,7 +381,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       sink.flush();
       if (!directOut) io.stdout.off('drain', pump);
       stage.close?.();
-      tracer?.close(performance.now(), { status, lines: done, bytesIn, bytesOut: sink.bytesOut });
+      tracer?.close(performance.now(), { status, lines: done, bytesIn: bytesIn + (lines?.bytesRead ?? 0), bytesOut: sink.bytesOut });
       resolve(status);
     }
   });

@@ -9,6 +9,7 @@ export const STATE_LANE = 0;
 
 /** What the main thread is doing, drawn on its lane (tid 0). */
 export type StageState = 'start-up' | 'waiting for input' | 'blocked on output' | 'working';
+const STAGE_STATES: readonly StageState[] = ['start-up', 'waiting for input', 'blocked on output', 'working'];
 
 interface ItemSpan {
   startMs: number;
@@ -36,7 +37,7 @@ export class StageTracer {
   private state: StageState = 'start-up';
   private stateSinceMs = 0; // the process's start (performance.timeOrigin)
   private spanStartMs = 0;
-  private readonly shares = new Map<StageState, number>();
+  private readonly shares = new Float64Array(STAGE_STATES.length); // ms, by STAGE_STATES index
   private readonly nameJson: string;
 
   constructor(fd: number, private readonly name: string, private readonly laneName: (lane: number) => string) {
@@ -62,7 +63,7 @@ export class StageTracer {
    */
   setState(state: StageState, atMs: number): void {
     if (state === this.state) return;
-    this.shares.set(this.state, (this.shares.get(this.state) ?? 0) + (atMs - this.stateSinceMs));
+    this.shares[STAGE_STATES.indexOf(this.state)]! += atMs - this.stateSinceMs;
     this.state = state;
     this.stateSinceMs = atMs;
     if (atMs - this.spanStartMs >= MERGE_MS) this.writeState(atMs);
@@ -95,7 +96,7 @@ export class StageTracer {
   close(atMs: number, end: { status: number; lines: number; bytesIn: number; bytesOut: number }): void {
     for (const [lane, span] of this.lanes) this.writeItem(lane, span);
     this.lanes.clear();
-    this.shares.set(this.state, (this.shares.get(this.state) ?? 0) + (atMs - this.stateSinceMs));
+    this.shares[STAGE_STATES.indexOf(this.state)]! += atMs - this.stateSinceMs;
     this.stateSinceMs = atMs;
     if (atMs > this.spanStartMs) this.writeState(atMs);
     const { user, system } = process.cpuUsage();
@@ -108,13 +109,13 @@ export class StageTracer {
   // { name, cat, ph, ts, dur, pid, tid, args } gives, at a fraction of its cost).
 
   private writeState(endMs: number): void {
-    let name: StageState = this.state;
-    let most = -1;
-    for (const [state, ms] of this.shares) if (ms > most) [name, most] = [state, ms];
+    let most = 0;
+    for (let index = 1; index < STAGE_STATES.length; index++) if (this.shares[index]! > this.shares[most]!) most = index;
+    const name = STAGE_STATES[most]!;
     const ts = traceClockUs(this.spanStartMs);
     this.out.json(`{"name":"${name}","cat":"state","ph":"X","ts":${ts},"dur":${traceClockUs(endMs) - ts},"pid":${process.pid},"tid":${STATE_LANE}}`);
     this.spanStartMs = endMs;
-    this.shares.clear();
+    this.shares.fill(0);
   }
 
   private writeItem(lane: number, span: ItemSpan): void {

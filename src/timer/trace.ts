@@ -152,9 +152,12 @@ export class TraceAppender {
 /** The lane (tid) of timer's own view of a command, named `timer`: a traced stage's lanes are 0..N. */
 export const TIMER_LANE = 1_000_000;
 
+// (read once: performance.timeOrigin is a getter that asks the runtime each time)
+const TIME_ORIGIN_MS = performance.timeOrigin;
+
 /** Microseconds on the wall clock every process shares (the Trace Event Format's `ts`). */
 export function traceClockUs(ms: number): number {
-  return Math.round((performance.timeOrigin + ms) * 1000);
+  return Math.round((TIME_ORIGIN_MS + ms) * 1000);
 }
 
 interface Span {

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# npm run bench: the foundation's benchmarks, each a ratio measured side by side in one run (the
+# machines are shared and noisy: absolute times mean little, ratios and medians do).
+#   1 start-up    add </dev/null vs node -e ''                      target <= 1.3x
+#   2 throughput  add --formula on seq 1 1000000 vs mawk, python3    target <= 1.0x mawk
+#   3 pipeline    8 heavy items, mul | add vs one after the other    target efficiency >= 0.95
+#   4 memory      peak RSS of add --formula on 1M and 10M lines,     target <= 60 MB, flat
+#                 read from a file and from a pipe
+#   5 kernel      mul 11, R = 4,000,000 vs the Python reference; run time linear in R
+#   6 timer       timer -- add --formula on 10M lines vs add alone  target <= 1.1x, --trace <= 1.3x
+#                 and timer's fixed cost (timer -- true vs true)
+#   7 tracing     add --formula --trace on 3M lines vs untraced      target <= 1.05x, trace < 1 MB
+#                 (the stage tracing itself), and the trace's size
+#   8 profiler    timer --pipeline 'add --formula | add --formula' on 3M lines vs the bare sh -c
+#                 pipeline                                         target <= 1.05x + 0.3 s;
+#                 timer's CPU after its start-up, while the pipeline ran   target <= 2% of the pipeline's;
+#                 per-stage CPU vs the kernel's (bash times), stages ending apart: within 5% or 20 ms
+# Needs hyperfine and mawk (Debian packages). BENCH_QUICK=1 runs fewer repetitions.
+source "$(dirname "$0")/lib/help.sh" "$@"
+source "$(dirname "$0")/lib/common.sh"
+need hyperfine hyperfine
+need mawk mawk
+PY_REF="$REPO/test/reference/components.py" # a copy of ../shared/reference/components.py
+RUNS=$([ "${BENCH_QUICK:-0}" = 1 ] && echo 5 || echo 20)
+failed=0
+verdict() { # verdict LABEL VALUE OP TARGET
+  if awk "BEGIN { exit !($2 $3 $4) }"; then echo "  $1 = $2 (target $3 $4): ok"; else echo "  $1 = $2 (target $3 $4): MISSED"; failed=1; fi
+}
+seq 1 3000000 >"$SCRATCH/seq3m"
+echo "== 7. stage tracing: add --formula on seq 1 3000000 (from a file, to /dev/null), --trace on and off"
+seq 1 3000000 >"$SCRATCH/seq3m"
+hyperfine -w 1 -r "$(( RUNS / 2 + 3 ))" --export-json "$SCRATCH/trace.json" \
+  "add --formula <$SCRATCH/seq3m >/dev/null" \
+  "rm -f $SCRATCH/stage.trace.json; add --formula --trace $SCRATCH/stage.trace.json <$SCRATCH/seq3m >/dev/null" >/dev/null
+mapfile -t m < <(median_ms "$SCRATCH/trace.json")
+size=$(wc -c <"$SCRATCH/stage.trace.json")
+spans=$(grep -c '"cat":"item"' "$SCRATCH/stage.trace.json")
+echo "  add: ${m[0]} ms   add --trace: ${m[1]} ms   trace: $size bytes, $spans item spans for 3000000 lines"
+verdict "traced / untraced" "$(calc "${m[1]} / ${m[0]}")" "<=" 1.05
+verdict "trace size (MB)" "$(calc "$size / 1048576")" "<" 1
+
+echo "== 8. timer --pipeline: add --formula | add --formula on seq 1 3000000 (from a file) vs the bare pipeline"
+bare="add --formula <$SCRATCH/seq3m | add --formula >/dev/null"
+# in turns, not hyperfine's blocks: this machine's speed drifts by more than the 5% to be seen
+mapfile -t m < <(alternating_ms "$(( RUNS / 2 + 3 ))" "sh -c '$bare'" "timer --pipeline '$bare' --no-progress --output /dev/null")
+echo "  sh -c: ${m[0]} ms   timer --pipeline: ${m[1]} ms (stage tracing included; medians of $(( RUNS / 2 + 3 )) runs each, in turns)"
+verdict "profiled / (1.05 x bare + 300 ms)" "$(calc "${m[1]} / (${m[0]} * 1.05 + 300)")" "<=" 1
+runs=()
+wholes=()
+for _ in 1 2 3 4 5; do
+  rm -f "$SCRATCH/profile.json" # --output appends
+  # timerCpuMs: timer's own CPU while the pipeline ran (starting it, sampling it: getrusage, all its
+  # threads), what it takes from the pipeline's cores. Then, from outside: bash's times in a subshell
+  # give the CPU of its children (timer and the pipeline it ran); less the pipeline's (cpuMs) and
+  # timer's start-up, that is all of timer's own after its start-up, the report and its exit included.
+  ( timer --pipeline "$bare" --json --output "$SCRATCH/profile.json"; times >"$SCRATCH/times-timer" )
+  read -r run whole < <(node -e '
+    const fs = require("fs");
+    const d = JSON.parse(fs.readFileSync(process.argv[1]));
+    const [, children] = fs.readFileSync(process.argv[2], "utf8").trim().split("\n");
+    const total = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, [, m, s]) => sum + (Number(m) * 60 + Number(s)) * 1000, 0);
+    const share = (ms) => ((100 * ms) / d.cpuMs).toFixed(2);
+    console.log(share(d.timerCpuMs), share(total - d.cpuMs - d.timerStartupCpuMs));
+    console.error(`    pipeline CPU ${d.cpuMs} ms; timer: start-up ${d.timerStartupCpuMs} ms, while it ran ${d.timerCpuMs} ms, then ${d.timerReportCpuMs} ms for the traces and the model; all after start-up ${(total - d.cpuMs - d.timerStartupCpuMs).toFixed(0)} ms`)' "$SCRATCH/profile.json" "$SCRATCH/times-timer")
+  runs+=("$run")
+  wholes+=("$whole")
+done
+echo "  timer's own CPU while the pipeline ran (starting and sampling it), % of the pipeline's CPU (5 runs): ${runs[*]}"
+verdict "timer CPU while it ran, % (median)" "$(printf '%s\n' "${runs[@]}" | sort -n | sed -n 3p)" "<=" 2
+echo "  and all of timer's CPU after its start-up (then reading the traces, the model, the report, its exit: once per run), %: ${wholes[*]}"
+# per_stage_error PIPELINE: each gzip stage's CPU as timer gave it against bash's times in it; prints
+# the worst error over its tolerance (5% or 20 ms).
+per_stage_error() {
+  rm -f "$SCRATCH/accuracy.json" # --output appends
+  timer --pipeline "$1" --json --output "$SCRATCH/accuracy.json"
+  node -e '
+    const fs = require("fs");
+    const d = JSON.parse(fs.readFileSync(process.argv[1]));
+    const kernel = (file) => [...fs.readFileSync(file, "utf8").matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, [, m, s]) => sum + (Number(m) * 60 + Number(s)) * 1000, 0);
+    let worst = 0;
+    const find = (start) => d.stages.find((s) => s.command.startsWith(start));
+    for (const [stage, file] of [[find("(gzip -1"), process.argv[2]], [find("(gzip -d"), process.argv[3]]]) {
+      const measured = stage.userMs + stage.sysMs, expected = kernel(file);
+      console.error(`    ${stage.command}: timer ${measured.toFixed(1)} ms, kernel (bash times) ${expected.toFixed(1)} ms`);
+      worst = Math.max(worst, Math.abs(measured - expected) / Math.max(20, 0.05 * expected));
+    }
+    const stages = d.stages.reduce((sum, s) => sum + (s.userMs ?? 0) + (s.sysMs ?? 0), 0);
+    console.error(`    stages total ${stages.toFixed(1)} ms, reaped children ${d.cpuMs} ms`);
+    console.log(worst.toFixed(2));' "$SCRATCH/accuracy.json" "$SCRATCH/times-a" "$SCRATCH/times-b"
+}
+echo "  per-stage CPU, stages ending apart:"
+worst=$(per_stage_error "(seq 1 3000000; exec >&-; sleep 0.3) | (gzip -1; times >$SCRATCH/times-a) | (gzip -d >/dev/null; times >$SCRATCH/times-b; sleep 0.2)")
+verdict "per-stage CPU error / tolerance (worst)" "$worst" "<=" 1
+echo "  per-stage CPU, stages ending within one sampling interval (what the samples missed is shared by rate):"
+echo "  worst error / tolerance: $(per_stage_error "seq 1 3000000 | (gzip -1; times >$SCRATCH/times-a) | (gzip -d >/dev/null; times >$SCRATCH/times-b)")"
+rm -f "$SCRATCH/seq3m"
+
+exit $failed
