@@ -8,42 +8,44 @@ import type { TracedStage } from './model.js';
  * timer's performance.timeOrigin). A trace cut short gives what is complete.
  */
 export function readStageTraces(text: string, originMs: number): Map<number, TracedStage> {
-  const stages = new Map<number, TracedStage & { laneIds: Set<number> }>();
+  const stages = new Map<number, TracedStage & { laneIds: Set<number>; pid: number }>();
   let events;
   try {
     events = parseTraceEvents(text).events;
   } catch {
     return new Map();
   }
-  const of = (pid: number): TracedStage & { laneIds: Set<number> } => {
+  const of = (pid: number): TracedStage & { laneIds: Set<number>; pid: number } => {
     let stage = stages.get(pid);
-    if (!stage) stages.set(pid, (stage = { name: String(pid), states: [], items: [], lanes: 0, exit: undefined, laneIds: new Set() }));
+    if (!stage) stages.set(pid, (stage = { name: String(pid), states: [], items: [], lanes: 0, exit: undefined, laneIds: new Set(), pid }));
     return stage;
   };
-  const ms = (us: number): number => us / 1000 - originMs;
   const laneNames = new Map<string, string>();
+  // (thousands of events, read once: a plain loop, the last stage at hand, no object spread)
+  let last: (TracedStage & { laneIds: Set<number>; pid: number }) | undefined;
   for (const event of events) {
     if (typeof event !== 'object' || event === null || typeof event.pid !== 'number' || event.tid === TIMER_LANE) continue;
     const { pid } = event;
-    if (event.ph === 'M' && event.name === 'process_name' && typeof event.args?.name === 'string') of(pid).name = event.args.name;
-    else if (event.ph === 'M' && event.name === 'thread_name' && typeof event.args?.name === 'string') laneNames.set(`${pid}:${event.tid}`, event.args.name);
-    else if (event.ph === 'X' && typeof event.ts === 'number') {
-      const span = { startMs: ms(event.ts), endMs: ms(event.ts + (event.dur ?? 0)) };
-      if (event.cat === 'state') of(pid).states.push({ state: event.name as TracedStage['states'][number]['state'], ...span });
+    if (event.ph === 'X' && typeof event.ts === 'number') {
+      const stage = last !== undefined && last.pid === pid ? last : (last = of(pid));
+      const startMs = event.ts / 1000 - originMs;
+      const endMs = (event.ts + (event.dur ?? 0)) / 1000 - originMs;
+      if (event.cat === 'state') stage.states.push({ state: event.name as TracedStage['states'][number]['state'], startMs, endMs });
       else if (event.cat === 'item' && event.tid !== STATE_LANE) {
-        const stage = of(pid);
         const tid = event.tid ?? 1;
         stage.laneIds.add(tid);
         const line = event.args?.['line'];
-        stage.items.push({ lane: String(tid), line: typeof line === 'number' ? line : undefined, items: event.args?.items ?? 1, ...span });
+        stage.items.push({ lane: String(tid), line: typeof line === 'number' ? line : undefined, items: event.args?.items ?? 1, startMs, endMs });
       }
-    } else if (event.ph === 'i' && event.cat === 'exit' && typeof event.ts === 'number' && event.args) {
+    } else if (event.ph === 'M' && event.name === 'process_name' && typeof event.args?.name === 'string') of(pid).name = event.args.name;
+    else if (event.ph === 'M' && event.name === 'thread_name' && typeof event.args?.name === 'string') laneNames.set(`${pid}:${event.tid}`, event.args.name);
+    else if (event.ph === 'i' && event.cat === 'exit' && typeof event.ts === 'number' && event.args) {
       const args = event.args as Record<string, number>;
-      of(pid).exit = { status: args['status']!, lines: args['lines']!, userMs: args['userMs']!, sysMs: args['sysMs']!, peakRssBytes: args['peakRssBytes']!, atMs: ms(event.ts), bytesIn: args['bytesIn'], bytesOut: args['bytesOut'] };
+      of(pid).exit = { status: args['status']!, lines: args['lines']!, userMs: args['userMs']!, sysMs: args['sysMs']!, peakRssBytes: args['peakRssBytes']!, atMs: event.ts / 1000 - originMs, bytesIn: args['bytesIn'], bytesOut: args['bytesOut'] };
     }
   }
   const result = new Map<number, TracedStage>();
-  for (const [pid, { laneIds, ...stage }] of stages) {
+  for (const [pid, { laneIds, pid: _pid, ...stage }] of stages) {
     stage.states.sort((a, b) => a.startMs - b.startMs);
     stage.items.sort((a, b) => a.startMs - b.startMs);
     for (const item of stage.items) item.lane = laneNames.get(`${pid}:${item.lane}`) ?? `lane ${item.lane}`;
