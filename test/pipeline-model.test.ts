@@ -9,7 +9,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { sh, waitFor } from './helpers.js';
 import { applyPipestatus, attributeReaped, dataFlowOrder, findBottleneck, stageCommand, timeline, withUnseenStages, type ObservedStage, type StageProfile, type State } from '../src/timer/pipeline/model.js';
-import { classify, combine, readStat } from '../src/timer/pipeline/observe.js';
+import { classify, combine, parseStat, readStat } from '../src/timer/pipeline/observe.js';
 import { doubledCommand, makespan } from '../src/timer/pipeline/predict.js';
 
 const observed = (fields: Partial<ObservedStage>): ObservedStage => ({
@@ -138,9 +138,11 @@ test('observe: /proc/PID/stat read in place gives the fields a split gives (a na
     // until the child has run the program (a fork is named node until its exec)
     await waitFor('the linked program to run', async () => readFileSync(`/proc/${child.pid}/comm`, 'latin1').trim() === 'a) (b c');
     for (const pid of [process.pid, child.pid!]) {
+      // (one reading, parsed both ways: a running process's figures change between two readings)
       const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
       const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      const stat = readStat(pid)!;
+      const stat = parseStat(text);
+      assert.equal(readStat(pid)?.startTicks, stat.startTicks);
       assert.deepEqual(
         [stat.state, stat.userTicks, stat.sysTicks, stat.childUserTicks, stat.childSysTicks, stat.startTicks, stat.rssPages],
         [fields[0], ...[11, 12, 13, 14, 19, 21].map((index) => Number(fields[index]))],

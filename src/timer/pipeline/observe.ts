@@ -69,9 +69,14 @@ interface ProcessStat {
   rssPages: number;
 }
 
+/** A process's /proc/PID/stat, or undefined once it is gone. */
 export function readStat(pid: number | 'self'): ProcessStat | undefined {
   const text = readText(`/proc/${pid}/stat`);
-  if (text === undefined) return undefined;
+  return text === undefined ? undefined : parseStat(text);
+}
+
+/** The fields of a /proc/PID/stat text that the sampler uses. */
+export function parseStat(text: string): ProcessStat {
   // After the name: state(3) … utime(14) stime(15) cutime(16) cstime(17) … starttime(22) vsize(23)
   // rss(24). Read in place, field by field (no array of fifty strings each sample).
   const close = text.lastIndexOf(')');
