@@ -226,8 +226,8 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
     function pump(): void {
       if (yielded) return;
       const sliceStart = performance.now();
-      // Traced, a line waiting behind asynchronous ones is its own span, from the clock's last
-      // reading (the previous result, or this turn's start) to its result's.
+      // Traced: this turn's span and state start now (the clock is this turn's start too, for a
+      // line waiting behind asynchronous ones: its own span runs from the clock's last reading).
       if (tracer) {
         sink.clock = spanStart = turnStart = sliceStart;
         turnLine = lineNo;

@@ -3,7 +3,8 @@ import ms from 'ms';
 import { InputError, quoteBytes } from './input-error.js';
 
 /** True outside worker threads (node:worker_threads is loaded when first asked: a stage without threads does not pay for it). */
-const isMainThread = (): boolean => process.getBuiltinModule('node:worker_threads').isMainThread;
+let mainThread: boolean | undefined;
+const isMainThread = (): boolean => (mainThread ??= process.getBuiltinModule('node:worker_threads').isMainThread);
 
 /** How a step is spent: a timer (the process stays free), a blocked thread, or a busy CPU. */
 export type SpendMode = 'wait' | 'block' | 'spin';

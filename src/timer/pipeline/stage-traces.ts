@@ -8,26 +8,31 @@ import type { TracedStage } from './model.js';
  * timer's performance.timeOrigin). A trace cut short gives what is complete.
  */
 export function readStageTraces(text: string, originMs: number): Map<number, TracedStage> {
-  const stages = new Map<number, TracedStage & { laneIds: Set<number>; pid: number }>();
+  const stages = new Map<number, TracedStage & { laneIds: Set<number> }>();
   let events;
   try {
     events = parseTraceEvents(text).events;
   } catch {
     return new Map();
   }
-  const of = (pid: number): TracedStage & { laneIds: Set<number>; pid: number } => {
+  const of = (pid: number): TracedStage & { laneIds: Set<number> } => {
     let stage = stages.get(pid);
-    if (!stage) stages.set(pid, (stage = { name: String(pid), states: [], items: [], lanes: 0, exit: undefined, laneIds: new Set(), pid }));
+    if (!stage) stages.set(pid, (stage = { name: String(pid), states: [], items: [], lanes: 0, exit: undefined, laneIds: new Set() }));
     return stage;
   };
   const laneNames = new Map<string, string>();
   // (thousands of events, read once: a plain loop, the last stage at hand, no object spread)
-  let last: (TracedStage & { laneIds: Set<number>; pid: number }) | undefined;
+  let lastPid = -1;
+  let last: (TracedStage & { laneIds: Set<number> }) | undefined;
   for (const event of events) {
     if (typeof event !== 'object' || event === null || typeof event.pid !== 'number' || event.tid === TIMER_LANE) continue;
     const { pid } = event;
     if (event.ph === 'X' && typeof event.ts === 'number') {
-      const stage = last !== undefined && last.pid === pid ? last : (last = of(pid));
+      if (pid !== lastPid) {
+        lastPid = pid;
+        last = of(pid);
+      }
+      const stage = last!;
       const startMs = event.ts / 1000 - originMs;
       const endMs = (event.ts + (event.dur ?? 0)) / 1000 - originMs;
       if (event.cat === 'state') stage.states.push({ state: event.name as TracedStage['states'][number]['state'], startMs, endMs });
@@ -45,7 +50,7 @@ export function readStageTraces(text: string, originMs: number): Map<number, Tra
     }
   }
   const result = new Map<number, TracedStage>();
-  for (const [pid, { laneIds, pid: _pid, ...stage }] of stages) {
+  for (const [pid, { laneIds, ...stage }] of stages) {
     stage.states.sort((a, b) => a.startMs - b.startMs);
     stage.items.sort((a, b) => a.startMs - b.startMs);
     for (const item of stage.items) item.lane = laneNames.get(`${pid}:${item.lane}`) ?? `lane ${item.lane}`;
