@@ -5,6 +5,9 @@ import { InputError, quoteBytes } from '../src/work/input-error.js';
 import { mul, MUL_MAX_N } from '../src/work/mul.js';
 import { parseNatural } from '../src/stage/natural.js';
 import { systemErrorText } from '../src/stage/messages.js';
+import { isMarked, LineReader, markedLine, type Line } from '../src/stage/lines.js';
+import { Readable } from 'node:stream';
+import fc from 'fast-check';
 
 /** n! by the definition, in BigInt: the reference the kernels are checked against. */
 const factorial = (n: number): bigint => {
@@ -98,4 +101,44 @@ test('quoteBytes: printable ASCII as is, every other byte as \\xHH, at most 40 b
 test('systemErrorText: the C library wording', () => {
   assert.equal(systemErrorText({ code: 'ENOSPC', message: 'ENOSPC: no space left on device, write' }), 'No space left on device');
   assert.equal(systemErrorText({ code: 'EXDEV', message: 'EXDEV: cross-device link not permitted, rename' }), 'Cross-device link not permitted');
+});
+
+// The engine's line reader (src/stage/lines.ts), fed chunks cut anywhere: every line as the input
+// holds it, in order, a line past the limit reported as overlong (its bytes dropped), the last line's
+// missing separator noted. Long lines (pieces of 4 KiB are what the reader hands split2) included.
+test('LineReader: random chunk boundaries, long and overlong lines, either separator', async () => {
+  const MAX = 6000;
+  const reference = (bytes: Buffer, separator: number): Line[] => {
+    const parts = bytes.toString('latin1').split(String.fromCharCode(separator));
+    const last = parts.pop()!;
+    const lines = parts.map((text) => ({ text, terminated: true }));
+    if (last !== '') lines.push({ text: last, terminated: false });
+    return lines.map(({ text, terminated }) => (text.length > MAX ? { text: '', terminated, overlong: true } : { text, terminated, overlong: false }));
+  };
+  const read = async (chunks: Buffer[], separator: number): Promise<Line[]> => {
+    const lines: Line[] = [];
+    await new Promise<void>((resolve) => {
+      const reader: LineReader = new LineReader(Readable.from(chunks, { objectMode: false }), () => {
+        for (let raw = reader.read(); raw !== null; raw = reader.read()) lines.push(isMarked(raw) ? markedLine(raw) : { text: raw, terminated: true, overlong: false });
+        if (reader.done) resolve();
+      }, separator, MAX);
+    });
+    return lines;
+  };
+  const line = fc.oneof(
+    { weight: 4, arbitrary: fc.string({ maxLength: 20 }) },
+    { weight: 1, arbitrary: fc.integer({ min: MAX - 2, max: MAX + 2 }).map((length) => 'x'.repeat(length)) },
+    { weight: 1, arbitrary: fc.integer({ min: 4000, max: 20_000 }).map((length) => 'y'.repeat(length)) },
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.array(line, { maxLength: 30 }), fc.boolean(), fc.boolean(), fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 8 }), async (texts, nul, finalSeparator, sizes) => {
+      const separator = nul ? 0x00 : 0x0a;
+      const sep = String.fromCharCode(separator);
+      const bytes = Buffer.from(texts.map((text) => text.replaceAll(sep, '')).join(sep) + (finalSeparator && texts.length > 0 ? sep : ''), 'latin1');
+      const chunks: Buffer[] = [];
+      for (let start = 0, i = 0; start < bytes.length; start += sizes[i++ % sizes.length]!) chunks.push(bytes.subarray(start, start + sizes[i % sizes.length]!));
+      assert.deepEqual(await read(chunks, separator), reference(bytes, separator));
+    }),
+    { numRuns: 150, seed: 20261126 },
+  );
 });

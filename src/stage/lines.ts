@@ -9,10 +9,10 @@ export const MAX_LINE_BYTES = 1_048_576;
 // below mark a line in band, at the cost of one charCodeAt per line for the reader.
 /** Ends the last line of an input that had no final newline. */
 const UNTERMINATED_MARK = '\u0100';
-/** Ends what is kept of a line longer than MAX_LINE_BYTES; the rest of that line was dropped. */
+/** Stands for a line longer than MAX_LINE_BYTES: its bytes were dropped. */
 const OVERLONG_MARK = '\u0101';
 
-/** Input is handed to split2 in pieces of at most this many bytes. */
+/** Input is handed to split2 in pieces of about this many bytes, each ending at a separator. */
 const PIECE_BYTES = 4096;
 
 /** One input line: its bytes (latin1), whether a newline ended it, whether it was cut for length. */
@@ -23,13 +23,21 @@ export interface Line {
 }
 
 /**
- * Decodes bytes to latin1 strings for split2 and bounds memory: a line past `maxLineBytes` is cut
- * short and marked, and its remaining bytes are dropped up to the next newline.
+ * Decodes bytes to latin1 strings for split2 and bounds memory: a line past `maxLineBytes` is
+ * dropped, up to the next separator, and only its mark is passed on.
+ *
+ * split2 keeps the unterminated end of what it was given and splits it again with the next piece:
+ * handed a long line in pieces, it would scan the line once per piece (a 1 MiB line in 4 KiB pieces:
+ * 128 MiB scanned, half a second). So the guard keeps the current line's unterminated pieces itself
+ * and hands split2 only text that ends at a separator: every byte is split once.
  */
 class LineGuard extends Transform {
   /** Bytes of input seen so far. */
   bytes = 0;
+  /** The current line's bytes seen so far (the line being dropped: counted up to the excess only). */
   private lineBytes = 0;
+  /** The current line's text so far, in pieces, not yet handed on. */
+  private pending: string[] = [];
   private dropping = false;
   private lastByte: number;
 
@@ -42,45 +50,68 @@ class LineGuard extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    if (chunk.length === 0) return done();
-    this.bytes += chunk.length;
-    this.lastByte = chunk[chunk.length - 1]!;
-    if (!this.dropping && this.lineBytes + chunk.length <= this.maxLineBytes) {
-      // Fast path: no line can overflow inside this chunk; only the trailing fragment's length matters.
-      const lastNewline = chunk.lastIndexOf(this.separator);
-      this.lineBytes = lastNewline === -1 ? this.lineBytes + chunk.length : chunk.length - lastNewline - 1;
-      // Small pieces keep each split2 batch small, and with it what a young-generation GC must copy:
-      // that is what lets V8 keep its young generation (and the process's RSS) small.
-      for (let start = 0; start < chunk.length; start += PIECE_BYTES) {
-        this.push(chunk.toString('latin1', start, Math.min(chunk.length, start + PIECE_BYTES)));
+    const length = chunk.length;
+    if (length === 0) return done();
+    this.bytes += length;
+    this.lastByte = chunk[length - 1]!;
+    if (!this.dropping && this.lineBytes + length <= this.maxLineBytes) {
+      // Fast path: no line can overflow inside this chunk.
+      const lastSeparator = chunk.lastIndexOf(this.separator);
+      if (lastSeparator === -1) {
+        this.pending.push(chunk.toString('latin1'));
+        this.lineBytes += length;
+        return done();
       }
+      // Small pieces keep each split2 batch small, and with it what a young-generation GC must copy:
+      // that is what lets V8 keep its young generation (and the process's RSS) small. Each piece ends
+      // at a separator (a piece holding a line longer than PIECE_BYTES is that much longer).
+      let start = 0;
+      while (start <= lastSeparator) {
+        let end = start + PIECE_BYTES > lastSeparator ? lastSeparator : chunk.lastIndexOf(this.separator, start + PIECE_BYTES - 1);
+        if (end < start) end = chunk.indexOf(this.separator, start + PIECE_BYTES);
+        let piece = chunk.toString('latin1', start, end + 1);
+        if (start === 0 && this.pending.length > 0) piece = this.takePending() + piece;
+        this.push(piece);
+        start = end + 1;
+      }
+      if (lastSeparator + 1 < length) this.pending.push(chunk.toString('latin1', lastSeparator + 1));
+      this.lineBytes = length - lastSeparator - 1;
       return done();
     }
-    let kept = '';
+    let out = '';
     let start = 0;
-    while (start < chunk.length) {
-      const newline = chunk.indexOf(this.separator, start);
-      const end = newline === -1 ? chunk.length : newline;
+    while (start < length) {
+      const separator = chunk.indexOf(this.separator, start);
+      const end = separator === -1 ? length : separator;
       if (!this.dropping) {
         if (this.lineBytes + (end - start) > this.maxLineBytes) {
-          kept += OVERLONG_MARK;
-          this.dropping = true;
-        } else {
-          kept += chunk.toString('latin1', start, end);
+          this.dropping = true; // what was kept of the line goes: only its mark is passed on
+          this.pending = [];
+        } else if (end > start) {
+          this.pending.push(chunk.toString('latin1', start, end));
           this.lineBytes += end - start;
         }
       }
-      if (newline === -1) break;
-      kept += String.fromCharCode(this.separator);
+      if (separator === -1) break;
+      out += (this.dropping ? OVERLONG_MARK : this.takePending()) + String.fromCharCode(this.separator);
       this.dropping = false;
       this.lineBytes = 0;
-      start = newline + 1;
+      start = separator + 1;
     }
-    done(null, kept.length > 0 ? kept : undefined);
+    done(null, out.length > 0 ? out : undefined);
   }
 
   override _flush(done: TransformCallback): void {
-    done(null, this.lastByte === this.separator ? undefined : UNTERMINATED_MARK);
+    // The last line, had it no separator: split2 passes it on as its unterminated end.
+    if (this.lastByte === this.separator) return done();
+    done(null, (this.dropping ? OVERLONG_MARK : this.takePending()) + UNTERMINATED_MARK);
+  }
+
+  /** The current line's pending text, as one string; none is pending after. */
+  private takePending(): string {
+    const text = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
+    this.pending = [];
+    return text;
   }
 }
 
