@@ -11,6 +11,9 @@ import { sh, waitFor } from './helpers.js';
 import { applyPipestatus, attributeReaped, dataFlowOrder, findBottleneck, stageCommand, timeline, withUnseenStages, type ObservedStage, type StageProfile, type State } from '../src/timer/pipeline/model.js';
 import { classify, combine, parseStat, readStat } from '../src/timer/pipeline/observe.js';
 import { doubledCommand, makespan } from '../src/timer/pipeline/predict.js';
+import { readStageTraces } from '../src/timer/pipeline/stage-traces.js';
+import { StageTracer } from '../src/stage/stage-trace.js';
+import { openTraceFile } from '../src/timer/trace.js';
 
 const observed = (fields: Partial<ObservedStage>): ObservedStage => ({
   pid: 1,
@@ -211,4 +214,35 @@ test('predict: the flow shop — a stage twice as fast with two servers; the nex
   assert.deepEqual(doubledCommand('mul -r 5', false, 'mul'), { command: 'mul -r 5 --workers 2', servers: 2 });
   assert.deepEqual(doubledCommand('mul --workers 3', false, 'mul'), { command: 'mul --workers 6', servers: 6 });
   assert.deepEqual(doubledCommand('sleep-task --for 1s', true, 'sleep-task'), { command: 'sleep-task --for 1s --concurrency 2', servers: 2 });
+});
+
+test('stage traces: states shorter than a span are merged, and each state’s time in it is kept exactly (read back by timer)', () => {
+  // A stage flipping between working (0.3 ms) and blocked on output (0.7 ms) 200 times: the merged
+  // spans are named after the longer state, and their shares give each state its exact total.
+  const dir = mkdtempSync(path.join(tmpdir(), 'pipestage-shares-'));
+  try {
+    const file = path.join(dir, 't.json');
+    const tracer = new StageTracer(openTraceFile(file), 'add', (lane) => `lane ${lane}`);
+    let at = 100;
+    tracer.setState('working', at);
+    for (let i = 0; i < 200; i++) {
+      tracer.setState('blocked on output', (at += 0.3));
+      tracer.setState('working', (at += 0.7));
+    }
+    tracer.setState('waiting for input', at);
+    tracer.close(at + 50, { status: 0, lines: 0, bytesIn: 0, bytesOut: 0 });
+    const text = readFileSync(file, 'utf8');
+    const states = readStageTraces(text, performance.timeOrigin).get(process.pid)!.states;
+    const total = (state: string): number => states.filter((span) => span.state === state).reduce((sum, span) => sum + span.endMs - span.startMs, 0);
+    const spans = text.split('\n').filter((line) => line.includes('"cat":"state"'));
+    assert.ok(spans.length < 60, `${spans.length} state spans for 400 changes`);
+    assert.ok(spans.some((line) => /"name":"blocked on output".*"args":\{"blocked on output":[\d.]+,"working":[\d.]+\}/.test(line)), spans.join('\n'));
+    for (const [state, ms] of [['start-up', 100], ['working', 60], ['blocked on output', 140], ['waiting for input', 50]] as const) {
+      assert.ok(Math.abs(total(state) - ms) < 0.05, `${state}: ${total(state)} ms, not ${ms}`);
+    }
+    // spans follow each other without gaps or overlaps
+    for (let i = 1; i < states.length; i++) assert.ok(Math.abs(states[i]!.startMs - states[i - 1]!.endMs) < 0.002, JSON.stringify(states.slice(i - 1, i + 1)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

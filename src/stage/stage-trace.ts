@@ -1,8 +1,12 @@
 import { openTraceFile, traceClockUs, TraceAppender, TraceRefused } from '../timer/trace.js';
 import { systemErrorText } from './messages.js';
 
-/** Items (and states) shorter than this join the span before them, with their count: traces stay small. */
-const MERGE_MS = 1;
+/**
+ * Items (and states) shorter than this join the span before them: an item span counts its items, a
+ * state span gives each state's time in it. A 3M-line pipeline then writes hundreds of events a
+ * second, not thousands: the trace (and timer --pipeline's reading of it) stays small.
+ */
+const MERGE_MS = 5;
 
 /** The main thread's lane: the stage's own states. Item lanes are 1..N. */
 export const STATE_LANE = 0;
@@ -25,7 +29,9 @@ interface ItemSpan {
  * tid 0 (`main`), and one span per computed line (`"cat":"item"`, `args.line`) on the lane of the
  * worker thread or concurrency slot that computed it (tid 1..N, `worker 2`, `slot 5`; `items` for a
  * stage that computes one line at a time). Consecutive items and states shorter than 1 ms are merged
- * into one span (`args.items` counts the items). Times are ms on this process's performance clock.
+ * into one span of up to 5 ms: `args.items` counts the items; a state span is named after the state
+that took most of it, and `args` gives each state's ms in it when it held several (timer adds them
+up exactly). Times are ms on this process's performance clock.
  */
 export class StageTracer {
   private readonly out: TraceAppender;
@@ -58,8 +64,9 @@ export class StageTracer {
   }
 
   /**
-   * The main thread's state from `atMs` on. A state span is written at a change once it lasts 1 ms or
-   * more; shorter states gather into one span, named after the state that took most of its time.
+   * The main thread's state from `atMs` on. A state span is written at a change once it lasts MERGE_MS
+   * or more; shorter states gather into one span, named after the state that took most of its time,
+   * with each state's share of it.
    */
   setState(state: StageState, atMs: number): void {
     if (state === this.state) return;
@@ -110,10 +117,21 @@ export class StageTracer {
 
   private writeState(endMs: number): void {
     let most = 0;
-    for (let index = 1; index < STAGE_STATES.length; index++) if (this.shares[index]! > this.shares[most]!) most = index;
+    let held = 0;
+    for (let index = 0; index < STAGE_STATES.length; index++) {
+      if (this.shares[index]! > 0) held += 1;
+      if (this.shares[index]! > this.shares[most]!) most = index;
+    }
     const name = STAGE_STATES[most]!;
     const ts = traceClockUs(this.spanStartMs);
-    this.out.json(`{"name":"${name}","cat":"state","ph":"X","ts":${ts},"dur":${traceClockUs(endMs) - ts},"pid":${process.pid},"tid":${STATE_LANE}}`);
+    let args = '';
+    if (held > 1) {
+      // each state's time in the span, to the µs ("working":3.1,"blocked on output":1.9)
+      const parts: string[] = [];
+      for (let index = 0; index < STAGE_STATES.length; index++) if (this.shares[index]! > 0) parts.push(`"${STAGE_STATES[index]}":${Math.round(this.shares[index]! * 1000) / 1000}`);
+      args = `,"args":{${parts.join(',')}}`;
+    }
+    this.out.json(`{"name":"${name}","cat":"state","ph":"X","ts":${ts},"dur":${traceClockUs(endMs) - ts},"pid":${process.pid},"tid":${STATE_LANE}${args}}`);
     this.spanStartMs = endMs;
     this.shares.fill(0);
   }

@@ -1,4 +1,4 @@
-import { parseTraceEvents, TIMER_LANE } from './trace.js';
+import { parseTraceEvents, stateParts, TIMER_LANE } from './trace.js';
 import { STATE_LANE } from '../stage/stage-trace.js';
 import type { FormatDuration } from '../stage/durations.js';
 
@@ -93,8 +93,11 @@ export function readTrace(text: string): { stages: StageTrack[]; cut: boolean } 
     if (event.cat === 'pipeline-state') continue; // timer --pipeline's view of states, drawn by that report
     if (event.cat === 'startup') of(event.pid).timer.startup = span;
     else if (event.cat === 'state') {
-      if (event.name === 'start-up') of(event.pid).own.startup = span;
-      else of(event.pid).states.push({ name: String(event.name), span });
+      if (event.name === 'start-up' && event.args === undefined) of(event.pid).own.startup = span;
+      else for (const part of stateParts(event)) {
+        if (part.state === 'start-up') of(event.pid).own.startup = [part.start, part.end];
+        else of(event.pid).states.push({ name: part.state, span: [part.start, part.end] });
+      }
     } else {
       const track = of(event.pid)[side];
       const items = event.args?.items ?? 1;

@@ -21,6 +21,33 @@ export interface TraceEvent {
 }
 
 /**
+ * A stage's state span as the states it held, one after the other: a span that merged several short
+ * states (its `args` gives each one's ms) becomes one part per state, of that state's length (scaled
+ * to the span's), in the order the stages list them; any other span is itself. Times as in the event (µs).
+ */
+export function stateParts(event: TraceEvent): { state: string; start: number; end: number }[] {
+  const start = event.ts ?? 0;
+  const end = start + (event.dur ?? 0);
+  const name = String(event.name);
+  const args = event.args;
+  if (args === undefined) return [{ state: name, start, end }];
+  let total = 0;
+  for (const key in args) if (typeof args[key] === 'number' && (args[key] as number) > 0) total += args[key] as number;
+  if (total <= 0) return [{ state: name, start, end }];
+  const parts: { state: string; start: number; end: number }[] = [];
+  let at = start;
+  for (const key in args) {
+    const ms = args[key];
+    if (typeof ms !== 'number' || ms <= 0) continue;
+    const next = at + ((end - start) * ms) / total;
+    parts.push({ state: key, start: at, end: next });
+    at = next;
+  }
+  parts[parts.length - 1]!.end = end;
+  return parts;
+}
+
+/**
  * The events of a trace file: a JSON array, or pipestage's appended form (`[`, then one event per
  * line followed by a comma, no closing bracket). `cut` tells that the last line was incomplete (a
  * writer was stopped mid-way); what is complete is returned. Throws an Error saying why the text is
