@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { sh, waitFor } from './helpers.js';
-import { applyPipestatus, attributeReaped, dataFlowOrder, findBottleneck, stageCommand, timeline, withUnseenStages, type ObservedStage, type StageProfile, type State } from '../src/timer/pipeline/model.js';
+import { applyPipestatus, attributeReaped, recentCpuRate, dataFlowOrder, findBottleneck, stageCommand, timeline, withUnseenStages, type ObservedStage, type StageProfile, type State } from '../src/timer/pipeline/model.js';
 import { classify, combine, parseStat, readStat } from '../src/timer/pipeline/observe.js';
 import { doubledCommand, makespan } from '../src/timer/pipeline/predict.js';
 import { readStageTraces } from '../src/timer/pipeline/stage-traces.js';
@@ -175,6 +175,15 @@ test('model: CPU the shell reaped from stages together is shared: each keeps wha
     { userMs: 310, sysMs: 0 },
     { userMs: 130, sysMs: 10 },
   ]);
+});
+
+test('model: a stage’s CPU rate when last sampled is taken over 100 ms at least (CPU comes in 10 ms ticks)', () => {
+  const interval = (startMs: number, endMs: number, cpuMs: number, stopped = false) => ({ startMs, endMs, cpuMs, cpuWaitMs: 0, state: 'working' as const, stopped });
+  // a full interval on a CPU, then a 3 ms one (a sample right after a reap) whose CPU showed no tick
+  assert.equal(recentCpuRate([interval(0, 100, 100), interval(100, 103, 0)]), 100 / 103);
+  assert.equal(recentCpuRate([interval(0, 100, 20), interval(100, 200, 50), interval(200, 210, 10)]), 60 / 110);
+  assert.equal(recentCpuRate([interval(0, 100, 50), interval(100, 400, 0, true)]), 0.5); // stopped time is no rate
+  assert.equal(recentCpuRate([]), 0);
 });
 
 test('model: a stage no sample saw is put back where the pipes say it was (not at timer’s own stdin or stdout)', () => {

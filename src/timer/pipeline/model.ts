@@ -251,6 +251,26 @@ export function attributeReaped(
   return known.map((_, index) => ({ userMs: user[index]!, sysMs: sys[index]! }));
 }
 
+/** How far back a stage's CPU rate is taken: CPU is counted in 10 ms ticks, so a short interval's rate is noise. */
+const RATE_WINDOW_MS = 100;
+
+/**
+ * How fast a stage was using CPU when last sampled (CPU ms per ms): over its last intervals back to
+ * RATE_WINDOW_MS at least (a 3 ms interval after a reap shows 0 or 10 ms of CPU, rate 0 or 3), stopped
+ * intervals left out.
+ */
+export function recentCpuRate(intervals: Interval[], windowMs = RATE_WINDOW_MS): number {
+  let cpuMs = 0;
+  let spanMs = 0;
+  for (let index = intervals.length - 1; index >= 0 && spanMs < windowMs; index--) {
+    const interval = intervals[index]!;
+    if (interval.stopped) continue;
+    cpuMs += interval.cpuMs;
+    spanMs += interval.endMs - interval.startMs;
+  }
+  return spanMs > 0 ? cpuMs / spanMs : 0;
+}
+
 /** A stage no sample saw (it ended within one interval), found by the pipes around it. */
 function unseenStage(stdin: string | undefined, stdout: string | undefined, atMs: number): ObservedStage {
   return { pid: 0, argvs: [], startMs: atMs, endMs: atMs, stdin, stdout, userMs: null, sysMs: null, peakRssBytes: null, bytesIn: null, bytesOut: null, status: null, intervals: [], traced: undefined };

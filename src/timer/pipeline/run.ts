@@ -13,7 +13,7 @@ import { markOpenRun, openTraceFile, TraceRefused } from '../trace.js';
 import { pipelineTraceEvents } from './chrome-trace.js';
 import { pipelineJson } from './json.js';
 import { LIVE_EVERY_MS, liveName, LiveView } from './live.js';
-import { applyPipestatus, attributeReaped, findBottleneck, profileStages, type ObservedStage, type PipelineProfile } from './model.js';
+import { applyPipestatus, attributeReaped, findBottleneck, profileStages, recentCpuRate, type ObservedStage, type PipelineProfile } from './model.js';
 import { closeProcFiles, PipelineObserver, type ReapedGroup, type StageRecord } from './observe.js';
 import { predict } from './predict.js';
 import { pipelineReport } from './report.js';
@@ -334,11 +334,8 @@ function observedStages(records: StageRecord[], traces: ReturnType<typeof readSt
     if (record.reapedWith) groups.set(record.reapedWith, [...(groups.get(record.reapedWith) ?? []), stages[index]!]);
   });
   for (const [group, members] of groups) {
-    // what each was using per ms at its last sample: its share of what the samples missed
-    const rates = members.map((stage) => {
-      const last = stage.intervals[stage.intervals.length - 1];
-      return last ? last.cpuMs / Math.max(1, last.endMs - last.startMs) : 0;
-    });
+    // what each was using per ms when last sampled: its share of what the samples missed
+    const rates = members.map((stage) => recentCpuRate(stage.intervals));
     const shared = attributeReaped(
       members.map((stage) => ({ userMs: stage.userMs!, sysMs: stage.sysMs! })),
       group,
