@@ -174,6 +174,8 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
           }
         });
         lines = new LineReader(stream, pump, separator);
+        // Traced: input has come; splitting it into lines is work (the read loop says when it runs out).
+        if (tracer) lines.onInput = () => tracer.inputArrived(performance.now());
         return;
       }
       lines = undefined;
@@ -289,7 +291,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
         workingSinceTurnStart();
       }
       if (tracer && !yielded) {
-        const state = sink.blocked ? 'blocked on output' : inFlight > 0 ? 'working' : lines && !lines.done && !stopped ? 'waiting for input' : 'working';
+        const state = sink.blocked ? 'blocked on output' : inFlight > 0 ? 'working' : lines && !lines.done && !lines.inputPending && !stopped ? 'waiting for input' : 'working';
         tracer.setState(state, performance.now());
       }
       finishWhenDone();

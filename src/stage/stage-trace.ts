@@ -76,6 +76,11 @@ export class StageTracer {
     if (atMs - this.spanStartMs >= MERGE_MS) this.writeState(atMs);
   }
 
+  /** Input arrived at `atMs`: a wait for input ends there (the stage splits it into lines: work). */
+  inputArrived(atMs: number): void {
+    if (this.state === 'waiting for input') this.setState('working', atMs);
+  }
+
   /** `count` lines computed one after the other from `line` on: on `lane`, from `startMs` to `endMs`. */
   item(lane: number, line: number, file: string | undefined, startMs: number, endMs: number, count = 1): void {
     // (called for every line of a concurrent stage: the last lane's open span is kept at hand, no map lookup)
