@@ -349,8 +349,9 @@ export class PipelineObserver {
         stage.fdsFinal = stage.argvs.has(stage.pid);
       }
     }
-    // A stage's descendants are looked for every sample while it has some, else every 5th (a read saved).
-    const pending = stage.hasChildren || stage.intervals.length % 5 === 0 ? childrenOf(stage.pid) : [];
+    // A stage's descendants are looked for every sample while it has some or runs no program of its
+    // own yet (a subshell: its programs are its children), else every 5th (a read saved).
+    const pending = stage.hasChildren || stage.argvs.size === 0 || stage.intervals.length % 5 === 0 ? childrenOf(stage.pid) : [];
     stage.hasChildren = pending.length > 0;
     // oldest first (a subshell's programs are listed in the order it started them)
     pending.sort((a, b) => b - a);
