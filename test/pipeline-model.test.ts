@@ -220,6 +220,13 @@ test('predict: the flow shop — a stage twice as fast with two servers; the nex
     ]),
     10 + 80,
   );
+  // worker threads added by the change start one after the other (as work needs them): the first
+  // 100 ms after the stage was ready, the second 100 ms later; four items of 100 ms end at 400 ms
+  // (both at 100 ms, they would end at 300)
+  assert.equal(makespan([{ costs: costs(4, 100), groupSize: 1, servers: 2, readyMs: 0, addedServers: { count: 2, readyMs: 100, everyMs: 100 } }]), 400);
+  assert.equal(makespan([{ costs: costs(4, 100), groupSize: 1, servers: 2, readyMs: 0, addedServers: { count: 2, readyMs: 100, everyMs: 0 } }]), 300);
+  // one thread there already (--workers 1 doubled): only the new one starts late
+  assert.equal(makespan([{ costs: costs(4, 100), groupSize: 1, servers: 2, readyMs: 0, addedServers: { count: 1, readyMs: 100, everyMs: 100 } }]), 300);
   assert.deepEqual(doubledCommand('mul -r 5', false, 'mul'), { command: 'mul -r 5 --workers 2', servers: 2 });
   assert.deepEqual(doubledCommand('mul --workers 3', false, 'mul'), { command: 'mul --workers 6', servers: 6 });
   assert.deepEqual(doubledCommand('sleep-task --for 1s', true, 'sleep-task'), { command: 'sleep-task --for 1s --concurrency 2', servers: 2 });

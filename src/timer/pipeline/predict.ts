@@ -14,8 +14,11 @@ export interface FlowStage {
   groupSize: number;
   servers: number;
   readyMs: number;
-  /** servers added by the change start later (a worker thread starts as a process does, in part) */
-  addedServers?: { count: number; readyMs: number };
+  /**
+   * servers added by the change start later, one after the other (worker threads start as work needs
+   * them, each once the one before is up): the first at readyMs, each next one everyMs after
+   */
+  addedServers?: { count: number; readyMs: number; everyMs: number };
 }
 
 /** Groups of items the model works on at most: a run of millions of lines is modelled in equal groups. */
@@ -37,7 +40,7 @@ export function makespan(stages: FlowStage[]): number {
     const added = stage.addedServers;
     const free = new Array<number>(shared ? 1 : servers).fill(stage.readyMs);
     // the servers the change adds are ready later (shared groups: the stage speeds up then)
-    if (added && !shared) for (let k = servers - added.count; k < servers; k++) free[k] = added.readyMs;
+    if (added && !shared) for (let k = servers - added.count; k < servers; k++) free[k] = added.readyMs + (k - (servers - added.count)) * added.everyMs;
     if (added && shared) free[0] = Math.max(free[0]!, (stage.readyMs + added.readyMs) / 2);
     const leaves: number[] = [];
     let last = 0;
@@ -117,14 +120,16 @@ export function predict(stages: StageProfile[], target: StageProfile, wallMs: nu
     const groupSize = groupSizeFor(stages.map((stage) => stage.traced));
     const measured = stages.map((stage) => flowStage(stage.traced, groupSize));
     const targetStage = measured[stages.indexOf(target)]!;
-    // New worker threads start as work needs them: each costs about what the process's start-up cost
-    // (measured in this run) in latency, and 0.7 of it in CPU (measured: pipestage pools on the 2-core
-    // machine); new concurrency slots cost nothing.
+    // New worker threads start as work needs them, one after the other: each costs about what the
+    // process's start-up cost (measured in this run) in latency, and 0.7 of it in CPU (measured:
+    // pipestage pools on the 2-core machine; `--workers 2` over 40 ms items: the threads' first items
+    // began 66 and 141 ms after the first line, the process's start-up 89 ms); new concurrency slots
+    // cost nothing.
     const startupMs = target.time['start-up'];
     const threads = !/--concurrency/.test(doubled.command);
     const changedStage: FlowStage = { ...targetStage, servers: doubled.servers };
     const current = Math.max(1, target.traced.lanes);
-    if (threads) changedStage.addedServers = { count: doubled.servers - (/--workers/.test(target.command) ? current : 0), readyMs: changedStage.readyMs + startupMs };
+    if (threads) changedStage.addedServers = { count: doubled.servers - (/--workers/.test(target.command) ? current : 0), readyMs: changedStage.readyMs + startupMs, everyMs: startupMs };
     const changed = measured.map((stage) => (stage === targetStage ? changedStage : stage));
     const flow = wallMs - makespan(measured) + makespan(changed);
     // Threads share the cores with the other stages: waits need no core, CPU work does.
