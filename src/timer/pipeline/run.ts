@@ -209,7 +209,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     const group: ReapedGroup = { pids: late.map((record) => record.pid), userMs: cpu.userMs - sum('userMs') - observer.shellOwnCpu.userMs, sysMs: cpu.sysMs - sum('sysMs') - observer.shellOwnCpu.sysMs };
     for (const record of late) record.reapedWith = group;
   }
-  const observed = observedStages(records, traces, endMs - startMs);
+  const observed = observedStages(records, traces, endMs - startMs, observer.outside);
   const stages = profileStages(observed, observer.outside);
   applyPipestatus(stages, statuses);
   const wallMs = endMs - startMs;
@@ -298,7 +298,18 @@ function programsInOrder(record: StageRecord): string[][] {
  * the pipestage process in its tree; a pipestage stage too short for any sample comes from its trace
  * alone. CPU: what the shell accounted for each group of stages it reaped together, shared among them.
  */
-function observedStages(records: StageRecord[], traces: ReturnType<typeof readStageTraces>, endMs: number): ObservedStage[] {
+/**
+ * A stage's fd 0 or fd 1 as the samples saw it, where it can be trusted: once the stage ran its
+ * program; for a fork of the shell that never was seen running one, when two samples saw it and it is
+ * a pipe of the pipeline — a fork sets up its pipes after it starts, and one seen twice with timer's
+ * own stdin or stdout (a loaded machine) may still have been about to (else unknown).
+ */
+function pipeOf(record: StageRecord, link: string | undefined, outside: Set<string>): string | undefined {
+  if (record.fdsFinal) return link;
+  return record.fdReads > 1 && link !== undefined && !outside.has(link) ? link : undefined;
+}
+
+function observedStages(records: StageRecord[], traces: ReturnType<typeof readStageTraces>, endMs: number, outside: Set<string>): ObservedStage[] {
   const claimed = new Set<number>();
   const stages: ObservedStage[] = records.map((record) => {
     // The pipestage processes in the stage's tree: one gives the stage its states and items; several
@@ -315,9 +326,8 @@ function observedStages(records: StageRecord[], traces: ReturnType<typeof readSt
       subshell: record.argvs.size > 0 && !record.argvs.has(record.pid),
       startMs: record.startMs,
       endMs: exit ? exit.atMs : (record.goneMs ?? endMs),
-      // a fork seen once, before it ran any program, may not have set its pipes yet: unknown
-      stdin: record.fdsFinal || record.fdReads > 1 ? record.stdin : undefined,
-      stdout: record.fdsFinal || record.fdReads > 1 ? record.stdout : undefined,
+      stdin: pipeOf(record, record.stdin, outside),
+      stdout: pipeOf(record, record.stdout, outside),
       // the CPU known so far: the stage's own exit figures (it was its tree), else the last sample
       userMs: Math.max(record.userMs, exit?.userMs ?? 0),
       sysMs: Math.max(record.sysMs, exit?.sysMs ?? 0),
