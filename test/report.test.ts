@@ -40,7 +40,9 @@ test('a traced stage with several lanes: a row per lane under its row, in the ch
 
 test('a stage whose reader is slow is drawn blocked on output (») and waiting stages are not', async () => {
   const trace = path.join(scratch, 'blocked.json');
-  await sh(`seq 200000 | add --formula --trace ${trace} | (sleep 1; cat >/dev/null)`);
+  // (the reader starts 2 s late: add, whose start-up alone took 0.6 s on a loaded machine, is then
+  // blocked for more than a second whatever the load)
+  await sh(`seq 200000 | add --formula --trace ${trace} | (sleep 2; cat >/dev/null)`);
   const events = readFileSync(trace, 'utf8');
   assert.match(events, /"name":"blocked on output","cat":"state"/);
   const { stdout } = await sh(`timer report ${trace} --width 60`);
