@@ -175,7 +175,7 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
         });
         lines = new LineReader(stream, pump, separator);
         // Traced: input has come; splitting it into lines is work (the read loop says when it runs out).
-        if (tracer) lines.onInput = () => tracer.inputArrived(performance.now());
+        if (tracer) lines.onInput = () => tracer.inputArrived();
         return;
       }
       lines = undefined;

@@ -28,10 +28,10 @@ interface ItemSpan {
  * into the file of `--trace FILE` or $PIPESTAGE_TRACE: the process named after the tool, its states on
  * tid 0 (`main`), and one span per computed line (`"cat":"item"`, `args.line`) on the lane of the
  * worker thread or concurrency slot that computed it (tid 1..N, `worker 2`, `slot 5`; `items` for a
- * stage that computes one line at a time). Consecutive items and states shorter than 1 ms are merged
- * into one span of up to 5 ms: `args.items` counts the items; a state span is named after the state
-that took most of it, and `args` gives each state's ms in it when it held several (timer adds them
-up exactly). Times are ms on this process's performance clock.
+ * stage that computes one line at a time). Consecutive items and states shorter than MERGE_MS are
+ * merged into one span of up to MERGE_MS: `args.items` counts the items; a state span is named after
+ * the state that took most of it, and `args` gives each state's ms in it when it held several (timer
+ * adds them up exactly). Times are ms on this process's performance clock.
  */
 export class StageTracer {
   private readonly out: TraceAppender;
@@ -76,9 +76,9 @@ export class StageTracer {
     if (atMs - this.spanStartMs >= MERGE_MS) this.writeState(atMs);
   }
 
-  /** Input arrived at `atMs`: a wait for input ends there (the stage splits it into lines: work). */
-  inputArrived(atMs: number): void {
-    if (this.state === 'waiting for input') this.setState('working', atMs);
+  /** Input arrived: a wait for input ends now (the stage splits it into lines: work). The clock is read only then. */
+  inputArrived(): void {
+    if (this.state === 'waiting for input') this.setState('working', performance.now());
   }
 
   /** `count` lines computed one after the other from `line` on: on `lane`, from `startMs` to `endMs`. */

@@ -93,8 +93,7 @@ export function readTrace(text: string): { stages: StageTrack[]; cut: boolean } 
     if (event.cat === 'pipeline-state') continue; // timer --pipeline's view of states, drawn by that report
     if (event.cat === 'startup') of(event.pid).timer.startup = span;
     else if (event.cat === 'state') {
-      if (event.name === 'start-up' && event.args === undefined) of(event.pid).own.startup = span;
-      else for (const part of stateParts(event)) {
+      for (const part of stateParts(event)) {
         if (part.state === 'start-up') of(event.pid).own.startup = [part.start, part.end];
         else of(event.pid).states.push({ name: part.state, span: [part.start, part.end] });
       }

@@ -294,11 +294,6 @@ function programsInOrder(record: StageRecord): string[][] {
 }
 
 /**
- * The stages as observed: each child of the shell with what /proc showed, joined with the trace of
- * the pipestage process in its tree; a pipestage stage too short for any sample comes from its trace
- * alone. CPU: what the shell accounted for each group of stages it reaped together, shared among them.
- */
-/**
  * A stage's fd 0 or fd 1 as the samples saw it, where it can be trusted: once the stage ran its
  * program; for a fork of the shell that never was seen running one, when two samples saw it and it is
  * a pipe of the pipeline — a fork sets up its pipes after it starts, and one seen twice with timer's
@@ -309,6 +304,11 @@ function pipeOf(record: StageRecord, link: string | undefined, outside: Set<stri
   return record.fdReads > 1 && link !== undefined && !outside.has(link) ? link : undefined;
 }
 
+/**
+ * The stages as observed: each child of the shell with what /proc showed, joined with the trace of
+ * the pipestage process in its tree; a pipestage stage too short for any sample comes from its trace
+ * alone. CPU: what the shell accounted for each group of stages it reaped together, shared among them.
+ */
 function observedStages(records: StageRecord[], traces: ReturnType<typeof readStageTraces>, endMs: number, outside: Set<string>): ObservedStage[] {
   const claimed = new Set<number>();
   const stages: ObservedStage[] = records.map((record) => {

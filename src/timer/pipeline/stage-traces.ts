@@ -35,11 +35,8 @@ export function readStageTraces(text: string, originMs: number): Map<number, Tra
       const stage = last!;
       const startMs = event.ts / 1000 - originMs;
       const endMs = (event.ts + (event.dur ?? 0)) / 1000 - originMs;
-      if (event.cat === 'state') {
-        if (event.args === undefined) stage.states.push({ state: event.name as TracedStage['states'][number]['state'], startMs, endMs });
-        // a span of several short states: each state's share of it
-        else for (const part of stateParts(event)) stage.states.push({ state: part.state as TracedStage['states'][number]['state'], startMs: part.start / 1000 - originMs, endMs: part.end / 1000 - originMs });
-      }
+      // a span of several short states: each state's share of it, one after the other
+      if (event.cat === 'state') for (const part of stateParts(event)) stage.states.push({ state: part.state as TracedStage['states'][number]['state'], startMs: part.start / 1000 - originMs, endMs: part.end / 1000 - originMs });
       else if (event.cat === 'item' && event.tid !== STATE_LANE) {
         const tid = event.tid ?? 1;
         stage.laneIds.add(tid);
