@@ -20,7 +20,7 @@ await Promise.all(
       ...common,
       // The first statement takes SIGUSR1 from Node's inspector before anything else runs.
       stdin: {
-        contents: `require('./src/stage/progress-signal.ts').takeProgressSignal();\nrequire('./src/cli/${tool}.ts').main();\n`,
+        contents: `require('./src/base/progress-signal.ts').takeProgressSignal();\nrequire('./src/cli/${tool}.ts').main();\n`,
         resolveDir: '.',
         sourcefile: `${tool}-entry.js`,
         loader: 'js',
@@ -36,7 +36,7 @@ await build({
   ...common,
   stdin: {
     contents:
-      `const { manPage } = require('./src/stage/man.ts');\n` +
+      `const { manPage } = require('./src/args/man.ts');\n` +
       `module.exports = { manPage, programs: [${tools.map((tool) => `require('./src/cli/${tool}.ts').program`).join(', ')}] };\n`,
     resolveDir: '.',
     sourcefile: 'man-pages-entry.js',

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { ROOT, sh, shBytes } from './helpers.js';
-import type { ProgramSpec } from '../src/stage/cli.js';
-import { helpText } from '../src/stage/help.js';
+import { helpText } from '../src/args/help.js';
 import { program as mulProgram } from '../src/cli/mul.js';
 import { program as addProgram } from '../src/cli/add.js';
 import { program as sleepProgram } from '../src/cli/sleep-task.js';
 import { program as timerProgram } from '../src/cli/timer.js';
+import { type ProgramSpec } from '../src/args/spec.js';
 
 const PROGRAMS: Record<string, ProgramSpec> = { mul: mulProgram, add: addProgram, 'sleep-task': sleepProgram, timer: timerProgram };
 

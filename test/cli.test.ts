@@ -1,8 +1,9 @@
 // The command-line layer: one GNU-style parser, help filled to the width, from the option table.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { convertOption, parseArgs, type ProgramSpec } from '../src/stage/cli.js';
-import { fill, helpText } from '../src/stage/help.js';
+import { convertOption, parseArgs } from '../src/args/program.js';
+import { fill, helpText } from '../src/args/help.js';
+import { type ProgramSpec } from '../src/args/spec.js';
 
 const spec: ProgramSpec = {
   name: 'demo',

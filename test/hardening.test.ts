@@ -4,11 +4,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sh } from './helpers.js';
-import { parseArgs, UsageError, type ProgramSpec } from '../src/stage/cli.js';
+import { parseArgs, UsageError } from '../src/args/program.js';
 import { program as mulProgram } from '../src/cli/mul.js';
 import { program as addProgram } from '../src/cli/add.js';
 import { program as sleepProgram } from '../src/cli/sleep-task.js';
 import { program as timerProgram } from '../src/cli/timer.js';
+import { type ProgramSpec } from '../src/args/spec.js';
 
 const PROGRAMS: Record<string, ProgramSpec> = { mul: mulProgram, add: addProgram, 'sleep-task': sleepProgram, timer: timerProgram };
 

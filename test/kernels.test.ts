@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addFormula, addLoop, ADD_LOOP_MAX_N } from '../src/work/add.js';
-import { InputError, quoteBytes } from '../src/work/input-error.js';
-import { mul, MUL_MAX_N } from '../src/work/mul.js';
-import { parseNatural } from '../src/stage/natural.js';
-import { systemErrorText } from '../src/stage/messages.js';
+import { addFormula, addLoop, ADD_LOOP_MAX_N } from '../src/kernels/add.js';
+import { InputError, quoteBytes } from '../src/base/input-error.js';
+import { mul, MUL_MAX_N } from '../src/kernels/mul.js';
+import { parseNatural } from '../src/kernels/natural.js';
+import { systemErrorText } from '../src/base/messages.js';
 import { isMarked, LineReader, markedLine, type Line } from '../src/stage/lines.js';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';

@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { sh, waitFor } from './helpers.js';
-import { applyPipestatus, attributeReaped, recentCpuRate, dataFlowOrder, findBottleneck, stageCommand, timeline, withUnseenStages, type ObservedStage, type StageProfile, type State } from '../src/timer/pipeline/model.js';
+import { applyPipestatus, attributeReaped, recentCpuRate, dataFlowOrder, findBottleneck, stageCommand, timeline, withUnseenStages, type ObservedStage } from '../src/timer/pipeline/model.js';
 import { classify, combine, parseStat, readStat } from '../src/timer/pipeline/observe.js';
 import { doubledCommand, makespan } from '../src/timer/pipeline/predict.js';
-import { readStageTraces } from '../src/timer/pipeline/stage-traces.js';
-import { StageTracer } from '../src/stage/stage-trace.js';
-import { openTraceFile } from '../src/timer/trace.js';
+import { readStageTraces } from '../src/trace/read-stage-traces.js';
+import { StageTracer } from '../src/trace/stage-tracer.js';
+import { openTraceFile } from '../src/trace/trace-file.js';
+import { type StageProfile, type State } from '../src/render/profile.js';
 
 const observed = (fields: Partial<ObservedStage>): ObservedStage => ({
   pid: 1,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import { BIN, ENV, mismatch, sh, shBytes, type Case } from './helpers.js';
-import { parseDuration, parseTask } from '../src/work/sleep.js';
+import { parseDuration, parseTask } from '../src/kernels/sleep.js';
 
 test('parseDuration: units required, ms semantics, limits', () => {
   assert.equal(parseDuration('250ms'), 250);

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { sh } from './helpers.js';
-import { openTraceFile, parseTraceEvents, TIMER_LANE, type TraceEvent } from '../src/timer/trace.js';
+import { openTraceFile, parseTraceEvents, TIMER_LANE, type TraceEvent } from '../src/trace/trace-file.js';
 import { Readable, Writable } from 'node:stream';
 import { runStage } from '../src/stage/run-stage.js';
 import { numberStage } from '../src/stage/number-stage.js';
-import { StageTracer } from '../src/stage/stage-trace.js';
-import { readStageTraces } from '../src/timer/pipeline/stage-traces.js';
+import { StageTracer } from '../src/trace/stage-tracer.js';
+import { readStageTraces } from '../src/trace/read-stage-traces.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-stage-trace-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));

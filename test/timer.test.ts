@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { FIXTURES, sh, shBytes } from './helpers.js';
-import { readTrace } from '../src/timer/gantt.js';
+import { readTrace } from '../src/trace/read-trace.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-timer-'));
 const SUMMARY = /^timer: [\w.-]+: \d+ lines in, \d+ out, wall [\d.]+(ns|µs|ms|s), (user .+, sys .+|CPU not available), peak RSS .+, [\d.]+ lines\/s(, .+)?\n$/;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readFileSync, rmSync } from 'node:fs';
 import { execa } from 'execa';
-import { parseTraceEvents } from '../src/timer/trace.js';
+import { parseTraceEvents } from '../src/trace/trace-file.js';
 import { BIN, ENV, sh } from './helpers.js';
 
 const hasParallel = (await sh('command -v parallel')).exitCode === 0;

@@ -1,7 +1,7 @@
-import type { ProgramSpec } from '../stage/cli.js';
 import { stageMain, stageSpec } from '../stage/main.js';
 import { numberStage } from '../stage/number-stage.js';
-import { ADD_LOOP_MAX_N, addFormula, addLoop } from '../work/add.js';
+import { ADD_LOOP_MAX_N, addFormula, addLoop } from '../kernels/add.js';
+import { type ProgramSpec } from '../args/spec.js';
 
 export const program: ProgramSpec = stageSpec({
   name: 'add',

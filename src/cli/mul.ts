@@ -1,7 +1,7 @@
-import type { ProgramSpec } from '../stage/cli.js';
 import { stageMain, stageSpec } from '../stage/main.js';
 import { numberStage } from '../stage/number-stage.js';
-import { MUL_DEFAULT_REPEAT, MUL_MAX_N, mul } from '../work/mul.js';
+import { MUL_DEFAULT_REPEAT, MUL_MAX_N, mul } from '../kernels/mul.js';
+import { type ProgramSpec } from '../args/spec.js';
 
 export const program: ProgramSpec = stageSpec({
   name: 'mul',

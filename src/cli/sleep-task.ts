@@ -1,6 +1,6 @@
-import type { ProgramSpec } from '../stage/cli.js';
 import { stageMain, stageSpec } from '../stage/main.js';
-import { Gil, parseDuration, parseTask, spendTask, spendTaskPreempted, SPEND_MODES, Waits, type SpendMode, type Step } from '../work/sleep.js';
+import { Gil, parseDuration, parseTask, spendTask, spendTaskPreempted, SPEND_MODES, Waits, type SpendMode, type Step } from '../kernels/sleep.js';
+import { type ProgramSpec } from '../args/spec.js';
 
 export const program: ProgramSpec = stageSpec({
   name: 'sleep-task',

@@ -1,5 +1,5 @@
-import type { ProgramSpec } from '../stage/cli.js';
 import { parseLabel, timerMain } from '../timer/main.js';
+import { type ProgramSpec } from '../args/spec.js';
 
 const report: ProgramSpec = {
   name: 'timer report',

@@ -1,8 +1,11 @@
-import { EXIT } from './exit-codes.js';
-import { parseCommandLine, type OptionTable, type ProgramSpec } from './cli.js';
-import { runStage, type Stage } from './run-stage.js';
-import { StageTracer } from './stage-trace.js';
+
+import { parseCommandLine } from '../args/program.js';
+import { runStage } from './run-stage.js';
+import { StageTracer } from '../trace/stage-tracer.js';
 import { isStageWorker, serveLines, workerOptions, workerPool } from './workers.js';
+import { type OptionTable, type ProgramSpec } from '../args/spec.js';
+import { type Stage } from './stage.js';
+import { crash, guardAgainstCrashes } from '../base/crash.js';
 
 /** Options every stage has, handled by the engine. */
 const STAGE_OPTIONS: OptionTable = {
@@ -82,26 +85,6 @@ function openTrace(name: string, path: string | undefined, workers: number, conc
   if (typeof tracer !== 'string') return tracer;
   process.stderr.write(`${tracer}\n`);
   return undefined;
-}
-
-/** Installs the last-resort handler: one line, then exit with `status`. */
-export function guardAgainstCrashes(name: string, status: number = EXIT.FAILURE): void {
-  process.on('uncaughtException', crash(name, status));
-  process.on('unhandledRejection', crash(name, status));
-}
-
-/** A handler for an error no one expected: one line on stderr, never a stack trace. */
-export function crash(name: string, status: number = EXIT.FAILURE): (error: unknown) => void {
-  return (error) => {
-    const message = error instanceof Error ? error.message : String(error);
-    try {
-      process.stderr.write(`${name}: internal error: ${message}\n`);
-    } finally {
-      process.exitCode = status;
-      // A crashed program has no consistent state left to flush: end now.
-      process.exit();
-    }
-  };
 }
 
 /** The file this executable runs from: the CommonJS bundle in dist/, which worker threads start too. */

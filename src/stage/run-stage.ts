@@ -1,43 +1,18 @@
 import { constants, createReadStream, fstatSync, openSync, readFileSync, ReadStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { InputError } from '../work/input-error.js';
-import { loadFormatDuration } from './durations.js';
-import { EXIT } from './exit-codes.js';
+import { InputError } from '../base/input-error.js';
+import { loadFormatDuration } from '../base/durations.js';
+import { EXIT } from '../base/exit-codes.js';
 import { isMarked, LineReader, markedLine, MAX_LINE_BYTES } from './lines.js';
-import { systemErrorText, utf8Bytes } from './messages.js';
-import { onProgressSignal } from './progress-signal.js';
-import { isDirectory } from './fd.js';
+import { systemErrorText, utf8Bytes } from '../base/messages.js';
+import { onProgressSignal } from '../base/progress-signal.js';
+import { isDirectory } from '../base/fd.js';
 import { Sink } from './sink.js';
-import type { StageTracer } from './stage-trace.js';
-import type { TimedOutput } from './workers.js';
+import type { StageTracer } from '../trace/stage-tracer.js';
+import type { LineOutput, Stage, TimedOutput } from './stage.js';
 
 /** A turn of the read loop computing longer than this lets the event loop run before the next line. */
 const SLICE_MS = 10;
-
-/**
- * What a line produces: text (a latin1 byte string, without terminator: the engine ends it as the
- * input line was ended), an integer (written as one line of decimal digits, always terminated,
- * without building a string when it is a Number), or undefined to write nothing.
- */
-export type LineOutput = string | number | bigint | undefined;
-
-/** A line filter: the engine feeds it lines and owns everything else. */
-export interface Stage {
-  /**
-   * The output for one line, given as a latin1 byte string without its newline (`terminated` says
-   * whether it had one), or a promise of it. Bad data throws (or rejects with) an InputError.
-   * `signal` aborts when the run stops early (reader gone, write error).
-   */
-  processLine(text: string, terminated: boolean, signal: AbortSignal): LineOutput | Promise<LineOutput>;
-  /** How many asynchronous lines may be in flight at once (default 1). */
-  concurrency?: number;
-  /** Write outputs in input order (default), or as they complete. */
-  ordered?: boolean;
-  /** processLine's promises resolve to TimedOutput: the output and the line's own compute time. */
-  timed?: boolean;
-  /** Releases what the stage holds (threads) once the run is over. */
-  close?(): void;
-}
 
 export interface RunOptions {
   /** Report each line's cost and a summary on stderr. */

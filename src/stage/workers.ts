@@ -1,6 +1,6 @@
 import type * as WorkerThreads from 'node:worker_threads';
-import { InputError } from '../work/input-error.js';
-import type { LineOutput, Stage } from './run-stage.js';
+import { InputError } from '../base/input-error.js';
+import type { TimedOutput, LineOutput, Stage } from './stage.js';
 
 /** Lines handed to each worker ahead of time, so that none waits for its next line. */
 const LINES_AHEAD_PER_WORKER = 2;
@@ -13,17 +13,6 @@ interface LineMessage {
 
 /** `startedAt`: when the line's computing began, in ms on the wall clock every thread shares. */
 type ResultMessage = { id: number; output: LineOutput; ms: number; startedAt: number } | { id: number; error: string; input: boolean };
-
-/**
- * What a worker pool's lines resolve to: the output and the line's own compute time (not its queue
- * wait); when it began (on the main thread's performance clock) and on which thread (its lane, 1..N).
- */
-export interface TimedOutput {
-  output: LineOutput;
-  computeMs: number;
-  startMs: number;
-  lane: number;
-}
 
 /** What a worker thread is started with: the options its copy of the stage is built from. */
 export interface WorkerSetup {

@@ -1,5 +1,5 @@
 import { isatty } from 'node:tty';
-import { descendants, inTerminalForeground, processStartTicks } from './proc.js';
+import { descendants, inTerminalForeground, processStartTicks } from '../base/proc.js';
 
 /** Signals timer passes on to the command's processes (a second SIGINT or SIGTERM kills them). */
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;

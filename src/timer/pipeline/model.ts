@@ -1,36 +1,9 @@
 import path from 'node:path';
-import type { Prediction } from './predict.js';
+import { STATES, busyMs, ioBound, type Interval, type Segment, type StageProfile, type State } from '../../render/profile.js';
+import type { TracedStage } from '../../trace/read-stage-traces.js';
 
 // The pipeline model: pure functions from what was observed (samples of /proc, the stages' own
 // traces) to stages in data-flow order, each one's time split into states, and the bottleneck.
-
-/** What a stage is doing at a moment. */
-export type SampledState = 'working' | 'waiting for a CPU' | 'waiting for input' | 'blocked on output' | 'other wait' | 'stopped' | 'unknown';
-export type State = SampledState | 'start-up';
-export const STATES: State[] = ['working', 'waiting for a CPU', 'other wait', 'waiting for input', 'blocked on output', 'start-up', 'stopped', 'unknown'];
-
-/** One sampling interval of a stage: its CPU in it, and the state it was seen in when not working. */
-export interface Interval {
-  startMs: number;
-  endMs: number;
-  cpuMs: number;
-  /** time runnable but without a free CPU (the run queue's delay) */
-  cpuWaitMs: number;
-  /** the wait seen at the interval's end (or before, when it was running then) */
-  state: SampledState;
-  /** the interval was spent stopped (Ctrl-Z, SIGSTOP) */
-  stopped: boolean;
-}
-
-/** What a pipestage stage wrote of itself, on timer's clock (ms). */
-export interface TracedStage {
-  name: string;
-  states: { state: 'start-up' | 'waiting for input' | 'blocked on output' | 'working'; startMs: number; endMs: number }[];
-  items: { lane: string; line: number | undefined; items: number; startMs: number; endMs: number }[];
-  /** how many lanes (worker threads or concurrency slots) computed items */
-  lanes: number;
-  exit: { status: number; lines: number; userMs: number; sysMs: number; peakRssBytes: number; atMs: number; bytesIn?: number; bytesOut?: number } | undefined;
-}
 
 /** One stage as observed, before the model. */
 export interface ObservedStage {
@@ -52,39 +25,6 @@ export interface ObservedStage {
   subshell?: boolean;
   /** the names of the pipestage processes in the stage's tree (one of them may be `traced`) */
   tracedNames?: string[];
-}
-
-/** A span of one state on a stage's timeline. */
-export interface Segment {
-  startMs: number;
-  endMs: number;
-  state: State;
-}
-
-/** One stage of the profile. */
-export interface StageProfile {
-  pid: number;
-  command: string;
-  name: string;
-  status: number | null;
-  wallMs: number;
-  startMs: number;
-  endMs: number;
-  userMs: number | null;
-  sysMs: number | null;
-  peakRssBytes: number | null;
-  bytesIn: number | null;
-  bytesOut: number | null;
-  linesOut: number | null;
-  /** ms in each state */
-  time: Record<State, number>;
-  timeline: Segment[];
-  traced: TracedStage | undefined;
-  /** its stdout is the next stage's stdin (one pipe) */
-  feedsNext: boolean;
-  /** what fd 0 and fd 1 were (pipe:[inode] links) */
-  stdin: string | undefined;
-  stdout: string | undefined;
 }
 
 /** The command a stage ran, as argv joined by spaces (a subshell's programs in parentheses), and its name. */
@@ -352,12 +292,6 @@ export function profileStages(observed: ObservedStage[], outside = new Set<strin
   return profiles;
 }
 
-/** Time a stage was busy: working, waiting for a CPU, or in another wait of its own (not starved, blocked, starting or stopped). */
-export const busyMs = (stage: StageProfile): number => stage.time['working'] + stage.time['waiting for a CPU'] + stage.time['other wait'];
-
-/** A stage spends more of its busy time waiting on something of its own than wanting a CPU (IO-bound). */
-export const ioBound = (stage: StageProfile): boolean => stage.time['other wait'] > stage.time['working'] + stage.time['waiting for a CPU'];
-
 /** The bottleneck and the evidence for it, as the report's line (it begins `bottleneck: NAME`). */
 export interface Bottleneck {
   stage: StageProfile | undefined;
@@ -394,39 +328,6 @@ export function findBottleneck(stages: StageProfile[], activeMs: number): Bottle
   if (before?.feedsNext && before.time['blocked on output'] >= 0.05 * activeMs) evidence.push(`${before.name} blocked on output to it ${percent(before.time['blocked on output'], activeMs)}`);
   if (after && top.feedsNext && after.time['waiting for input'] >= 0.05 * activeMs) evidence.push(`${after.name} waiting for input from it ${percent(after.time['waiting for input'], activeMs)}`);
   return { stage: top, busiest: top, line: `bottleneck: ${top.name} — ${evidence.join('; ')}` };
-}
-
-/** Everything `timer --pipeline` reports of one run. */
-export interface PipelineProfile {
-  pipeline: string;
-  /** the shell that ran it (`bash -c`: its PIPESTATUS gives the statuses) */
-  shell: string;
-  exitCode: number | null;
-  signal: string | null;
-  wallMs: number;
-  userMs: number | null;
-  sysMs: number | null;
-  cpuMs: number | null;
-  /** timer's own CPU until it started the shell; while the pipeline ran (starting and sampling it); after it ended (its traces read, the model; not drawing the report) */
-  timerStartupCpuMs: number;
-  timerCpuMs: number;
-  timerReportCpuMs: number;
-  cores: number;
-  /** cores other processes of the machine kept busy during the run, on average */
-  coresBusyElsewhere: number;
-  /** CPU / wall */
-  parallelism: number | null;
-  /** the reaped children's CPU less the stages' sum: processes no sample saw */
-  unattributedCpuMs: number | null;
-  /** time the pipeline spent stopped (Ctrl-Z): left out of the shares */
-  stoppedMs: number;
-  sampleIntervalMs: number;
-  /** why states could not be read from /proc, where they could not */
-  stateUnknownReason: string | null;
-  stages: StageProfile[];
-  bottleneck: string | null;
-  bottleneckLine: string;
-  prediction: (Prediction & { line: string }) | null;
 }
 
 /**

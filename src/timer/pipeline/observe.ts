@@ -1,61 +1,12 @@
 import { closeSync, openSync, readlinkSync, readSync } from 'node:fs';
-import { TICKS_PER_SECOND } from '../proc.js';
-import type { Interval, SampledState } from './model.js';
+import { TICKS_PER_SECOND } from '../../base/proc.js';
+import type { ReapedGroup, SampledState, StageRecord } from '../../render/profile.js';
 
 // Observing a running pipeline from /proc: the shell's children are its stages; each is sampled every
 // interval (state, what it sleeps in, CPU, memory, bytes, which pipes are its stdin and stdout).
 
 const MS_PER_TICK = 1000 / TICKS_PER_SECOND;
 const PAGE_BYTES = 4096;
-
-/** What /proc showed of one stage (a child of the shell) over the run. */
-export interface StageRecord {
-  pid: number;
-  /** /proc/PID/stat starttime: the process's start, in ticks since boot */
-  startTicks: number;
-  /** when it started and when it was last seen alive, ms on timer's clock (performance.now()) */
-  startMs: number;
-  lastSeenMs: number;
-  /** when it was first missed (it ended between the last sample and that one) */
-  goneMs: number | undefined;
-  /** the program each process of the stage runs (the stage itself, and its descendants), by pid; an exec replaces a process's entry */
-  argvs: Map<number, string[]>;
-  /** fd 0 and fd 1 are final: read after the stage process ran its program (a fork sets them before exec) */
-  fdsFinal: boolean;
-  /** how many samples read fd 0 and fd 1 (a fork read once may not have set them yet) */
-  fdReads: number;
-  /** pipe:[inode] (or another link) of fd 0 and fd 1, as last seen */
-  stdin: string | undefined;
-  stdout: string | undefined;
-  /** time the stage's processes waited for a CPU while runnable (main threads, /proc/PID/schedstat), at the last sample */
-  runDelayMs: number;
-  /** CPU of the stage's tree at the last sample (its reaped children included) */
-  userMs: number;
-  sysMs: number;
-  /** whether the shell has reaped it (it is no longer the shell's child) */
-  reaped: boolean;
-  /** the stages the shell reaped in one sampling interval with this one, and the CPU it accounted for them together (exact to the tick) */
-  reapedWith: ReapedGroup | undefined;
-  /** largest sum of the tree's resident memory seen */
-  peakRssBytes: number;
-  /** bytes read and written (rchar, wchar) by the stage process and its live descendants, last seen */
-  bytesIn: number | undefined;
-  bytesOut: number | undefined;
-  intervals: Interval[];
-  /** when each process of the stage was first seen (sample number, then pid): children when listed, the stage's own program when it ran it */
-  order: Map<number, [number, number]>;
-  /** the stage process had children at the last look */
-  hasChildren: boolean;
-  /** every process of the stage's tree seen: pid → start ticks (to end them all on SIGTERM) */
-  tree: Map<number, number>;
-}
-
-/** Stages reaped by the shell between two samples, and the CPU it accounted for them. */
-export interface ReapedGroup {
-  pids: number[];
-  userMs: number;
-  sysMs: number;
-}
 
 interface ProcessStat {
   /** the program's name (comm): it changes when the process runs another program */

@@ -1,4 +1,5 @@
-import { busyMs, ioBound, type StageProfile, type TracedStage } from './model.js';
+import { busyMs, ioBound, type Prediction, type StageProfile } from '../../render/profile.js';
+import type { TracedStage } from '../../trace/read-stage-traces.js';
 
 // What the pipeline's wall time would be with its bottleneck twice as fast: the flow-shop model
 // (each stage a server, or several, taking items in order) on the per-item costs the stages measured
@@ -85,16 +86,6 @@ export function flowStage(traced: TracedStage | undefined, groupSize: number, se
 export function groupSizeFor(stages: (TracedStage | undefined)[]): number {
   const items = Math.max(0, ...stages.map((traced) => (traced ? traced.items.reduce((sum, span) => sum + span.items, 0) : 0)));
   return Math.max(1, Math.ceil(items / MAX_GROUPS));
-}
-
-export interface Prediction {
-  wallMs: number;
-  /** the change: a command to run for a pipestage stage, else what would have to change */
-  change: string;
-  /** the cores are full already (their bound is the measured wall): more workers will not help */
-  coresFull: boolean;
-  /** the cores bound the prediction (not the flow of items) */
-  coresBound: boolean;
 }
 
 /** The option that doubles a pipestage stage's servers: `--workers 2N` (CPU) or `--concurrency 2N` (waits). */

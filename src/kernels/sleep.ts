@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import ms from 'ms';
-import { InputError, quoteBytes } from './input-error.js';
+import { InputError, quoteBytes } from '../base/input-error.js';
 
 /** True outside worker threads (node:worker_threads is loaded when first asked: a stage without threads does not pay for it). */
 let mainThread: boolean | undefined;

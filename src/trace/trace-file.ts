@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { MERGE_SPAN_MS, type CompletedRun } from './items.js';
-import { processStartTicks, TICKS_PER_SECOND } from './proc.js';
+import { processStartTicks, TICKS_PER_SECOND } from '../base/proc.js';
 
 /** Writers of one run start within this much of each other; a file begun earlier is an earlier run's. */
 const SAME_RUN_SECONDS = 2;

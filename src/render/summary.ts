@@ -1,4 +1,4 @@
-import type { FormatDuration } from '../stage/durations.js';
+import type { FormatDuration } from '../base/durations.js';
 
 /** A time in ms as the JSON documents give it: to the microsecond. */
 export const roundMs = (ms: number): number => Math.round(ms * 1000) / 1000;

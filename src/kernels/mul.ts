@@ -1,4 +1,4 @@
-import { InputError, showNumber } from './input-error.js';
+import { InputError, showNumber } from '../base/input-error.js';
 
 /** Largest n that `mul` accepts: n! already has about 456,000 digits. */
 export const MUL_MAX_N = 100_000;

@@ -1,5 +1,6 @@
-import { VERSION, type ProgramSpec } from './cli.js';
+import { VERSION } from './program.js';
 import { BUILTIN_OPTIONS, optionDefault, optionFlags } from './help.js';
+import { type ProgramSpec } from './spec.js';
 
 /**
  * The man page (roff, man(7) macros) of a program, from the same spec as its --help: synopsis,

@@ -1,5 +1,5 @@
-import { openTraceFile, traceClockUs, TraceAppender, TraceRefused } from '../timer/trace.js';
-import { systemErrorText } from './messages.js';
+import { openTraceFile, traceClockUs, TraceAppender, TraceRefused } from './trace-file.js';
+import { systemErrorText } from '../base/messages.js';
 
 /**
  * Items (and states) shorter than this join the span before them: an item span counts its items, a

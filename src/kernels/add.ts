@@ -1,4 +1,4 @@
-import { InputError, showNumber } from './input-error.js';
+import { InputError, showNumber } from '../base/input-error.js';
 
 /** Largest n whose loop sum 1+…+n stays exact in Number arithmetic (the sum is below 2^53). */
 export const ADD_LOOP_MAX_N = 134_217_727;

@@ -1,4 +1,4 @@
-import type { OptionDef, ProgramSpec } from './cli.js';
+import { type OptionDef, type ProgramSpec } from './spec.js';
 
 /** The options every program answers besides its table's. */
 export const BUILTIN_OPTIONS: [flags: string, describe: string][] = [

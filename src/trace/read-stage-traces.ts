@@ -1,6 +1,5 @@
-import { STATE_LANE } from '../../stage/stage-trace.js';
-import { parseTraceEvents, stateParts, TIMER_LANE } from '../trace.js';
-import type { TracedStage } from './model.js';
+import { STATE_LANE } from './stage-tracer.js';
+import { parseTraceEvents, stateParts, TIMER_LANE } from './trace-file.js';
 
 /**
  * What each pipestage stage of a run wrote of itself into the run's trace (PIPESTAGE_TRACE): pid →
@@ -59,4 +58,14 @@ export function readStageTraces(text: string, originMs: number): Map<number, Tra
     result.set(pid, stage);
   }
   return result;
+}
+
+/** What a pipestage stage wrote of itself, on timer's clock (ms). */
+export interface TracedStage {
+  name: string;
+  states: { state: 'start-up' | 'waiting for input' | 'blocked on output' | 'working'; startMs: number; endMs: number }[];
+  items: { lane: string; line: number | undefined; items: number; startMs: number; endMs: number }[];
+  /** how many lanes (worker threads or concurrency slots) computed items */
+  lanes: number;
+  exit: { status: number; lines: number; userMs: number; sysMs: number; peakRssBytes: number; atMs: number; bytesIn?: number; bytesOut?: number } | undefined;
 }

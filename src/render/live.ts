@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { FormatDuration } from '../../stage/durations.js';
-import type { StageRecord } from './observe.js';
-import { formatBytes } from './report.js';
+import type { FormatDuration } from '../base/durations.js';
+import { formatBytes } from './pipeline-text.js';
+import { type StageRecord } from './profile.js';
 
 /** A stage as the live view names it: its programs (node running a script: the script's name) and arguments. */
 export function liveName(stage: StageRecord): string {

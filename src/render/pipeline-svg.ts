@@ -1,7 +1,7 @@
-import type { FormatDuration } from '../../stage/durations.js';
-import { escapeXml } from '../gantt.js';
-import type { PipelineProfile, State } from './model.js';
-import { laneNames } from './report.js';
+import type { FormatDuration } from '../base/durations.js';
+import { escapeXml } from './gantt.js';
+import { laneNames } from './pipeline-text.js';
+import { type PipelineProfile, type State } from './profile.js';
 
 const COLORS: Record<State, string> = {
   working: '#4e79a7',

@@ -1,5 +1,5 @@
-import { TIMER_LANE } from '../trace.js';
-import type { PipelineProfile } from './model.js';
+import { TIMER_LANE } from '../trace/trace-file.js';
+import { type PipelineProfile } from './profile.js';
 
 /**
  * What `timer --pipeline --trace FILE` adds to the run's trace (where the pipestage stages wrote their

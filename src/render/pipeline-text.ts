@@ -1,7 +1,7 @@
 import { constants as osConstants } from 'node:os';
-import type { FormatDuration } from '../../stage/durations.js';
-import { bar, table } from '../gantt.js';
-import { STATES, type PipelineProfile, type Segment, type StageProfile, type State } from './model.js';
+import type { FormatDuration } from '../base/durations.js';
+import { bar, table } from './gantt.js';
+import { STATES, type PipelineProfile, type Segment, type StageProfile, type State } from './profile.js';
 
 // The report a person reads at the end of `timer --pipeline`: figures per stage, the chart, the
 // bottleneck and the prediction.

@@ -1,4 +1,4 @@
-import type { LaneTrack, StageTrack } from './gantt.js';
+import { type LaneTrack, type StageTrack } from '../../trace/read-trace.js';
 
 /** One job of a GNU parallel --joblog. */
 export interface Job {

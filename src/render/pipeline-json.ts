@@ -1,5 +1,5 @@
-import { roundMs as round } from '../summary.js';
-import type { PipelineProfile } from './model.js';
+import { roundMs as round } from './summary.js';
+import { type PipelineProfile } from './profile.js';
 
 const roundOrNull = (ms: number | null): number | null => (ms === null ? null : round(ms));
 

@@ -1,4 +1,4 @@
-import { InputError, quoteBytes } from '../work/input-error.js';
+import { InputError, quoteBytes } from '../base/input-error.js';
 
 /** Digit counts up to this are below 2^53, so the value is accumulated exactly in a Number. */
 const SAFE_DIGITS = 15;

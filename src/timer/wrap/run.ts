@@ -1,19 +1,20 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, readFileSync, rmSync, } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { constants as osConstants } from 'node:os';
-import { loadFormatDuration, type FormatDuration } from '../stage/durations.js';
-import { EXIT } from '../stage/exit-codes.js';
-import { systemErrorText } from '../stage/messages.js';
-import { onProgressSignal } from '../stage/progress-signal.js';
-import { isDirectory } from '../stage/fd.js';
-import { ItemClock, type CompletedRun } from './items.js';
+import { loadFormatDuration, type FormatDuration } from '../../base/durations.js';
+import { EXIT } from '../../base/exit-codes.js';
+import { systemErrorText } from '../../base/messages.js';
+import { onProgressSignal } from '../../base/progress-signal.js';
+import { isDirectory } from '../../base/fd.js';
+import { ItemClock, type CompletedRun } from '../../trace/items.js';
 import { openCommandPipes } from './pipes.js';
-import { childCpu, TreeMemorySampler, type ChildCpu } from './proc.js';
-import { forwardSignals } from './signals.js';
-import { itemLine, jsonReport, roundMs as round, summaryLine, type Item, type Measurement } from './summary.js';
-import { openTraceFile, TraceRefused, TraceWriter } from './trace.js';
+import { childCpu, TreeMemorySampler, type ChildCpu } from '../../base/proc.js';
+import { forwardSignals } from '../signals.js';
+import { itemLine, jsonReport, roundMs as round, summaryLine, type Item, type Measurement } from '../../render/summary.js';
+import { openTraceFile, TraceRefused, TraceWriter } from '../../trace/trace-file.js';
+import { raise } from '../../base/signals.js';
+import { openReport, reportFailed, type Report } from '../report-sink.js';
 
 export interface TimerOptions {
   label?: string;
@@ -239,16 +240,6 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   return result.exitCode ?? EXIT.TIMER_FAILURE;
 }
 
-/** The report could not be written (--output /dev/full): said on stderr, status 125. */
-export function reportFailed(file: string): number {
-  try {
-    writeSync(2, `timer: write error on '${file}': the report is lost\n`);
-  } catch {
-    // nowhere left to say it
-  }
-  return EXIT.TIMER_FAILURE;
-}
-
 /** A measurement of a command that never ran. */
 function emptyMeasurement(label: string, command: string[], exitCode: number, error: string): Measurement {
   return {
@@ -268,53 +259,6 @@ function emptyMeasurement(label: string, command: string[], exitCode: number, er
     rssSampleIntervalMs: RSS_SAMPLE_MS,
     linesPerSecond: null,
   };
-}
-
-/** Dies of `signal` (the shell sees 128+N); SIGPIPE, which Node ignores, becomes status 141. */
-export function raise(signal: string): number {
-  const number = osConstants.signals[signal as keyof typeof osConstants.signals] ?? 0;
-  if (signal !== 'SIGPIPE') process.kill(process.pid, signal);
-  return EXIT.SIGNAL_BASE + number;
-}
-
-export interface Report {
-  /** true once a write failed: the report is (partly) lost */
-  failed: boolean;
-  write(text: string): void;
-  close(): void;
-}
-
-/**
- * Where reports go: stderr, or --output FILE, opened for appending: each write is whole lines in
- * one call, so timers of one pipeline sharing a file never lose or cut each other's reports.
- * Undefined after a failure to open.
- */
-export function openReport(file: string | undefined): Report | undefined {
-  let fd = 2;
-  if (file !== undefined) {
-    try {
-      fd = openSync(file, 'a');
-    } catch (error) {
-      writeSync(2, `timer: cannot open '${file}': ${systemErrorText(error)}\n`);
-      return undefined;
-    }
-  }
-  const report: Report = {
-    failed: false,
-    write: (text) => {
-      if (text === '') return;
-      try {
-        const bytes = Buffer.from(text);
-        if (writeSync(fd, bytes) !== bytes.length) report.failed = true;
-      } catch {
-        report.failed = file !== undefined; // a lost stderr has nowhere else to go
-      }
-    },
-    close: () => {
-      if (fd !== 2) closeSync(fd);
-    },
-  };
-  return report;
 }
 
 /** --each lines, written in batches of whole lines. */

@@ -1,4 +1,4 @@
-import type { ProgramSpec } from './cli.js';
+import { type ProgramSpec } from './spec.js';
 
 /**
  * A bash completion script for `spec` (and its subcommands), made from its option table: it only

@@ -1,0 +1,155 @@
+import type { TracedStage } from '../trace/read-stage-traces.js';
+
+// The profile of a pipeline as timer --pipeline observed and modelled it: the types every output
+// draws (text, SVG, JSON, Chrome trace, the live view), and the figures read straight off them.
+
+/** What a stage is doing at a moment. */
+export type SampledState = 'working' | 'waiting for a CPU' | 'waiting for input' | 'blocked on output' | 'other wait' | 'stopped' | 'unknown';
+
+export type State = SampledState | 'start-up';
+
+export const STATES: State[] = ['working', 'waiting for a CPU', 'other wait', 'waiting for input', 'blocked on output', 'start-up', 'stopped', 'unknown'];
+
+/** One sampling interval of a stage: its CPU in it, and the state it was seen in when not working. */
+export interface Interval {
+  startMs: number;
+  endMs: number;
+  cpuMs: number;
+  /** time runnable but without a free CPU (the run queue's delay) */
+  cpuWaitMs: number;
+  /** the wait seen at the interval's end (or before, when it was running then) */
+  state: SampledState;
+  /** the interval was spent stopped (Ctrl-Z, SIGSTOP) */
+  stopped: boolean;
+}
+
+/** A span of one state on a stage's timeline. */
+export interface Segment {
+  startMs: number;
+  endMs: number;
+  state: State;
+}
+
+/** One stage of the profile. */
+export interface StageProfile {
+  pid: number;
+  command: string;
+  name: string;
+  status: number | null;
+  wallMs: number;
+  startMs: number;
+  endMs: number;
+  userMs: number | null;
+  sysMs: number | null;
+  peakRssBytes: number | null;
+  bytesIn: number | null;
+  bytesOut: number | null;
+  linesOut: number | null;
+  /** ms in each state */
+  time: Record<State, number>;
+  timeline: Segment[];
+  traced: TracedStage | undefined;
+  /** its stdout is the next stage's stdin (one pipe) */
+  feedsNext: boolean;
+  /** what fd 0 and fd 1 were (pipe:[inode] links) */
+  stdin: string | undefined;
+  stdout: string | undefined;
+}
+
+/** Time a stage was busy: working, waiting for a CPU, or in another wait of its own (not starved, blocked, starting or stopped). */
+export const busyMs = (stage: StageProfile): number => stage.time['working'] + stage.time['waiting for a CPU'] + stage.time['other wait'];
+
+/** A stage spends more of its busy time waiting on something of its own than wanting a CPU (IO-bound). */
+export const ioBound = (stage: StageProfile): boolean => stage.time['other wait'] > stage.time['working'] + stage.time['waiting for a CPU'];
+
+/** Everything `timer --pipeline` reports of one run. */
+export interface PipelineProfile {
+  pipeline: string;
+  /** the shell that ran it (`bash -c`: its PIPESTATUS gives the statuses) */
+  shell: string;
+  exitCode: number | null;
+  signal: string | null;
+  wallMs: number;
+  userMs: number | null;
+  sysMs: number | null;
+  cpuMs: number | null;
+  /** timer's own CPU until it started the shell; while the pipeline ran (starting and sampling it); after it ended (its traces read, the model; not drawing the report) */
+  timerStartupCpuMs: number;
+  timerCpuMs: number;
+  timerReportCpuMs: number;
+  cores: number;
+  /** cores other processes of the machine kept busy during the run, on average */
+  coresBusyElsewhere: number;
+  /** CPU / wall */
+  parallelism: number | null;
+  /** the reaped children's CPU less the stages' sum: processes no sample saw */
+  unattributedCpuMs: number | null;
+  /** time the pipeline spent stopped (Ctrl-Z): left out of the shares */
+  stoppedMs: number;
+  sampleIntervalMs: number;
+  /** why states could not be read from /proc, where they could not */
+  stateUnknownReason: string | null;
+  stages: StageProfile[];
+  bottleneck: string | null;
+  bottleneckLine: string;
+  prediction: (Prediction & { line: string }) | null;
+}
+
+export interface Prediction {
+  wallMs: number;
+  /** the change: a command to run for a pipestage stage, else what would have to change */
+  change: string;
+  /** the cores are full already (their bound is the measured wall): more workers will not help */
+  coresFull: boolean;
+  /** the cores bound the prediction (not the flow of items) */
+  coresBound: boolean;
+}
+
+/** What /proc showed of one stage (a child of the shell) over the run. */
+export interface StageRecord {
+  pid: number;
+  /** /proc/PID/stat starttime: the process's start, in ticks since boot */
+  startTicks: number;
+  /** when it started and when it was last seen alive, ms on timer's clock (performance.now()) */
+  startMs: number;
+  lastSeenMs: number;
+  /** when it was first missed (it ended between the last sample and that one) */
+  goneMs: number | undefined;
+  /** the program each process of the stage runs (the stage itself, and its descendants), by pid; an exec replaces a process's entry */
+  argvs: Map<number, string[]>;
+  /** fd 0 and fd 1 are final: read after the stage process ran its program (a fork sets them before exec) */
+  fdsFinal: boolean;
+  /** how many samples read fd 0 and fd 1 (a fork read once may not have set them yet) */
+  fdReads: number;
+  /** pipe:[inode] (or another link) of fd 0 and fd 1, as last seen */
+  stdin: string | undefined;
+  stdout: string | undefined;
+  /** time the stage's processes waited for a CPU while runnable (main threads, /proc/PID/schedstat), at the last sample */
+  runDelayMs: number;
+  /** CPU of the stage's tree at the last sample (its reaped children included) */
+  userMs: number;
+  sysMs: number;
+  /** whether the shell has reaped it (it is no longer the shell's child) */
+  reaped: boolean;
+  /** the stages the shell reaped in one sampling interval with this one, and the CPU it accounted for them together (exact to the tick) */
+  reapedWith: ReapedGroup | undefined;
+  /** largest sum of the tree's resident memory seen */
+  peakRssBytes: number;
+  /** bytes read and written (rchar, wchar) by the stage process and its live descendants, last seen */
+  bytesIn: number | undefined;
+  bytesOut: number | undefined;
+  intervals: Interval[];
+  /** when each process of the stage was first seen (sample number, then pid): children when listed, the stage's own program when it ran it */
+  order: Map<number, [number, number]>;
+  /** the stage process had children at the last look */
+  hasChildren: boolean;
+  /** every process of the stage's tree seen: pid → start ticks (to end them all on SIGTERM) */
+  tree: Map<number, number>;
+}
+
+/** Stages reaped by the shell between two samples, and the CPU it accounted for them. */
+export interface ReapedGroup {
+  pids: number[];
+  userMs: number;
+  sysMs: number;
+}
