@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 node scripts/build.mjs
 node_modules/.bin/tsc -p .
+node_modules/.bin/biome check .
 node scripts/build-tests.mjs
 if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
   export PIPESTAGE_NPM_CA_CERTS=$NODE_EXTRA_CA_CERTS

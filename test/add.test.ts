@@ -14,7 +14,14 @@ const cases: Case[] = [
     stderr: 'add: line 1: 18446744073709551616 exceeds the loop limit 134217727; use --formula\n',
     exitCode: 1,
   },
-  { name: 'one past the loop limit', command: 'add', stdin: '134217728\n', stdout: '', stderr: /line 1: 134217728 exceeds the loop limit 134217727/, exitCode: 1 },
+  {
+    name: 'one past the loop limit',
+    command: 'add',
+    stdin: '134217728\n',
+    stdout: '',
+    stderr: /line 1: 134217728 exceeds the loop limit 134217727/,
+    exitCode: 1,
+  },
   {
     name: '--formula is exact on both sides of 2^53',
     command: 'add --formula',
@@ -22,8 +29,19 @@ const cases: Case[] = [
     stdout: '9007199187632128\n9007199321849856\n170141183460469231740910675752738881536\n',
     exitCode: 0,
   },
-  { name: '--formula on 25!', command: 'echo 25 | mul --repeat 1 | add --formula', stdout: '120298818504166024043667820928407245793492992000000\n', exitCode: 0 },
-  { name: 'large results keep their zeros', command: 'add --formula', stdin: '2000000000\n1999999999\n', stdout: '2000000001000000000\n1999999999000000000\n', exitCode: 0 },
+  {
+    name: '--formula on 25!',
+    command: 'echo 25 | mul --repeat 1 | add --formula',
+    stdout: '120298818504166024043667820928407245793492992000000\n',
+    exitCode: 0,
+  },
+  {
+    name: 'large results keep their zeros',
+    command: 'add --formula',
+    stdin: '2000000000\n1999999999\n',
+    stdout: '2000000001000000000\n1999999999000000000\n',
+    exitCode: 0,
+  },
   { name: 'blank, CRLF, no final newline', command: 'add', stdin: '\r\n4\r\n\n5', stdout: '10\n15\n', exitCode: 0 },
 ];
 

@@ -11,16 +11,23 @@ import { program as mulProgram } from '../src/cli/mul.js';
 import { program as addProgram } from '../src/cli/add.js';
 import { program as sleepProgram } from '../src/cli/sleep-task.js';
 import { program as timerProgram } from '../src/cli/timer.js';
-import { type ProgramSpec } from '../src/args/spec.js';
+import type { ProgramSpec } from '../src/args/spec.js';
 
-const PROGRAMS: Record<string, ProgramSpec> = { mul: mulProgram, add: addProgram, 'sleep-task': sleepProgram, timer: timerProgram };
+const PROGRAMS: Record<string, ProgramSpec> = {
+  mul: mulProgram,
+  add: addProgram,
+  'sleep-task': sleepProgram,
+  timer: timerProgram,
+};
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-citizen-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 const BASH_COMPLETION = '/usr/share/bash-completion/bash_completion';
 
 /** Each tool's completion script, as `TOOL completion` prints it (once for every test). */
-const scripts = sh(`for tool in mul add sleep-task timer; do $tool completion >${scratch}/$tool.completion || exit 1; done`).then(({ exitCode, stderr }) => {
+const scripts = sh(
+  `for tool in mul add sleep-task timer; do $tool completion >${scratch}/$tool.completion || exit 1; done`,
+).then(({ exitCode, stderr }) => {
   assert.equal(exitCode, 0, stderr);
   assert.equal(stderr, '');
 });
@@ -48,14 +55,15 @@ async function completeAll(cases: string[][], withLibrary = false): Promise<stri
   writeFileSync(file, script);
   const { stdout, exitCode } = await sh(`cd ${scratch} && bash ${file} 2>/dev/null`);
   assert.equal(exitCode, 0);
-  return stdout.split('<end>\n').slice(0, cases.length).map((block) => block.split('\n').filter((line) => line !== ''));
+  return stdout
+    .split('<end>\n')
+    .slice(0, cases.length)
+    .map((block) => block.split('\n').filter((line) => line !== ''));
 }
-
-const complete = async (words: string[], withLibrary = false): Promise<string[]> => (await completeAll([words], withLibrary))[0]!;
 
 const libraries = existsSync(BASH_COMPLETION) ? [false, true] : [false];
 
-test('completion lists each tool\'s options and values, timer report\'s too, and prints no error', async () => {
+test("completion lists each tool's options and values, timer report's too, and prints no error", async () => {
   for (const withLibrary of libraries) {
     const [repeat, options, modes, modeEquals, progress, report, reportWord, command] = await completeAll(
       [
@@ -71,7 +79,16 @@ test('completion lists each tool\'s options and values, timer report\'s too, and
       withLibrary,
     );
     assert.deepEqual(repeat, ['--repeat']);
-    assert.deepEqual(options, ['--repeat', '--formula', '--null', '--time', '--trace', '--workers', '--help', '--version']);
+    assert.deepEqual(options, [
+      '--repeat',
+      '--formula',
+      '--null',
+      '--time',
+      '--trace',
+      '--workers',
+      '--help',
+      '--version',
+    ]);
     assert.deepEqual(modes, ['wait', 'block', 'spin']);
     assert.deepEqual(modeEquals, ['block']);
     assert.deepEqual(progress, ['--progress']);
@@ -107,21 +124,25 @@ test('man pages: every executable has one, made from its option table; man -l re
     assert.equal(stderr, '', page);
     assert.match(stdout, new RegExp(`^NAME\\n\\s+${name}\\s+-\\s`, 'm'));
     // Every option --help lists (the same table's help, made here) is in the man page.
-    for (const option of helpText(PROGRAMS[name]!, 80).match(/--[a-z-]+/g) ?? []) assert.ok(stdout.includes(option), `${page} lacks ${option}`);
+    for (const option of helpText(PROGRAMS[name]!, 80).match(/--[a-z-]+/g) ?? [])
+      assert.ok(stdout.includes(option), `${page} lacks ${option}`);
     rendered[name] = stdout;
   }
   assert.match(rendered['timer']!, /timer report \[--width N\] \[--svg OUT\] \[--csv OUT\] FILE/);
   assert.match(rendered['timer']!, /--joblog JOBLOG/);
 });
 
-test('--help is wrapped once: 80 columns into a pipe, the terminal\'s width under a terminal, examples whole', async () => {
+test("--help is wrapped once: 80 columns into a pipe, the terminal's width under a terminal, examples whole", async () => {
   for (const tool of ['mul', 'add', 'sleep-task', 'timer']) {
     const { stdout } = await sh(`${tool} --help`);
     for (const line of stdout.split('\n')) assert.ok(line.length <= 80, `${tool}: ${line}`);
   }
   const wide = await sh(`script -qec 'stty cols 132; sleep-task --help' /dev/null`);
   const lines = wide.stdout.split(/\r?\n/);
-  assert.ok(lines.some((line) => line.length > 80), 'not filled to the terminal');
+  assert.ok(
+    lines.some((line) => line.length > 80),
+    'not filled to the terminal',
+  );
   assert.ok(lines.every((line) => line.length <= 132));
   assert.ok(wide.stdout.includes("  echo 'meatballs 2s block:1s 2s' | sleep-task --from-input\r\n"));
 });
@@ -131,7 +152,7 @@ test('usage errors in GNU words; quoted input shows every byte that is not print
     ['mul --x </dev/null', "mul: unrecognized option '--x'"],
     ['add -q </dev/null', "add: invalid option -- 'q'"],
     ['add --repeat=1e3 </dev/null', "add: invalid value '1e3' for --repeat: expected an integer from 1 to 1000000000"],
-    ["timer --label '' -- true", "timer: --label: the label is empty"],
+    ["timer --label '' -- true", 'timer: --label: the label is empty'],
     ["timer --label 'a\nb' -- true", "timer: --label: invalid label 'a\\x0Ab' (control characters or line breaks)"],
   ];
   for (const [command, message] of cases) {
@@ -148,7 +169,8 @@ test('usage errors in GNU words; quoted input shows every byte that is not print
 
 test('SIGUSR1 never opens the inspector: a stage prints one progress line and goes on; timer its summary so far', async () => {
   // mul computes for a long time per line: each report must come between two lines, not after the run.
-  const lines = (file: string, count: number): string => `until [ "$(wc -l <${file})" -ge ${count} ]; do sleep 0.05; done`;
+  const lines = (file: string, count: number): string =>
+    `until [ "$(wc -l <${file})" -ge ${count} ]; do sleep 0.05; done`;
   // Node's own start-up (before the tool's first statement) cannot be guarded on Node 20: the signal is
   // sent once mul has written a result, so its code is certainly running.
   const stage = await sh(
@@ -163,7 +185,9 @@ test('SIGUSR1 never opens the inspector: a stage prints one progress line and go
   assert.doesNotMatch(stage.stdout, /Debugger|inspector|9229/);
 
   const timer = await sh(
-    "yes 11 | timer -- mul -r 200000001 >/dev/null 2>/tmp/pipestage-usr1t-$$ & until pgrep -f 'bin/mul -r 20000000[1]' >/dev/null; do sleep 0.05; done; kill -USR1 $(pgrep -n -f 'bin/timer -- mul -r 20000000[1]'); " + lines('/tmp/pipestage-usr1t-$$', 1) + '; ' +
+    "yes 11 | timer -- mul -r 200000001 >/dev/null 2>/tmp/pipestage-usr1t-$$ & until pgrep -f 'bin/mul -r 20000000[1]' >/dev/null; do sleep 0.05; done; kill -USR1 $(pgrep -n -f 'bin/timer -- mul -r 20000000[1]'); " +
+      lines('/tmp/pipestage-usr1t-$$', 1) +
+      '; ' +
       "pkill -f '^node .*timer -- mul -r 200000001'; wait; cat /tmp/pipestage-usr1t-$$; rm -f /tmp/pipestage-usr1t-$$",
   );
   assert.match(timer.stdout, /^timer: mul: \d+ lines in, \d+ out, wall .+, user .+, sys .+ \(so far\)$/m);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { convertOption, parseArgs } from '../src/args/program.js';
 import { fill, helpText } from '../src/args/help.js';
-import { type ProgramSpec } from '../src/args/spec.js';
+import type { ProgramSpec } from '../src/args/spec.js';
 
 const spec: ProgramSpec = {
   name: 'demo',
@@ -24,7 +24,15 @@ const run = (argv: string[]) => {
 };
 
 test('long, =, short, attached and clustered forms give the same options', () => {
-  for (const argv of [['--repeat', '7', '--formula'], ['--repeat=7', '--formula'], ['-r', '7', '-f'], ['-r7', '-f'], ['-fr7'], ['-fr', '7'], ['--repeat', '3', '--repeat', '7', '-f']]) {
+  for (const argv of [
+    ['--repeat', '7', '--formula'],
+    ['--repeat=7', '--formula'],
+    ['-r', '7', '-f'],
+    ['-r7', '-f'],
+    ['-fr7'],
+    ['-fr', '7'],
+    ['--repeat', '3', '--repeat', '7', '-f'],
+  ]) {
     assert.deepEqual(run(argv), { repeat: 7, formula: true, mode: undefined }, argv.join(' '));
   }
   assert.deepEqual(run([]), { repeat: 4, formula: false, mode: undefined });
@@ -66,7 +74,15 @@ test('integer options follow the input grammar: digits only, in range', () => {
 test('help is filled once to the width; commands in backticks and examples are never broken', () => {
   assert.deepEqual(fill('one two three four', 9), ['one two', 'three', 'four']);
   assert.deepEqual(fill('run `a | b c` now', 6), ['run', 'a | b c', 'now']);
-  const text = helpText({ ...spec, examples: [['seq 8 | demo --repeat 1000 | demo --formula | demo', 'three stages, in a long line that must be filled']] }, 40);
+  const text = helpText(
+    {
+      ...spec,
+      examples: [
+        ['seq 8 | demo --repeat 1000 | demo --formula | demo', 'three stages, in a long line that must be filled'],
+      ],
+    },
+    40,
+  );
   assert.ok(text.includes('\n  seq 8 | demo --repeat 1000 | demo --formula | demo\n'), text);
   for (const line of text.split('\n')) if (!line.startsWith('  seq')) assert.ok(line.length <= 40, line);
 });

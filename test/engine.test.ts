@@ -37,7 +37,9 @@ test('many lines cross chunk boundaries intact, in order', async () => {
 });
 
 test('a slow reader: backpressure loses nothing', async () => {
-  const { stdout } = await sh('seq 1 200000 | add --formula | (sleep 1; cat) | tail -n 1; seq 1 200000 | add --formula | (sleep 1; wc -l)');
+  const { stdout } = await sh(
+    'seq 1 200000 | add --formula | (sleep 1; cat) | tail -n 1; seq 1 200000 | add --formula | (sleep 1; wc -l)',
+  );
   assert.equal(stdout, '20000100000\n200000\n');
 });
 
@@ -100,13 +102,18 @@ test('a result is written as soon as it is computed, before more input arrives',
 test('many cheap results are coalesced: far fewer writes than lines', async (t) => {
   const probe = await sh('command -v strace');
   if (probe.exitCode !== 0) return t.skip('strace is not installed (apt-get install strace)');
-  const traced = await sh('seq 1 100000 | strace -f -qq -e trace=write,writev -o /tmp/pipestage-strace.$$ add --formula >/dev/null; grep -c "^.*write" /tmp/pipestage-strace.$$; rm -f /tmp/pipestage-strace.$$');
+  const traced = await sh(
+    'seq 1 100000 | strace -f -qq -e trace=write,writev -o /tmp/pipestage-strace.$$ add --formula >/dev/null; grep -c "^.*write" /tmp/pipestage-strace.$$; rm -f /tmp/pipestage-strace.$$',
+  );
   const writes = Number(traced.stdout.trim());
   assert.ok(writes > 0 && writes < 1000, `${writes} write calls for 100000 lines`);
 });
 
 test('SIGINT and SIGTERM end a busy stage at once, by the signal (the shell sees 130 / 143)', async () => {
-  for (const [signal, status] of [['INT', 130], ['TERM', 143]] as const) {
+  for (const [signal, status] of [
+    ['INT', 130],
+    ['TERM', 143],
+  ] as const) {
     const { stdout } = await sh(
       `yes 11 | mul --repeat 1000000000 & pid=$!; sleep 0.5; kill -${signal} $pid; wait $pid; echo "status=$?"`,
     );
@@ -123,7 +130,9 @@ test('a stage leaves its stdout pipe in blocking mode: another writer of the sam
   // Node's own stdout stream would put the pipe in non-blocking mode for every process sharing it:
   // `head` writing beside a stage, into a pipe whose reader is slow, then failed with EAGAIN.
   for (const stage of ['add', 'mul -r 1', 'sleep-task --for 1ms']) {
-    const { stdout, stderr } = await sh(`{ (sleep 0.5; echo 3) | ${stage} & sleep 0.3; head -c 3000000 /dev/zero; wait; } | (sleep 1; wc -c)`);
+    const { stdout, stderr } = await sh(
+      `{ (sleep 0.5; echo 3) | ${stage} & sleep 0.3; head -c 3000000 /dev/zero; wait; } | (sleep 1; wc -c)`,
+    );
     assert.equal(stderr, '', stage);
     assert.equal(stdout.trim(), '3000002', stage); // the 3 MB and the stage's one line of 2 bytes
   }

@@ -16,7 +16,11 @@ export const EXECUTABLES: { name: string; endless: string; afterHead: RegExp }[]
   { name: 'add', endless: 'yes 11 | add', afterHead: /^status=0\n$/ },
   { name: 'sleep-task', endless: 'yes | sleep-task --for 0ms', afterHead: /^status=0\n$/ },
   // cat sees its stdin closed or dies of SIGPIPE, whichever comes first: 0 or 141.
-  { name: 'timer', endless: 'yes | timer -- cat', afterHead: /^timer: cat: \d+ lines in, \d+ out, [^\n]*(\nstatus=0|, killed by SIGPIPE\nstatus=141)\n$/ },
+  {
+    name: 'timer',
+    endless: 'yes | timer -- cat',
+    afterHead: /^timer: cat: \d+ lines in, \d+ out, [^\n]*(\nstatus=0|, killed by SIGPIPE\nstatus=141)\n$/,
+  },
 ];
 
 for (const { name, endless, afterHead } of EXECUTABLES) {

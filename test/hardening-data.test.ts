@@ -41,10 +41,15 @@ for (const name of ['mul', 'add']) {
   test(`${name}: bad data — every case reported as '${name}: FILE:2: …', exit 1, the valid lines still answered in order`, async () => {
     const cases: [string, string | Buffer, RegExp][] = [
       ...BAD_NUMBERS,
-      name === 'mul' ? ['past the limit', '100001', /100001 exceeds the limit 100000/] : ['past the loop limit', '134217728', /134217728 exceeds the loop limit 134217727; use --formula/],
+      name === 'mul'
+        ? ['past the limit', '100001', /100001 exceeds the limit 100000/]
+        : ['past the loop limit', '134217728', /134217728 exceeds the loop limit 134217727; use --formula/],
     ];
     // One run over every case, each a file of its own: `2`, the bad line, `3`.
-    const files = sampleFiles(`bad-${name}`, cases.map(([, line]) => Buffer.concat([Buffer.from('2\n'), Buffer.from(line), Buffer.from('\n3\n')])));
+    const files = sampleFiles(
+      `bad-${name}`,
+      cases.map(([, line]) => Buffer.concat([Buffer.from('2\n'), Buffer.from(line), Buffer.from('\n3\n')])),
+    );
     const { stdout, stderr, exitCode } = await shBytes(`${name} --repeat 1 ${files.join(' ')}`);
     assert.equal(stdout.toString(), (name === 'mul' ? '2\n6\n' : '3\n6\n').repeat(cases.length));
     assert.equal(exitCode, 1);
@@ -58,7 +63,9 @@ for (const name of ['mul', 'add']) {
 
   // (the engine's own test feeds a 100 MiB line and checks that memory stays flat)
   test(`${name}: an 8 MiB line with no newline: one message, exit 1, the lines before it answered`, async () => {
-    const { stdout, stderr } = await sh(`{ printf '2\\n\\n3\\n'; head -c 8388608 /dev/zero | tr '\\0' 1; } | ${name} --repeat 1; echo "status=$?"`);
+    const { stdout, stderr } = await sh(
+      `{ printf '2\\n\\n3\\n'; head -c 8388608 /dev/zero | tr '\\0' 1; } | ${name} --repeat 1; echo "status=$?"`,
+    );
     assert.equal(stdout, name === 'mul' ? '2\n6\nstatus=1\n' : '3\n6\nstatus=1\n');
     assert.equal(stderr, `${name}: line 4: line too long (more than 1048576 bytes)\n`);
   });
@@ -75,7 +82,10 @@ for (const name of ['mul', 'add']) {
       ['leading zeros', '0003', `${expect(3)}\n`],
     ] as const;
     // Each case a file of its own, one run over all of them; then the last ones once more on stdin.
-    const files = sampleFiles(`edge-${name}`, cases.map(([, input]) => Buffer.from(input)));
+    const files = sampleFiles(
+      `edge-${name}`,
+      cases.map(([, input]) => Buffer.from(input)),
+    );
     const all = await sh(`${name} --repeat 1 ${files.join(' ')}`);
     assert.equal(all.stdout, cases.map(([, , output]) => output).join(''));
     assert.equal(all.stderr, '');
@@ -97,7 +107,10 @@ test('sleep-task --from-input: bad steps and durations, reported by line, the va
     ['', /no step/],
     ['x 1ms 2', /invalid duration '2'/],
   ];
-  const files = sampleFiles('steps', bad.map(([line]) => Buffer.from(`a 1ms\n${line}\nb 1ms\n`)));
+  const files = sampleFiles(
+    'steps',
+    bad.map(([line]) => Buffer.from(`a 1ms\n${line}\nb 1ms\n`)),
+  );
   const { stdout, stderr, exitCode } = await sh(`sleep-task --from-input ${files.join(' ')}`);
   assert.equal(stdout, 'a 1ms\nb 1ms\n'.repeat(bad.length));
   assert.equal(exitCode, 1);
@@ -121,13 +134,19 @@ test('sleep-task --for and timer -- cat pass every byte through unchanged, whate
 
 /** A line the number grammar accepts, decorated, with its value. */
 const validLine = (max: number) =>
-  fc.record({
-    n: fc.integer({ min: 0, max }),
-    before: fc.constantFrom('', ' ', '\t', ' \t'),
-    after: fc.constantFrom('', ' ', '\t'),
-    cr: fc.boolean(),
-    zeros: fc.constantFrom('', '0', '00'),
-  }).map(({ n, before, after, cr, zeros }) => ({ valid: true as const, n, text: `${before}${zeros}${n}${after}${cr ? '\r' : ''}` }));
+  fc
+    .record({
+      n: fc.integer({ min: 0, max }),
+      before: fc.constantFrom('', ' ', '\t', ' \t'),
+      after: fc.constantFrom('', ' ', '\t'),
+      cr: fc.boolean(),
+      zeros: fc.constantFrom('', '0', '00'),
+    })
+    .map(({ n, before, after, cr, zeros }) => ({
+      valid: true as const,
+      n,
+      text: `${before}${zeros}${n}${after}${cr ? '\r' : ''}`,
+    }));
 
 /** A line it refuses: a known bad form, or a random string that is neither blank nor digits. */
 const invalidLine = fc
@@ -149,14 +168,34 @@ for (const [name, command, max, reference] of [
   ['add --formula', 'add --formula', 2 ** 40, (n: number) => (BigInt(n) * BigInt(n + 1)) / 2n],
 ] as const) {
   test(`${name}: random mixes of valid and invalid lines give exactly the reference results, in order (property)`, async () => {
-    const cases = fc.sample(fc.array(fc.oneof({ weight: 3, arbitrary: validLine(max) }, { weight: 1, arbitrary: invalidLine }), { maxLength: 40 }), { numRuns: 25, seed });
-    const files = sampleFiles(name.replace(/\W/g, '_'), cases.map((lines) => Buffer.from(lines.map((line) => line.text).join('\n') + (lines.length > 0 ? '\n' : ''), 'utf8')));
+    const cases = fc.sample(
+      fc.array(fc.oneof({ weight: 3, arbitrary: validLine(max) }, { weight: 1, arbitrary: invalidLine }), {
+        maxLength: 40,
+      }),
+      { numRuns: 25, seed },
+    );
+    const files = sampleFiles(
+      name.replace(/\W/g, '_'),
+      cases.map((lines) =>
+        Buffer.from(lines.map((line) => line.text).join('\n') + (lines.length > 0 ? '\n' : ''), 'utf8'),
+      ),
+    );
     const { stdout, stderr, exitCode } = await shBytes(`${command} ${files.join(' ')}`);
-    const expected = cases.flatMap((lines) => lines.filter((line) => line.valid).map((line) => `${reference(line.n)}\n`)).join('');
+    const expected = cases
+      .flatMap((lines) => lines.filter((line) => line.valid).map((line) => `${reference(line.n)}\n`))
+      .join('');
     assert.equal(stdout.toString(), expected, `seed ${seed}`);
-    const invalidAt = cases.flatMap((lines, file) => lines.flatMap((line, index) => (line.valid ? [] : [`${files[file]}:${index + 1}`])));
+    const invalidAt = cases.flatMap((lines, file) =>
+      lines.flatMap((line, index) => (line.valid ? [] : [`${files[file]}:${index + 1}`])),
+    );
     assert.equal(exitCode, invalidAt.length > 0 ? 1 : 0);
-    const reported = stderr === '' ? [] : stderr.trimEnd().split('\n').map((line) => /^(?:add|mul): (.+:\d+): /.exec(line)?.[1]);
+    const reported =
+      stderr === ''
+        ? []
+        : stderr
+            .trimEnd()
+            .split('\n')
+            .map((line) => /^(?:add|mul): (.+:\d+): /.exec(line)?.[1]);
     assert.deepEqual(reported, invalidAt, `seed ${seed}`);
   });
 }
@@ -164,12 +203,16 @@ for (const [name, command, max, reference] of [
 test('random bytes never produce a stack trace or a hang (fuzzing every stage)', async () => {
   const commands = ['mul --repeat 1', 'add', 'add --formula', 'sleep-task --from-input', 'mul --repeat 1 --workers 2'];
   for (const [index, command] of commands.entries()) {
-    const files = sampleFiles(`fuzz-${index}`, fc.sample(fc.uint8Array({ maxLength: 2000 }), { numRuns: 8, seed: seed + index }));
+    const files = sampleFiles(
+      `fuzz-${index}`,
+      fc.sample(fc.uint8Array({ maxLength: 2000 }), { numRuns: 8, seed: seed + index }),
+    );
     const { stderr, exitCode } = await shBytes(`${command} ${files.join(' ')}`);
     assert.ok(exitCode === 0 || exitCode === 1, `${command}: exit ${exitCode} (seed ${seed + index})`);
     assert.doesNotMatch(stderr, /\n\s+at |internal error|Error:/, command);
     const name = command.split(' ')[0]!;
-    for (const line of stderr.split('\n').filter(Boolean)) assert.match(line, new RegExp(`^${name}: ${samples}/fuzz-${index}-\\d+:\\d+: `), command);
+    for (const line of stderr.split('\n').filter(Boolean))
+      assert.match(line, new RegExp(`^${name}: ${samples}/fuzz-${index}-\\d+:\\d+: `), command);
   }
 });
 
@@ -178,8 +221,13 @@ test('random bytes never produce a stack trace or a hang (fuzzing every stage)',
 const REFERENCE = `${ROOT}/test/reference/components.py`;
 const SHARED_REFERENCE = `${ROOT}/../shared/reference/components.py`;
 test('mul and add agree with the Python reference (components.py) on n = 0..30', async () => {
-  if (existsSync(SHARED_REFERENCE)) assert.equal(readFileSync(REFERENCE, 'utf8'), readFileSync(SHARED_REFERENCE, 'utf8'), 'test/reference/components.py differs from ../shared');
-  const input = Array.from({ length: 31 }, (_, n) => n).join('\n') + '\n';
+  if (existsSync(SHARED_REFERENCE))
+    assert.equal(
+      readFileSync(REFERENCE, 'utf8'),
+      readFileSync(SHARED_REFERENCE, 'utf8'),
+      'test/reference/components.py differs from ../shared',
+    );
+  const input = `${Array.from({ length: 31 }, (_, n) => n).join('\n')}\n`;
   for (const stage of ['mul', 'add']) {
     const ours = await sh(`${stage} --repeat 3`, input);
     const python = await sh(`env -u PYTHONUNBUFFERED python3 ${REFERENCE} ${stage} 3 2>/dev/null`, input);

@@ -9,19 +9,55 @@ import { program as mulProgram } from '../src/cli/mul.js';
 import { program as addProgram } from '../src/cli/add.js';
 import { program as sleepProgram } from '../src/cli/sleep-task.js';
 import { program as timerProgram } from '../src/cli/timer.js';
-import { type ProgramSpec } from '../src/args/spec.js';
+import type { ProgramSpec } from '../src/args/spec.js';
 
-const PROGRAMS: Record<string, ProgramSpec> = { mul: mulProgram, add: addProgram, 'sleep-task': sleepProgram, timer: timerProgram };
+const PROGRAMS: Record<string, ProgramSpec> = {
+  mul: mulProgram,
+  add: addProgram,
+  'sleep-task': sleepProgram,
+  timer: timerProgram,
+};
 
 /** Every executable, as a line filter over endless/any input, and a run that lasts (`busy`: fed one line, then input kept open). */
 const FAMILY = [
-  { name: 'mul', filter: 'mul --repeat 1', busy: 'mul --repeat 7771', badOptions: ['--repeat x', '--repeat 0', '--repeat', '--repeat=-1', '--repeat 1.5', '--workers 0', '--time=yes'] },
-  { name: 'add', filter: 'add', busy: 'add --repeat 7771', badOptions: ['--repeat 1000000001', '--formula=1', '--workers 1000', '--workers', '-x'] },
-  { name: 'sleep-task', filter: 'sleep-task --for 0ms', busy: 'sleep-task --for 61m', badOptions: ['--for x', '--for 5', '--for', '--for -1s', '--for 2d', '--mode nap --for 1s', '--concurrency 0 --for 1s', '--for 1s --from-input', ''] },
-  { name: 'timer', filter: 'timer -- cat', busy: 'timer -- mul --repeat 7771', badOptions: ['--label', '--output', '--trace', '--bogus -- cat', ''] },
+  {
+    name: 'mul',
+    filter: 'mul --repeat 1',
+    busy: 'mul --repeat 7771',
+    badOptions: ['--repeat x', '--repeat 0', '--repeat', '--repeat=-1', '--repeat 1.5', '--workers 0', '--time=yes'],
+  },
+  {
+    name: 'add',
+    filter: 'add',
+    busy: 'add --repeat 7771',
+    badOptions: ['--repeat 1000000001', '--formula=1', '--workers 1000', '--workers', '-x'],
+  },
+  {
+    name: 'sleep-task',
+    filter: 'sleep-task --for 0ms',
+    busy: 'sleep-task --for 61m',
+    badOptions: [
+      '--for x',
+      '--for 5',
+      '--for',
+      '--for -1s',
+      '--for 2d',
+      '--mode nap --for 1s',
+      '--concurrency 0 --for 1s',
+      '--for 1s --from-input',
+      '',
+    ],
+  },
+  {
+    name: 'timer',
+    filter: 'timer -- cat',
+    busy: 'timer -- mul --repeat 7771',
+    badOptions: ['--label', '--output', '--trace', '--bogus -- cat', ''],
+  },
 ] as const;
 
-const usageError = (name: string): RegExp => new RegExp(`^${name}: .+\\nTry '${name} --help' for more information\\.\\n$`);
+const usageError = (name: string): RegExp =>
+  new RegExp(`^${name}: .+\\nTry '${name} --help' for more information\\.\\n$`);
 
 for (const tool of FAMILY) {
   test(`${tool.name}: missing and bad option values are usage errors (exit 2)`, async () => {
@@ -49,7 +85,10 @@ for (const tool of FAMILY) {
     // input still open. (A stage busy computing: test/engine.test.ts.)
     const out = `/tmp/pipestage-midrun-${process.pid}-${tool.name}`;
     const started = tool.name === 'sleep-task' ? 'sleep 0.5' : `until [ -s ${out} ]; do sleep 0.05; done`;
-    for (const [signal, status] of [['INT', 130], ['TERM', 143]] as const) {
+    for (const [signal, status] of [
+      ['INT', 130],
+      ['TERM', 143],
+    ] as const) {
       const { stdout } = await sh(
         // (wait waits for the whole pipeline: its sleep is ended once the tool has ended; the status is the tool's)
         `{ echo 0; exec sleep 28.37; } 2>/dev/null | ${tool.busy} >${out} & p=$!; ${started}; kill -${signal} $p; ` +
@@ -66,11 +105,18 @@ for (const tool of FAMILY) {
     const filter = tool.name === 'add' ? 'add --formula' : tool.filter; // the loop on n up to 2M would be O(n²)
     const peak = async (count: number): Promise<number> => {
       const report = `/tmp/pipestage-rss-${process.pid}-${count}.json`;
-      const { stdout } = await sh(`${input} ${count} | timer --json --output ${report} -- ${filter} | (sleep 1; cat >/dev/null); cat ${report}; rm -f ${report}`, undefined, 120_000);
+      const { stdout } = await sh(
+        `${input} ${count} | timer --json --output ${report} -- ${filter} | (sleep 1; cat >/dev/null); cat ${report}; rm -f ${report}`,
+        undefined,
+        120_000,
+      );
       return (JSON.parse(stdout) as { summary: { peakRssBytes: number } }).summary.peakRssBytes / 1048576;
     };
     const small = await peak(lines / 10);
     const large = await peak(lines);
-    assert.ok(large < small + 40 && large < 160, `peak RSS ${small.toFixed(1)} MB on ${lines / 10} lines, ${large.toFixed(1)} MB on ${lines}`);
+    assert.ok(
+      large < small + 40 && large < 160,
+      `peak RSS ${small.toFixed(1)} MB on ${lines / 10} lines, ${large.toFixed(1)} MB on ${lines}`,
+    );
   });
 }

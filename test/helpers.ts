@@ -10,7 +10,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 export const ROOT = repositoryRoot(path.dirname(fileURLToPath(import.meta.url)));
 /** The nearest folder above `from` holding package.json (tests run from test/ or from .test-build/). */
 function repositoryRoot(from: string): string {
-  for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) if (existsSync(path.join(dir, 'package.json'))) return dir;
+  for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir))
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
   throw new Error(`no package.json above ${from}`);
 }
 export const BIN = path.join(ROOT, 'bin');
@@ -39,7 +40,11 @@ export interface ShellResult {
  * stdin; resolves with everything it wrote and how it ended, never rejects (killed after `timeoutMs`).
  * Plain child_process: a test file runs hundreds of these, and execa costs more CPU per call.
  */
-function run(command: string, input: string | Buffer, timeoutMs: number): Promise<{ stdout: Buffer; stderr: Buffer; exitCode: number; signal?: string }> {
+function run(
+  command: string,
+  input: string | Buffer,
+  timeoutMs: number,
+): Promise<{ stdout: Buffer; stderr: Buffer; exitCode: number; signal?: string }> {
   return new Promise((resolve) => {
     const child = spawn('sh', ['-c', command], { env: ENV, cwd: ROOT, timeout: timeoutMs, killSignal: 'SIGKILL' });
     const stdout: Buffer[] = [];
@@ -48,9 +53,16 @@ function run(command: string, input: string | Buffer, timeoutMs: number): Promis
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.stdin.on('error', () => {}); // a command that does not read its input
     child.stdin.end(input);
-    child.on('error', (error) => resolve({ stdout: Buffer.alloc(0), stderr: Buffer.from(String(error)), exitCode: -1 }));
+    child.on('error', (error) =>
+      resolve({ stdout: Buffer.alloc(0), stderr: Buffer.from(String(error)), exitCode: -1 }),
+    );
     child.on('close', (code, signal) =>
-      resolve({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode: code ?? -1, ...(signal ? { signal } : {}) }),
+      resolve({
+        stdout: Buffer.concat(stdout),
+        stderr: Buffer.concat(stderr),
+        exitCode: code ?? -1,
+        ...(signal ? { signal } : {}),
+      }),
     );
   });
 }
@@ -58,11 +70,19 @@ function run(command: string, input: string | Buffer, timeoutMs: number): Promis
 /** Runs a shell command line (sh -c) with the built executables on PATH; never rejects. */
 export async function sh(command: string, input?: string | Buffer, timeoutMs = 60_000): Promise<ShellResult> {
   const result = await run(command, input ?? '', timeoutMs);
-  return { stdout: result.stdout.toString(), stderr: result.stderr.toString(), exitCode: result.exitCode, ...(result.signal ? { signal: result.signal } : {}) };
+  return {
+    stdout: result.stdout.toString(),
+    stderr: result.stderr.toString(),
+    exitCode: result.exitCode,
+    ...(result.signal ? { signal: result.signal } : {}),
+  };
 }
 
 /** Like sh, with stdout as raw bytes. */
-export async function shBytes(command: string, input?: Buffer): Promise<{ stdout: Buffer; stderr: string; exitCode: number }> {
+export async function shBytes(
+  command: string,
+  input?: Buffer,
+): Promise<{ stdout: Buffer; stderr: string; exitCode: number }> {
   const result = await run(command, input ?? Buffer.alloc(0), 60_000);
   return { stdout: result.stdout, stderr: result.stderr.toString(), exitCode: result.exitCode };
 }
@@ -82,18 +102,27 @@ export function mismatch(c: Case, r: ShellResult): string | undefined {
   const expectText = (what: string, want: string | RegExp | undefined, got: string): string | undefined => {
     if (want === undefined) return undefined;
     const ok = typeof want === 'string' ? got === want : want.test(got);
-    return ok ? undefined : `${what}: expected ${JSON.stringify(String(want))}, got ${JSON.stringify(got.slice(0, 400))}`;
+    return ok
+      ? undefined
+      : `${what}: expected ${JSON.stringify(String(want))}, got ${JSON.stringify(got.slice(0, 400))}`;
   };
-  if (r.exitCode !== c.exitCode) return `exit code: expected ${c.exitCode}, got ${r.exitCode} (stderr ${JSON.stringify(r.stderr.slice(0, 400))})`;
-  return expectText('stdout', c.stdout, r.stdout) ?? expectText('stderr', c.stderr ?? (c.exitCode === 0 ? '' : undefined), r.stderr);
+  if (r.exitCode !== c.exitCode)
+    return `exit code: expected ${c.exitCode}, got ${r.exitCode} (stderr ${JSON.stringify(r.stderr.slice(0, 400))})`;
+  return (
+    expectText('stdout', c.stdout, r.stdout) ??
+    expectText('stderr', c.stderr ?? (c.exitCode === 0 ? '' : undefined), r.stderr)
+  );
 }
 
 /** A tmux session running bash in a real terminal; keys typed, the screen and processes read. */
 export async function tmuxSession(name: string) {
   const socket = `-L pipestage-${process.pid}`;
-  await sh(`tmux ${socket} new-session -d -s ${name} -x 120 -y 50 "env PATH='${path.join(ROOT, 'bin')}':\\$PATH PS1='$ ' bash --norc --noprofile -i"`);
+  await sh(
+    `tmux ${socket} new-session -d -s ${name} -x 120 -y 50 "env PATH='${path.join(ROOT, 'bin')}':\\$PATH PS1='$ ' bash --norc --noprofile -i"`,
+  );
   return {
-    keys: (...keys: string[]) => sh(`tmux ${socket} send-keys -t ${name} ${keys.map((key) => `'${key.replace(/'/g, `'\\''`)}'`).join(' ')}`),
+    keys: (...keys: string[]) =>
+      sh(`tmux ${socket} send-keys -t ${name} ${keys.map((key) => `'${key.replace(/'/g, `'\\''`)}'`).join(' ')}`),
     screen: async () => (await sh(`tmux ${socket} capture-pane -p -t ${name}`)).stdout,
     close: () => sh(`tmux ${socket} kill-server`),
   };
@@ -150,7 +179,10 @@ export interface Profile {
 }
 
 /** Runs `timer --pipeline PIPELINE --json` and parses its report (stdout is the pipeline's). */
-export async function profile(pipeline: string, extra = ''): Promise<{ report: Profile; stdout: string; exitCode: number }> {
+export async function profile(
+  pipeline: string,
+  extra = '',
+): Promise<{ report: Profile; stdout: string; exitCode: number }> {
   const quoted = `'${pipeline.replace(/'/g, `'\\''`)}'`;
   const file = path.join(tmpdir(), `pipestage-profile-${process.pid}-${Math.random()}.json`);
   const result = await sh(`timer --pipeline ${quoted} --json --output ${file} ${extra}`);

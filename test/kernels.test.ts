@@ -34,7 +34,10 @@ test('mul: 100000! has 456574 digits; 100001 is refused', () => {
   const text = String(mul(MUL_MAX_N, 1));
   assert.equal(text.length, 456574);
   assert.ok(text.startsWith('28242294079603478742934215780245355184774949260912'));
-  assert.throws(() => mul(MUL_MAX_N + 1, 1), (e: unknown) => e instanceof InputError && e.message === '100001 exceeds the limit 100000');
+  assert.throws(
+    () => mul(MUL_MAX_N + 1, 1),
+    (e: unknown) => e instanceof InputError && e.message === '100001 exceeds the limit 100000',
+  );
   assert.throws(() => mul(10n ** 20n, 1), InputError);
 });
 
@@ -58,7 +61,8 @@ test('add: the loop and the formula agree, exactly', () => {
 test('add: the loop refuses n past 134217727 with the message that names --formula', () => {
   assert.throws(
     () => addLoop(2n ** 64n),
-    (e: unknown) => e instanceof InputError && e.message === '18446744073709551616 exceeds the loop limit 134217727; use --formula',
+    (e: unknown) =>
+      e instanceof InputError && e.message === '18446744073709551616 exceeds the loop limit 134217727; use --formula',
   );
   assert.throws(() => addLoop(ADD_LOOP_MAX_N + 1), InputError);
 });
@@ -76,7 +80,22 @@ test('parseNatural: the number grammar', () => {
   assert.equal(parseNatural('0000000000000000000012'), 12);
   assert.equal(parseNatural('18446744073709551616'), 18446744073709551616n);
   for (const blank of ['', ' ', '\t', '\r', ' \t \r']) assert.equal(parseNatural(blank), null, JSON.stringify(blank));
-  for (const bad of ['abc', '-1', '+1', '1.5', '1e3', '0x10', '1 2', '1\r2', '\r1', '1\0', '١٢', '12a', '\v1', '1\r\r']) {
+  for (const bad of [
+    'abc',
+    '-1',
+    '+1',
+    '1.5',
+    '1e3',
+    '0x10',
+    '1 2',
+    '1\r2',
+    '\r1',
+    '1\0',
+    '١٢',
+    '12a',
+    '\v1',
+    '1\r\r',
+  ]) {
     assert.throws(() => parseNatural(bad), InputError, JSON.stringify(bad));
   }
   assert.throws(() => parseNatural(' abc '), { message: "invalid number 'abc'" });
@@ -99,8 +118,14 @@ test('quoteBytes: printable ASCII as is, every other byte as \\xHH, at most 40 b
 });
 
 test('systemErrorText: the C library wording', () => {
-  assert.equal(systemErrorText({ code: 'ENOSPC', message: 'ENOSPC: no space left on device, write' }), 'No space left on device');
-  assert.equal(systemErrorText({ code: 'EXDEV', message: 'EXDEV: cross-device link not permitted, rename' }), 'Cross-device link not permitted');
+  assert.equal(
+    systemErrorText({ code: 'ENOSPC', message: 'ENOSPC: no space left on device, write' }),
+    'No space left on device',
+  );
+  assert.equal(
+    systemErrorText({ code: 'EXDEV', message: 'EXDEV: cross-device link not permitted, rename' }),
+    'Cross-device link not permitted',
+  );
 });
 
 // The engine's line reader (src/stage/lines.ts), fed chunks cut anywhere: every line as the input
@@ -113,15 +138,23 @@ test('LineReader: random chunk boundaries, long and overlong lines, either separ
     const last = parts.pop()!;
     const lines = parts.map((text) => ({ text, terminated: true }));
     if (last !== '') lines.push({ text: last, terminated: false });
-    return lines.map(({ text, terminated }) => (text.length > MAX ? { text: '', terminated, overlong: true } : { text, terminated, overlong: false }));
+    return lines.map(({ text, terminated }) =>
+      text.length > MAX ? { text: '', terminated, overlong: true } : { text, terminated, overlong: false },
+    );
   };
   const read = async (chunks: Buffer[], separator: number): Promise<Line[]> => {
     const lines: Line[] = [];
     await new Promise<void>((resolve) => {
-      const reader: LineReader = new LineReader(Readable.from(chunks, { objectMode: false }), () => {
-        for (let raw = reader.read(); raw !== null; raw = reader.read()) lines.push(isMarked(raw) ? markedLine(raw) : { text: raw, terminated: true, overlong: false });
-        if (reader.done) resolve();
-      }, separator, MAX);
+      const reader: LineReader = new LineReader(
+        Readable.from(chunks, { objectMode: false }),
+        () => {
+          for (let raw = reader.read(); raw !== null; raw = reader.read())
+            lines.push(isMarked(raw) ? markedLine(raw) : { text: raw, terminated: true, overlong: false });
+          if (reader.done) resolve();
+        },
+        separator,
+        MAX,
+      );
     });
     return lines;
   };
@@ -131,14 +164,24 @@ test('LineReader: random chunk boundaries, long and overlong lines, either separ
     { weight: 1, arbitrary: fc.integer({ min: 4000, max: 20_000 }).map((length) => 'y'.repeat(length)) },
   );
   await fc.assert(
-    fc.asyncProperty(fc.array(line, { maxLength: 30 }), fc.boolean(), fc.boolean(), fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 8 }), async (texts, nul, finalSeparator, sizes) => {
-      const separator = nul ? 0x00 : 0x0a;
-      const sep = String.fromCharCode(separator);
-      const bytes = Buffer.from(texts.map((text) => text.replaceAll(sep, '')).join(sep) + (finalSeparator && texts.length > 0 ? sep : ''), 'latin1');
-      const chunks: Buffer[] = [];
-      for (let start = 0, i = 0; start < bytes.length; start += sizes[i++ % sizes.length]!) chunks.push(bytes.subarray(start, start + sizes[i % sizes.length]!));
-      assert.deepEqual(await read(chunks, separator), reference(bytes, separator));
-    }),
+    fc.asyncProperty(
+      fc.array(line, { maxLength: 30 }),
+      fc.boolean(),
+      fc.boolean(),
+      fc.array(fc.integer({ min: 1, max: 70_000 }), { minLength: 1, maxLength: 8 }),
+      async (texts, nul, finalSeparator, sizes) => {
+        const separator = nul ? 0x00 : 0x0a;
+        const sep = String.fromCharCode(separator);
+        const bytes = Buffer.from(
+          texts.map((text) => text.replaceAll(sep, '')).join(sep) + (finalSeparator && texts.length > 0 ? sep : ''),
+          'latin1',
+        );
+        const chunks: Buffer[] = [];
+        for (let start = 0, i = 0; start < bytes.length; start += sizes[i++ % sizes.length]!)
+          chunks.push(bytes.subarray(start, start + sizes[i % sizes.length]!));
+        assert.deepEqual(await read(chunks, separator), reference(bytes, separator));
+      },
+    ),
     { numRuns: 150, seed: 20261126 },
   );
 });

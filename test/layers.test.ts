@@ -44,7 +44,8 @@ export function layerProblems(files: Map<string, string>): string[] {
       const to = target.split('/')[0]!;
       if (to === 'package.json') continue;
       if (!(to in LAYERS)) problems.push(`${file} imports ${target}: not a known layer`);
-      else if (to !== from && LAYERS[to]! >= LAYERS[from]!) problems.push(`${file} imports ${target}: ${from} may not import ${to}`);
+      else if (to !== from && LAYERS[to]! >= LAYERS[from]!)
+        problems.push(`${file} imports ${target}: ${from} may not import ${to}`);
     }
   }
   // Cycles, by depth-first search over the file graph.
@@ -80,7 +81,7 @@ test('layers: every import in src/ runs downward, and none closes a cycle', () =
 test('layers: the check fails on an upward import and on a cycle', () => {
   const upward = new Map([
     ['base/x.ts', "import { y } from '../stage/y.js';\n"],
-    ['stage/y.ts', "export const y = 1;\n"],
+    ['stage/y.ts', 'export const y = 1;\n'],
   ]);
   assert.deepEqual(layerProblems(upward), ['base/x.ts imports stage/y.ts: base may not import stage']);
   const sideways = new Map([
@@ -93,6 +94,9 @@ test('layers: the check fails on an upward import and on a cycle', () => {
     ['stage/b.ts', "import {\n  a,\n} from './a.js';\nexport const b = 2;\n"],
   ]);
   assert.deepEqual(layerProblems(cycle), ['cycle: stage/a.ts -> stage/b.ts -> stage/a.ts']);
-  const dynamic = new Map([['render/r.ts', "const t = await import('../timer/t.js');\n"], ['timer/t.ts', '']]);
+  const dynamic = new Map([
+    ['render/r.ts', "const t = await import('../timer/t.js');\n"],
+    ['timer/t.ts', ''],
+  ]);
   assert.deepEqual(layerProblems(dynamic), ['render/r.ts imports timer/t.ts: render may not import timer']);
 });

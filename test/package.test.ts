@@ -16,12 +16,17 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 let setInstalled: (prefix: string) => void;
 const installed = new Promise<string>((resolve) => (setInstalled = resolve));
 
-test('npm pack, then npm install -g of the tarball: mul, add, sleep-task and timer work from PATH', { timeout: 180_000 }, async () => {
+test('npm pack, then npm install -g of the tarball: mul, add, sleep-task and timer work from PATH', {
+  timeout: 180_000,
+}, async () => {
   // dist/ is already built by `npm test`; the dependencies come from npm's cache, filled by the install.
   await execa('npm', ['pack', '--ignore-scripts', '--pack-destination', scratch], { cwd: ROOT, env: npmEnv() });
   const prefix = path.join(scratch, 'prefix');
   const tarball = path.join(scratch, `pipestage-${version}.tgz`);
-  await execa('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: scratch, env: npmEnv() });
+  await execa('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], {
+    cwd: scratch,
+    env: npmEnv(),
+  });
   setInstalled(prefix);
   const run = (command: string, input: string) =>
     execa('sh', ['-c', command], {
@@ -37,7 +42,10 @@ test('npm pack, then npm install -g of the tarball: mul, add, sleep-task and tim
   assert.equal(timed.stdout, '6\n24');
   assert.equal(timed.stderr, '');
   const { stdout } = await run('for tool in mul add sleep-task timer; do command -v "$tool"; done', '');
-  assert.deepEqual(stdout.split('\n'), ['mul', 'add', 'sleep-task', 'timer'].map((name) => path.join(prefix, 'bin', name)));
+  assert.deepEqual(
+    stdout.split('\n'),
+    ['mul', 'add', 'sleep-task', 'timer'].map((name) => path.join(prefix, 'bin', name)),
+  );
   // package.json's man field: `man mul` finds the page under the prefix (MANPATH as a user sets it).
   const manual = await run(`MANPATH=${path.join(prefix, 'share', 'man')} MANWIDTH=80 man mul | col -b`, '');
   assert.equal(manual.stderr, '');
@@ -46,23 +54,39 @@ test('npm pack, then npm install -g of the tarball: mul, add, sleep-task and tim
 
 /** GNU parallel over a real ssh: an OpenSSH server on 127.0.0.1 with throwaway keys, stopped by its pid. */
 const sshd = '/usr/sbin/sshd';
-const sshSkip =
-  !existsSync(sshd) ? 'sshd is not installed (apt-get install openssh-server; .ci/run installs it)'
-  : (await execa('sh', ['-c', 'command -v parallel'], { reject: false })).exitCode !== 0 ? 'GNU parallel is not installed'
-  : process.getuid?.() !== 0 ? 'sshd needs root here (its privilege-separation directory)'
-  : false;
+const sshSkip = !existsSync(sshd)
+  ? 'sshd is not installed (apt-get install openssh-server; .ci/run installs it)'
+  : (await execa('sh', ['-c', 'command -v parallel'], { reject: false })).exitCode !== 0
+    ? 'GNU parallel is not installed'
+    : process.getuid?.() !== 0
+      ? 'sshd needs root here (its privilege-separation directory)'
+      : false;
 
-test('GNU parallel -S over a real OpenSSH server: the installed tools run remotely, output as the local pipeline, --joblog names both hosts', { skip: sshSkip, timeout: 180_000 }, async () => {
+test('GNU parallel -S over a real OpenSSH server: the installed tools run remotely, output as the local pipeline, --joblog names both hosts', {
+  skip: sshSkip,
+  timeout: 180_000,
+}, async () => {
   const prefix = await installed;
   const dir = path.join(scratch, 'ssh');
   mkdirSync(dir);
-  for (const key of ['host_key', 'user_key']) await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, key)]);
+  for (const key of ['host_key', 'user_key'])
+    await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, key)]);
   copyFileSync(path.join(dir, 'user_key.pub'), path.join(dir, 'authorized_keys'));
   const port = 20_000 + (process.pid % 20_000);
   writeFileSync(
     path.join(dir, 'sshd_config'),
-    [`Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${dir}/host_key`, `AuthorizedKeysFile ${dir}/authorized_keys`, `PidFile ${dir}/sshd.pid`,
-      'StrictModes no', 'UsePAM no', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password'].join('\n') + '\n',
+    `${[
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${dir}/host_key`,
+      `AuthorizedKeysFile ${dir}/authorized_keys`,
+      `PidFile ${dir}/sshd.pid`,
+      'StrictModes no',
+      'UsePAM no',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin prohibit-password',
+    ].join('\n')}\n`,
   );
   mkdirSync('/run/sshd', { recursive: true });
   await execa(sshd, ['-f', path.join(dir, 'sshd_config'), '-E', path.join(dir, 'sshd.log')]);
@@ -73,16 +97,27 @@ test('GNU parallel -S over a real OpenSSH server: the installed tools run remote
     const env = { PATH: `${path.join(prefix, 'bin')}:/usr/local/bin:/usr/bin:/bin`, HOME: scratch };
     const run = (command: string) => execa('sh', ['-c', command], { cwd: scratch, env, reject: false });
     const joblog = path.join(dir, 'joblog');
-    const remote = await run(`seq 1 40 | parallel --env PATH --ssh '${ssh}' -S 1/127.0.0.1,1/localhost --joblog ${joblog} --pipe -k -N 10 mul --repeat 1000 | add --formula`);
+    const remote = await run(
+      `seq 1 40 | parallel --env PATH --ssh '${ssh}' -S 1/127.0.0.1,1/localhost --joblog ${joblog} --pipe -k -N 10 mul --repeat 1000 | add --formula`,
+    );
     // What `seq 1 40 | mul --repeat 1000 | add --formula` prints locally: n! then its triangle number.
     const factorial = (n: bigint): bigint => (n <= 1n ? 1n : n * factorial(n - 1n));
-    const local = Array.from({ length: 40 }, (_, i) => factorial(BigInt(i + 1))).map((f) => `${(f * (f + 1n)) / 2n}\n`).join('');
+    const local = Array.from({ length: 40 }, (_, i) => factorial(BigInt(i + 1)))
+      .map((f) => `${(f * (f + 1n)) / 2n}\n`)
+      .join('');
     assert.equal(remote.exitCode, 0, remote.stderr);
     assert.ok(remote.stdout === local.trimEnd(), `remote output differs: ${remote.stderr}`);
-    const jobs = readFileSync(joblog, 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
+    const jobs = readFileSync(joblog, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split('\t'));
     assert.equal(jobs.length, 4);
     assert.deepEqual([...new Set(jobs.map((job) => job[1]))].sort(), ['127.0.0.1', 'localhost']);
-    assert.ok(jobs.every((job) => job[6] === '0' && job[7] === '0'), JSON.stringify(jobs));
+    assert.ok(
+      jobs.every((job) => job[6] === '0' && job[7] === '0'),
+      JSON.stringify(jobs),
+    );
     // The joblog of an -S run as a Gantt chart: a row per host.
     const chart = await run(`timer report --joblog ${joblog} --width 60`);
     assert.equal(chart.exitCode, 0, chart.stderr);
@@ -91,7 +126,11 @@ test('GNU parallel -S over a real OpenSSH server: the installed tools run remote
     assert.match(chart.stdout, /^failed: 0 jobs$/m);
     // stdin reaches the remote tool byte for byte (CR, tabs, quotes), and its options intact.
     const input = 'it\'s "quoted"\r\n\ttab $HOME\n';
-    const echoed = await execa('sh', ['-c', `parallel --env PATH --ssh '${ssh}' -S 1/127.0.0.1 --pipe -k sleep-task --for 1ms --mode spin`], { cwd: scratch, env, input, reject: false, stripFinalNewline: false });
+    const echoed = await execa(
+      'sh',
+      ['-c', `parallel --env PATH --ssh '${ssh}' -S 1/127.0.0.1 --pipe -k sleep-task --for 1ms --mode spin`],
+      { cwd: scratch, env, input, reject: false, stripFinalNewline: false },
+    );
     assert.equal(echoed.stdout, input);
   } finally {
     if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGTERM');

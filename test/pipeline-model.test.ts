@@ -8,13 +8,23 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { sh, waitFor } from './helpers.js';
-import { applyPipestatus, attributeReaped, recentCpuRate, dataFlowOrder, findBottleneck, stageCommand, timeline, withUnseenStages, type ObservedStage } from '../src/timer/pipeline/model.js';
+import {
+  applyPipestatus,
+  attributeReaped,
+  recentCpuRate,
+  dataFlowOrder,
+  findBottleneck,
+  stageCommand,
+  timeline,
+  withUnseenStages,
+  type ObservedStage,
+} from '../src/timer/pipeline/model.js';
 import { classify, combine, parseStat, readStat } from '../src/timer/pipeline/observe.js';
 import { doubledCommand, makespan } from '../src/timer/pipeline/predict.js';
 import { readStageTraces } from '../src/trace/read-stage-traces.js';
 import { StageTracer } from '../src/trace/stage-tracer.js';
 import { openTraceFile } from '../src/trace/trace-file.js';
-import { type StageProfile, type State } from '../src/render/profile.js';
+import type { StageProfile, State } from '../src/render/profile.js';
 
 const observed = (fields: Partial<ObservedStage>): ObservedStage => ({
   pid: 1,
@@ -97,7 +107,17 @@ const profiled = (name: string, time: Partial<Record<State, number>>, feedsNext 
   bytesIn: null,
   bytesOut: null,
   linesOut: null,
-  time: { working: 0, 'waiting for a CPU': 0, 'other wait': 0, 'waiting for input': 0, 'blocked on output': 0, 'start-up': 0, stopped: 0, unknown: 0, ...time },
+  time: {
+    working: 0,
+    'waiting for a CPU': 0,
+    'other wait': 0,
+    'waiting for input': 0,
+    'blocked on output': 0,
+    'start-up': 0,
+    stopped: 0,
+    unknown: 0,
+    ...time,
+  },
   timeline: [],
   traced: undefined,
   feedsNext,
@@ -108,7 +128,10 @@ const profiled = (name: string, time: Partial<Record<State, number>>, feedsNext 
 test('model: the bottleneck line names the busiest stage with its neighbours’ evidence, or none when balanced', () => {
   const mul = profiled('mul', { working: 400, 'blocked on output': 580 });
   const add = profiled('add', { working: 960 }, false);
-  assert.equal(findBottleneck([mul, add], 1000).line, 'bottleneck: add — working 96% of the time; mul blocked on output to it 58%');
+  assert.equal(
+    findBottleneck([mul, add], 1000).line,
+    'bottleneck: add — working 96% of the time; mul blocked on output to it 58%',
+  );
   const balanced = findBottleneck([profiled('mul', { working: 970 }), profiled('add', { working: 960 }, false)], 1000);
   assert.equal(balanced.stage, undefined);
   assert.equal(balanced.line, 'bottleneck: none (balanced: mul 97%, add 96%)');
@@ -126,10 +149,19 @@ test('model: PIPESTATUS goes to the last pipeline’s stages; a status a stage t
 });
 
 test('model: a stage’s command and name (pipestage stages as NAME ARGS, a subshell’s programs in parentheses)', () => {
-  assert.deepEqual(stageCommand([['node', '/x/bin/add', '--formula']], 'add'), { command: 'add --formula', name: 'add' });
-  assert.deepEqual(stageCommand([['/usr/bin/env', 'node', '/x/bin/mul', '-r', '2']], 'mul'), { command: 'mul -r 2', name: 'mul' });
+  assert.deepEqual(stageCommand([['node', '/x/bin/add', '--formula']], 'add'), {
+    command: 'add --formula',
+    name: 'add',
+  });
+  assert.deepEqual(stageCommand([['/usr/bin/env', 'node', '/x/bin/mul', '-r', '2']], 'mul'), {
+    command: 'mul -r 2',
+    name: 'mul',
+  });
   assert.deepEqual(stageCommand([['gzip', '-9']], undefined), { command: 'gzip -9', name: 'gzip' });
-  assert.deepEqual(stageCommand([['sleep', '2'], ['cat']], undefined), { command: '(sleep 2; cat)', name: '(sleep; cat)' });
+  assert.deepEqual(stageCommand([['sleep', '2'], ['cat']], undefined), {
+    command: '(sleep 2; cat)',
+    name: '(sleep; cat)',
+  });
   assert.deepEqual(stageCommand([], undefined), { command: '(shell)', name: 'sh' });
 });
 
@@ -140,7 +172,10 @@ test('observe: /proc/PID/stat read in place gives the fields a split gives (a na
   const child = spawn(path.join(dir, 'a) (b c'), ['5'], { stdio: 'ignore' });
   try {
     // until the child has run the program (a fork is named node until its exec)
-    await waitFor('the linked program to run', async () => readFileSync(`/proc/${child.pid}/comm`, 'latin1').trim() === 'a) (b c');
+    await waitFor(
+      'the linked program to run',
+      async () => readFileSync(`/proc/${child.pid}/comm`, 'latin1').trim() === 'a) (b c',
+    );
     for (const pid of [process.pid, child.pid!]) {
       // (one reading, parsed both ways: a running process's figures change between two readings)
       const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
@@ -148,7 +183,15 @@ test('observe: /proc/PID/stat read in place gives the fields a split gives (a na
       const stat = parseStat(text);
       assert.equal(readStat(pid)?.startTicks, stat.startTicks);
       assert.deepEqual(
-        [stat.state, stat.userTicks, stat.sysTicks, stat.childUserTicks, stat.childSysTicks, stat.startTicks, stat.rssPages],
+        [
+          stat.state,
+          stat.userTicks,
+          stat.sysTicks,
+          stat.childUserTicks,
+          stat.childSysTicks,
+          stat.startTicks,
+          stat.rssPages,
+        ],
         [fields[0], ...[11, 12, 13, 14, 19, 21].map((index) => Number(fields[index]))],
       );
       assert.equal(stat.name, pid === child.pid ? 'a) (b c' : text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')));
@@ -172,14 +215,31 @@ test('observe: states from the state letter and wchan; a stage takes its busiest
 
 test('model: CPU the shell reaped from stages together is shared: each keeps what it is known to have used', () => {
   // what the samples missed (40 ms of user time) goes by how fast each was using CPU at its last sample
-  assert.deepEqual(attributeReaped([{ userMs: 300, sysMs: 0 }, { userMs: 100, sysMs: 10 }], { userMs: 440, sysMs: 10 }, [1, 3]), [
-    { userMs: 310, sysMs: 0 },
-    { userMs: 130, sysMs: 10 },
-  ]);
+  assert.deepEqual(
+    attributeReaped(
+      [
+        { userMs: 300, sysMs: 0 },
+        { userMs: 100, sysMs: 10 },
+      ],
+      { userMs: 440, sysMs: 10 },
+      [1, 3],
+    ),
+    [
+      { userMs: 310, sysMs: 0 },
+      { userMs: 130, sysMs: 10 },
+    ],
+  );
 });
 
 test('model: a stage’s CPU rate when last sampled is taken over 100 ms at least (CPU comes in 10 ms ticks)', () => {
-  const interval = (startMs: number, endMs: number, cpuMs: number, stopped = false) => ({ startMs, endMs, cpuMs, cpuWaitMs: 0, state: 'working' as const, stopped });
+  const interval = (startMs: number, endMs: number, cpuMs: number, stopped = false) => ({
+    startMs,
+    endMs,
+    cpuMs,
+    cpuWaitMs: 0,
+    state: 'working' as const,
+    stopped,
+  });
   // a full interval on a CPU, then a 3 ms one (a sample right after a reap) whose CPU showed no tick
   assert.equal(recentCpuRate([interval(0, 100, 100), interval(100, 103, 0)]), 100 / 103);
   assert.equal(recentCpuRate([interval(0, 100, 20), interval(100, 200, 50), interval(200, 210, 10)]), 60 / 110);
@@ -224,13 +284,49 @@ test('predict: the flow shop — a stage twice as fast with two servers; the nex
   // worker threads added by the change start one after the other (as work needs them): the first
   // 100 ms after the stage was ready, the second 100 ms later; four items of 100 ms end at 400 ms
   // (both at 100 ms, they would end at 300)
-  assert.equal(makespan([{ costs: costs(4, 100), groupSize: 1, servers: 2, readyMs: 0, addedServers: { count: 2, readyMs: 100, everyMs: 100 } }]), 400);
-  assert.equal(makespan([{ costs: costs(4, 100), groupSize: 1, servers: 2, readyMs: 0, addedServers: { count: 2, readyMs: 100, everyMs: 0 } }]), 300);
+  assert.equal(
+    makespan([
+      {
+        costs: costs(4, 100),
+        groupSize: 1,
+        servers: 2,
+        readyMs: 0,
+        addedServers: { count: 2, readyMs: 100, everyMs: 100 },
+      },
+    ]),
+    400,
+  );
+  assert.equal(
+    makespan([
+      {
+        costs: costs(4, 100),
+        groupSize: 1,
+        servers: 2,
+        readyMs: 0,
+        addedServers: { count: 2, readyMs: 100, everyMs: 0 },
+      },
+    ]),
+    300,
+  );
   // one thread there already (--workers 1 doubled): only the new one starts late
-  assert.equal(makespan([{ costs: costs(4, 100), groupSize: 1, servers: 2, readyMs: 0, addedServers: { count: 1, readyMs: 100, everyMs: 100 } }]), 300);
+  assert.equal(
+    makespan([
+      {
+        costs: costs(4, 100),
+        groupSize: 1,
+        servers: 2,
+        readyMs: 0,
+        addedServers: { count: 1, readyMs: 100, everyMs: 100 },
+      },
+    ]),
+    300,
+  );
   assert.deepEqual(doubledCommand('mul -r 5', false, 'mul'), { command: 'mul -r 5 --workers 2', servers: 2 });
   assert.deepEqual(doubledCommand('mul --workers 3', false, 'mul'), { command: 'mul --workers 6', servers: 6 });
-  assert.deepEqual(doubledCommand('sleep-task --for 1s', true, 'sleep-task'), { command: 'sleep-task --for 1s --concurrency 2', servers: 2 });
+  assert.deepEqual(doubledCommand('sleep-task --for 1s', true, 'sleep-task'), {
+    command: 'sleep-task --for 1s --concurrency 2',
+    servers: 2,
+  });
 });
 
 test('stage traces: states shorter than a span are merged, and each state’s time in it is kept exactly (read back by timer)', () => {
@@ -250,15 +346,30 @@ test('stage traces: states shorter than a span are merged, and each state’s ti
     tracer.close(at + 50, { status: 0, lines: 0, bytesIn: 0, bytesOut: 0 });
     const text = readFileSync(file, 'utf8');
     const states = readStageTraces(text, performance.timeOrigin).get(process.pid)!.states;
-    const total = (state: string): number => states.filter((span) => span.state === state).reduce((sum, span) => sum + span.endMs - span.startMs, 0);
+    const total = (state: string): number =>
+      states.filter((span) => span.state === state).reduce((sum, span) => sum + span.endMs - span.startMs, 0);
     const spans = text.split('\n').filter((line) => line.includes('"cat":"state"'));
     assert.ok(spans.length < 60, `${spans.length} state spans for 400 changes`);
-    assert.ok(spans.some((line) => /"name":"blocked on output".*"args":\{"blocked on output":[\d.]+,"working":[\d.]+\}/.test(line)), spans.join('\n'));
-    for (const [state, ms] of [['start-up', 100], ['working', 60], ['blocked on output', 140], ['waiting for input', 50]] as const) {
+    assert.ok(
+      spans.some((line) =>
+        /"name":"blocked on output".*"args":\{"blocked on output":[\d.]+,"working":[\d.]+\}/.test(line),
+      ),
+      spans.join('\n'),
+    );
+    for (const [state, ms] of [
+      ['start-up', 100],
+      ['working', 60],
+      ['blocked on output', 140],
+      ['waiting for input', 50],
+    ] as const) {
       assert.ok(Math.abs(total(state) - ms) < 0.05, `${state}: ${total(state)} ms, not ${ms}`);
     }
     // spans follow each other without gaps or overlaps
-    for (let i = 1; i < states.length; i++) assert.ok(Math.abs(states[i]!.startMs - states[i - 1]!.endMs) < 0.002, JSON.stringify(states.slice(i - 1, i + 1)));
+    for (let i = 1; i < states.length; i++)
+      assert.ok(
+        Math.abs(states[i]!.startMs - states[i - 1]!.endMs) < 0.002,
+        JSON.stringify(states.slice(i - 1, i + 1)),
+      );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

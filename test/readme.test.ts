@@ -19,9 +19,13 @@ test('the README Quick start is the two commands', () => {
   assert.deepEqual(quickStart[1]!.trim().split('\n'), ['npm install && npm run demo', 'npm test']);
 });
 
-test('every Quick start command but npm test runs and succeeds (in a copy of the tree)', { timeout: 240_000 }, async () => {
+test('every Quick start command but npm test runs and succeeds (in a copy of the tree)', {
+  timeout: 240_000,
+}, async () => {
   // The files git would clone (tracked, and new ones not ignored), and the installed packages.
-  const { stdout: files } = await execa('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT });
+  const { stdout: files } = await execa('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: ROOT,
+  });
   for (const file of files.split('\0').filter((name) => name !== '')) {
     try {
       cpSync(path.join(ROOT, file), path.join(copy, file), { recursive: true });
@@ -30,10 +34,18 @@ test('every Quick start command but npm test runs and succeeds (in a copy of the
     }
   }
   cpSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'), { recursive: true, verbatimSymlinks: true });
-  const commands = quickStart![1]!.trim().split('\n').filter((line) => line.trim() !== 'npm test');
+  const commands = quickStart![1]!
+    .trim()
+    .split('\n')
+    .filter((line) => line.trim() !== 'npm test');
   for (const command of commands) {
     // The demo's items are made lighter (its environment knob): the same commands, a shorter run.
-    const env = npmEnv({ ...process.env, PATH: `${path.join(copy, 'bin')}:${process.env['PATH']}`, DEMO_ITEM_MS: '40', DEMO_ITEMS: '4' });
+    const env = npmEnv({
+      ...process.env,
+      PATH: `${path.join(copy, 'bin')}:${process.env['PATH']}`,
+      DEMO_ITEM_MS: '40',
+      DEMO_ITEMS: '4',
+    });
     const result = await execa('sh', ['-c', command], { cwd: copy, reject: false, timeout: 240_000, env });
     assert.equal(result.exitCode, 0, `${command}\n${result.stdout}\n${result.stderr}`);
     if (command.includes('npm run demo')) {

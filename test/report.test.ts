@@ -19,7 +19,10 @@ test('a traced stage with several lanes: a row per lane under its row, in the ch
   const { stdout, exitCode } = await sh(`timer report ${trace} --width 60 --svg ${svg} --csv ${csv}`);
   assert.equal(exitCode, 0);
   const rows = stdout.split('\n').filter((line) => line.includes('|'));
-  assert.deepEqual(rows.map((row) => row.split('|')[0]!.trimEnd()), ['sleep-task', '  slot 1', '  slot 2', '  slot 3']);
+  assert.deepEqual(
+    rows.map((row) => row.split('|')[0]!.trimEnd()),
+    ['sleep-task', '  slot 1', '  slot 2', '  slot 3'],
+  );
   assert.match(stdout, /^sleep-task +6 /m);
   const picture = readFileSync(svg, 'utf8');
   for (const lane of ['slot 1', 'slot 2', 'slot 3']) assert.ok(picture.includes(`>${lane}</text>`), lane);
@@ -35,7 +38,13 @@ test('a traced stage with several lanes: a row per lane under its row, in the ch
     assert.ok(Math.abs(Number(end) - Number(start) - Number(elapsed)) < 1e-5);
     assert.ok(Number(elapsed) >= 0.058 && Number(elapsed) < 0.5, line); // (a timer may fire up to 1 ms early: libuv's loop time)
   }
-  assert.deepEqual(lines.slice(1).map((line) => Number(line.split(',')[3])).sort(), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(
+    lines
+      .slice(1)
+      .map((line) => Number(line.split(',')[3]))
+      .sort(),
+    [1, 2, 3, 4, 5, 6],
+  );
 });
 
 test('a stage whose reader is slow is drawn blocked on output (») and waiting stages are not', async () => {
@@ -50,14 +59,19 @@ test('a stage whose reader is slow is drawn blocked on output (») and waiting s
   assert.match(stdout, /» blocked on output/);
 });
 
-test('timer report --joblog: a local GNU parallel run, a row per slot, failed jobs marked and counted', { skip: !hasParallel && 'GNU parallel is not installed' }, async () => {
+test('timer report --joblog: a local GNU parallel run, a row per slot, failed jobs marked and counted', {
+  skip: !hasParallel && 'GNU parallel is not installed',
+}, async () => {
   const joblog = path.join(scratch, 'local.joblog');
   const svg = path.join(scratch, 'joblog.svg');
   await sh(`parallel --joblog ${joblog} -j 2 'sleep-task --for 150ms </dev/null; exit {}' ::: 0 3 0 0 5`);
   const { stdout, stderr, exitCode } = await sh(`timer report --joblog ${joblog} --width 60 --svg ${svg}`);
   assert.equal(exitCode, 0, stderr);
   assert.match(stdout, /^joblog: 5 jobs on 1 host, wall /);
-  const rows = stdout.split('\n').filter((line) => line.includes('|')).map((row) => row.split('|')[0]!.trimEnd());
+  const rows = stdout
+    .split('\n')
+    .filter((line) => line.includes('|'))
+    .map((row) => row.split('|')[0]!.trimEnd());
   assert.deepEqual(rows, ['local', '  slot 1', '  slot 2']);
   assert.match(stdout, /x/);
   assert.match(stdout, /^local +5 +2 +[\d.]+m?s +[\d.]+%$/m);
@@ -70,7 +84,10 @@ test('timer report --joblog: a file that is no joblog is named, exit 1; a trace 
   writeFileSync(notJoblog, 'Seq Host\n1 2\n');
   const bad = await sh(`timer report --joblog ${notJoblog}`);
   assert.equal(bad.exitCode, 1);
-  assert.equal(bad.stderr, `timer: ${notJoblog}: not a GNU parallel joblog (its first line is not Seq Host Starttime JobRuntime Send Receive Exitval Signal Command)\n`);
+  assert.equal(
+    bad.stderr,
+    `timer: ${notJoblog}: not a GNU parallel joblog (its first line is not Seq Host Starttime JobRuntime Send Receive Exitval Signal Command)\n`,
+  );
   const both = await sh(`timer report --joblog ${notJoblog} t.json`);
   assert.equal(both.exitCode, 2);
   assert.match(both.stderr, /^timer report: --joblog takes no trace file \(got 't\.json'\)\n/);

@@ -16,9 +16,19 @@ test('parseDuration: units required, ms semantics, limits', () => {
 test('parseTask: a label exactly when the first token is not a step', () => {
   assert.deepEqual(parseTask('meatballs 2s block:1s 2s', 'wait'), {
     label: 'meatballs',
-    steps: [{ mode: 'wait', ms: 2000 }, { mode: 'block', ms: 1000 }, { mode: 'wait', ms: 2000 }],
+    steps: [
+      { mode: 'wait', ms: 2000 },
+      { mode: 'block', ms: 1000 },
+      { mode: 'wait', ms: 2000 },
+    ],
   });
-  assert.deepEqual(parseTask('2s spin:5ms\r', 'block'), { label: undefined, steps: [{ mode: 'block', ms: 2000 }, { mode: 'spin', ms: 5 }] });
+  assert.deepEqual(parseTask('2s spin:5ms\r', 'block'), {
+    label: undefined,
+    steps: [
+      { mode: 'block', ms: 2000 },
+      { mode: 'spin', ms: 5 },
+    ],
+  });
   assert.throws(() => parseTask('pasta', 'wait'), { message: "invalid duration 'pasta'" });
   assert.throws(() => parseTask('pasta soon', 'wait'), { message: "invalid duration 'soon'" });
   assert.throws(() => parseTask('pasta sleep:2s', 'wait'), { message: "invalid step 'sleep:2s'" });
@@ -28,17 +38,30 @@ test('parseTask: a label exactly when the first token is not a step', () => {
 // (bad option values and durations: test/hardening.test.ts)
 const cases: Case[] = [
   { name: 'lines pass through', command: 'sleep-task --for 1ms', stdin: 'a\nb\n', stdout: 'a\nb\n', exitCode: 0 },
-  { name: 'blank lines, CRLF, no final newline pass through', command: 'sleep-task --for 0ms', stdin: '\r\n\nx\r\ny', stdout: '\r\n\nx\r\ny', exitCode: 0 },
+  {
+    name: 'blank lines, CRLF, no final newline pass through',
+    command: 'sleep-task --for 0ms',
+    stdin: '\r\n\nx\r\ny',
+    stdout: '\r\n\nx\r\ny',
+    exitCode: 0,
+  },
   { name: 'empty input', command: 'sleep-task --for 1s', stdin: '', stdout: '', exitCode: 0 },
   {
     name: '--from-input: bad lines reported, not written; the rest in order',
     command: 'sleep-task --from-input --concurrency 4',
     stdin: 'a 1ms\nb soon\nc -2s\nd 1ms\n3\n',
     stdout: 'a 1ms\nd 1ms\n',
-    stderr: "sleep-task: line 2: invalid duration 'soon'\nsleep-task: line 3: invalid duration '-2s' (negative)\nsleep-task: line 5: invalid duration '3' (a unit is required: 250ms, 2s, 1.5m)\n",
+    stderr:
+      "sleep-task: line 2: invalid duration 'soon'\nsleep-task: line 3: invalid duration '-2s' (negative)\nsleep-task: line 5: invalid duration '3' (a unit is required: 250ms, 2s, 1.5m)\n",
     exitCode: 1,
   },
-  { name: '--for or --from-input is required', command: 'sleep-task', stdout: '', stderr: /one of --for DURATION or --from-input is required\nTry 'sleep-task --help'/, exitCode: 2 },
+  {
+    name: '--for or --from-input is required',
+    command: 'sleep-task',
+    stdout: '',
+    stderr: /one of --for DURATION or --from-input is required\nTry 'sleep-task --help'/,
+    exitCode: 2,
+  },
 ];
 
 for (const c of cases) {
@@ -58,7 +81,10 @@ test('sleep-task: every byte passes through unchanged (NUL, invalid UTF-8, CR, n
 test('sleep-task: order is kept by default; --unordered writes lines as they finish', async () => {
   const input = 'slow 300ms\nfast 1ms\n';
   assert.equal((await sh('sleep-task --from-input --concurrency 2', input)).stdout, input);
-  assert.equal((await sh('sleep-task --from-input --concurrency 2 --unordered', input)).stdout, 'fast 1ms\nslow 300ms\n');
+  assert.equal(
+    (await sh('sleep-task --from-input --concurrency 2 --unordered', input)).stdout,
+    'fast 1ms\nslow 300ms\n',
+  );
 });
 
 test('sleep-task: ten concurrent 200ms waits overlap (the time with a line in progress is well under their sum)', async () => {
@@ -68,7 +94,10 @@ test('sleep-task: ten concurrent 200ms waits overlap (the time with a line in pr
   const ms = (text: string): number => Number(/[\d.]+/.exec(text)![0]) * (text.endsWith('ms') ? 1 : 1000);
   const lines = [...stderr.matchAll(/^sleep-task: line \d+: ([\d.]+m?s)$/gm)].map(([, time]) => ms(time!));
   assert.equal(lines.length, 10, stderr);
-  assert.ok(lines.every((time) => time >= 200), stderr);
+  assert.ok(
+    lines.every((time) => time >= 200),
+    stderr,
+  );
   const busy = ms(/^sleep-task: 10 lines, busy ([\d.]+m?s)$/m.exec(stderr)![1]!);
   assert.ok(busy < 1000, `the waits did not overlap: ${stderr}`);
 });
@@ -78,7 +107,7 @@ test('sleep-task: block and spin never overlap inside one process', async () => 
     // A blocking first line holds the process: the quick second line cannot finish before it.
     const input = `slow ${mode}:200ms\nfast 1ms\n`;
     const { stdout } = await sh('sleep-task --from-input --concurrency 2 --unordered', input);
-    assert.equal(stdout, 'slow ' + `${mode}:200ms\nfast 1ms\n`, mode);
+    assert.equal(stdout, `slow ${mode}:200ms\nfast 1ms\n`, mode);
     const started = Date.now();
     await sh(`seq 4 | sleep-task --for 100ms --mode ${mode} --concurrency 4`);
     assert.ok(Date.now() - started >= 400, `${mode}: four 100 ms steps took less than 400 ms, so they overlapped`);
@@ -92,7 +121,9 @@ test('sleep-task: --time reports each line and a summary', async () => {
 });
 
 test('sleep-task: SIGINT ends a long wait at once (the shell sees 130)', async () => {
-  const { stdout } = await sh('echo x | sleep-task --for 1h & pid=$!; sleep 0.5; kill -INT $pid; wait $pid; echo "status=$?"');
+  const { stdout } = await sh(
+    'echo x | sleep-task --for 1h & pid=$!; sleep 0.5; kill -INT $pid; wait $pid; echo "status=$?"',
+  );
   assert.equal(stdout, 'status=130\n');
   const child = execa(`${BIN}/sleep-task`, ['--for', '1h'], { env: ENV, input: 'x\n', reject: false });
   setTimeout(() => child.kill('SIGINT'), 300);
@@ -101,24 +132,32 @@ test('sleep-task: SIGINT ends a long wait at once (the shell sees 130)', async (
 });
 
 test('sleep-task: reader gone during waits: exit 0 at once', async () => {
-  const { stdout, stderr } = await sh('{ yes | sleep-task --for 10ms --concurrency 4; echo "status=$?" >&2; } | head -n 2');
+  const { stdout, stderr } = await sh(
+    '{ yes | sleep-task --for 10ms --concurrency 4; echo "status=$?" >&2; } | head -n 2',
+  );
   assert.equal(stdout, 'y\ny\n');
   assert.equal(stderr, 'status=0\n');
 });
 
 test('sleep-task --concurrency 100000 over 30,000 lines: every line in order, no warning (one abort listener for all waits)', async () => {
-  const { stdout, stderr, exitCode } = await sh('seq 30000 | sleep-task --for 300ms --concurrency 100000 | sha1sum; seq 30000 | sha1sum');
+  const { stdout, stderr, exitCode } = await sh(
+    'seq 30000 | sleep-task --for 300ms --concurrency 100000 | sha1sum; seq 30000 | sha1sum',
+  );
   assert.equal(exitCode, 0);
   const [got, want] = stdout.trim().split('\n');
   assert.equal(got, want);
   assert.equal(stderr, '');
-  const unordered = await sh('seq 20 | sleep-task --for 10ms --concurrency 20 --unordered 2>&1 | sort -n | uniq | wc -l');
+  const unordered = await sh(
+    'seq 20 | sleep-task --for 10ms --concurrency 20 --unordered 2>&1 | sort -n | uniq | wc -l',
+  );
   assert.equal(unordered.stdout.trim(), '20');
 });
 
 test('--preempt: two CPU-bound lines take turns as Python threads do: each takes about twice as long, the total is unchanged', async () => {
   const ms = (text: string): number => Number(/[\d.]+/.exec(text)![0]) * (text.endsWith('ms') ? 1 : 1000);
-  const { stdout, stderr } = await sh("printf 'a spin:200ms\\nb spin:200ms\\n' | sleep-task --from-input --concurrency 2 --preempt 5ms --unordered --time");
+  const { stdout, stderr } = await sh(
+    "printf 'a spin:200ms\\nb spin:200ms\\n' | sleep-task --from-input --concurrency 2 --preempt 5ms --unordered --time",
+  );
   assert.equal(stdout.split('\n').filter(Boolean).length, 2);
   const lines = [...stderr.matchAll(/^sleep-task: line \d: ([\d.]+m?s)$/gm)].map(([, time]) => ms(time!));
   assert.equal(lines.length, 2, stderr);
@@ -126,9 +165,12 @@ test('--preempt: two CPU-bound lines take turns as Python threads do: each takes
   // halfway), and the run takes the CPU time of both (400 ms), however loaded the machine.
   const busy = ms(/busy ([\d.]+m?s)$/m.exec(stderr)![1]!);
   assert.ok(busy >= 390, `busy ${busy} ms`);
-  for (const time of lines) assert.ok(time >= 0.9 * busy, `a line ended after ${time} ms of ${busy}: the lines did not take turns`);
+  for (const time of lines)
+    assert.ok(time >= 0.9 * busy, `a line ended after ${time} ms of ${busy}: the lines did not take turns`);
   // A block step keeps the GIL (and the process): the line behind it cannot even start its wait.
-  const blocked = await sh("printf 'a block:200ms\\nb wait:10ms\\n' | sleep-task --from-input --concurrency 2 --preempt 5ms --unordered");
+  const blocked = await sh(
+    "printf 'a block:200ms\\nb wait:10ms\\n' | sleep-task --from-input --concurrency 2 --preempt 5ms --unordered",
+  );
   assert.equal(blocked.stdout, 'a block:200ms\nb wait:10ms\n');
   const usage = await sh('sleep-task --for 1s --preempt 5');
   assert.equal(usage.exitCode, 2);

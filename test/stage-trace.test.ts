@@ -65,7 +65,8 @@ function checkStage(p: Process): number {
   // States follow each other without overlap, from start-up on.
   const states = [...p.states].sort((a, b) => a.ts! - b.ts!);
   assert.equal(states[0]!.name, 'start-up');
-  for (let i = 1; i < states.length; i++) assert.ok(states[i]!.ts! >= states[i - 1]!.ts! + states[i - 1]!.dur!, 'states overlap');
+  for (let i = 1; i < states.length; i++)
+    assert.ok(states[i]!.ts! >= states[i - 1]!.ts! + states[i - 1]!.dur!, 'states overlap');
   const startupEnd = states[0]!.ts! + states[0]!.dur!;
   // Items on lanes 1..N (each named), never overlapping within a lane, never before start-up ended.
   const lanes = new Map<number, TraceEvent[]>();
@@ -77,7 +78,8 @@ function checkStage(p: Process): number {
   }
   for (const [lane, spans] of lanes) {
     spans.sort((a, b) => a.ts! - b.ts!);
-    for (let i = 1; i < spans.length; i++) assert.ok(spans[i]!.ts! >= spans[i - 1]!.ts! + spans[i - 1]!.dur!, `lane ${lane}: spans overlap`);
+    for (let i = 1; i < spans.length; i++)
+      assert.ok(spans[i]!.ts! >= spans[i - 1]!.ts! + spans[i - 1]!.dur!, `lane ${lane}: spans overlap`);
   }
   return p.items.reduce((sum, item) => sum + ((item.args?.items as number | undefined) ?? 1), 0);
 }
@@ -91,7 +93,9 @@ function assertCanonical(file: string): void {
 
 test('PIPESTAGE_TRACE traces a whole pipeline: each stage its states and one item per line, in order, on lane 1', async () => {
   const file = traceFile();
-  const { stdout, stderr } = await sh(`export PIPESTAGE_TRACE=${file}; seq 30 | mul -r 20000 | add --formula | tail -n 1`);
+  const { stdout, stderr } = await sh(
+    `export PIPESTAGE_TRACE=${file}; seq 30 | mul -r 20000 | add --formula | tail -n 1`,
+  );
   assert.equal(stderr, '');
   let f = 1n;
   for (let i = 2n; i <= 30n; i++) f *= i;
@@ -102,7 +106,13 @@ test('PIPESTAGE_TRACE traces a whole pipeline: each stage its states and one ite
   for (const name of ['mul', 'add']) {
     const p = byName(processes, name);
     assert.equal(checkStage(p), 30, name);
-    assert.deepEqual([...p.lanes], [[0, 'main'], [1, 'items']]);
+    assert.deepEqual(
+      [...p.lanes],
+      [
+        [0, 'main'],
+        [1, 'items'],
+      ],
+    );
     // Lines in order, each once (a merged span counts its items from its first line).
     let next = 1;
     for (const item of [...p.items].sort((a, b) => a.ts! - b.ts!)) {
@@ -121,7 +131,12 @@ test('sleep-task --concurrency: one lane per slot, each line on the slot it held
   assert.equal(checkStage(p), 4);
   assert.deepEqual([...p.lanes.values()].sort(), ['main', 'slot 1', 'slot 2']);
   const ms = new Map(p.items.map((item) => [item.args!['line'], item.dur! / 1000]));
-  for (const [line, wanted] of [[1, 400], [2, 20], [3, 20], [4, 150]] as const) {
+  for (const [line, wanted] of [
+    [1, 400],
+    [2, 20],
+    [3, 20],
+    [4, 150],
+  ] as const) {
     assert.ok(ms.get(line)! >= wanted - 2 && ms.get(line)! < wanted + 150, `line ${line}: ${ms.get(line)} ms`);
   }
   // Line 1 holds its slot the whole time; the other three take turns on the other one.
@@ -139,7 +154,10 @@ test('--workers: each line on the lane of the thread that computed it, with the 
   const names = [...p.lanes].filter(([lane]) => lane > 0).map(([, name]) => name);
   assert.ok(names.length >= 1 && names.length <= 2 && names.every((name) => /^worker [12]$/.test(name)), names.join());
   assert.deepEqual(p.items.map((item) => item.args!['line']).sort(), [1, 2, 3, 4, 5, 6]);
-  assert.ok(p.items.every((item) => item.dur! > 1000), 'a 3M-repeat line took under 1 ms');
+  assert.ok(
+    p.items.every((item) => item.dur! > 1000),
+    'a 3M-repeat line took under 1 ms',
+  );
 });
 
 test('cheap lines are merged: add --formula over 200,000 lines gives a small trace that still counts every line', async () => {
@@ -151,7 +169,7 @@ test('cheap lines are merged: add --formula over 200,000 lines gives a small tra
   assert.ok(statSync(file).size < 500_000, `${statSync(file).size} bytes`);
 });
 
-test('file operands: item spans name their file; a timer around a traced stage writes on its own lane, and timer report uses the stage\'s spans', async () => {
+test("file operands: item spans name their file; a timer around a traced stage writes on its own lane, and timer report uses the stage's spans", async () => {
   // (a name JSON must escape: quotes, a backslash, a tab, a no-break space)
   const a = path.join(scratch, 'a "b" \\\t\u00a0.txt');
   writeFileSync(a, '3\n4\n');
@@ -164,7 +182,12 @@ test('file operands: item spans name their file; a timer around a traced stage w
   assert.equal(p.lanes.get(TIMER_LANE), 'timer');
   // (lines of one file may share a merged span; lines of two files never do)
   const own = p.items.filter((item) => item.tid !== TIMER_LANE).sort((x, y) => x.ts! - y.ts!);
-  const lines = own.flatMap((item) => Array.from({ length: (item.args!['items'] as number | undefined) ?? 1 }, (_, k) => `${item.args!['file']}:${(item.args!['line'] as number) + k}`));
+  const lines = own.flatMap((item) =>
+    Array.from(
+      { length: (item.args!['items'] as number | undefined) ?? 1 },
+      (_, k) => `${item.args!['file']}:${(item.args!['line'] as number) + k}`,
+    ),
+  );
   assert.deepEqual(lines, [`${a}:1`, `${a}:2`, '-:1']);
   const report = await sh(`timer report ${file} --width 60`);
   assert.match(report.stdout, /^m +3 /m);
@@ -243,9 +266,18 @@ test('turning input into lines is the stage working, not waiting for input: all 
   const chunks: Buffer[] = []; // as reads of a file or pipe give them
   for (let start = 0; start < bytes.length; start += 65_536) chunks.push(bytes.subarray(start, start + 65_536));
   const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
-  const status = await runStage('add', numberStage((n) => n), { time: false, trace: tracer }, { stdin: Readable.from(chunks), stdout: discard, stderr: discard });
+  const status = await runStage(
+    'add',
+    numberStage((n) => n),
+    { time: false, trace: tracer },
+    { stdin: Readable.from(chunks), stdout: discard, stderr: discard },
+  );
   assert.equal(status, 0);
   const states = readStageTraces(readFileSync(file, 'utf8'), performance.timeOrigin).get(process.pid)!.states;
-  const total = (state: string): number => states.filter((span) => span.state === state).reduce((sum, span) => sum + span.endMs - span.startMs, 0);
-  assert.ok(total('waiting for input') < 0.1 * total('working'), `waiting for input ${total('waiting for input').toFixed(1)} ms, working ${total('working').toFixed(1)} ms`);
+  const total = (state: string): number =>
+    states.filter((span) => span.state === state).reduce((sum, span) => sum + span.endMs - span.startMs, 0);
+  assert.ok(
+    total('waiting for input') < 0.1 * total('working'),
+    `waiting for input ${total('waiting for input').toFixed(1)} ms, working ${total('working').toFixed(1)} ms`,
+  );
 });

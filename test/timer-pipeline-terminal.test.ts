@@ -7,13 +7,24 @@ import { sh, states, tmuxSession, waitFor } from './helpers.js';
 
 const hasTmux = (await sh('command -v tmux')).exitCode === 0;
 
-test('in a terminal: a live view while it runs, Ctrl-Z stops the pipeline and timer, fg resumes, the report counts the stopped time', { skip: !hasTmux && 'tmux is not installed' }, async () => {
+test('in a terminal: a live view while it runs, Ctrl-Z stops the pipeline and timer, fg resumes, the report counts the stopped time', {
+  skip: !hasTmux && 'tmux is not installed',
+}, async () => {
   const session = await tmuxSession('pipeline');
   try {
     await session.keys("timer --pipeline 'seq 40 | sleep-task --for 101ms | cat >/dev/null'", 'Enter');
-    await waitFor('the live view', async () => /sleep-task --for 101ms +\S/.test(await session.screen()) && /^timer: \d/m.test(await session.screen()));
+    await waitFor(
+      'the live view',
+      async () =>
+        /sleep-task --for 101ms +\S/.test(await session.screen()) && /^timer: \d/m.test(await session.screen()),
+    );
     await session.keys('C-z');
-    await waitFor('all stopped', async () => (await states('^node .*bin/sleep-task --for 101ms$')).includes('T') && (await states('^node .*bin/timer --pipeline seq 40')).every((state) => state === 'T'));
+    await waitFor(
+      'all stopped',
+      async () =>
+        (await states('^node .*bin/sleep-task --for 101ms$')).includes('T') &&
+        (await states('^node .*bin/timer --pipeline seq 40')).every((state) => state === 'T'),
+    );
     await delay(1000);
     await session.keys('fg', 'Enter');
     await waitFor('the report', async () => /^bottleneck: /m.test(await session.screen()), 15000);
@@ -28,10 +39,15 @@ test('in a terminal: a live view while it runs, Ctrl-Z stops the pipeline and ti
   }
 });
 
-test('in a terminal: the stages’ stderr passes above the live view, whole lines; Ctrl-C goes to the stages, and timer reports and exits 130', { skip: !hasTmux && 'tmux is not installed' }, async () => {
+test('in a terminal: the stages’ stderr passes above the live view, whole lines; Ctrl-C goes to the stages, and timer reports and exits 130', {
+  skip: !hasTmux && 'tmux is not installed',
+}, async () => {
   const session = await tmuxSession('pipeline-int');
   try {
-    await session.keys("timer --pipeline 'seq 100 | sleep-task --for 103ms | (echo note-from-a-stage >&2; cat >/dev/null)'", 'Enter');
+    await session.keys(
+      "timer --pipeline 'seq 100 | sleep-task --for 103ms | (echo note-from-a-stage >&2; cat >/dev/null)'",
+      'Enter',
+    );
     await waitFor('the live view', async () => /^timer: \d/m.test(await session.screen()));
     await delay(1500);
     const during = await session.screen();
@@ -51,7 +67,9 @@ test('in a terminal: the stages’ stderr passes above the live view, whole line
   }
 });
 
-test('in a terminal: no live view with TERM=dumb or --no-progress', { skip: !hasTmux && 'tmux is not installed' }, async () => {
+test('in a terminal: no live view with TERM=dumb or --no-progress', {
+  skip: !hasTmux && 'tmux is not installed',
+}, async () => {
   const session = await tmuxSession('pipeline-quiet');
   try {
     for (const command of ["TERM=dumb timer --pipeline 'sleep 1.2'", "timer --pipeline 'sleep 1.3' --no-progress"]) {

@@ -11,7 +11,11 @@ import { profile, sh, type Profile } from './helpers.js';
 const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-pipeline-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-const share = (report: Profile, name: string, field: 'workingMs' | 'blockedOnOutputMs' | 'waitingForInputMs' | 'otherWaitMs'): number => {
+const share = (
+  report: Profile,
+  name: string,
+  field: 'workingMs' | 'blockedOnOutputMs' | 'waitingForInputMs' | 'otherWaitMs',
+): number => {
   const stage = report.stages.find((candidate) => candidate.name === name);
   assert.ok(stage, `no stage ${name} in ${report.stages.map((s) => s.name).join(', ')}`);
   return stage[field] / stage.wallMs;
@@ -20,7 +24,10 @@ const share = (report: Profile, name: string, field: 'workingMs' | 'blockedOnOut
 // ---- the executable ----
 
 test('the pipeline runs as the shell runs it: stdin, stdout, quoting, variables; its exit status is the shell’s', async () => {
-  const result = await sh(`X=world timer --pipeline 'tr a-z A-Z | sed "s/^/$X: /"; (exit 3)' --no-progress 2>${scratch}/r1`, 'hello\nthere\n');
+  const result = await sh(
+    `X=world timer --pipeline 'tr a-z A-Z | sed "s/^/$X: /"; (exit 3)' --no-progress 2>${scratch}/r1`,
+    'hello\nthere\n',
+  );
   assert.equal(result.stdout, 'world: HELLO\nworld: THERE\n');
   assert.equal(result.exitCode, 3);
   const report = readFileSync(`${scratch}/r1`, 'utf8');
@@ -30,7 +37,9 @@ test('the pipeline runs as the shell runs it: stdin, stdout, quoting, variables;
 });
 
 test('each stage in data-flow order with its status from PIPESTATUS, command, CPU, memory and bytes', async () => {
-  const { report, stdout, exitCode } = await profile('seq 1 200000 | (sleep 0.3; exit 4) | sort -r | (sleep 0.3; head -c 10)');
+  const { report, stdout, exitCode } = await profile(
+    'seq 1 200000 | (sleep 0.3; exit 4) | sort -r | (sleep 0.3; head -c 10)',
+  );
   assert.equal(exitCode, 0);
   assert.equal(stdout, '');
   assert.equal(report.pipestageProfile, 1);
@@ -60,7 +69,10 @@ test('pipestage stages report from their own traces: lines, exact CPU, item span
   assert.ok(mul.items!.length > 0 && mul.items!.every((item) => /^worker \d$/.test(item.lane)));
   const cpu = report.stages.reduce((sum, stage) => sum + (stage.userMs ?? 0) + (stage.sysMs ?? 0), 0);
   // the stages' total and the reaped children's CPU (kernel ticks of 10 ms) agree
-  assert.ok(Math.abs(report.cpuMs - cpu) <= Math.max(40, 0.05 * report.cpuMs), `stages ${cpu} ms, reaped ${report.cpuMs} ms`);
+  assert.ok(
+    Math.abs(report.cpuMs - cpu) <= Math.max(40, 0.05 * report.cpuMs),
+    `stages ${cpu} ms, reaped ${report.cpuMs} ms`,
+  );
 });
 
 test('a pipestage stage counts every byte it wrote, a result larger than its output buffer too', async () => {
@@ -73,7 +85,10 @@ test('a pipestage stage counts every byte it wrote, a result larger than its out
 test('bottleneck: a heavy second stage (the first waits on it or is done, the second works)', async () => {
   const { report } = await profile('seq 16 | sleep-task --for 2ms --mode spin | sleep-task --for 40ms --mode spin');
   assert.equal(report.bottleneck, 'sleep-task#2', report.bottleneckLine);
-  assert.match(report.bottleneckLine, /^bottleneck: sleep-task#2 — working \d+% of the time(, waiting for a CPU \d+%)?(;|$)/);
+  assert.match(
+    report.bottleneckLine,
+    /^bottleneck: sleep-task#2 — working \d+% of the time(, waiting for a CPU \d+%)?(;|$)/,
+  );
 });
 
 test('bottleneck: a heavy first stage (the next one waits for input from it)', async () => {
@@ -84,11 +99,19 @@ test('bottleneck: a heavy first stage (the next one waits for input from it)', a
 });
 
 test('bottleneck: an IO-bound stage in the middle (other waits, not CPU), and the suggestion is more concurrency', async () => {
-  const { report } = await profile('seq 16 | sleep-task --for 2ms --mode spin | sleep-task --for 50ms --mode wait | sleep-task --for 2ms --mode spin');
+  const { report } = await profile(
+    'seq 16 | sleep-task --for 2ms --mode spin | sleep-task --for 50ms --mode wait | sleep-task --for 2ms --mode spin',
+  );
   assert.equal(report.bottleneck, 'sleep-task#2', report.bottleneckLine);
-  assert.match(report.bottleneckLine, /busy \d+% of the time \(working \d+%(, waiting for a CPU \d+%)?, other waits \d+%\)/);
+  assert.match(
+    report.bottleneckLine,
+    /busy \d+% of the time \(working \d+%(, waiting for a CPU \d+%)?, other waits \d+%\)/,
+  );
   const waits = report.stages.find((stage) => stage.name === 'sleep-task#2')!;
-  assert.ok(waits.otherWaitMs > 2 * (waits.workingMs + waits.waitingForCpuMs), JSON.stringify(waits, ['workingMs', 'waitingForCpuMs', 'otherWaitMs']));
+  assert.ok(
+    waits.otherWaitMs > 2 * (waits.workingMs + waits.waitingForCpuMs),
+    JSON.stringify(waits, ['workingMs', 'waitingForCpuMs', 'otherWaitMs']),
+  );
   assert.equal(report.prediction?.change, 'sleep-task --for 50ms --mode wait --concurrency 2');
 });
 
@@ -112,7 +135,9 @@ test('bottleneck: a slow reader at the end (the stage before it is blocked on ou
 });
 
 test('the report: a row per stage with its shares, the chart with a legend, bottleneck and prediction lines', async () => {
-  const result = await sh(`timer --pipeline 'seq 8 | sleep-task --for 20ms --concurrency 2 | cat' --svg ${scratch}/p.svg 2>&1 >/dev/null`);
+  const result = await sh(
+    `timer --pipeline 'seq 8 | sleep-task --for 20ms --concurrency 2 | cat' --svg ${scratch}/p.svg 2>&1 >/dev/null`,
+  );
   assert.equal(result.exitCode, 0, result.stdout);
   const text = result.stdout;
   const shows = (pattern: RegExp): void => assert.match(text, pattern, `${pattern} not in:\n${text}`);
@@ -135,14 +160,23 @@ test('--trace writes a Chrome trace: a process per stage, timer’s state slices
   const file = `${scratch}/pipeline-trace.json`;
   const result = await sh(`timer --pipeline 'seq 5 | mul | cat' --trace ${file} --no-progress 2>/dev/null`);
   assert.equal(result.stdout, '1\n2\n6\n24\n120\n');
-  const events = JSON.parse(`${readFileSync(file, 'utf8').trim().replace(/,$/, '')}]`) as { name: string; cat?: string; ph: string; pid: number; args?: { name?: string } }[];
+  const events = JSON.parse(`${readFileSync(file, 'utf8').trim().replace(/,$/, '')}]`) as {
+    name: string;
+    cat?: string;
+    ph: string;
+    pid: number;
+    args?: { name?: string };
+  }[];
   const names = events.filter((event) => event.name === 'process_name').map((event) => event.args!.name);
   assert.ok(names.includes('mul') && names.includes('cat') && names.length >= 3, names.join(', '));
   assert.ok(events.some((event) => event.cat === 'item' && event.name === 'mul'));
   assert.ok(events.some((event) => event.cat === 'pipeline-state'));
   const report = await sh(`timer report ${file}`);
   assert.equal(report.exitCode, 0, report.stderr);
-  writeFileSync(`${scratch}/old.json`, '[\n{"name":"process_name","ph":"M","pid":1,"tid":0,"args":{"name":"x","startTicks":1}},\n');
+  writeFileSync(
+    `${scratch}/old.json`,
+    '[\n{"name":"process_name","ph":"M","pid":1,"tid":0,"args":{"name":"x","startTicks":1}},\n',
+  );
   const refused = await sh(`timer --pipeline 'touch ${scratch}/touched' --trace ${scratch}/old.json`);
   assert.equal(refused.exitCode, 125);
   assert.match(refused.stderr, /trace of an earlier run; remove it/);
@@ -165,7 +199,11 @@ test('a stage starting late joins the run’s trace (a; sleep; b), and every sta
   const { report } = await profile('seq 3 | mul; sleep 2.2; seq 2 | add');
   const traced = report.stages.filter((stage) => stage.items !== null).map((stage) => stage.name);
   assert.deepEqual(traced.sort(), ['add', 'mul']);
-  assert.equal(report.stages.length, 5, JSON.stringify(report.stages.map(({ pid, command, stdin, stdout }) => ({ pid, command, stdin, stdout }))));
+  assert.equal(
+    report.stages.length,
+    5,
+    JSON.stringify(report.stages.map(({ pid, command, stdin, stdout }) => ({ pid, command, stdin, stdout }))),
+  );
 });
 
 test('usage: --pipeline takes no COMMAND; a pipeline that cannot run still gives one report', async () => {
@@ -183,13 +221,17 @@ test('usage: --pipeline takes no COMMAND; a pipeline that cannot run still gives
 
 test('SIGTERM to timer ends every process of the pipeline, and nothing is left behind', async () => {
   const marker = `${30 + Math.random()}`.slice(0, 7);
-  const run = sh(`timer --pipeline 'sleep ${marker} | sleep ${marker}' --no-progress 2>/dev/null & pid=$!; while [ "$(pgrep -fc "^sleep ${marker}$")" != 2 ]; do sleep 0.05; done; kill -TERM $pid; wait $pid; echo "status $?"; sleep 0.2; pgrep -f "^sleep ${marker}$" || echo none left`);
+  const run = sh(
+    `timer --pipeline 'sleep ${marker} | sleep ${marker}' --no-progress 2>/dev/null & pid=$!; while [ "$(pgrep -fc "^sleep ${marker}$")" != 2 ]; do sleep 0.05; done; kill -TERM $pid; wait $pid; echo "status $?"; sleep 0.2; pgrep -f "^sleep ${marker}$" || echo none left`,
+  );
   const result = await run;
   assert.match(result.stdout, /status 143\nnone left\n$/);
 });
 
 test('SIGUSR1 prints a line so far (each stage and its CPU) and the run goes on', async () => {
-  const result = await sh(`timer --pipeline 'seq 3 | sleep-task --for 317ms' 2>${scratch}/usr1 & pid=$!; while ! pgrep -f "^node .*bin/sleep-task --for 317ms$" >/dev/null; do sleep 0.05; done; sleep 0.3; kill -USR1 $pid; wait $pid; echo "status $?"`);
+  const result = await sh(
+    `timer --pipeline 'seq 3 | sleep-task --for 317ms' 2>${scratch}/usr1 & pid=$!; while ! pgrep -f "^node .*bin/sleep-task --for 317ms$" >/dev/null; do sleep 0.05; done; sleep 0.3; kill -USR1 $pid; wait $pid; echo "status $?"`,
+  );
   assert.match(result.stdout, /^1\n2\n3\nstatus 0\n$/);
   const report = readFileSync(`${scratch}/usr1`, 'utf8');
   assert.match(report, /^timer: pipeline: \S+ so far; .*sleep-task --for 317ms: CPU \S+$/m);

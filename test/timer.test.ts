@@ -8,7 +8,8 @@ import { FIXTURES, sh, shBytes } from './helpers.js';
 import { readTrace } from '../src/trace/read-trace.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-timer-'));
-const SUMMARY = /^timer: [\w.-]+: \d+ lines in, \d+ out, wall [\d.]+(ns|µs|ms|s), (user .+, sys .+|CPU not available), peak RSS .+, [\d.]+ lines\/s(, .+)?\n$/;
+const SUMMARY =
+  /^timer: [\w.-]+: \d+ lines in, \d+ out, wall [\d.]+(ns|µs|ms|s), (user .+, sys .+|CPU not available), peak RSS .+, [\d.]+ lines\/s(, .+)?\n$/;
 
 test('timer: the command status is passed on (sh sees it)', async () => {
   for (const status of [0, 3, 42]) {
@@ -19,7 +20,12 @@ test('timer: the command status is passed on (sh sees it)', async () => {
 });
 
 test('timer: a command killed by signal N: timer reports, then dies of N (128+N)', async () => {
-  for (const [signal, status] of [['TERM', 143], ['KILL', 137], ['INT', 130], ['HUP', 129]] as const) {
+  for (const [signal, status] of [
+    ['TERM', 143],
+    ['KILL', 137],
+    ['INT', 130],
+    ['HUP', 129],
+  ] as const) {
     const { stdout, stderr } = await sh(`timer -- ${FIXTURES}/die-by ${signal}; echo "status=$?"`);
     assert.equal(stdout, `status=${status}\n`, signal);
     assert.match(stderr, new RegExp(`killed by SIG${signal}\\n`));
@@ -49,7 +55,11 @@ test('timer: usage errors exit 2; a failure of its own (unwritable --output) is 
 });
 
 test('timer: SIGINT, SIGTERM, SIGHUP are forwarded; no orphan is left; the shell sees 128+N', async () => {
-  for (const [signal, status] of [['INT', 130], ['TERM', 143], ['HUP', 129]] as const) {
+  for (const [signal, status] of [
+    ['INT', 130],
+    ['TERM', 143],
+    ['HUP', 129],
+  ] as const) {
     // The command starts a background job (which ignores SIGINT, as sh makes it) and a foreground one.
     const { stdout } = await sh(
       `timer -- sh -c 'sleep 31 & sleep 32' & p=$!; sleep 0.5; kill -${signal} $p; wait $p; echo "status=$?"; ` +
@@ -70,7 +80,7 @@ test('timer: a command that exits without reading its stdin is not an error', as
 
 test('timer: random binary data passes through byte for byte, with and without --each', async () => {
   const data = randomBytes(3 * 1024 * 1024 + 17);
-  for (const options of ['', '--each --output /dev/null', '--trace ' + path.join(scratch, 'binary.trace.json')]) {
+  for (const options of ['', '--each --output /dev/null', `--trace ${path.join(scratch, 'binary.trace.json')}`]) {
     const { stdout, exitCode } = await shBytes(`timer ${options} -- cat`, data);
     assert.equal(exitCode, 0);
     assert.ok(stdout.equals(data), `bytes differ (${options || 'no options'})`);
@@ -103,10 +113,33 @@ test('timer --each --json: per-item latencies of a sleep-task stage, and the doc
   const { stdout, stderr, exitCode } = await sh('seq 3 | timer --each --json -- sleep-task --for 100ms');
   assert.equal(exitCode, 0);
   assert.equal(stdout, '1\n2\n3\n');
-  const report = JSON.parse(stderr) as { pipestageTimer: number; summary: Record<string, unknown>; items: Record<string, number>[] };
+  const report = JSON.parse(stderr) as {
+    pipestageTimer: number;
+    summary: Record<string, unknown>;
+    items: Record<string, number>[];
+  };
   assert.equal(report.pipestageTimer, 1);
   const summary = report.summary;
-  assert.deepEqual(Object.keys(summary).sort(), ['bytesIn', 'bytesOut', 'command', 'error', 'exitCode', 'label', 'linesIn', 'linesOut', 'linesPerSecond', 'peakRssBytes', 'rssSampleIntervalMs', 'signal', 'sysMs', 'userMs', 'wallMs'].sort());
+  assert.deepEqual(
+    Object.keys(summary).sort(),
+    [
+      'bytesIn',
+      'bytesOut',
+      'command',
+      'error',
+      'exitCode',
+      'label',
+      'linesIn',
+      'linesOut',
+      'linesPerSecond',
+      'peakRssBytes',
+      'rssSampleIntervalMs',
+      'signal',
+      'sysMs',
+      'userMs',
+      'wallMs',
+    ].sort(),
+  );
   assert.deepEqual(summary['command'], ['sleep-task', '--for', '100ms']);
   assert.equal(summary['label'], 'sleep-task');
   assert.equal(summary['exitCode'], 0);
@@ -115,7 +148,8 @@ test('timer --each --json: per-item latencies of a sleep-task stage, and the doc
   assert.equal(summary['linesIn'], 3);
   assert.equal(summary['linesOut'], 3);
   assert.equal(summary['bytesOut'], 6);
-  for (const key of ['wallMs', 'userMs', 'sysMs', 'peakRssBytes', 'linesPerSecond']) assert.equal(typeof summary[key], 'number', key);
+  for (const key of ['wallMs', 'userMs', 'sysMs', 'peakRssBytes', 'linesPerSecond'])
+    assert.equal(typeof summary[key], 'number', key);
   assert.ok((summary['wallMs'] as number) >= 300);
   assert.equal(report.items.length, 3);
   report.items.forEach((item, index) => {
@@ -164,12 +198,17 @@ test('timer: reader gone (| head -n 1): closes the command, reports, passes on i
 });
 
 test('timer gives the command real pipes: a writer blocked on a full pipe when the reader goes away dies of SIGPIPE, as in a shell pipe', async () => {
-  const kinds = await sh('echo x | timer --output /dev/null -- sh -c \'test -p /dev/stdin && test -p /dev/stdout && echo pipes\'');
+  const kinds = await sh(
+    "echo x | timer --output /dev/null -- sh -c 'test -p /dev/stdin && test -p /dev/stdout && echo pipes'",
+  );
   assert.equal(kinds.stdout, 'pipes\n');
   // (Node's own child pipes are socketpairs: head then failed with "Connection reset by peer", exit 1.)
   for (const reader of ['| head -c 1 >/dev/null', '>/dev/full']) {
     const { stderr } = await sh(`{ timer -- head -c 10000000 /dev/zero </dev/null; echo "timer=$?" >&2; } ${reader}`);
-    const lines = stderr.trim().split('\n').filter((line) => !line.startsWith('timer: write error: '));
+    const lines = stderr
+      .trim()
+      .split('\n')
+      .filter((line) => !line.startsWith('timer: write error: '));
     assert.equal(lines.length, 2, `${reader}: ${stderr}`);
     assert.match(lines[0]!, /^timer: head: .*, killed by SIGPIPE$/, reader);
     assert.equal(lines[1], reader === '>/dev/full' ? 'timer=1' : 'timer=141');
@@ -184,13 +223,30 @@ test('timer --trace: two stages append to one file: one span per item per stage,
   assert.equal(stdout, '1\n2\n3\n4\n');
   const text = readFileSync(trace, 'utf8');
   assert.ok(text.startsWith('[\n'));
-  const events = JSON.parse(`${text.trim().replace(/,$/, '')}]`) as { ph: string; pid: number; ts: number; dur: number; name: string; args: Record<string, unknown> }[];
-  const names = events.filter((e) => e.name === 'process_name').map((e) => e.args['name']).sort();
+  const events = JSON.parse(`${text.trim().replace(/,$/, '')}]`) as {
+    ph: string;
+    pid: number;
+    ts: number;
+    dur: number;
+    name: string;
+    args: Record<string, unknown>;
+  }[];
+  const names = events
+    .filter((e) => e.name === 'process_name')
+    .map((e) => e.args['name'])
+    .sort();
   assert.deepEqual(names, ['first', 'second']);
   const { stages } = readTrace(text);
-  assert.deepEqual(stages.map((stage) => [stage.name, stage.items, stage.spans.length]), [['first', 4, 4], ['second', 4, 4]]);
+  assert.deepEqual(
+    stages.map((stage) => [stage.name, stage.items, stage.spans.length]),
+    [
+      ['first', 4, 4],
+      ['second', 4, 4],
+    ],
+  );
   for (const stage of stages) {
-    for (let i = 1; i < stage.spans.length; i++) assert.ok(stage.spans[i]![0] >= stage.spans[i - 1]![1], `${stage.name}: spans overlap`);
+    for (let i = 1; i < stage.spans.length; i++)
+      assert.ok(stage.spans[i]![0] >= stage.spans[i - 1]![1], `${stage.name}: spans overlap`);
   }
   // The shared clock: the second stage's first item ends after the first stage's first item.
   assert.ok(stages[1]!.spans[0]![1] >= stages[0]!.spans[0]![1]);
@@ -199,7 +255,7 @@ test('timer --trace: two stages append to one file: one span per item per stage,
 test('timer --trace: a fast stage gets merged spans, so the trace stays small', async () => {
   const trace = path.join(scratch, 'fast.trace.json');
   await sh(`seq 1 200000 | timer --trace ${trace} -- add --formula >/dev/null`);
-  const [stage] = readTrace(readFileSync(trace, "utf8")).stages;
+  const [stage] = readTrace(readFileSync(trace, 'utf8')).stages;
   assert.equal(stage!.items, 200000);
   assert.ok(stage!.spans.length < 20000, `${stage!.spans.length} spans`);
 });

@@ -52,7 +52,11 @@ test('--workers: --time, EPIPE, write errors and usage errors as with one worker
 });
 
 test('--workers: Ctrl-C ends all workers at once', async () => {
-  const child = execa(`${BIN}/mul`, ['--repeat', '1000000000', '--workers', '2'], { env: ENV, input: '11\n11\n11\n', reject: false });
+  const child = execa(`${BIN}/mul`, ['--repeat', '1000000000', '--workers', '2'], {
+    env: ENV,
+    input: '11\n11\n11\n',
+    reject: false,
+  });
   setTimeout(() => child.kill('SIGINT'), 500);
   const result = await child;
   assert.equal(result.signal, 'SIGINT');
@@ -62,19 +66,27 @@ test('--workers 2 runs lines truly in parallel: two heavy lines overlap', async 
   // A functional property, whatever the machine's load: the stage's own trace shows a line computed on
   // one thread while another is computed on the other (each span measured inside its thread).
   const trace = `/tmp/pipestage-overlap-${process.pid}.json`;
-  await sh(`rm -f ${trace}; printf "11\\n11\\n11\\n11\\n" | mul --repeat 20000000 --workers 2 --trace ${trace} >/dev/null`);
+  await sh(
+    `rm -f ${trace}; printf "11\\n11\\n11\\n11\\n" | mul --repeat 20000000 --workers 2 --trace ${trace} >/dev/null`,
+  );
   const { events } = parseTraceEvents(readFileSync(trace, 'utf8'));
   rmSync(trace, { force: true });
-  const spans = (tid: number): [number, number][] => events.filter((e) => e.cat === 'item' && e.tid === tid).map((e) => [e.ts!, e.ts! + e.dur!]);
+  const spans = (tid: number): [number, number][] =>
+    events.filter((e) => e.cat === 'item' && e.tid === tid).map((e) => [e.ts!, e.ts! + e.dur!]);
   const [one, two] = [spans(1), spans(2)];
   assert.equal(one.length + two.length, 4);
-  assert.ok(one.some(([a1, b1]) => two.some(([a2, b2]) => a1 < b2 && a2 < b1)), 'no two lines were in progress on the two threads at once');
+  assert.ok(
+    one.some(([a1, b1]) => two.some(([a2, b2]) => a1 < b2 && a2 < b1)),
+    'no two lines were in progress on the two threads at once',
+  );
 });
 
 // What `seq 1 200 | mul --repeat 1000 | add --formula` prints.
 const PIPELINE = lines(1, 200, (n) => triangle(factorial(n)));
 
-test('GNU parallel --pipe -k: the tools work as parallel jobs, order kept', { skip: !hasParallel && NO_PARALLEL }, async () => {
+test('GNU parallel --pipe -k: the tools work as parallel jobs, order kept', {
+  skip: !hasParallel && NO_PARALLEL,
+}, async () => {
   const parallel = await sh('seq 1 200 | parallel --pipe -k -N 50 -j 2 mul --repeat 1000 | add --formula');
   assert.equal(parallel.exitCode, 0);
   assert.ok(parallel.stdout === PIPELINE, 'parallel output differs from the plain pipeline');
@@ -112,11 +124,23 @@ test('--workers --time: per-line times are compute time (not queue waits), and t
   // Eight equal lines on one thread: queued lines wait up to 7 lines' time, but each line's own
   // compute time is about the same; reported as measured inside the thread.
   const { stderr } = await sh('yes 11 | head -n 8 | mul -r 2000000 --workers 2 --time >/dev/null');
-  const times = [...stderr.matchAll(/^mul: line \d+: ([\d.]+)(ms|s)$/gm)].map(([, value, unit]) => Number(value) * (unit === 's' ? 1000 : 1));
+  const times = [...stderr.matchAll(/^mul: line \d+: ([\d.]+)(ms|s)$/gm)].map(
+    ([, value, unit]) => Number(value) * (unit === 's' ? 1000 : 1),
+  );
   assert.equal(times.length, 8, stderr);
   // Queue waits would grow with the line number (the last lines waiting for ~3 lines each on 2 threads);
   // compute times do not, however much a loaded machine makes each of them vary.
-  const median = (values: number[]): number => [...values].sort((a, b) => a - b).slice(1, 3).reduce((a, b) => a + b) / 2;
-  assert.ok(median(times.slice(4)) < 2 * median(times.slice(0, 4)), `per-line times grow like queue waits: ${times.join(', ')}`);
-  assert.match(stderr, /^mul: 8 lines, busy .+ \(wall time with a line in progress\), compute .+ \(summed over the worker threads\)$/m);
+  const median = (values: number[]): number =>
+    [...values]
+      .sort((a, b) => a - b)
+      .slice(1, 3)
+      .reduce((a, b) => a + b) / 2;
+  assert.ok(
+    median(times.slice(4)) < 2 * median(times.slice(0, 4)),
+    `per-line times grow like queue waits: ${times.join(', ')}`,
+  );
+  assert.match(
+    stderr,
+    /^mul: 8 lines, busy .+ \(wall time with a line in progress\), compute .+ \(summed over the worker threads\)$/m,
+  );
 });

@@ -1,4 +1,4 @@
-import { type ProgramSpec } from './spec.js';
+import type { ProgramSpec } from './spec.js';
 
 /**
  * A bash completion script for `spec` (and its subcommands), made from its option table: it only
@@ -34,15 +34,29 @@ function functionName(name: string): string {
 
 /** The function completing one program's words from index $1 on. */
 function optionsFunction(spec: ProgramSpec, firstWords: string): string {
-  const fn = spec.subcommands === undefined && spec.name.includes(' ') ? functionName(spec.name) : `${functionName(spec.name)}_options`;
+  const fn =
+    spec.subcommands === undefined && spec.name.includes(' ')
+      ? functionName(spec.name)
+      : `${functionName(spec.name)}_options`;
   const entries = Object.entries(spec.options);
-  const words = [...entries.flatMap(([name, def]) => [`--${name}`, ...(def.alias ? [`-${def.alias}`] : [])]), '--help', '-h', '--version'];
-  const takesValue = entries.filter(([, def]) => def.type !== 'boolean').flatMap(([name, def]) => [`--${name}`, ...(def.alias ? [`-${def.alias}`] : [])]);
+  const words = [
+    ...entries.flatMap(([name, def]) => [`--${name}`, ...(def.alias ? [`-${def.alias}`] : [])]),
+    '--help',
+    '-h',
+    '--version',
+  ];
+  const takesValue = entries
+    .filter(([, def]) => def.type !== 'boolean')
+    .flatMap(([name, def]) => [`--${name}`, ...(def.alias ? [`-${def.alias}`] : [])]);
   const valueCases = entries
     .filter(([, def]) => def.type !== 'boolean')
     .map(([name, def]) => {
       const flags = [`--${name}`, ...(def.alias ? [`-${def.alias}`] : [])].join('|');
-      const reply = def.choices ? `COMPREPLY=($(compgen -W '${def.choices.join(' ')}' -- "$cur"))` : def.file ? 'COMPREPLY=($(compgen -f -- "$cur"))' : ':';
+      const reply = def.choices
+        ? `COMPREPLY=($(compgen -W '${def.choices.join(' ')}' -- "$cur"))`
+        : def.file
+          ? 'COMPREPLY=($(compgen -f -- "$cur"))'
+          : ':';
       return `    ${flags}) ${reply}; return 0 ;;\n`;
     })
     .join('');

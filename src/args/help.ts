@@ -1,4 +1,4 @@
-import { type OptionDef, type ProgramSpec } from './spec.js';
+import type { OptionDef, ProgramSpec } from './spec.js';
 
 /** The options every program answers besides its table's. */
 export const BUILTIN_OPTIONS: [flags: string, describe: string][] = [
@@ -28,7 +28,10 @@ export function helpText(spec: ProgramSpec, width: number): string {
   out.push(`Usage: ${first}`, ...more.map((line) => `       ${line.trim()}`), '');
   for (const paragraph of spec.description.split('\n\n')) out.push(...fill(paragraph, columns), '');
   const rows: [string, string][] = [
-    ...Object.entries(spec.options).map(([name, def]): [string, string] => [optionFlags(name, def), def.describe + optionDefault(def)]),
+    ...Object.entries(spec.options).map(([name, def]): [string, string] => [
+      optionFlags(name, def),
+      def.describe + optionDefault(def),
+    ]),
     ...BUILTIN_OPTIONS,
   ];
   const flagWidth = Math.min(Math.max(...rows.map(([flags]) => flags.length)), 24);
@@ -37,11 +40,16 @@ export function helpText(spec: ProgramSpec, width: number): string {
   for (const [flags, describe] of rows) {
     const lines = fill(describe, columns - indent);
     if (flags.length > flagWidth) out.push(`  ${flags}`, ...lines.map((line) => ' '.repeat(indent) + line));
-    else out.push(`  ${flags.padEnd(flagWidth)}  ${lines[0] ?? ''}`, ...lines.slice(1).map((line) => ' '.repeat(indent) + line));
+    else
+      out.push(
+        `  ${flags.padEnd(flagWidth)}  ${lines[0] ?? ''}`,
+        ...lines.slice(1).map((line) => ' '.repeat(indent) + line),
+      );
   }
   if (spec.examples?.length) {
     out.push('', 'Examples:');
-    for (const [command, meaning] of spec.examples) out.push(`  ${command}`, ...fill(meaning, columns - 6).map((line) => `      ${line}`));
+    for (const [command, meaning] of spec.examples)
+      out.push(`  ${command}`, ...fill(meaning, columns - 6).map((line) => `      ${line}`));
   }
   return `${out.join('\n')}\n`;
 }

@@ -1,6 +1,6 @@
 import { VERSION } from './program.js';
 import { BUILTIN_OPTIONS, optionDefault, optionFlags } from './help.js';
-import { type ProgramSpec } from './spec.js';
+import type { ProgramSpec } from './spec.js';
 
 /**
  * The man page (roff, man(7) macros) of a program, from the same spec as its --help: synopsis,
@@ -19,11 +19,18 @@ export function manPage(spec: ProgramSpec, seeAlso: string[]): string {
   out.push('.SH OPTIONS');
   out.push(...optionItems(spec));
   for (const sub of spec.subcommands ?? []) {
-    out.push(`.SH ${roff(sub.name.toUpperCase())}`, ...paragraphs(sub.description), '.PP', 'Options:', ...optionItems(sub));
+    out.push(
+      `.SH ${roff(sub.name.toUpperCase())}`,
+      ...paragraphs(sub.description),
+      '.PP',
+      'Options:',
+      ...optionItems(sub),
+    );
   }
   if (spec.examples?.length) {
     out.push('.SH EXAMPLES');
-    for (const [command, meaning] of spec.examples) out.push('.PP', '.nf', `.B ${roff(command)}`, '.fi', '.RS', roff(meaning), '.RE');
+    for (const [command, meaning] of spec.examples)
+      out.push('.PP', '.nf', `.B ${roff(command)}`, '.fi', '.RS', roff(meaning), '.RE');
   }
   for (const [title, text] of spec.manSections ?? []) out.push(`.SH ${roff(title.toUpperCase())}`, ...paragraphs(text));
   out.push('.SH SEE ALSO', seeAlso.map((name) => `.BR ${roff(name)} (1)`).join(',\n'));
@@ -31,12 +38,17 @@ export function manPage(spec: ProgramSpec, seeAlso: string[]): string {
 }
 
 function paragraphs(text: string): string[] {
-  return text.split('\n\n').flatMap((paragraph) => ['.PP', roff(paragraph.replace(/\s+/g, ' ').replace(/`/g, '').trim())]);
+  return text
+    .split('\n\n')
+    .flatMap((paragraph) => ['.PP', roff(paragraph.replace(/\s+/g, ' ').replace(/`/g, '').trim())]);
 }
 
 function optionItems(spec: ProgramSpec): string[] {
   const rows: [string, string][] = [
-    ...Object.entries(spec.options).map(([name, def]): [string, string] => [optionFlags(name, def).trim(), def.describe + optionDefault(def)]),
+    ...Object.entries(spec.options).map(([name, def]): [string, string] => [
+      optionFlags(name, def).trim(),
+      def.describe + optionDefault(def),
+    ]),
     ...BUILTIN_OPTIONS.map(([flags, describe]): [string, string] => [flags.trim(), describe]),
   ];
   return rows.flatMap(([flags, describe]) => ['.TP', `.B ${roff(flags)}`, roff(describe.replace(/`/g, ''))]);

@@ -30,7 +30,11 @@ export async function parseCommandLine(spec: ProgramSpec, argv: string[]): Promi
     parsed = parseArgs(spec, argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    await writeText(process.stderr, utf8Bytes(`${spec.name}: ${error.message}\nTry '${spec.name} --help' for more information.\n`), 'latin1');
+    await writeText(
+      process.stderr,
+      utf8Bytes(`${spec.name}: ${error.message}\nTry '${spec.name} --help' for more information.\n`),
+      'latin1',
+    );
     return { action: 'exit', status: EXIT.USAGE };
   }
   if (parsed.action === 'run') return parsed;
@@ -52,12 +56,16 @@ export async function parseCommandLine(spec: ProgramSpec, argv: string[]): Promi
 export function parseArgs(
   spec: ProgramSpec,
   argv: string[],
-): { action: 'run'; options: Record<string, unknown>; operands: string[] } | { action: 'help' | 'version' | 'completion' } {
+):
+  | { action: 'run'; options: Record<string, unknown>; operands: string[] }
+  | { action: 'help' | 'version' | 'completion' } {
   const options: Record<string, unknown> = {};
   for (const [name, def] of Object.entries(spec.options)) {
     options[name] = def.default ?? (def.type === 'boolean' ? false : undefined);
   }
-  const byAlias = new Map(Object.entries(spec.options).flatMap(([name, def]) => (def.alias ? [[def.alias, name] as const] : [])));
+  const byAlias = new Map(
+    Object.entries(spec.options).flatMap(([name, def]) => (def.alias ? [[def.alias, name] as const] : [])),
+  );
   const operands: string[] = [];
   const setValue = (name: string, def: OptionDef, text: string, shown: string): void => {
     try {
@@ -128,7 +136,8 @@ export function parseArgs(
  * follow the input grammar: decimal digits only (no sign, exponent or fraction).
  */
 export function convertOption(def: OptionDef, text: string, shown: string): unknown {
-  const invalid = (expected: string): Error => new Error(`invalid value ${quoteArg(text)} for ${shown}: expected ${expected}`);
+  const invalid = (expected: string): Error =>
+    new Error(`invalid value ${quoteArg(text)} for ${shown}: expected ${expected}`);
   if (def.type === 'integer') {
     const min = def.min ?? 0;
     const max = def.max ?? Number.MAX_SAFE_INTEGER;
@@ -151,7 +160,11 @@ function quoteArg(arg: string): string {
 }
 
 /** Writes text and resolves with the write's error, if any (a closed or full stdout is noticed). */
-export function writeText(stream: Writable, text: string, encoding: BufferEncoding = 'utf8'): Promise<Error | null | undefined> {
+export function writeText(
+  stream: Writable,
+  text: string,
+  encoding: BufferEncoding = 'utf8',
+): Promise<Error | null | undefined> {
   return new Promise((resolve) => {
     stream.once('error', () => {}); // the callback below reports it; keep it from becoming uncaught
     stream.write(text, encoding, (error) => resolve(error));

@@ -135,7 +135,8 @@ function childrenOf(pid: number): number[] {
   }
   for (const tid of tasks) {
     try {
-      for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').split(' ')) if (child !== '') found.push(Number(child));
+      for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').split(' '))
+        if (child !== '') found.push(Number(child));
     } catch {
       // the thread ended meanwhile
     }

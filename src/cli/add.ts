@@ -1,7 +1,7 @@
 import { stageMain, stageSpec } from '../stage/main.js';
 import { numberStage } from '../stage/number-stage.js';
 import { ADD_LOOP_MAX_N, addFormula, addLoop } from '../kernels/add.js';
-import { type ProgramSpec } from '../args/spec.js';
+import type { ProgramSpec } from '../args/spec.js';
 
 export const program: ProgramSpec = stageSpec({
   name: 'add',
@@ -30,4 +30,6 @@ export const program: ProgramSpec = stageSpec({
 });
 
 export const main = (): void =>
-  stageMain(program, (options) => numberStage(options['formula'] ? addFormula : (n) => addLoop(n, options['repeat'] as number)));
+  stageMain(program, (options) =>
+    numberStage(options['formula'] ? addFormula : (n) => addLoop(n, options['repeat'] as number)),
+  );

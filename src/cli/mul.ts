@@ -1,7 +1,7 @@
 import { stageMain, stageSpec } from '../stage/main.js';
 import { numberStage } from '../stage/number-stage.js';
 import { MUL_DEFAULT_REPEAT, MUL_MAX_N, mul } from '../kernels/mul.js';
-import { type ProgramSpec } from '../args/spec.js';
+import type { ProgramSpec } from '../args/spec.js';
 
 export const program: ProgramSpec = stageSpec({
   name: 'mul',
@@ -29,4 +29,5 @@ export const program: ProgramSpec = stageSpec({
   ],
 });
 
-export const main = (): void => stageMain(program, (options) => numberStage((n) => mul(n, options['repeat'] as number)));
+export const main = (): void =>
+  stageMain(program, (options) => numberStage((n) => mul(n, options['repeat'] as number)));

@@ -1,6 +1,16 @@
 import { stageMain, stageSpec } from '../stage/main.js';
-import { Gil, parseDuration, parseTask, spendTask, spendTaskPreempted, SPEND_MODES, Waits, type SpendMode, type Step } from '../kernels/sleep.js';
-import { type ProgramSpec } from '../args/spec.js';
+import {
+  Gil,
+  parseDuration,
+  parseTask,
+  spendTask,
+  spendTaskPreempted,
+  SPEND_MODES,
+  Waits,
+  type SpendMode,
+  type Step,
+} from '../kernels/sleep.js';
+import type { ProgramSpec } from '../args/spec.js';
 
 export const program: ProgramSpec = stageSpec({
   name: 'sleep-task',
@@ -12,7 +22,12 @@ export const program: ProgramSpec = stageSpec({
     'lines), a blocked thread (block: nothing else runs) or a busy core for that much CPU time (spin).\n\n' +
     'With --from-input each line names its steps: `[label] [wait:|block:|spin:]DURATION...`',
   options: {
-    for: { type: 'string', value: 'DURATION', describe: 'Time spent per line: 250ms, 2s, 1.5m (a unit is required; at most 1 day)', parse: parseDuration },
+    for: {
+      type: 'string',
+      value: 'DURATION',
+      describe: 'Time spent per line: 250ms, 2s, 1.5m (a unit is required; at most 1 day)',
+      parse: parseDuration,
+    },
     'from-input': { type: 'boolean', describe: 'Each line gives its own steps, e.g. `"meatballs 2s block:1s 2s"`' },
     mode: {
       type: 'string',
@@ -21,7 +36,14 @@ export const program: ProgramSpec = stageSpec({
       describe: 'How a step without a prefix is spent: wait, block or spin',
       choices: SPEND_MODES,
     },
-    concurrency: { type: 'integer', value: 'N', default: 1, min: 1, max: 100_000, describe: 'Lines in flight at once in this process (event-loop concurrency)' },
+    concurrency: {
+      type: 'integer',
+      value: 'N',
+      default: 1,
+      min: 1,
+      max: 100_000,
+      describe: 'Lines in flight at once in this process (event-loop concurrency)',
+    },
     unordered: { type: 'boolean', describe: 'Write lines as they finish instead of in input order' },
     preempt: {
       type: 'string',
@@ -35,7 +57,10 @@ export const program: ProgramSpec = stageSpec({
     ['seq 5 | sleep-task --for 200ms', 'five lines, one every 200 ms'],
     ['seq 10 | sleep-task --for 1s --concurrency 10', 'ten overlapping waits: about 1 s in all'],
     ["echo 'meatballs 2s block:1s 2s' | sleep-task --from-input", 'a labelled task of three steps'],
-    ['seq 2 | sleep-task --for 1s --mode spin --concurrency 2 --preempt 5ms', 'two CPU-bound threads: both end after about 2 s'],
+    [
+      'seq 2 | sleep-task --for 1s --mode spin --concurrency 2 --preempt 5ms',
+      'two CPU-bound threads: both end after about 2 s',
+    ],
   ],
   check: (options) =>
     options['for'] === undefined && !options['from-input']

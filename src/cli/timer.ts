@@ -1,10 +1,11 @@
 import { parseLabel, timerMain } from '../timer/main.js';
-import { type ProgramSpec } from '../args/spec.js';
+import type { ProgramSpec } from '../args/spec.js';
 
 const report: ProgramSpec = {
   name: 'timer report',
   summary: 'draw a trace or a GNU parallel joblog as a Gantt chart',
-  synopsis: 'timer report [--width N] [--svg OUT] [--csv OUT] FILE | timer report --joblog JOBLOG [--width N] [--svg OUT]',
+  synopsis:
+    'timer report [--width N] [--svg OUT] [--csv OUT] FILE | timer report --joblog JOBLOG [--width N] [--svg OUT]',
   description:
     'Draw a trace written by `timer --trace` or by traced stages (`--trace`, `PIPESTAGE_TRACE`) as a Gantt chart: ' +
     "one row per stage, time across, and a row per lane (worker thread, concurrency slot) of a stage that traced itself; each stage's busy and idle time, " +
@@ -12,10 +13,27 @@ const report: ProgramSpec = {
     "With --joblog, draw GNU parallel's --joblog instead: a row per host and per slot of it (jobs laid so that none overlap), " +
     'failed jobs marked, and per host its jobs, busy time and utilisation.',
   options: {
-    width: { type: 'integer', value: 'N', min: 30, max: 1000, describe: 'Columns of the chart (default: the terminal width, else 80)' },
+    width: {
+      type: 'integer',
+      value: 'N',
+      min: 30,
+      max: 1000,
+      describe: 'Columns of the chart (default: the terminal width, else 80)',
+    },
     svg: { type: 'string', value: 'OUT', file: true, describe: 'Also write the chart as an SVG picture to OUT' },
-    csv: { type: 'string', value: 'OUT', file: true, describe: 'Also write one row per item span to OUT: stage, pid, lane, line, start, end, elapsed (seconds from the trace\'s start)' },
-    joblog: { type: 'string', value: 'JOBLOG', file: true, describe: "Draw GNU parallel's --joblog file JOBLOG (takes no trace FILE)" },
+    csv: {
+      type: 'string',
+      value: 'OUT',
+      file: true,
+      describe:
+        "Also write one row per item span to OUT: stage, pid, lane, line, start, end, elapsed (seconds from the trace's start)",
+    },
+    joblog: {
+      type: 'string',
+      value: 'JOBLOG',
+      file: true,
+      describe: "Draw GNU parallel's --joblog file JOBLOG (takes no trace FILE)",
+    },
   },
   operands: { name: 'trace file', min: 0, max: 1, files: true },
   check: (options, operands) =>
@@ -39,34 +57,74 @@ export const program: ProgramSpec = {
     "With --pipeline, profile a whole shell pipeline: PIPELINE runs with bash (its PIPESTATUS gives each stage's status) on timer's own stdin, stdout and stderr, nothing relayed; every process the shell starts is a stage, observed from /proc every --interval and, for pipestage stages, from their own traces. At the end: per stage its command, status, wall, CPU, peak memory, bytes, and its time split into working, other waits, waiting for input and blocked on output; the chart; the bottleneck (a line `bottleneck: NAME — evidence`); and the wall time predicted with the bottleneck twice as fast (`predicted: WALL with CHANGE`). While stderr is a terminal, a live view shows each stage until the report replaces it. The exit status is the pipeline's.\n\n" +
     '`timer report FILE` draws a trace recorded with --trace as a Gantt chart.',
   options: {
-    label: { type: 'string', value: 'NAME', describe: "Name in reports and traces (default: the command's name)", parse: parseLabel },
-    each: { type: 'boolean', describe: 'One report line per item: the k-th output line paired with the k-th input line' },
+    label: {
+      type: 'string',
+      value: 'NAME',
+      describe: "Name in reports and traces (default: the command's name)",
+      parse: parseLabel,
+    },
+    each: {
+      type: 'boolean',
+      describe: 'One report line per item: the k-th output line paired with the k-th input line',
+    },
     json: { type: 'boolean', describe: 'Report as one JSON document (with the items when --each)' },
     output: { type: 'string', value: 'FILE', file: true, describe: 'Write reports to FILE instead of stderr' },
-    null: { type: 'boolean', alias: 'z', describe: 'Items end with NUL instead of newline (counts and --each pair NUL-terminated items)' },
+    null: {
+      type: 'boolean',
+      alias: 'z',
+      describe: 'Items end with NUL instead of newline (counts and --each pair NUL-terminated items)',
+    },
     progress: { type: 'boolean', describe: 'A live progress line while stderr is a terminal' },
-    trace: { type: 'string', value: 'FILE', file: true, describe: 'Append spans to FILE (Chrome Trace Event Format; one file per run)' },
-    pipeline: { type: 'string', value: 'PIPELINE', describe: 'Profile the shell pipeline PIPELINE (run with bash) instead of wrapping a COMMAND' },
-    svg: { type: 'string', value: 'OUT', file: true, describe: "With --pipeline: also write the pipeline's chart as an SVG picture to OUT" },
-    interval: { type: 'integer', value: 'MS', min: 1, max: 10000, default: 100, describe: 'With --pipeline: sample the stages every MS milliseconds (and 4 times in the first 35 ms, to catch short stages)' },
+    trace: {
+      type: 'string',
+      value: 'FILE',
+      file: true,
+      describe: 'Append spans to FILE (Chrome Trace Event Format; one file per run)',
+    },
+    pipeline: {
+      type: 'string',
+      value: 'PIPELINE',
+      describe: 'Profile the shell pipeline PIPELINE (run with bash) instead of wrapping a COMMAND',
+    },
+    svg: {
+      type: 'string',
+      value: 'OUT',
+      file: true,
+      describe: "With --pipeline: also write the pipeline's chart as an SVG picture to OUT",
+    },
+    interval: {
+      type: 'integer',
+      value: 'MS',
+      min: 1,
+      max: 10000,
+      default: 100,
+      describe:
+        'With --pipeline: sample the stages every MS milliseconds (and 4 times in the first 35 ms, to catch short stages)',
+    },
     'no-progress': { type: 'boolean', describe: 'With --pipeline: no live view on the terminal' },
   },
   operands: { name: 'command', min: 0, max: Infinity, haltAtFirst: true },
   check: (options, operands) => {
     if (options['pipeline'] === undefined) {
       if (operands.length === 0) return 'missing command';
-      for (const option of ['svg', 'no-progress']) if (options[option] !== undefined && options[option] !== false) return `--${option} is for --pipeline`;
+      for (const option of ['svg', 'no-progress'])
+        if (options[option] !== undefined && options[option] !== false) return `--${option} is for --pipeline`;
       return undefined;
     }
-    if (operands.length > 0) return `--pipeline takes no COMMAND (got '${operands[0]}'); put the whole pipeline in its value`;
-    for (const option of ['each', 'null', 'label', 'progress']) if (options[option] !== undefined && options[option] !== false) return `--${option} is not for --pipeline`;
+    if (operands.length > 0)
+      return `--pipeline takes no COMMAND (got '${operands[0]}'); put the whole pipeline in its value`;
+    for (const option of ['each', 'null', 'label', 'progress'])
+      if (options[option] !== undefined && options[option] !== false) return `--${option} is not for --pipeline`;
     return undefined;
   },
   examples: [
     ['seq 8 | timer -- mul | add', 'what mul costs inside the pipeline'],
     ["timer -- sh -c 'mul | add' < items", 'a whole pipeline'],
     ['seq 8 | timer --trace t.json mul | timer --trace t.json add', 'two stages traced into one file'],
-    ["timer --pipeline 'seq 1 3000000 | add --formula | add --formula'", 'profile a whole pipeline: each stage, the bottleneck, a prediction'],
+    [
+      "timer --pipeline 'seq 1 3000000 | add --formula | add --formula'",
+      'profile a whole pipeline: each stage, the bottleneck, a prediction',
+    ],
     ["timer --pipeline 'seq 1 4000000 | gzip -9 | wc -c' --svg gz.svg", 'any programs; the chart as an SVG picture'],
     ['timer report t.json', 'the trace as a Gantt chart'],
     ['timer report --joblog jobs.log', "GNU parallel's joblog as a Gantt chart"],

@@ -1,5 +1,5 @@
 import { roundMs as round } from './summary.js';
-import { type PipelineProfile } from './profile.js';
+import type { PipelineProfile } from './profile.js';
 
 const roundOrNull = (ms: number | null): number | null => (ms === null ? null : round(ms));
 
@@ -31,7 +31,13 @@ export function pipelineJson(profile: PipelineProfile): string {
     stateUnknownReason: profile.stateUnknownReason,
     bottleneck: profile.bottleneck,
     bottleneckLine: profile.bottleneckLine,
-    prediction: profile.prediction && { wallMs: round(profile.prediction.wallMs), change: profile.prediction.change, coresFull: profile.prediction.coresFull, coresBound: profile.prediction.coresBound, line: profile.prediction.line },
+    prediction: profile.prediction && {
+      wallMs: round(profile.prediction.wallMs),
+      change: profile.prediction.change,
+      coresFull: profile.prediction.coresFull,
+      coresBound: profile.prediction.coresBound,
+      line: profile.prediction.line,
+    },
   };
   const stages = profile.stages.map((stage) => ({
     command: stage.command,
@@ -57,13 +63,28 @@ export function pipelineJson(profile: PipelineProfile): string {
     stoppedMs: round(stage.time.stopped),
     unknownMs: round(stage.time.unknown),
     traced: stage.traced !== undefined,
-    timeline: stage.timeline.map((segment) => ({ startMs: round(segment.startMs), endMs: round(segment.endMs), state: segment.state })),
-    items: stage.traced ? stage.traced.items.map((item) => ({ lane: item.lane, line: item.line ?? null, items: item.items, startMs: round(item.startMs), endMs: round(item.endMs) })) : null,
+    timeline: stage.timeline.map((segment) => ({
+      startMs: round(segment.startMs),
+      endMs: round(segment.endMs),
+      state: segment.state,
+    })),
+    items: stage.traced
+      ? stage.traced.items.map((item) => ({
+          lane: item.lane,
+          line: item.line ?? null,
+          items: item.items,
+          startMs: round(item.startMs),
+          endMs: round(item.endMs),
+        }))
+      : null,
   }));
   // Indented, but a timeline segment or an item span is one line (thousands of them): half the bytes
   // of indenting every field, and a line per segment for grep.
   const stageTexts = stages.map(({ timeline, items, ...fields }) =>
-    `${JSON.stringify(fields, null, 2).slice(0, -2)},\n  "timeline": ${oneLineEach(timeline)},\n  "items": ${items === null ? 'null' : oneLineEach(items)}\n}`.replace(/\n/g, '\n    '),
+    `${JSON.stringify(fields, null, 2).slice(0, -2)},\n  "timeline": ${oneLineEach(timeline)},\n  "items": ${items === null ? 'null' : oneLineEach(items)}\n}`.replace(
+      /\n/g,
+      '\n    ',
+    ),
   );
   const head = JSON.stringify(document, null, 2).slice(0, -2);
   return `${head},\n  "stages": ${stageTexts.length === 0 ? '[]' : `[\n    ${stageTexts.join(',\n    ')}\n  ]`}\n}\n`;
@@ -71,5 +92,7 @@ export function pipelineJson(profile: PipelineProfile): string {
 
 /** A JSON array with each element on a line of its own. */
 function oneLineEach(elements: object[]): string {
-  return elements.length === 0 ? '[]' : `[\n    ${elements.map((element) => JSON.stringify(element)).join(',\n    ')}\n  ]`;
+  return elements.length === 0
+    ? '[]'
+    : `[\n    ${elements.map((element) => JSON.stringify(element)).join(',\n    ')}\n  ]`;
 }

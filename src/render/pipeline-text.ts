@@ -46,7 +46,10 @@ export function dominantState(segments: Segment[], from: number, to: number, sta
     const segment = segments[index]!;
     if (segment.endMs <= from) continue;
     if (segment.startMs >= to) break;
-    time.set(segment.state, (time.get(segment.state) ?? 0) + Math.min(to, segment.endMs) - Math.max(from, segment.startMs));
+    time.set(
+      segment.state,
+      (time.get(segment.state) ?? 0) + Math.min(to, segment.endMs) - Math.max(from, segment.startMs),
+    );
   }
   let best: State | undefined;
   for (const [state, ms] of time) if (best === undefined || ms > time.get(best)!) best = state;
@@ -73,15 +76,27 @@ const share = (ms: number, whole: number): string => `${whole > 0 ? Math.round((
 export function pipelineReport(profile: PipelineProfile, width: number, format: FormatDuration): string {
   const lines: string[] = [];
   const status = profile.signal ? `killed by ${profile.signal}` : `exit status ${formatStatus(profile.exitCode)}`;
-  const cpu = profile.cpuMs === null ? 'CPU unknown' : `CPU ${format(profile.cpuMs)} (user ${format(profile.userMs!)}, sys ${format(profile.sysMs!)})`;
-  const elsewhere = profile.coresBusyElsewhere >= 0.1 ? ` (other processes kept ${profile.coresBusyElsewhere.toFixed(1)} busy)` : '';
-  const parallelism = profile.parallelism === null ? '' : `, parallelism ${profile.parallelism.toFixed(2)} of ${profile.cores} cores${elsewhere}`;
+  const cpu =
+    profile.cpuMs === null
+      ? 'CPU unknown'
+      : `CPU ${format(profile.cpuMs)} (user ${format(profile.userMs!)}, sys ${format(profile.sysMs!)})`;
+  const elsewhere =
+    profile.coresBusyElsewhere >= 0.1 ? ` (other processes kept ${profile.coresBusyElsewhere.toFixed(1)} busy)` : '';
+  const parallelism =
+    profile.parallelism === null
+      ? ''
+      : `, parallelism ${profile.parallelism.toFixed(2)} of ${profile.cores} cores${elsewhere}`;
   lines.push(`timer: pipeline: ${profile.pipeline}`);
   lines.push(`wall ${format(profile.wallMs)}, ${cpu}, ${status}`);
   if (parallelism) lines.push(parallelism.slice(2));
   const cost = profile.cpuMs ? ` (${((100 * profile.timerCpuMs) / profile.cpuMs).toFixed(1)}% of the pipeline's)` : '';
-  lines.push(`sampled every ${profile.sampleIntervalMs}ms; timer's own CPU while it ran ${format(profile.timerCpuMs)}${cost}, then ${format(profile.timerReportCpuMs)} for this report`);
-  if (profile.unattributedCpuMs !== null) lines.push(`unattributed CPU ${format(Math.max(0, profile.unattributedCpuMs))} (the shell's own, processes no sample saw)`);
+  lines.push(
+    `sampled every ${profile.sampleIntervalMs}ms; timer's own CPU while it ran ${format(profile.timerCpuMs)}${cost}, then ${format(profile.timerReportCpuMs)} for this report`,
+  );
+  if (profile.unattributedCpuMs !== null)
+    lines.push(
+      `unattributed CPU ${format(Math.max(0, profile.unattributedCpuMs))} (the shell's own, processes no sample saw)`,
+    );
   if (profile.stoppedMs > 0) lines.push(`stopped ${format(profile.stoppedMs)} (Ctrl-Z; left out of the shares)`);
   if (profile.stateUnknownReason) lines.push(`states unknown: ${profile.stateUnknownReason}`);
   lines.push('');
@@ -99,9 +114,19 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   lines.push('');
   const shares = profile.stages.map((stage) => {
     const active = stage.wallMs - stage.time.stopped;
-    return [stage.name, ...(['working', 'waiting for a CPU', 'other wait', 'waiting for input', 'blocked on output', 'start-up'] as const).map((state) => share(stage.time[state], active))];
+    return [
+      stage.name,
+      ...(
+        ['working', 'waiting for a CPU', 'other wait', 'waiting for input', 'blocked on output', 'start-up'] as const
+      ).map((state) => share(stage.time[state], active)),
+    ];
   });
-  lines.push(table([['share of its wall', 'working', 'CPU wait', 'other waits', 'input wait', 'blocked', 'start-up'], ...shares]).trimEnd());
+  lines.push(
+    table([
+      ['share of its wall', 'working', 'CPU wait', 'other waits', 'input wait', 'blocked', 'start-up'],
+      ...shares,
+    ]).trimEnd(),
+  );
   lines.push('working: on a CPU; CPU wait: runnable, no core free; other waits: sleep, disk,');
   lines.push('network, a child; input wait: waiting for input; blocked: blocked on output.');
   lines.push('The CPU of a program that does not trace itself is counted to 10ms.');
@@ -114,14 +139,17 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
     for (const stage of profile.stages) {
       lines.push(`${stage.name.slice(0, nameWidth).padEnd(nameWidth)} |${stateBar(stage, cellMs, columns)}|`);
       for (const lane of laneNames(stage)) {
-        const spans = stage.traced!.items.filter((item) => item.lane === lane).map((item): [number, number] => [item.startMs, item.endMs]);
+        const spans = stage
+          .traced!.items.filter((item) => item.lane === lane)
+          .map((item): [number, number] => [item.startMs, item.endMs]);
         lines.push(`${`  ${lane}`.slice(0, nameWidth).padEnd(nameWidth)} |${bar(spans, 0, cellMs, columns)}|`);
       }
     }
     lines.push(`${' '.repeat(nameWidth + 1)} 0${format(profile.wallMs).padStart(columns)}`);
     const used = new Set(profile.stages.flatMap((stage) => stage.timeline.map((segment) => segment.state)));
     const legend = STATES.filter((state) => used.has(state)).map((state) => `${GLYPHS[state]} ${state}`);
-    if (profile.stages.some((stage) => laneNames(stage).length > 0)) legend.push('lanes: █ an item computed (░▒▓ part of a column)');
+    if (profile.stages.some((stage) => laneNames(stage).length > 0))
+      legend.push('lanes: █ an item computed (░▒▓ part of a column)');
     lines.push(`${' '.repeat(nameWidth + 1)} ${legend.join('  ')}`);
     lines.push('');
   }
@@ -133,5 +161,7 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
 /** The lanes of a traced stage that computed on several (worker threads, concurrency slots). */
 export function laneNames(stage: StageProfile): string[] {
   if (!stage.traced || stage.traced.lanes < 2) return [];
-  return [...new Set(stage.traced.items.map((item) => item.lane))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return [...new Set(stage.traced.items.map((item) => item.lane))].sort((a, b) =>
+    a.localeCompare(b, 'en', { numeric: true }),
+  );
 }

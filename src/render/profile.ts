@@ -4,11 +4,27 @@ import type { TracedStage } from '../trace/read-stage-traces.js';
 // draws (text, SVG, JSON, Chrome trace, the live view), and the figures read straight off them.
 
 /** What a stage is doing at a moment. */
-export type SampledState = 'working' | 'waiting for a CPU' | 'waiting for input' | 'blocked on output' | 'other wait' | 'stopped' | 'unknown';
+export type SampledState =
+  | 'working'
+  | 'waiting for a CPU'
+  | 'waiting for input'
+  | 'blocked on output'
+  | 'other wait'
+  | 'stopped'
+  | 'unknown';
 
 export type State = SampledState | 'start-up';
 
-export const STATES: State[] = ['working', 'waiting for a CPU', 'other wait', 'waiting for input', 'blocked on output', 'start-up', 'stopped', 'unknown'];
+export const STATES: State[] = [
+  'working',
+  'waiting for a CPU',
+  'other wait',
+  'waiting for input',
+  'blocked on output',
+  'start-up',
+  'stopped',
+  'unknown',
+];
 
 /** One sampling interval of a stage: its CPU in it, and the state it was seen in when not working. */
 export interface Interval {
@@ -57,10 +73,12 @@ export interface StageProfile {
 }
 
 /** Time a stage was busy: working, waiting for a CPU, or in another wait of its own (not starved, blocked, starting or stopped). */
-export const busyMs = (stage: StageProfile): number => stage.time['working'] + stage.time['waiting for a CPU'] + stage.time['other wait'];
+export const busyMs = (stage: StageProfile): number =>
+  stage.time['working'] + stage.time['waiting for a CPU'] + stage.time['other wait'];
 
 /** A stage spends more of its busy time waiting on something of its own than wanting a CPU (IO-bound). */
-export const ioBound = (stage: StageProfile): boolean => stage.time['other wait'] > stage.time['working'] + stage.time['waiting for a CPU'];
+export const ioBound = (stage: StageProfile): boolean =>
+  stage.time['other wait'] > stage.time['working'] + stage.time['waiting for a CPU'];
 
 /** Everything `timer --pipeline` reports of one run. */
 export interface PipelineProfile {

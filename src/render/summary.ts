@@ -43,7 +43,10 @@ export function jsonReport(measurement: Measurement, items: Item[] | undefined):
 /** The summary line: label, lines in and out, wall, CPU, peak RSS, rate. */
 export function summaryLine(m: Measurement, format: FormatDuration): string {
   const cpu = m.userMs === null ? 'CPU not available' : `user ${format(m.userMs)}, sys ${format(m.sysMs!)}`;
-  const rss = m.peakRssBytes === null ? 'peak RSS unknown (no sample)' : `peak RSS ${(m.peakRssBytes / 1048576).toFixed(1)} MB (sampled every ${m.rssSampleIntervalMs}ms)`;
+  const rss =
+    m.peakRssBytes === null
+      ? 'peak RSS unknown (no sample)'
+      : `peak RSS ${(m.peakRssBytes / 1048576).toFixed(1)} MB (sampled every ${m.rssSampleIntervalMs}ms)`;
   const status = m.signal ? `, killed by ${m.signal}` : m.exitCode ? `, exit status ${m.exitCode}` : '';
   const lines = `${m.linesIn === null ? 'input not counted (terminal)' : `${m.linesIn} ${m.linesIn === 1 ? 'line' : 'lines'} in`}, ${m.linesOut === null ? 'output not counted (terminal)' : `${m.linesOut} out`}`;
   const perSecond = m.linesPerSecond === null ? '' : `, ${rate(m.linesPerSecond)} lines/s`;

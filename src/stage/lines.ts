@@ -73,7 +73,10 @@ class LineGuard extends Transform {
       // at a separator (a piece holding a line longer than PIECE_BYTES is that much longer).
       let start = 0;
       while (start <= lastSeparator) {
-        let end = start + PIECE_BYTES > lastSeparator ? lastSeparator : chunk.lastIndexOf(this.separator, start + PIECE_BYTES - 1);
+        let end =
+          start + PIECE_BYTES > lastSeparator
+            ? lastSeparator
+            : chunk.lastIndexOf(this.separator, start + PIECE_BYTES - 1);
         if (end < start) end = chunk.indexOf(this.separator, start + PIECE_BYTES);
         let piece = chunk.toString('latin1', start, end + 1);
         if (start === 0 && this.pending.length > 0) piece = this.takePending() + piece;
@@ -158,10 +161,14 @@ export class LineReader {
    * when the input has ended.
    */
   constructor(input: Readable, onReadable: () => void, separator = 0x0a, maxLineBytes = MAX_LINE_BYTES) {
-    const splitter = split2(batchMatcher(String.fromCharCode(separator), () => {
+    const splitter = split2(
+      batchMatcher(String.fromCharCode(separator), () => {
         this.guard.piecesSplit += 1;
         this.guard.onInput?.();
-      }) as never, toBatch as never, { writableObjectMode: true, highWaterMark: 1 });
+      }) as never,
+      toBatch as never,
+      { writableObjectMode: true, highWaterMark: 1 },
+    );
     this.guard = new LineGuard(maxLineBytes, separator);
     this.batches = pipeInto(pipeInto(input, this.guard), splitter);
     this.batches.on('readable', onReadable);

@@ -1,21 +1,25 @@
-
 import { parseCommandLine } from '../args/program.js';
 import { runStage } from './run-stage.js';
 import { StageTracer } from '../trace/stage-tracer.js';
 import { isStageWorker, serveLines, workerOptions, workerPool } from './workers.js';
-import { type OptionTable, type ProgramSpec } from '../args/spec.js';
-import { type Stage } from './stage.js';
+import type { OptionTable, ProgramSpec } from '../args/spec.js';
+import type { Stage } from './stage.js';
 import { crash, guardAgainstCrashes } from '../base/crash.js';
 
 /** Options every stage has, handled by the engine. */
 const STAGE_OPTIONS: OptionTable = {
-  null: { type: 'boolean', alias: 'z', describe: 'Lines end with NUL instead of newline, in and out (as sort -z, xargs -0, find -print0)' },
+  null: {
+    type: 'boolean',
+    alias: 'z',
+    describe: 'Lines end with NUL instead of newline, in and out (as sort -z, xargs -0, find -print0)',
+  },
   time: { type: 'boolean', describe: "Report each line's compute time and a summary on stderr" },
   trace: {
     type: 'string',
     value: 'FILE',
     file: true,
-    describe: 'Append the stage\'s own trace to FILE (Chrome Trace Event Format, shared with timer --trace): its states, and a span per line on the lane of the thread or slot that computed it. Default: $PIPESTAGE_TRACE',
+    describe:
+      "Append the stage's own trace to FILE (Chrome Trace Event Format, shared with timer --trace): its states, and a span per line on the lane of the thread or slot that computed it. Default: $PIPESTAGE_TRACE",
   },
   workers: {
     type: 'integer',
@@ -23,18 +27,25 @@ const STAGE_OPTIONS: OptionTable = {
     default: 1,
     min: 1,
     max: 256,
-    describe: 'Compute lines on up to N worker threads, truly in parallel, started as work needs them; output stays in input order',
+    describe:
+      'Compute lines on up to N worker threads, truly in parallel, started as work needs them; output stays in input order',
   },
 };
 
 /** What every stage's manual says beyond its own options. */
 const STAGE_MAN_SECTIONS: [string, string][] = [
-  ['Files', 'With FILE operands the lines of each file are read in order, as cat and awk read them; - is standard input. Without any, standard input is read. A file named completion must be given as ./completion.'],
+  [
+    'Files',
+    'With FILE operands the lines of each file are read in order, as cat and awk read them; - is standard input. Without any, standard input is read. A file named completion must be given as ./completion.',
+  ],
   [
     'Exit status',
     '0 when every line was computed and written; 1 when a line was bad (it is reported on standard error as PROG: line N: WHY, or PROG: FILE:N: WHY when files are given, and every other line is still answered, in order), when a file could not be opened (the others are still read) or when reading or writing failed; 2 for a usage error. A reader that goes away (| head -1) ends the stage quietly with status 0. Killed by a signal: 128+N.',
   ],
-  ['Signals', 'SIGUSR1 prints one progress line on standard error (lines done and busy time) and the run goes on. SIGINT and SIGTERM end the stage at once.'],
+  [
+    'Signals',
+    'SIGUSR1 prints one progress line on standard error (lines done and busy time) and the run goes on. SIGINT and SIGTERM end the stage at once.',
+  ],
 ];
 
 /** A stage's full command line: its own options, then the ones the engine handles for every stage. */
@@ -68,8 +79,18 @@ export function stageMain(spec: ProgramSpec, makeStage: (options: Record<string,
     const workers = options['workers'] as number;
     // One worker is no thread at all: no start-up cost for the common case.
     const stage = workers > 1 ? workerPool(bundlePath(), options, workers) : makeStage(options);
-    const trace = openTrace(spec.name, (options['trace'] as string | undefined) ?? (process.env['PIPESTAGE_TRACE'] || undefined), workers, stage.concurrency ?? 1);
-    process.exitCode = await runStage(spec.name, stage, { time: options['time'] === true, files: operands, nullTerminated: options['null'] === true, trace });
+    const trace = openTrace(
+      spec.name,
+      (options['trace'] as string | undefined) ?? (process.env['PIPESTAGE_TRACE'] || undefined),
+      workers,
+      stage.concurrency ?? 1,
+    );
+    process.exitCode = await runStage(spec.name, stage, {
+      time: options['time'] === true,
+      files: operands,
+      nullTerminated: options['null'] === true,
+      trace,
+    });
   })().catch(crash(spec.name));
 }
 
@@ -78,9 +99,15 @@ export function stageMain(spec: ProgramSpec, makeStage: (options: Record<string,
  * (an earlier run's, not a trace, not writable), which is said once on stderr while the stage computes
  * as usual.
  */
-function openTrace(name: string, path: string | undefined, workers: number, concurrency: number): StageTracer | undefined {
+function openTrace(
+  name: string,
+  path: string | undefined,
+  workers: number,
+  concurrency: number,
+): StageTracer | undefined {
   if (path === undefined) return undefined;
-  const laneName = (lane: number): string => (workers > 1 ? `worker ${lane}` : concurrency > 1 ? `slot ${lane}` : 'items');
+  const laneName = (lane: number): string =>
+    workers > 1 ? `worker ${lane}` : concurrency > 1 ? `slot ${lane}` : 'items';
   const tracer = StageTracer.open(path, name, laneName);
   if (typeof tracer !== 'string') return tracer;
   process.stderr.write(`${tracer}\n`);

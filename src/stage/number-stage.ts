@@ -1,5 +1,5 @@
 import { parseNatural } from '../kernels/natural.js';
-import { type Stage } from './stage.js';
+import type { Stage } from './stage.js';
 
 /** A stage mapping the natural number on each line to one number per line; blank lines are skipped. */
 export function numberStage(compute: (n: number | bigint) => number | bigint): Stage {
@@ -10,4 +10,3 @@ export function numberStage(compute: (n: number | bigint) => number | bigint): S
     },
   };
 }
-

@@ -49,7 +49,12 @@ interface PendingLine {
  * reader went away or a write failed. A file that cannot be opened or read is reported; the others
  * are still processed, and the status is 1.
  */
-export async function runStage(name: string, stage: Stage, options: RunOptions, io: StageIO = process): Promise<number> {
+export async function runStage(
+  name: string,
+  stage: Stage,
+  options: RunOptions,
+  io: StageIO = process,
+): Promise<number> {
   const formatDuration = options.time ? await loadFormatDuration() : null;
   const separator = options.nullTerminated ? 0x00 : 0x0a;
   const terminator = String.fromCharCode(separator);
@@ -122,15 +127,21 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       while (++inputIndex < inputs.length) {
         const file = inputs[inputIndex]!;
         const shown = file === '-' ? '(standard input)' : file;
-        const readError = (why: string): string => utf8Bytes(`${name}: ${files.length > 0 ? `${shown}: ` : ''}read error: ${why}\n`);
+        const readError = (why: string): string =>
+          utf8Bytes(`${name}: ${files.length > 0 ? `${shown}: ` : ''}read error: ${why}\n`);
         let stream: Readable;
         try {
           // Node reads a directory on fd 0 as empty input; `cat` says EISDIR, and so do we.
-          if (file === '-' && io === process && isDirectory(0)) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+          if (file === '-' && io === process && isDirectory(0))
+            throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
           stream = file === '-' ? standardInput(io) : openFile(file);
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
-          sink.message(code === 'EISDIR' ? readError('Is a directory') : utf8Bytes(`${name}: cannot open '${file}': ${systemErrorText(error)}\n`));
+          sink.message(
+            code === 'EISDIR'
+              ? readError('Is a directory')
+              : utf8Bytes(`${name}: cannot open '${file}': ${systemErrorText(error)}\n`),
+          );
           status = EXIT.FAILURE;
           continue;
         }
@@ -252,7 +263,13 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
             tracer.item(1, lineNo, traceFile, traceStart, (sink.clock = performance.now()));
           }
         } else {
-          release(lineNo, terminated, output, undefined, formatDuration ? lineEnded(lineNo, started, output !== undefined) : '');
+          release(
+            lineNo,
+            terminated,
+            output,
+            undefined,
+            formatDuration ? lineEnded(lineNo, started, output !== undefined) : '',
+          );
         }
       }
       if (inFlight === 0 && !Number.isNaN(busySince)) {
@@ -266,14 +283,34 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
         workingSinceTurnStart();
       }
       if (tracer && !yielded) {
-        const state = sink.blocked ? 'blocked on output' : inFlight > 0 ? 'working' : lines && !lines.done && !lines.inputPending && !stopped ? 'waiting for input' : 'working';
+        const state = sink.blocked
+          ? 'blocked on output'
+          : inFlight > 0
+            ? 'working'
+            : lines && !lines.done && !lines.inputPending && !stopped
+              ? 'waiting for input'
+              : 'working';
         tracer.setState(state, performance.now());
       }
       finishWhenDone();
     }
 
-    function track(lineNo: number, terminated: boolean, started: number, promise: Promise<LineOutput>, traceStart: number): void {
-      const pending: PendingLine = { lineNo, terminated, where, settled: false, output: undefined, error: undefined, report: '' };
+    function track(
+      lineNo: number,
+      terminated: boolean,
+      started: number,
+      promise: Promise<LineOutput>,
+      traceStart: number,
+    ): void {
+      const pending: PendingLine = {
+        lineNo,
+        terminated,
+        where,
+        settled: false,
+        output: undefined,
+        error: undefined,
+        report: '',
+      };
       inFlight += 1;
       if (ordered) waiting.push(pending);
       // Traced: a line computed in this process holds a lane (its concurrency slot) while in flight;
@@ -289,10 +326,12 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
           const timed = result as TimedOutput;
           ({ output, computeMs } = timed);
           computeTotalMs += computeMs;
-          if (tracer && output !== undefined) tracer.item(timed.lane, lineNo, file, timed.startMs, timed.startMs + computeMs);
+          if (tracer && output !== undefined)
+            tracer.item(timed.lane, lineNo, file, timed.startMs, timed.startMs + computeMs);
         }
         if (lane !== 0) {
-          if (error === undefined && output !== undefined) tracer!.item(lane, lineNo, file, traceStart, performance.now());
+          if (error === undefined && output !== undefined)
+            tracer!.item(lane, lineNo, file, traceStart, performance.now());
           freeLanes.push(lane);
         }
         pending.settled = true;
@@ -313,7 +352,14 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
     }
 
     /** Hands a finished line to the sink: its output, or its error after everything before it. */
-    function release(lineNo: number, terminated: boolean, output: LineOutput, error: unknown, report: string, at = where): void {
+    function release(
+      lineNo: number,
+      terminated: boolean,
+      output: LineOutput,
+      error: unknown,
+      report: string,
+      at = where,
+    ): void {
       if (error === undefined) {
         if (output !== undefined) done += 1;
         if (typeof output === 'number') sink.putInteger(output);
@@ -324,8 +370,11 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       }
       status = EXIT.FAILURE;
       if (report !== '') sink.putReport(report);
-      const why = error instanceof InputError ? error.message : `internal error: ${utf8Bytes(String((error as Error)?.message ?? error))}`;
-      sink.message(utf8Bytes(`${name}: ${at(lineNo)}: `) + `${why}\n`);
+      const why =
+        error instanceof InputError
+          ? error.message
+          : `internal error: ${utf8Bytes(String((error as Error)?.message ?? error))}`;
+      sink.message(`${utf8Bytes(`${name}: ${at(lineNo)}: `)}${why}\n`);
     }
 
     /** Closes a line's timing; returns its report line (empty for a line that produced nothing). */
@@ -352,13 +401,22 @@ export async function runStage(name: string, stage: Stage, options: RunOptions, 
       if (finished) return;
       finished = true;
       if (formatDuration) {
-        const compute = stage.timed ? ` (wall time with a line in progress), compute ${formatDuration(computeTotalMs)} (summed over the worker threads)` : '';
-        sink.putReport(utf8Bytes(`${name}: ${done} ${done === 1 ? 'line' : 'lines'}, busy ${formatDuration(busyMs)}${compute}\n`));
+        const compute = stage.timed
+          ? ` (wall time with a line in progress), compute ${formatDuration(computeTotalMs)} (summed over the worker threads)`
+          : '';
+        sink.putReport(
+          utf8Bytes(`${name}: ${done} ${done === 1 ? 'line' : 'lines'}, busy ${formatDuration(busyMs)}${compute}\n`),
+        );
       }
       sink.flush();
       if (!directOut) io.stdout.off('drain', pump);
       stage.close?.();
-      tracer?.close(performance.now(), { status, lines: done, bytesIn: bytesIn + (lines?.bytesRead ?? 0), bytesOut: sink.bytesOut });
+      tracer?.close(performance.now(), {
+        status,
+        lines: done,
+        bytesIn: bytesIn + (lines?.bytesRead ?? 0),
+        bytesOut: sink.bytesOut,
+      });
       resolve(status);
     }
   });

@@ -64,7 +64,8 @@ export class Sink {
 
   /** Queues an integer result as one line of decimal digits. */
   putInteger(value: number): void {
-    if (!Number.isSafeInteger(value) || value < 0) return this.putText(`${value}${String.fromCharCode(this.terminator)}`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      return this.putText(`${value}${String.fromCharCode(this.terminator)}`);
     const buffer = this.buffer;
     let end = this.length + digitCount(value);
     this.length = end + 1;
@@ -120,7 +121,8 @@ export class Sink {
       this.length = 0;
       this.writeOut(bytes);
       // A write still in progress holds on to the bytes: gather the next results elsewhere.
-      if (typeof this.stdout !== 'number' && this.stdout.writableLength > 0) this.buffer = Buffer.allocUnsafe(this.buffer.length);
+      if (typeof this.stdout !== 'number' && this.stdout.writableLength > 0)
+        this.buffer = Buffer.allocUnsafe(this.buffer.length);
     }
     if (this.err.length > 0 && !this.stderr.destroyed) {
       const text = this.err;
@@ -143,7 +145,8 @@ export class Sink {
   private writeOut(data: Buffer | string): void {
     if (this.failed) return;
     this.bytesOut += data.length; // a string here is latin1: a byte per character
-    if (typeof this.stdout === 'number') return this.writeDirect(this.stdout, typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+    if (typeof this.stdout === 'number')
+      return this.writeDirect(this.stdout, typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
     this.stdout.write(data, 'latin1');
     // A failed write destroys the stream synchronously: stop before computing anything more.
     if (this.stdout.errored) this.fail(this.stdout.errored);

@@ -12,7 +12,9 @@ interface LineMessage {
 }
 
 /** `startedAt`: when the line's computing began, in ms on the wall clock every thread shares. */
-type ResultMessage = { id: number; output: LineOutput; ms: number; startedAt: number } | { id: number; error: string; input: boolean };
+type ResultMessage =
+  | { id: number; output: LineOutput; ms: number; startedAt: number }
+  | { id: number; error: string; input: boolean };
 
 /** What a worker thread is started with: the options its copy of the stage is built from. */
 export interface WorkerSetup {
@@ -48,12 +50,20 @@ export function serveLines(stage: Stage): void {
   const reply = (id: number, output: LineOutput, started: number): void =>
     port.postMessage({ id, output, ms: performance.now() - started, startedAt: performance.timeOrigin + started });
   const fail = (id: number, error: unknown): void =>
-    port.postMessage({ id, error: error instanceof Error ? error.message : String(error), input: error instanceof InputError });
+    port.postMessage({
+      id,
+      error: error instanceof Error ? error.message : String(error),
+      input: error instanceof InputError,
+    });
   port.on('message', ({ id, text, terminated }: LineMessage) => {
     const started = performance.now();
     try {
       const output = stage.processLine(text, terminated, never);
-      if (output instanceof Promise) output.then((value) => reply(id, value, started), (error: unknown) => fail(id, error));
+      if (output instanceof Promise)
+        output.then(
+          (value) => reply(id, value, started),
+          (error: unknown) => fail(id, error),
+        );
       else reply(id, output, started);
     } catch (error) {
       fail(id, error);
@@ -107,7 +117,8 @@ export function workerPool(script: string, options: Record<string, unknown>, cou
     if (queueHead < queue.length && workers.length < count) {
       if (workers.every((worker) => worker.online)) startWorker();
     } else {
-      for (const worker of workers) while (worker.online && worker.busy < LINES_AHEAD_PER_WORKER && queueHead < queue.length) send(worker);
+      for (const worker of workers)
+        while (worker.online && worker.busy < LINES_AHEAD_PER_WORKER && queueHead < queue.length) send(worker);
     }
     if (queueHead === queue.length) queue.length = queueHead = 0;
   };
@@ -133,7 +144,13 @@ export function workerPool(script: string, options: Record<string, unknown>, cou
       pending.delete(message.id);
       worker.busy -= 1;
       if ('error' in message) line.reject(message.input ? new InputError(message.error) : new Error(message.error));
-      else line.resolve({ output: message.output, computeMs: message.ms, startMs: message.startedAt - performance.timeOrigin, lane: worker.lane });
+      else
+        line.resolve({
+          output: message.output,
+          computeMs: message.ms,
+          startMs: message.startedAt - performance.timeOrigin,
+          lane: worker.lane,
+        });
       dispatch();
     });
     thread.on('error', (error) => failAll(new Error(`worker thread failed: ${error.message}`)));

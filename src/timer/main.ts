@@ -1,10 +1,9 @@
-
-import { parseCommandLine, } from '../args/program.js';
+import { parseCommandLine } from '../args/program.js';
 import { EXIT } from '../base/exit-codes.js';
 import { quoteBytes } from '../base/input-error.js';
 import { runPipeline } from './pipeline/run.js';
 import { runTimer } from './wrap/run.js';
-import { type ProgramSpec } from '../args/spec.js';
+import type { ProgramSpec } from '../args/spec.js';
 import { crash, guardAgainstCrashes } from '../base/crash.js';
 import { timerReport } from './report/main.js';
 
@@ -18,7 +17,10 @@ export function timerMain(wrap: ProgramSpec, report: ProgramSpec): void {
     const argv = process.argv.slice(2);
     if (argv[0] === 'report') {
       const commandLine = await parseCommandLine(report, argv.slice(1));
-      process.exitCode = commandLine.action === 'exit' ? commandLine.status : await timerReport(commandLine.operands[0], commandLine.options);
+      process.exitCode =
+        commandLine.action === 'exit'
+          ? commandLine.status
+          : await timerReport(commandLine.operands[0], commandLine.options);
       return;
     }
     const commandLine = await parseCommandLine(wrap, argv);
@@ -56,6 +58,7 @@ export function timerMain(wrap: ProgramSpec, report: ProgramSpec): void {
 export function parseLabel(bytes: string): string {
   if (bytes === '') throw new Error('the label is empty');
   // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(bytes)) throw new Error(`invalid label ${quoteBytes(bytes)} (control characters or line breaks)`);
+  if (/[\x00-\x1f\x7f]/.test(bytes))
+    throw new Error(`invalid label ${quoteBytes(bytes)} (control characters or line breaks)`);
   return Buffer.from(bytes, 'latin1').toString('utf8');
 }

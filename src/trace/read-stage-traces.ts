@@ -16,7 +16,11 @@ export function readStageTraces(text: string, originMs: number): Map<number, Tra
   }
   const of = (pid: number): TracedStage & { laneIds: Set<number> } => {
     let stage = stages.get(pid);
-    if (!stage) stages.set(pid, (stage = { name: String(pid), states: [], items: [], lanes: 0, exit: undefined, laneIds: new Set() }));
+    if (!stage)
+      stages.set(
+        pid,
+        (stage = { name: String(pid), states: [], items: [], lanes: 0, exit: undefined, laneIds: new Set() }),
+      );
     return stage;
   };
   const laneNames = new Map<string, string>();
@@ -24,7 +28,8 @@ export function readStageTraces(text: string, originMs: number): Map<number, Tra
   let lastPid = -1;
   let last: (TracedStage & { laneIds: Set<number> }) | undefined;
   for (const event of events) {
-    if (typeof event !== 'object' || event === null || typeof event.pid !== 'number' || event.tid === TIMER_LANE) continue;
+    if (typeof event !== 'object' || event === null || typeof event.pid !== 'number' || event.tid === TIMER_LANE)
+      continue;
     const { pid } = event;
     if (event.ph === 'X' && typeof event.ts === 'number') {
       if (pid !== lastPid) {
@@ -35,18 +40,41 @@ export function readStageTraces(text: string, originMs: number): Map<number, Tra
       const startMs = event.ts / 1000 - originMs;
       const endMs = (event.ts + (event.dur ?? 0)) / 1000 - originMs;
       // a span of several short states: each state's share of it, one after the other
-      if (event.cat === 'state') for (const part of stateParts(event)) stage.states.push({ state: part.state as TracedStage['states'][number]['state'], startMs: part.start / 1000 - originMs, endMs: part.end / 1000 - originMs });
+      if (event.cat === 'state')
+        for (const part of stateParts(event))
+          stage.states.push({
+            state: part.state as TracedStage['states'][number]['state'],
+            startMs: part.start / 1000 - originMs,
+            endMs: part.end / 1000 - originMs,
+          });
       else if (event.cat === 'item' && event.tid !== STATE_LANE) {
         const tid = event.tid ?? 1;
         stage.laneIds.add(tid);
         const line = event.args?.['line'];
-        stage.items.push({ lane: String(tid), line: typeof line === 'number' ? line : undefined, items: event.args?.items ?? 1, startMs, endMs });
+        stage.items.push({
+          lane: String(tid),
+          line: typeof line === 'number' ? line : undefined,
+          items: event.args?.items ?? 1,
+          startMs,
+          endMs,
+        });
       }
-    } else if (event.ph === 'M' && event.name === 'process_name' && typeof event.args?.name === 'string') of(pid).name = event.args.name;
-    else if (event.ph === 'M' && event.name === 'thread_name' && typeof event.args?.name === 'string') laneNames.set(`${pid}:${event.tid}`, event.args.name);
+    } else if (event.ph === 'M' && event.name === 'process_name' && typeof event.args?.name === 'string')
+      of(pid).name = event.args.name;
+    else if (event.ph === 'M' && event.name === 'thread_name' && typeof event.args?.name === 'string')
+      laneNames.set(`${pid}:${event.tid}`, event.args.name);
     else if (event.ph === 'i' && event.cat === 'exit' && typeof event.ts === 'number' && event.args) {
       const args = event.args as Record<string, number>;
-      of(pid).exit = { status: args['status']!, lines: args['lines']!, userMs: args['userMs']!, sysMs: args['sysMs']!, peakRssBytes: args['peakRssBytes']!, atMs: event.ts / 1000 - originMs, bytesIn: args['bytesIn'], bytesOut: args['bytesOut'] };
+      of(pid).exit = {
+        status: args['status']!,
+        lines: args['lines']!,
+        userMs: args['userMs']!,
+        sysMs: args['sysMs']!,
+        peakRssBytes: args['peakRssBytes']!,
+        atMs: event.ts / 1000 - originMs,
+        bytesIn: args['bytesIn'],
+        bytesOut: args['bytesOut'],
+      };
     }
   }
   const result = new Map<number, TracedStage>();
@@ -63,9 +91,24 @@ export function readStageTraces(text: string, originMs: number): Map<number, Tra
 /** What a pipestage stage wrote of itself, on timer's clock (ms). */
 export interface TracedStage {
   name: string;
-  states: { state: 'start-up' | 'waiting for input' | 'blocked on output' | 'working'; startMs: number; endMs: number }[];
+  states: {
+    state: 'start-up' | 'waiting for input' | 'blocked on output' | 'working';
+    startMs: number;
+    endMs: number;
+  }[];
   items: { lane: string; line: number | undefined; items: number; startMs: number; endMs: number }[];
   /** how many lanes (worker threads or concurrency slots) computed items */
   lanes: number;
-  exit: { status: number; lines: number; userMs: number; sysMs: number; peakRssBytes: number; atMs: number; bytesIn?: number; bytesOut?: number } | undefined;
+  exit:
+    | {
+        status: number;
+        lines: number;
+        userMs: number;
+        sysMs: number;
+        peakRssBytes: number;
+        atMs: number;
+        bytesIn?: number;
+        bytesOut?: number;
+      }
+    | undefined;
 }

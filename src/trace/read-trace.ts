@@ -70,7 +70,9 @@ export function readTrace(text: string): { stages: StageTrack[]; cut: boolean } 
   // A stage tracing itself names its main thread (tid 0); any other process's spans are timer's view
   // (an older timer wrote them on tid 1).
   const selfTraced = new Set<number>();
-  for (const event of events) if (event?.ph === 'M' && event.name === 'thread_name' && event.tid === STATE_LANE && typeof event.pid === 'number') selfTraced.add(event.pid);
+  for (const event of events)
+    if (event?.ph === 'M' && event.name === 'thread_name' && event.tid === STATE_LANE && typeof event.pid === 'number')
+      selfTraced.add(event.pid);
   for (const event of events) {
     if (typeof event !== 'object' || event === null || typeof event.pid !== 'number') continue;
     const side = event.tid === TIMER_LANE || !selfTraced.has(event.pid) ? 'timer' : 'own';
@@ -78,7 +80,8 @@ export function readTrace(text: string): { stages: StageTrack[]; cut: boolean } 
       if (side === 'timer') of(event.pid).timerName = event.args.name;
       else of(event.pid).name = event.args.name;
     }
-    if (event.ph === 'M' && event.name === 'thread_name' && event.args?.name && typeof event.tid === 'number') of(event.pid).laneNames.set(event.tid, event.args.name);
+    if (event.ph === 'M' && event.name === 'thread_name' && event.args?.name && typeof event.tid === 'number')
+      of(event.pid).laneNames.set(event.tid, event.args.name);
     if (event.ph !== 'X' || typeof event.ts !== 'number') continue;
     const span: [number, number] = [event.ts, event.ts + (event.dur ?? 0)];
     if (event.cat === 'pipeline-state') continue; // timer --pipeline's view of states, drawn by that report
@@ -95,7 +98,16 @@ export function readTrace(text: string): { stages: StageTrack[]; cut: boolean } 
       track.items += items;
       const tid = typeof event.tid === 'number' ? event.tid : 1;
       const lane = track.lanes.get(tid) ?? [];
-      lane.push({ line: typeof event.args?.['line'] === 'number' ? event.args['line'] : typeof event.args?.['item'] === 'number' ? event.args['item'] : undefined, items, span });
+      lane.push({
+        line:
+          typeof event.args?.['line'] === 'number'
+            ? event.args['line']
+            : typeof event.args?.['item'] === 'number'
+              ? event.args['item']
+              : undefined,
+        items,
+        span,
+      });
       track.lanes.set(tid, lane);
     }
   }
@@ -107,9 +119,30 @@ export function readTrace(text: string): { stages: StageTrack[]; cut: boolean } 
     const spans = track === own ? union(own.spans) : [...timer.spans].sort((a, b) => a[0] - b[0]);
     const laneName = (tid: number): string => laneNames.get(tid) ?? (tid === TIMER_LANE ? 'timer' : `lane ${tid}`);
     const tids = [...track.lanes.keys()].sort((a, b) => a - b);
-    const lanes = track === own ? tids.map((tid) => ({ name: laneName(tid), spans: track.lanes.get(tid)!.map(({ span }) => span).sort((a, b) => a[0] - b[0]) })) : [];
-    const itemSpans = tids.flatMap((tid) => track.lanes.get(tid)!.map(({ line, items, span }) => ({ lane: laneName(tid), line, items, start: span[0], end: span[1] })));
-    const stage: StageTrack = { pid, name: timerName ?? name ?? String(pid), items: track.items, spans, lanes, states: track === own ? states : [], itemSpans };
+    const lanes =
+      track === own
+        ? tids.map((tid) => ({
+            name: laneName(tid),
+            spans: track.lanes
+              .get(tid)!
+              .map(({ span }) => span)
+              .sort((a, b) => a[0] - b[0]),
+          }))
+        : [];
+    const itemSpans = tids.flatMap((tid) =>
+      track.lanes
+        .get(tid)!
+        .map(({ line, items, span }) => ({ lane: laneName(tid), line, items, start: span[0], end: span[1] })),
+    );
+    const stage: StageTrack = {
+      pid,
+      name: timerName ?? name ?? String(pid),
+      items: track.items,
+      spans,
+      lanes,
+      states: track === own ? states : [],
+      itemSpans,
+    };
     const startup = track.startup ?? timer.startup ?? own.startup;
     if (startup) stage.startup = startup;
     stages.push(stage);

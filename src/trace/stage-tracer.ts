@@ -46,7 +46,11 @@ export class StageTracer {
   private readonly shares = new Float64Array(STAGE_STATES.length); // ms, by STAGE_STATES index
   private readonly nameJson: string;
 
-  constructor(fd: number, private readonly name: string, private readonly laneName: (lane: number) => string) {
+  constructor(
+    fd: number,
+    name: string,
+    private readonly laneName: (lane: number) => string,
+  ) {
     this.out = new TraceAppender(fd);
     this.nameJson = JSON.stringify(name);
     this.out.metadata('process_name', process.pid, STATE_LANE, { name });
@@ -112,8 +116,25 @@ export class StageTracer {
     this.stateSinceMs = atMs;
     if (atMs > this.spanStartMs) this.writeState(atMs);
     const { user, system } = process.cpuUsage();
-    const args = { status: end.status, lines: end.lines, bytesIn: end.bytesIn, bytesOut: end.bytesOut, userMs: Math.round(user / 1000), sysMs: Math.round(system / 1000), peakRssBytes: process.resourceUsage().maxRSS * 1024 };
-    this.out.event({ name: 'exit', cat: 'exit', ph: 'i', s: 'p', ts: traceClockUs(atMs), pid: process.pid, tid: STATE_LANE, args });
+    const args = {
+      status: end.status,
+      lines: end.lines,
+      bytesIn: end.bytesIn,
+      bytesOut: end.bytesOut,
+      userMs: Math.round(user / 1000),
+      sysMs: Math.round(system / 1000),
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    };
+    this.out.event({
+      name: 'exit',
+      cat: 'exit',
+      ph: 'i',
+      s: 'p',
+      ts: traceClockUs(atMs),
+      pid: process.pid,
+      tid: STATE_LANE,
+      args,
+    });
     this.out.close();
   }
 
@@ -133,10 +154,14 @@ export class StageTracer {
     if (held > 1) {
       // each state's time in the span, to the µs ("working":3.1,"blocked on output":1.9)
       const parts: string[] = [];
-      for (let index = 0; index < STAGE_STATES.length; index++) if (this.shares[index]! > 0) parts.push(`"${STAGE_STATES[index]}":${Math.round(this.shares[index]! * 1000) / 1000}`);
+      for (let index = 0; index < STAGE_STATES.length; index++)
+        if (this.shares[index]! > 0)
+          parts.push(`"${STAGE_STATES[index]}":${Math.round(this.shares[index]! * 1000) / 1000}`);
       args = `,"args":{${parts.join(',')}}`;
     }
-    this.out.json(`{"name":"${name}","cat":"state","ph":"X","ts":${ts},"dur":${traceClockUs(endMs) - ts},"pid":${process.pid},"tid":${STATE_LANE}${args}}`);
+    this.out.json(
+      `{"name":"${name}","cat":"state","ph":"X","ts":${ts},"dur":${traceClockUs(endMs) - ts},"pid":${process.pid},"tid":${STATE_LANE}${args}}`,
+    );
     this.spanStartMs = endMs;
     this.shares.fill(0);
   }
@@ -145,6 +170,8 @@ export class StageTracer {
     const ts = traceClockUs(span.startMs);
     const items = span.count > 1 ? `,"items":${span.count}` : '';
     const file = span.file === undefined ? '' : `,"file":${JSON.stringify(span.file)}`;
-    this.out.json(`{"name":${this.nameJson},"cat":"item","ph":"X","ts":${ts},"dur":${Math.max(0, traceClockUs(span.endMs) - ts)},"pid":${process.pid},"tid":${lane},"args":{"line":${span.line}${items}${file}}}`);
+    this.out.json(
+      `{"name":${this.nameJson},"cat":"item","ph":"X","ts":${ts},"dur":${Math.max(0, traceClockUs(span.endMs) - ts)},"pid":${process.pid},"tid":${lane},"args":{"line":${span.line}${items}${file}}}`,
+    );
   }
 }

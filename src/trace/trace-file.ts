@@ -63,7 +63,11 @@ export function parseTraceEvents(text: string): { events: TraceEvent[]; cut: boo
   } catch {
     // one event per line: keep every complete one
   }
-  const lines = body.slice(1).split('\n').map((line) => line.trim().replace(/,$/, '')).filter((line) => line !== '' && line !== ']');
+  const lines = body
+    .slice(1)
+    .split('\n')
+    .map((line) => line.trim().replace(/,$/, ''))
+    .filter((line) => line !== '' && line !== ']');
   const events: TraceEvent[] = [];
   for (const [index, line] of lines.entries()) {
     try {
@@ -102,7 +106,9 @@ export function openTraceFile(path: string): number {
     }
     // A file that `timer --pipeline` keeps open for its run: any stage of that run joins, however late it starts.
     if (parsed.events.some((event) => isOpenRun(event.args?.['openRun']))) return fd;
-    const starts = parsed.events.flatMap((event) => (typeof event.args?.startTicks === 'number' ? [event.args.startTicks] : []));
+    const starts = parsed.events.flatMap((event) =>
+      typeof event.args?.startTicks === 'number' ? [event.args.startTicks] : [],
+    );
     const mine = processStartTicks('self') ?? 0;
     const earliest = Math.min(...starts);
     if (parsed.events.length > 0 && (starts.length === 0 || mine - earliest > SAME_RUN_SECONDS * TICKS_PER_SECOND)) {
@@ -127,7 +133,13 @@ function isOpenRun(marker: unknown): boolean {
  * stages of a `timer --pipeline` run join it whenever they start (`a; sleep 3; b`).
  */
 export function markOpenRun(fd: number): void {
-  const marker = { name: 'pipestage_run', ph: 'M', pid: process.pid, tid: TIMER_LANE, args: { openRun: { pid: process.pid, startTicks: processStartTicks('self') ?? 0 } } };
+  const marker = {
+    name: 'pipestage_run',
+    ph: 'M',
+    pid: process.pid,
+    tid: TIMER_LANE,
+    args: { openRun: { pid: process.pid, startTicks: processStartTicks('self') ?? 0 } },
+  };
   writeSync(fd, `${JSON.stringify(marker)},\n`);
 }
 
@@ -148,7 +160,13 @@ export class TraceAppender {
 
   /** A metadata event (`process_name` also records this process's start time: see openTraceFile). */
   metadata(name: 'process_name' | 'thread_name', pid: number, tid: number, args: { name: string }): void {
-    this.event({ name, ph: 'M', pid, tid, args: name === 'process_name' ? { ...args, startTicks: processStartTicks('self') ?? 0 } : args });
+    this.event({
+      name,
+      ph: 'M',
+      pid,
+      tid,
+      args: name === 'process_name' ? { ...args, startTicks: processStartTicks('self') ?? 0 } : args,
+    });
     if (name === 'process_name') this.flush();
   }
 
@@ -210,7 +228,11 @@ export class TraceWriter {
   private readonly perItemMs: number[] = [];
 
   /** `fd` from openTraceFile; `pid` the process the spans are of (they go on its lane `timer`). */
-  constructor(fd: number, private readonly label: string, private readonly pid: number) {
+  constructor(
+    fd: number,
+    private readonly label: string,
+    private readonly pid: number,
+  ) {
     this.out = new TraceAppender(fd);
     this.out.metadata('process_name', pid, TIMER_LANE, { name: label });
     this.out.metadata('thread_name', pid, TIMER_LANE, { name: 'timer' });
@@ -243,7 +265,16 @@ export class TraceWriter {
       const startupEndMs = first.endMs - first.count * median;
       if (startupEndMs > first.startMs) {
         const ts = traceClockUs(first.startMs);
-        this.out.event({ name: 'start-up', cat: 'startup', ph: 'X', ts, dur: traceClockUs(startupEndMs) - ts, pid: this.pid, tid: TIMER_LANE, args: { medianItemMs: Math.round(median * 1000) / 1000 } });
+        this.out.event({
+          name: 'start-up',
+          cat: 'startup',
+          ph: 'X',
+          ts,
+          dur: traceClockUs(startupEndMs) - ts,
+          pid: this.pid,
+          tid: TIMER_LANE,
+          args: { medianItemMs: Math.round(median * 1000) / 1000 },
+        });
         first.startMs = startupEndMs;
       }
     }
@@ -263,6 +294,15 @@ export class TraceWriter {
   private writeSpan(span: Span): void {
     const ts = traceClockUs(span.startMs);
     const args = span.count === 1 ? { line: span.first } : { line: span.first, items: span.count };
-    this.out.event({ name: this.label, cat: 'item', ph: 'X', ts, dur: Math.max(0, traceClockUs(span.endMs) - ts), pid: this.pid, tid: TIMER_LANE, args });
+    this.out.event({
+      name: this.label,
+      cat: 'item',
+      ph: 'X',
+      ts,
+      dur: Math.max(0, traceClockUs(span.endMs) - ts),
+      pid: this.pid,
+      tid: TIMER_LANE,
+      args,
+    });
   }
 }

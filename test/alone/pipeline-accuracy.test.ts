@@ -14,30 +14,57 @@ const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-alone-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Each stage's CPU as timer gave it against bash's `times` in it (its own and its children's), ms. */
-async function againstKernel(pipeline: (a: string, b: string) => string): Promise<{ report: Profile; pairs: [string, number, number][] }> {
+async function againstKernel(
+  pipeline: (a: string, b: string) => string,
+): Promise<{ report: Profile; pairs: [string, number, number][] }> {
   const a = path.join(scratch, 'times-a');
   const b = path.join(scratch, 'times-b');
   const { report } = await profile(pipeline(a, b));
-  const kernel = (file: string): number => [...readFileSync(file, 'utf8').matchAll(/(\d+)m([\d.]+)s/g)].reduce((sum, [, minutes, seconds]) => sum + (Number(minutes) * 60 + Number(seconds)) * 1000, 0);
-  const measured = ['(gzip -1', '(gzip -d'].map((start) => report.stages.find((stage) => stage.command.startsWith(start))!);
-  const pairs = measured.map((stage, index): [string, number, number] => [stage.command, stage.userMs! + stage.sysMs!, kernel(index === 0 ? a : b)]);
+  const kernel = (file: string): number =>
+    [...readFileSync(file, 'utf8').matchAll(/(\d+)m([\d.]+)s/g)].reduce(
+      (sum, [, minutes, seconds]) => sum + (Number(minutes) * 60 + Number(seconds)) * 1000,
+      0,
+    );
+  const measured = ['(gzip -1', '(gzip -d'].map(
+    (start) => report.stages.find((stage) => stage.command.startsWith(start))!,
+  );
+  const pairs = measured.map((stage, index): [string, number, number] => [
+    stage.command,
+    stage.userMs! + stage.sysMs!,
+    kernel(index === 0 ? a : b),
+  ]);
   const stages = report.stages.reduce((sum, stage) => sum + (stage.userMs ?? 0) + (stage.sysMs ?? 0), 0);
   // the rest is the shell's own CPU (bash -c), counted in 10 ms ticks of user and of sys time
-  assert.ok(Math.abs(report.cpuMs - stages) <= 30, `the stages' total ${stages} ms, the reaped children's ${report.cpuMs} ms`);
+  assert.ok(
+    Math.abs(report.cpuMs - stages) <= 30,
+    `the stages' total ${stages} ms, the reaped children's ${report.cpuMs} ms`,
+  );
   return { report, pairs };
 }
 
 test('per-stage CPU is the kernel’s accounting (bash `times` in each stage) within 5% or 20 ms for stages that end apart; the stages’ total is the reaped children’s', async () => {
   // seq's subshell closes its stdout and lingers: gzip -1 ends first, on its own
-  const { pairs } = await againstKernel((a, b) => `(seq 1 3000000; exec >&-; sleep 0.3) | (gzip -1; times >${a}) | (gzip -d >/dev/null; times >${b}; sleep 0.2)`);
-  for (const [command, measured, expected] of pairs) assert.ok(Math.abs(measured - expected) <= Math.max(20, 0.05 * expected), `${command}: timer ${measured} ms, kernel ${expected} ms`);
+  const { pairs } = await againstKernel(
+    (a, b) =>
+      `(seq 1 3000000; exec >&-; sleep 0.3) | (gzip -1; times >${a}) | (gzip -d >/dev/null; times >${b}; sleep 0.2)`,
+  );
+  for (const [command, measured, expected] of pairs)
+    assert.ok(
+      Math.abs(measured - expected) <= Math.max(20, 0.05 * expected),
+      `${command}: timer ${measured} ms, kernel ${expected} ms`,
+    );
 });
 
 test('stages that end within one sampling interval share what the samples missed of them: within 50 ms of CPU each (at the default interval, 100 ms)', async () => {
-  const { pairs } = await againstKernel((a, b) => `seq 1 3000000 | (gzip -1; times >${a}) | (gzip -d >/dev/null; times >${b})`);
-  for (const [command, measured, expected] of pairs) assert.ok(Math.abs(measured - expected) <= Math.max(50, 0.05 * expected), `${command}: timer ${measured} ms, kernel ${expected} ms`);
+  const { pairs } = await againstKernel(
+    (a, b) => `seq 1 3000000 | (gzip -1; times >${a}) | (gzip -d >/dev/null; times >${b})`,
+  );
+  for (const [command, measured, expected] of pairs)
+    assert.ok(
+      Math.abs(measured - expected) <= Math.max(50, 0.05 * expected),
+      `${command}: timer ${measured} ms, kernel ${expected} ms`,
+    );
 });
-
 
 /**
  * Runs `pipeline`, then the pipeline with the suggested change to `stage`; the prediction must be
@@ -62,11 +89,19 @@ async function checkPrediction(pipeline: string, stage: string, coresFull: boole
 }
 
 test('prediction: a bottleneck that can use the second core (suggested --workers 2, run and compared)', async () => {
-  await checkPrediction('seq 20 | sleep-task --for 5ms --mode spin | sleep-task --for 40ms --mode spin', 'sleep-task --for 40ms --mode spin', false);
+  await checkPrediction(
+    'seq 20 | sleep-task --for 5ms --mode spin | sleep-task --for 40ms --mode spin',
+    'sleep-task --for 40ms --mode spin',
+    false,
+  );
 });
 
 test('prediction: the cores already full (more workers will not help, run and compared)', async () => {
-  await checkPrediction('seq 20 | sleep-task --for 5ms --mode spin | sleep-task --for 40ms --mode spin --workers 2', 'sleep-task --for 40ms --mode spin --workers 2', true);
+  await checkPrediction(
+    'seq 20 | sleep-task --for 5ms --mode spin | sleep-task --for 40ms --mode spin --workers 2',
+    'sleep-task --for 40ms --mode spin --workers 2',
+    true,
+  );
 });
 
 test('prediction: an IO-bound bottleneck gets more concurrency (run and compared)', async () => {

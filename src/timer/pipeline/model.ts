@@ -1,5 +1,13 @@
 import path from 'node:path';
-import { STATES, busyMs, ioBound, type Interval, type Segment, type StageProfile, type State } from '../../render/profile.js';
+import {
+  STATES,
+  busyMs,
+  ioBound,
+  type Interval,
+  type Segment,
+  type StageProfile,
+  type State,
+} from '../../render/profile.js';
 import type { TracedStage } from '../../trace/read-stage-traces.js';
 
 // The pipeline model: pure functions from what was observed (samples of /proc, the stages' own
@@ -28,7 +36,12 @@ export interface ObservedStage {
 }
 
 /** The command a stage ran, as argv joined by spaces (a subshell's programs in parentheses), and its name. */
-export function stageCommand(argvs: string[][], tracedName: string | undefined, subshell = false, tracedNames: string[] = tracedName === undefined ? [] : [tracedName]): { command: string; name: string } {
+export function stageCommand(
+  argvs: string[][],
+  tracedName: string | undefined,
+  subshell = false,
+  tracedNames: string[] = tracedName === undefined ? [] : [tracedName],
+): { command: string; name: string } {
   const shown = argvs.map((seen) => {
     // `#!/usr/bin/env node` runs env first: what it runs is the program (seen before env's exec)
     let argv = seen;
@@ -37,19 +50,26 @@ export function stageCommand(argvs: string[][], tracedName: string | undefined, 
       if (program > 0) argv = argv.slice(program);
     }
     // A pipestage stage is node running bin/NAME: shown as NAME and its arguments.
-    if (argv.length > 1 && tracedNames.includes(path.basename(argv[1]!))) return [path.basename(argv[1]!), ...argv.slice(2)];
+    if (argv.length > 1 && tracedNames.includes(path.basename(argv[1]!)))
+      return [path.basename(argv[1]!), ...argv.slice(2)];
     return argv;
   });
   if (shown.length === 0) return { command: '(shell)', name: tracedName ?? 'sh' };
-  if (shown.length === 1 && !subshell) return { command: shown[0]!.join(' '), name: tracedName ?? path.basename(shown[0]![0]!) };
-  return { command: `(${shown.map((argv) => argv.join(' ')).join('; ')})`, name: `(${shown.map((argv) => path.basename(argv[0]!)).join('; ')})` };
+  if (shown.length === 1 && !subshell)
+    return { command: shown[0]!.join(' '), name: tracedName ?? path.basename(shown[0]![0]!) };
+  return {
+    command: `(${shown.map((argv) => argv.join(' ')).join('; ')})`,
+    name: `(${shown.map((argv) => path.basename(argv[0]!)).join('; ')})`,
+  };
 }
 
 /**
  * Stages in data-flow order: chains of stages whose fd 1 is the next one's fd 0 (the same pipe),
  * each chain from its first stage on, chains (and stages outside any) in order of their start.
  */
-export function dataFlowOrder<T extends { stdin: string | undefined; stdout: string | undefined; startMs: number }>(stages: T[]): T[] {
+export function dataFlowOrder<T extends { stdin: string | undefined; stdout: string | undefined; startMs: number }>(
+  stages: T[],
+): T[] {
   const byStart = [...stages].sort((a, b) => a.startMs - b.startMs);
   const pipe = (link: string | undefined): string | undefined => (link?.startsWith('pipe:') ? link : undefined);
   const readerOf = new Map<string, T>();
@@ -130,7 +150,8 @@ export function timeline(stage: ObservedStage): Segment[] {
     let working = 0;
     for (let index = from; index < states.length && states[index]!.startMs < interval.endMs; index++) {
       const span = states[index]!;
-      if (span.state === 'working') working += Math.min(span.endMs, interval.endMs) - Math.max(span.startMs, interval.startMs);
+      if (span.state === 'working')
+        working += Math.min(span.endMs, interval.endMs) - Math.max(span.startMs, interval.startMs);
     }
     const onCpu = working > 0 ? Math.min(1, interval.cpuMs / working) : 1;
     ratio.push([onCpu, working > 0 ? Math.min(1 - onCpu, interval.cpuWaitMs / working) : 0]);
@@ -184,7 +205,9 @@ export function attributeReaped(
   const weightSum = weights.reduce((sum, weight) => sum + weight, 0);
   const share = (field: 'userMs' | 'sysMs'): number[] => {
     const missed = Math.max(0, total[field] - known.reduce((acc, cpu) => acc + cpu[field], 0));
-    return known.map((cpu, index) => cpu[field] + (weightSum > 0 ? (missed * weights[index]!) / weightSum : missed / known.length));
+    return known.map(
+      (cpu, index) => cpu[field] + (weightSum > 0 ? (missed * weights[index]!) / weightSum : missed / known.length),
+    );
   };
   const user = share('userMs');
   const sys = share('sysMs');
@@ -213,7 +236,22 @@ export function recentCpuRate(intervals: Interval[], windowMs = RATE_WINDOW_MS):
 
 /** A stage no sample saw (it ended within one interval), found by the pipes around it. */
 function unseenStage(stdin: string | undefined, stdout: string | undefined, atMs: number): ObservedStage {
-  return { pid: 0, argvs: [], startMs: atMs, endMs: atMs, stdin, stdout, userMs: null, sysMs: null, peakRssBytes: null, bytesIn: null, bytesOut: null, status: null, intervals: [], traced: undefined };
+  return {
+    pid: 0,
+    argvs: [],
+    startMs: atMs,
+    endMs: atMs,
+    stdin,
+    stdout,
+    userMs: null,
+    sysMs: null,
+    peakRssBytes: null,
+    bytesIn: null,
+    bytesOut: null,
+    status: null,
+    intervals: [],
+    traced: undefined,
+  };
 }
 
 /**
@@ -222,7 +260,7 @@ function unseenStage(stdin: string | undefined, stdout: string | undefined, atMs
  * stdin and stdout (`outside`), had an unseen stage at its other end.
  */
 export function withUnseenStages(ordered: ObservedStage[], outside: Set<string>): ObservedStage[] {
-  const inner = (link: string | undefined): link is string => link !== undefined && link.startsWith('pipe:') && !outside.has(link);
+  const inner = (link: string | undefined): link is string => link?.startsWith('pipe:') === true && !outside.has(link);
   const written = new Set(ordered.map((stage) => stage.stdout));
   const read = new Set(ordered.map((stage) => stage.stdin));
   const result: ObservedStage[] = [];
@@ -255,7 +293,10 @@ export function withUnseenStages(ordered: ObservedStage[], outside: Set<string>)
 export function profileStages(observed: ObservedStage[], outside = new Set<string>()): StageProfile[] {
   const ordered = withUnseenStages(dataFlowOrder(observed), outside);
   const profiles = ordered.map((stage, index): StageProfile => {
-    const { command, name } = stage.pid === 0 ? { command: '(ended before the first sample)', name: '(unseen)' } : stageCommand(stage.argvs, stage.traced?.name, stage.subshell, stage.tracedNames);
+    const { command, name } =
+      stage.pid === 0
+        ? { command: '(ended before the first sample)', name: '(unseen)' }
+        : stageCommand(stage.argvs, stage.traced?.name, stage.subshell, stage.tracedNames);
     const segments = timeline(stage);
     const exit = stage.traced?.exit;
     return {
@@ -275,7 +316,7 @@ export function profileStages(observed: ObservedStage[], outside = new Set<strin
       time: stateTotals(segments),
       timeline: segments,
       traced: stage.traced,
-      feedsNext: stage.stdout !== undefined && stage.stdout.startsWith('pipe:') && ordered[index + 1]?.stdin === stage.stdout,
+      feedsNext: stage.stdout?.startsWith('pipe:') === true && ordered[index + 1]?.stdin === stage.stdout,
       stdin: stage.stdin,
       stdout: stage.stdout,
     };
@@ -311,22 +352,34 @@ const percent = (part: number, whole: number): string => `${whole > 0 ? Math.rou
 export function findBottleneck(stages: StageProfile[], activeMs: number): Bottleneck {
   const ranked = [...stages].sort((a, b) => busyMs(b) - busyMs(a));
   const [top, second] = ranked;
-  if (!top || activeMs <= 0 || busyMs(top) === 0) return { stage: undefined, busiest: undefined, line: 'bottleneck: none (no stage was seen busy)' };
+  if (!top || activeMs <= 0 || busyMs(top) === 0)
+    return { stage: undefined, busiest: undefined, line: 'bottleneck: none (no stage was seen busy)' };
   const share = (stage: StageProfile): number => busyMs(stage) / activeMs;
   if (second && share(top) >= 0.5 && share(top) - share(second) <= 0.1) {
     const balanced = ranked.filter((stage) => share(top) - share(stage) <= 0.1);
-    return { stage: undefined, busiest: top, line: `bottleneck: none (balanced: ${balanced.map((stage) => `${stage.name} ${percent(busyMs(stage), activeMs)}`).join(', ')})` };
+    return {
+      stage: undefined,
+      busiest: top,
+      line: `bottleneck: none (balanced: ${balanced.map((stage) => `${stage.name} ${percent(busyMs(stage), activeMs)}`).join(', ')})`,
+    };
   }
   const index = stages.indexOf(top);
   const evidence: string[] = [];
-  const cpuWait = top.time['waiting for a CPU'] >= 0.05 * activeMs ? `, waiting for a CPU ${percent(top.time['waiting for a CPU'], activeMs)}` : '';
+  const cpuWait =
+    top.time['waiting for a CPU'] >= 0.05 * activeMs
+      ? `, waiting for a CPU ${percent(top.time['waiting for a CPU'], activeMs)}`
+      : '';
   if (ioBound(top)) {
-    evidence.push(`busy ${percent(busyMs(top), activeMs)} of the time (working ${percent(top.time['working'], activeMs)}${cpuWait}, other waits ${percent(top.time['other wait'], activeMs)})`);
+    evidence.push(
+      `busy ${percent(busyMs(top), activeMs)} of the time (working ${percent(top.time['working'], activeMs)}${cpuWait}, other waits ${percent(top.time['other wait'], activeMs)})`,
+    );
   } else evidence.push(`working ${percent(top.time['working'], activeMs)} of the time${cpuWait}`);
   const before = stages[index - 1];
   const after = stages[index + 1];
-  if (before?.feedsNext && before.time['blocked on output'] >= 0.05 * activeMs) evidence.push(`${before.name} blocked on output to it ${percent(before.time['blocked on output'], activeMs)}`);
-  if (after && top.feedsNext && after.time['waiting for input'] >= 0.05 * activeMs) evidence.push(`${after.name} waiting for input from it ${percent(after.time['waiting for input'], activeMs)}`);
+  if (before?.feedsNext && before.time['blocked on output'] >= 0.05 * activeMs)
+    evidence.push(`${before.name} blocked on output to it ${percent(before.time['blocked on output'], activeMs)}`);
+  if (after && top.feedsNext && after.time['waiting for input'] >= 0.05 * activeMs)
+    evidence.push(`${after.name} waiting for input from it ${percent(after.time['waiting for input'], activeMs)}`);
   return { stage: top, busiest: top, line: `bottleneck: ${top.name} — ${evidence.join('; ')}` };
 }
 
@@ -343,7 +396,9 @@ export function applyPipestatus(stages: StageProfile[], statuses: number[]): voi
       if (index === 0 || !stages[index - 1]!.feedsNext) chains.push([]);
       chains[chains.length - 1]!.push(stage);
     }
-    const last = chains.filter((candidate) => candidate.length === statuses.length).sort((a, b) => b[0]!.startMs - a[0]!.startMs)[0];
+    const last = chains
+      .filter((candidate) => candidate.length === statuses.length)
+      .sort((a, b) => b[0]!.startMs - a[0]!.startMs)[0];
     if (!last) return;
     chain = last;
   }

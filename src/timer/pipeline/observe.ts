@@ -52,7 +52,16 @@ export function parseStat(text: string): ProcessStat {
   const startTicks = next();
   skip(1); // vsize
   const rssPages = next();
-  return { name: text.slice(text.indexOf('(') + 1, close), state, userTicks, sysTicks, childUserTicks, childSysTicks, startTicks, rssPages };
+  return {
+    name: text.slice(text.indexOf('(') + 1, close),
+    state,
+    userTicks,
+    sysTicks,
+    childUserTicks,
+    childSysTicks,
+    startTicks,
+    rssPages,
+  };
 }
 
 /** One buffer for every /proc read: a sample reads dozens of small files, without garbage. */
@@ -130,7 +139,12 @@ function runDelayMs(pid: number): number {
 /** Children of a process's main thread (threads that fork are rare: shells and pipestage fork from the main one). */
 function childrenOf(pid: number): number[] {
   const text = readText(`/proc/${pid}/task/${pid}/children`);
-  return text === undefined ? [] : text.split(' ').filter((child) => child !== '').map(Number);
+  return text === undefined
+    ? []
+    : text
+        .split(' ')
+        .filter((child) => child !== '')
+        .map(Number);
 }
 
 /**
@@ -151,7 +165,15 @@ export function classify(state: string, wchan: string | undefined): SampledState
 
 /** The state of a stage from its processes' states: any working wins, then blocked, other waits, starved. */
 export function combine(states: (SampledState | 'parent')[]): SampledState {
-  const order: (SampledState | 'parent')[] = ['working', 'blocked on output', 'other wait', 'waiting for input', 'stopped', 'unknown', 'parent'];
+  const order: (SampledState | 'parent')[] = [
+    'working',
+    'blocked on output',
+    'other wait',
+    'waiting for input',
+    'stopped',
+    'unknown',
+    'parent',
+  ];
   let best: SampledState | 'parent' = 'parent';
   for (const state of states) if (order.indexOf(state) < order.indexOf(best)) best = state;
   return best === 'parent' ? 'other wait' : best;
@@ -193,7 +215,7 @@ export class PipelineObserver {
 
   /** A pipe between two processes of the pipeline (not timer's own stdin, stdout or stderr). */
   private innerPipe(link: string | undefined): boolean {
-    return link !== undefined && link.startsWith('pipe:') && !this.outside.has(link);
+    return link?.startsWith('pipe:') === true && !this.outside.has(link);
   }
 
   /** Whether /proc is there to observe anything. */
@@ -266,7 +288,11 @@ export class PipelineObserver {
       const sys = shell.childSysTicks * MS_PER_TICK;
       // What the shell reaped since the last sample: the CPU of the stages reaped in the interval.
       if (reaped.length > 0) {
-        const group: ReapedGroup = { pids: reaped.map((stage) => stage.pid), userMs: user - this.shellCpu.user, sysMs: sys - this.shellCpu.sys };
+        const group: ReapedGroup = {
+          pids: reaped.map((stage) => stage.pid),
+          userMs: user - this.shellCpu.user,
+          sysMs: sys - this.shellCpu.sys,
+        };
         for (const stage of reaped) stage.reapedWith = group;
       }
       this.shellCpu = { user, sys };
@@ -302,7 +328,8 @@ export class PipelineObserver {
     }
     // A stage's descendants are looked for every sample while it has some or runs no program of its
     // own yet (a subshell: its programs are its children), else every 5th (a read saved).
-    const pending = stage.hasChildren || stage.argvs.size === 0 || stage.intervals.length % 5 === 0 ? childrenOf(stage.pid) : [];
+    const pending =
+      stage.hasChildren || stage.argvs.size === 0 || stage.intervals.length % 5 === 0 ? childrenOf(stage.pid) : [];
     stage.hasChildren = pending.length > 0;
     // oldest first (a subshell's programs are listed in the order it started them)
     pending.sort((a, b) => b - a);
@@ -331,7 +358,14 @@ export class PipelineObserver {
     const startMs = stage.intervals.length === 0 ? stage.startMs : stage.lastSeenMs;
     if (nowMs > startMs) {
       const cpuMs = userMs + sysMs - (stage.userMs + stage.sysMs);
-      stage.intervals.push({ startMs, endMs: nowMs, cpuMs, cpuWaitMs: Math.max(0, runDelay - stage.runDelayMs), state: state === 'working' ? (this.lastState.get(stage.pid) ?? 'other wait') : state, stopped: stopped || state === 'stopped' });
+      stage.intervals.push({
+        startMs,
+        endMs: nowMs,
+        cpuMs,
+        cpuWaitMs: Math.max(0, runDelay - stage.runDelayMs),
+        state: state === 'working' ? (this.lastState.get(stage.pid) ?? 'other wait') : state,
+        stopped: stopped || state === 'stopped',
+      });
     }
     if (state !== 'working') this.lastState.set(stage.pid, state);
     stage.userMs = userMs;
@@ -372,6 +406,9 @@ export class PipelineObserver {
     const rchar = text.indexOf('rchar: ');
     const wchar = text.indexOf('wchar: ');
     if (rchar < 0 || wchar < 0) return undefined;
-    return [Number(text.slice(rchar + 7, text.indexOf('\n', rchar))), Number(text.slice(wchar + 7, text.indexOf('\n', wchar)))];
+    return [
+      Number(text.slice(rchar + 7, text.indexOf('\n', rchar))),
+      Number(text.slice(wchar + 7, text.indexOf('\n', wchar))),
+    ];
   }
 }

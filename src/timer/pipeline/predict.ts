@@ -41,7 +41,9 @@ export function makespan(stages: FlowStage[]): number {
     const added = stage.addedServers;
     const free = new Array<number>(shared ? 1 : servers).fill(stage.readyMs);
     // the servers the change adds are ready later (shared groups: the stage speeds up then)
-    if (added && !shared) for (let k = servers - added.count; k < servers; k++) free[k] = added.readyMs + (k - (servers - added.count)) * added.everyMs;
+    if (added && !shared)
+      for (let k = servers - added.count; k < servers; k++)
+        free[k] = added.readyMs + (k - (servers - added.count)) * added.everyMs;
     if (added && shared) free[0] = Math.max(free[0]!, (stage.readyMs + added.readyMs) / 2);
     const leaves: number[] = [];
     let last = 0;
@@ -84,7 +86,10 @@ export function flowStage(traced: TracedStage | undefined, groupSize: number, se
 
 /** Items per group for these stages: one, up to MAX_GROUPS items. */
 export function groupSizeFor(stages: (TracedStage | undefined)[]): number {
-  const items = Math.max(0, ...stages.map((traced) => (traced ? traced.items.reduce((sum, span) => sum + span.items, 0) : 0)));
+  const items = Math.max(
+    0,
+    ...stages.map((traced) => (traced ? traced.items.reduce((sum, span) => sum + span.items, 0) : 0)),
+  );
   return Math.max(1, Math.ceil(items / MAX_GROUPS));
 }
 
@@ -92,7 +97,11 @@ export function groupSizeFor(stages: (TracedStage | undefined)[]): number {
 export function doubledCommand(command: string, ioBound: boolean, name: string): { command: string; servers: number } {
   for (const option of ['workers', 'concurrency']) {
     const match = new RegExp(`(--${option}[= ])(\\d+)`).exec(command);
-    if (match) return { command: command.replace(match[0], `${match[1]}${Number(match[2]) * 2}`), servers: Number(match[2]) * 2 };
+    if (match)
+      return {
+        command: command.replace(match[0], `${match[1]}${Number(match[2]) * 2}`),
+        servers: Number(match[2]) * 2,
+      };
   }
   return { command: `${command} ${ioBound && name === 'sleep-task' ? '--concurrency' : '--workers'} 2`, servers: 2 };
 }
@@ -103,7 +112,13 @@ export function doubledCommand(command: string, ioBound: boolean, name: string):
  * would have to do its work in half the time. Either way the cores bound it: the same CPU time
  * (the pipeline's total) cannot be spent in less than total / cores.
  */
-export function predict(stages: StageProfile[], target: StageProfile, wallMs: number, cpuMs: number, cores: number): Prediction {
+export function predict(
+  stages: StageProfile[],
+  target: StageProfile,
+  wallMs: number,
+  cpuMs: number,
+  cores: number,
+): Prediction {
   const bound = cpuMs / cores;
   if (target.traced && target.traced.items.length > 0) {
     const waits = ioBound(target);
@@ -120,14 +135,31 @@ export function predict(stages: StageProfile[], target: StageProfile, wallMs: nu
     const threads = !/--concurrency/.test(doubled.command);
     const changedStage: FlowStage = { ...targetStage, servers: doubled.servers };
     const current = Math.max(1, target.traced.lanes);
-    if (threads) changedStage.addedServers = { count: doubled.servers - (/--workers/.test(target.command) ? current : 0), readyMs: changedStage.readyMs + startupMs, everyMs: startupMs };
+    if (threads)
+      changedStage.addedServers = {
+        count: doubled.servers - (/--workers/.test(target.command) ? current : 0),
+        readyMs: changedStage.readyMs + startupMs,
+        everyMs: startupMs,
+      };
     const changed = measured.map((stage) => (stage === targetStage ? changedStage : stage));
     const flow = wallMs - makespan(measured) + makespan(changed);
     // Threads share the cores with the other stages: waits need no core, CPU work does.
-    const cpuBound = waits ? 0 : (cpuMs + (threads ? (changedStage.addedServers?.count ?? 0) * 0.7 * startupMs : 0)) / cores;
-    return { wallMs: Math.max(flow, cpuBound), change: doubled.command, coresFull: cpuBound >= 0.95 * wallMs, coresBound: cpuBound > flow };
+    const cpuBound = waits
+      ? 0
+      : (cpuMs + (threads ? (changedStage.addedServers?.count ?? 0) * 0.7 * startupMs : 0)) / cores;
+    return {
+      wallMs: Math.max(flow, cpuBound),
+      change: doubled.command,
+      coresFull: cpuBound >= 0.95 * wallMs,
+      coresBound: cpuBound > flow,
+    };
   }
   const others = Math.max(0, ...stages.filter((stage) => stage !== target).map(busyMs));
   const flow = Math.max(wallMs - busyMs(target) / 2, others);
-  return { wallMs: Math.max(flow, bound), change: `${target.name} twice as fast`, coresFull: bound >= 0.95 * wallMs, coresBound: bound > flow };
+  return {
+    wallMs: Math.max(flow, bound),
+    change: `${target.name} twice as fast`,
+    coresFull: bound >= 0.95 * wallMs,
+    coresBound: bound > flow,
+  };
 }

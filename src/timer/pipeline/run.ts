@@ -12,13 +12,20 @@ import { markOpenRun, openTraceFile, TraceRefused } from '../../trace/trace-file
 import { pipelineTraceEvents } from '../../render/chrome-trace.js';
 import { pipelineJson } from '../../render/pipeline-json.js';
 import { LIVE_EVERY_MS, liveName, LiveView } from '../../render/live.js';
-import { applyPipestatus, attributeReaped, findBottleneck, profileStages, recentCpuRate, type ObservedStage } from './model.js';
+import {
+  applyPipestatus,
+  attributeReaped,
+  findBottleneck,
+  profileStages,
+  recentCpuRate,
+  type ObservedStage,
+} from './model.js';
 import { closeProcFiles, PipelineObserver } from './observe.js';
 import { predict } from './predict.js';
 import { pipelineReport } from '../../render/pipeline-text.js';
 import { readStageTraces } from '../../trace/read-stage-traces.js';
 import { pipelineSvg } from '../../render/pipeline-svg.js';
-import { type PipelineProfile, type ReapedGroup, type StageRecord } from '../../render/profile.js';
+import type { PipelineProfile, ReapedGroup, StageRecord } from '../../render/profile.js';
 import { openReport, reportFailed } from '../report-sink.js';
 import { raise } from '../../base/signals.js';
 
@@ -70,11 +77,16 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const report = openReport(options.output);
   if (report === undefined) return EXIT.TIMER_FAILURE;
   const refuse = (message: string): number => {
-    report.write(options.json ? `${JSON.stringify({ pipestageProfile: 1, pipeline, exitCode: EXIT.TIMER_FAILURE, error: `timer: ${message}` }, null, 2)}\n` : `timer: ${message}\n`);
+    report.write(
+      options.json
+        ? `${JSON.stringify({ pipestageProfile: 1, pipeline, exitCode: EXIT.TIMER_FAILURE, error: `timer: ${message}` }, null, 2)}\n`
+        : `timer: ${message}\n`,
+    );
     report.close();
     return report.failed ? reportFailed(options.output!) : EXIT.TIMER_FAILURE;
   };
-  if (!PipelineObserver.available()) return refuse('--pipeline needs /proc (Linux) to observe the stages; it is not there');
+  if (!PipelineObserver.available())
+    return refuse('--pipeline needs /proc (Linux) to observe the stages; it is not there');
   const bash = findOnPath('bash');
   const shell = bash ?? '/bin/sh';
   let workDir: string;
@@ -91,13 +103,20 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     markOpenRun(traceFd);
   } catch (error) {
     cleanUp();
-    return refuse(error instanceof TraceRefused ? error.message : `cannot write trace '${tracePath}': ${systemErrorText(error)}`);
+    return refuse(
+      error instanceof TraceRefused ? error.message : `cannot write trace '${tracePath}': ${systemErrorText(error)}`,
+    );
   }
   const statusFile = path.join(workDir, 'status');
   // bash runs the pipeline as its script's first lines, then writes PIPESTATUS (each stage's status).
-  const script = bash ? `${pipeline}\n\n__pipestage_status=$? __pipestage_statuses="\${PIPESTATUS[*]}"\nprintf '%s\\n' "$__pipestage_statuses" >${shellQuote(statusFile)}\nexit "$__pipestage_status"\n` : pipeline;
+  const script = bash
+    ? `${pipeline}\n\n__pipestage_status=$? __pipestage_statuses="\${PIPESTATUS[*]}"\nprintf '%s\\n' "$__pipestage_statuses" >${shellQuote(statusFile)}\nexit "$__pipestage_status"\n`
+    : pipeline;
   const format = await loadFormatDuration();
-  const live = options.live && process.stderr.isTTY === true && process.env['TERM'] !== 'dumb' && !options.json ? new LiveView(process.stderr, format) : undefined;
+  const live =
+    options.live && process.stderr.isTTY === true && process.env['TERM'] !== 'dumb' && !options.json
+      ? new LiveView(process.stderr, format)
+      : undefined;
 
   const known = new Map<number, number>();
   const signals = forwardSignals(known);
@@ -156,16 +175,28 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
       reapWatch = undefined;
     }
   };
-  const drawing = live ? setInterval(() => live.draw([...observer.stages.values()], performance.now() - startMs), LIVE_EVERY_MS) : undefined;
-  const stderrDone = live && child.stderr ? new Promise((resolve) => child.stderr!.on('data', (chunk: Buffer) => live.printAbove(chunk)).once('close', resolve)) : Promise.resolve();
+  const drawing = live
+    ? setInterval(() => live.draw([...observer.stages.values()], performance.now() - startMs), LIVE_EVERY_MS)
+    : undefined;
+  const stderrDone =
+    live && child.stderr
+      ? new Promise((resolve) =>
+          child.stderr!.on('data', (chunk: Buffer) => live.printAbove(chunk)).once('close', resolve),
+        )
+      : Promise.resolve();
   // SIGUSR1 (as dd): one line so far — each stage's program and CPU — and the run goes on.
   onProgressSignal(() => {
     sample();
-    const stages = [...observer.stages.values()].map((stage) => `${liveName(stage)}: CPU ${format(stage.userMs + stage.sysMs)}${stage.goneMs === undefined ? '' : ' (ended)'}`);
+    const stages = [...observer.stages.values()].map(
+      (stage) =>
+        `${liveName(stage)}: CPU ${format(stage.userMs + stage.sysMs)}${stage.goneMs === undefined ? '' : ' (ended)'}`,
+    );
     report.write(`timer: pipeline: ${format(performance.now() - startMs)} so far; ${stages.join(', ')}\n`);
   });
 
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
+  );
   const endMs = performance.now();
   sample();
   closeProcFiles();
@@ -187,7 +218,11 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
 
   let statuses: number[] = [];
   try {
-    statuses = readFileSync(statusFile, 'latin1').trim().split(' ').filter((word) => word !== '').map(Number);
+    statuses = readFileSync(statusFile, 'latin1')
+      .trim()
+      .split(' ')
+      .filter((word) => word !== '')
+      .map(Number);
   } catch {
     // the shell ended before the end of its script (exit, set -e, a signal): statuses unknown
   }
@@ -200,15 +235,23 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   // Every time in the profile is in ms from the shell's start.
   const originMs = performance.timeOrigin + startMs;
   const traces = readStageTraces(traceText, originMs);
-  const cpu = cpuBefore && cpuAfter ? { userMs: cpuAfter.userMs - cpuBefore.userMs, sysMs: cpuAfter.sysMs - cpuBefore.sysMs } : undefined;
+  const cpu =
+    cpuBefore && cpuAfter
+      ? { userMs: cpuAfter.userMs - cpuBefore.userMs, sysMs: cpuAfter.sysMs - cpuBefore.sysMs }
+      : undefined;
   // The stages the shell reaped after the last sample that saw it (as it ended): what timer reaped in
   // all, less the rest and the shell's own.
   const records = [...observer.stages.values()];
   const late = records.filter((record) => record.reapedWith === undefined);
   if (cpu && late.length > 0) {
     const attributed = records.filter((record) => record.reapedWith !== undefined);
-    const sum = (field: 'userMs' | 'sysMs'): number => attributed.reduce((acc, record) => acc + record.reapedWith![field] / record.reapedWith!.pids.length, 0);
-    const group: ReapedGroup = { pids: late.map((record) => record.pid), userMs: cpu.userMs - sum('userMs') - observer.shellOwnCpu.userMs, sysMs: cpu.sysMs - sum('sysMs') - observer.shellOwnCpu.sysMs };
+    const sum = (field: 'userMs' | 'sysMs'): number =>
+      attributed.reduce((acc, record) => acc + record.reapedWith![field] / record.reapedWith!.pids.length, 0);
+    const group: ReapedGroup = {
+      pids: late.map((record) => record.pid),
+      userMs: cpu.userMs - sum('userMs') - observer.shellOwnCpu.userMs,
+      sysMs: cpu.sysMs - sum('sysMs') - observer.shellOwnCpu.sysMs,
+    };
     for (const record of late) record.reapedWith = group;
   }
   const observed = observedStages(records, traces, endMs - startMs, observer.outside);
@@ -221,13 +264,22 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   // Cores other processes of the machine kept busy meanwhile (a shared machine): not the pipeline's to use.
   const activeMs = wallMs - stoppedMs;
   const ownMeanwhile = process.cpuUsage(ownBefore);
-  const othersMs = machineBefore !== undefined && machineAfter !== undefined && cpuMs !== null ? Math.max(0, machineAfter - machineBefore - cpuMs - (ownMeanwhile.user + ownMeanwhile.system) / 1000) : 0;
+  const othersMs =
+    machineBefore !== undefined && machineAfter !== undefined && cpuMs !== null
+      ? Math.max(0, machineAfter - machineBefore - cpuMs - (ownMeanwhile.user + ownMeanwhile.system) / 1000)
+      : 0;
   const busyElsewhere = activeMs > 0 ? Math.min(cores - 1, othersMs / activeMs) : 0;
   const bottleneck = findBottleneck(stages, wallMs - stoppedMs);
-  const prediction = bottleneck.busiest && cpuMs !== null ? predict(stages, bottleneck.busiest, activeMs, cpuMs, cores - busyElsewhere) : undefined;
+  const prediction =
+    bottleneck.busiest && cpuMs !== null
+      ? predict(stages, bottleneck.busiest, activeMs, cpuMs, cores - busyElsewhere)
+      : undefined;
   // then, once it ended: reading the stages' traces, the model (not drawing the report)
   const ownAfter = process.cpuUsage(ownBefore);
-  const coresText = busyElsewhere >= 0.1 ? `the ${(cores - busyElsewhere).toFixed(1)} of ${cores} cores other processes left free` : `${cores} cores`;
+  const coresText =
+    busyElsewhere >= 0.1
+      ? `the ${(cores - busyElsewhere).toFixed(1)} of ${cores} cores other processes left free`
+      : `${cores} cores`;
   const profile: PipelineProfile = {
     pipeline,
     shell: `${path.basename(shell)} -c`,
@@ -292,7 +344,9 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
 /** A stage's programs in the order they were started: children as listed (by pid), the stage's own program when it ran it. */
 function programsInOrder(record: StageRecord): string[][] {
   const key = (pid: number): [number, number] => record.order.get(pid) ?? [0, pid];
-  return [...record.argvs.keys()].sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1]).map((pid) => record.argvs.get(pid)!);
+  return [...record.argvs.keys()]
+    .sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1])
+    .map((pid) => record.argvs.get(pid)!);
 }
 
 /**
@@ -311,7 +365,12 @@ function pipeOf(record: StageRecord, link: string | undefined, outside: Set<stri
  * the pipestage process in its tree; a pipestage stage too short for any sample comes from its trace
  * alone. CPU: what the shell accounted for each group of stages it reaped together, shared among them.
  */
-function observedStages(records: StageRecord[], traces: ReturnType<typeof readStageTraces>, endMs: number, outside: Set<string>): ObservedStage[] {
+function observedStages(
+  records: StageRecord[],
+  traces: ReturnType<typeof readStageTraces>,
+  endMs: number,
+  outside: Set<string>,
+): ObservedStage[] {
   const claimed = new Set<number>();
   const stages: ObservedStage[] = records.map((record) => {
     // The pipestage processes in the stage's tree: one gives the stage its states and items; several
@@ -358,7 +417,22 @@ function observedStages(records: StageRecord[], traces: ReturnType<typeof readSt
   for (const [pid, traced] of traces) {
     if (claimed.has(pid) || traced.states.length === 0) continue;
     const startMs = traced.states[0]!.startMs;
-    stages.push({ pid, argvs: [[traced.name]], startMs, endMs: traced.exit?.atMs ?? traced.states[traced.states.length - 1]!.endMs, stdin: undefined, stdout: undefined, userMs: null, sysMs: null, peakRssBytes: null, bytesIn: null, bytesOut: null, status: null, intervals: [], traced });
+    stages.push({
+      pid,
+      argvs: [[traced.name]],
+      startMs,
+      endMs: traced.exit?.atMs ?? traced.states[traced.states.length - 1]!.endMs,
+      stdin: undefined,
+      stdout: undefined,
+      userMs: null,
+      sysMs: null,
+      peakRssBytes: null,
+      bytesIn: null,
+      bytesOut: null,
+      status: null,
+      intervals: [],
+      traced,
+    });
   }
   return stages;
 }

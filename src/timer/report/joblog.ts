@@ -1,4 +1,4 @@
-import { type LaneTrack, type StageTrack } from '../../trace/read-trace.js';
+import type { LaneTrack, StageTrack } from '../../trace/read-trace.js';
 
 /** One job of a GNU parallel --joblog. */
 export interface Job {
@@ -22,14 +22,24 @@ export function parseJoblog(text: string): Job[] {
   const lines = text.split('\n').filter((line) => line.trim() !== '');
   if (lines.length === 0) throw new Error('empty file, not a joblog');
   const header = lines[0]!.split('\t').map((field) => field.trim());
-  if (HEADER.some((name, index) => header[index] !== name)) throw new Error(`not a GNU parallel joblog (its first line is not ${HEADER.join(' ')})`);
+  if (HEADER.some((name, index) => header[index] !== name))
+    throw new Error(`not a GNU parallel joblog (its first line is not ${HEADER.join(' ')})`);
   return lines.slice(1).map((line, index) => {
     const fields = line.split('\t');
     const [seq, host, start, runtime, , , exitval, signal] = fields.map((field) => field.trim());
     const numbers = [seq, start, runtime, exitval, signal].map(Number);
-    if (fields.length < HEADER.length || numbers.some((value) => !Number.isFinite(value))) throw new Error(`not a GNU parallel joblog (line ${index + 2} is not a job)`);
+    if (fields.length < HEADER.length || numbers.some((value) => !Number.isFinite(value)))
+      throw new Error(`not a GNU parallel joblog (line ${index + 2} is not a job)`);
     const startUs = numbers[1]! * 1e6;
-    return { seq: numbers[0]!, host: host === ':' ? 'local' : host!, start: startUs, end: startUs + numbers[2]! * 1e6, exitval: numbers[3]!, signal: numbers[4]!, command: fields.slice(8).join('\t') };
+    return {
+      seq: numbers[0]!,
+      host: host === ':' ? 'local' : host!,
+      start: startUs,
+      end: startUs + numbers[2]! * 1e6,
+      exitval: numbers[3]!,
+      signal: numbers[4]!,
+      command: fields.slice(8).join('\t'),
+    };
   });
 }
 
@@ -42,7 +52,8 @@ export const failed = (job: Job): boolean => job.exitval !== 0 || job.signal !==
  */
 export function joblogTracks(jobs: Job[]): StageTrack[] {
   const hosts = new Map<string, Job[]>();
-  for (const job of [...jobs].sort((a, b) => a.start - b.start || a.seq - b.seq)) hosts.set(job.host, [...(hosts.get(job.host) ?? []), job]);
+  for (const job of [...jobs].sort((a, b) => a.start - b.start || a.seq - b.seq))
+    hosts.set(job.host, [...(hosts.get(job.host) ?? []), job]);
   return [...hosts].map(([host, hostJobs], index) => {
     const lanes: (LaneTrack & { free: number })[] = [];
     for (const job of hostJobs) {
@@ -58,7 +69,11 @@ export function joblogTracks(jobs: Job[]): StageTrack[] {
       name: host,
       items: hostJobs.length,
       spans,
-      lanes: lanes.map(({ name, spans: laneSpans, failed: laneFailed }) => ({ name, spans: laneSpans, failed: laneFailed })),
+      lanes: lanes.map(({ name, spans: laneSpans, failed: laneFailed }) => ({
+        name,
+        spans: laneSpans,
+        failed: laneFailed,
+      })),
       states: [],
       itemSpans: [],
     };

@@ -18,7 +18,10 @@ export async function timerReport(file: string | undefined, options: Record<stri
   try {
     text = readFileSync(source === '-' ? 0 : source, 'utf8');
   } catch (error) {
-    await writeText(process.stderr, `timer: cannot read ${joblog ? 'joblog' : 'trace'} '${source}': ${systemErrorText(error)}\n`);
+    await writeText(
+      process.stderr,
+      `timer: cannot read ${joblog ? 'joblog' : 'trace'} '${source}': ${systemErrorText(error)}\n`,
+    );
     return EXIT.FAILURE;
   }
   const shown = source === '-' ? '(standard input)' : source;
@@ -37,9 +40,13 @@ export async function timerReport(file: string | undefined, options: Record<stri
     }
     if (jobs.length === 0) return refuse('the joblog has no jobs');
     const hosts = joblogTracks(jobs);
-    const failures = jobs.filter(failed).sort((a, b) => a.seq - b.seq).map((job) => `seq ${job.seq}: ${job.signal !== 0 ? `signal ${job.signal}` : `exit ${job.exitval}`}`);
+    const failures = jobs
+      .filter(failed)
+      .sort((a, b) => a.seq - b.seq)
+      .map((job) => `seq ${job.seq}: ${job.signal !== 0 ? `signal ${job.signal}` : `exit ${job.exitval}`}`);
     const title = `joblog: ${jobs.length} jobs on ${hosts.length} host${hosts.length === 1 ? '' : 's'}, ${failures.length} failed`;
-    const files: [string, string][] = options['svg'] === undefined ? [] : [[options['svg'] as string, ganttSvg(hosts, format, title, true)]];
+    const files: [string, string][] =
+      options['svg'] === undefined ? [] : [[options['svg'] as string, ganttSvg(hosts, format, title, true)]];
     return writeReport(joblogText(hosts, failures, width, format), files);
   }
   let trace;
@@ -49,7 +56,11 @@ export async function timerReport(file: string | undefined, options: Record<stri
     return refuse((error as Error).message);
   }
   const { stages, cut } = trace;
-  if (cut) await writeText(process.stderr, `timer: ${shown}: the trace is cut short (a writer was stopped); drawing what is complete\n`);
+  if (cut)
+    await writeText(
+      process.stderr,
+      `timer: ${shown}: the trace is cut short (a writer was stopped); drawing what is complete\n`,
+    );
   if (stages.length === 0) return refuse('the trace has no spans');
   const files: [string, string][] = [];
   if (options['svg'] !== undefined) files.push([options['svg'] as string, ganttSvg(stages, format)]);
@@ -83,7 +94,17 @@ function itemsCsv(stages: StageTrack[]): string {
   const rows = stages.flatMap((stage) =>
     [...stage.itemSpans]
       .sort((a, b) => a.start - b.start)
-      .map((span) => [field(stage.name), String(stage.pid), field(span.lane), span.line === undefined ? '' : String(span.line), seconds(span.start), seconds(span.end), ((span.end - span.start) / 1e6).toFixed(6)].join(',')),
+      .map((span) =>
+        [
+          field(stage.name),
+          String(stage.pid),
+          field(span.lane),
+          span.line === undefined ? '' : String(span.line),
+          seconds(span.start),
+          seconds(span.end),
+          ((span.end - span.start) / 1e6).toFixed(6),
+        ].join(','),
+      ),
   );
-  return ['stage,pid,lane,line,start,end,elapsed', ...rows].join('\n') + '\n';
+  return `${['stage,pid,lane,line,start,end,elapsed', ...rows].join('\n')}\n`;
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, fstatSync, readFileSync, rmSync, } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadFormatDuration, type FormatDuration } from '../../base/durations.js';
@@ -11,7 +11,14 @@ import { ItemClock, type CompletedRun } from '../../trace/items.js';
 import { openCommandPipes } from './pipes.js';
 import { childCpu, TreeMemorySampler, type ChildCpu } from '../../base/proc.js';
 import { forwardSignals } from '../signals.js';
-import { itemLine, jsonReport, roundMs as round, summaryLine, type Item, type Measurement } from '../../render/summary.js';
+import {
+  itemLine,
+  jsonReport,
+  roundMs as round,
+  summaryLine,
+  type Item,
+  type Measurement,
+} from '../../render/summary.js';
 import { openTraceFile, TraceRefused, TraceWriter } from '../../trace/trace-file.js';
 import { raise } from '../../base/signals.js';
 import { openReport, reportFailed, type Report } from '../report-sink.js';
@@ -46,7 +53,11 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   const json = options.json;
   /** Ends before the command ran: a message (as JSON with --json), status 125. */
   const refuse = (message: string): number => {
-    report.write(json ? jsonReport(emptyMeasurement(label, command, EXIT.TIMER_FAILURE, `timer: ${message}`), undefined) : `timer: ${message}\n`);
+    report.write(
+      json
+        ? jsonReport(emptyMeasurement(label, command, EXIT.TIMER_FAILURE, `timer: ${message}`), undefined)
+        : `timer: ${message}\n`,
+    );
     report.close();
     return report.failed ? reportFailed(options.output!) : EXIT.TIMER_FAILURE;
   };
@@ -56,7 +67,11 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
     try {
       traceFd = openTraceFile(options.trace);
     } catch (error) {
-      return refuse(error instanceof TraceRefused ? error.message : `cannot write trace '${options.trace}': ${systemErrorText(error)}`);
+      return refuse(
+        error instanceof TraceRefused
+          ? error.message
+          : `cannot write trace '${options.trace}': ${systemErrorText(error)}`,
+      );
     }
   }
   const inputTty = process.stdin.isTTY === true;
@@ -74,15 +89,23 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   const childCpuBefore = childCpu();
   // (child_process itself: execa would cost every run about 50 ms of CPU to load, for nothing used here)
   const child = spawn(command[0]!, command.slice(1), {
-    stdio: [inputTty ? 'inherit' : (pipes?.commandStdin ?? 'pipe'), outputTty ? 'inherit' : (pipes?.commandStdout ?? 'pipe'), 'inherit'],
+    stdio: [
+      inputTty ? 'inherit' : (pipes?.commandStdin ?? 'pipe'),
+      outputTty ? 'inherit' : (pipes?.commandStdout ?? 'pipe'),
+      'inherit',
+    ],
   });
   // How it ended: its status or signal, or why it could not start (then there is no pid).
-  const ended = new Promise<{ exitCode?: number; signal?: NodeJS.Signals; error?: NodeJS.ErrnoException }>((resolve) => {
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      if (child.pid === undefined) resolve({ error });
-    });
-    child.once('exit', (exitCode, signal) => resolve({ exitCode: exitCode ?? undefined, signal: signal ?? undefined }));
-  });
+  const ended = new Promise<{ exitCode?: number; signal?: NodeJS.Signals; error?: NodeJS.ErrnoException }>(
+    (resolve) => {
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        if (child.pid === undefined) resolve({ error });
+      });
+      child.once('exit', (exitCode, signal) =>
+        resolve({ exitCode: exitCode ?? undefined, signal: signal ?? undefined }),
+      );
+    },
+  );
   pipes?.closeCommandEnds();
   signals.started(child.pid);
   const clock = new ItemClock(startMs, options.nullTerminated ? 0x00 : 0x0a);
@@ -173,7 +196,11 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   }
 
   /** What timer has measured by `endMs`; `cpuAfter` adds the reaped children's CPU (else the live tree's, last sampled). */
-  const measure = (endMs: number, result: { exitCode?: number; signal?: string } | undefined, cpuAfter: ChildCpu | undefined): Measurement => {
+  const measure = (
+    endMs: number,
+    result: { exitCode?: number; signal?: string } | undefined,
+    cpuAfter: ChildCpu | undefined,
+  ): Measurement => {
     const wallMs = endMs - startMs;
     const cpu =
       childCpuBefore && cpuAfter
@@ -205,7 +232,10 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
     report.write(summaryLine(measure(performance.now(), undefined, undefined), format).replace(/\n$/, ' (so far)\n'));
   });
 
-  const progress = options.progress && process.stderr.isTTY && process.env['TERM'] !== 'dumb' ? startProgress(label, clock, startMs, format) : undefined;
+  const progress =
+    options.progress && process.stderr.isTTY && process.env['TERM'] !== 'dumb'
+      ? startProgress(label, clock, startMs, format)
+      : undefined;
   child.once('exit', () => signals.ended());
   const result = await ended;
   await outputDone;
@@ -221,16 +251,28 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   if (result.error) {
     // As env(1) and timeout(1): 127 when the command is not found, 126 when it cannot be executed.
     const { code } = result.error;
-    const status = code === 'ENOENT' ? EXIT.NOT_FOUND : code === 'EACCES' || code === 'EISDIR' || code === 'ENOEXEC' ? EXIT.CANNOT_EXECUTE : EXIT.TIMER_FAILURE;
+    const status =
+      code === 'ENOENT'
+        ? EXIT.NOT_FOUND
+        : code === 'EACCES' || code === 'EISDIR' || code === 'ENOEXEC'
+          ? EXIT.CANNOT_EXECUTE
+          : EXIT.TIMER_FAILURE;
     const message = `timer: failed to run command '${command[0]}': ${systemErrorText(result.error)}`;
-    report.write(json ? jsonReport({ ...measure(endMs, { exitCode: status }, childCpu()), error: message }, undefined) : `${message}\n`);
+    report.write(
+      json
+        ? jsonReport({ ...measure(endMs, { exitCode: status }, childCpu()), error: message }, undefined)
+        : `${message}\n`,
+    );
     report.close();
     return report.failed ? reportFailed(options.output!) : status;
   }
 
   const measurement = measure(endMs, result, childCpu());
   eachLines.flush();
-  report.write((failure && !json ? `timer: ${failure}\n` : '') + (json ? jsonReport(measurement, items) : summaryLine(measurement, format)));
+  report.write(
+    (failure && !json ? `timer: ${failure}\n` : '') +
+      (json ? jsonReport(measurement, items) : summaryLine(measurement, format)),
+  );
   report.close();
   if (report.failed) return reportFailed(options.output!);
 
@@ -327,14 +369,22 @@ function progressRows(): { up(): number; leave(): void } {
     const group = readFileSync('/proc/self/stat', 'latin1').split(') ')[1]!.split(' ')[2];
     file = path.join(tmpdir(), `pipestage-progress-${rdev}-${group}`);
     // Left by an earlier pipeline of this group (a script's): start afresh.
-    if (existsSync(file) && readFileSync(file, 'latin1').split('\n').every((pid) => pid === '' || !alive(Number(pid)))) rmSync(file, { force: true });
+    if (
+      existsSync(file) &&
+      readFileSync(file, 'latin1')
+        .split('\n')
+        .every((pid) => pid === '' || !alive(Number(pid)))
+    )
+      rmSync(file, { force: true });
     appendFileSync(file, `${process.pid}\n`, { mode: 0o600 });
   } catch {
     return { up: () => 0, leave: () => {} };
   }
   const registered = (): string[] => {
     try {
-      return readFileSync(file!, 'latin1').split('\n').filter((line) => line !== '');
+      return readFileSync(file!, 'latin1')
+        .split('\n')
+        .filter((line) => line !== '');
     } catch {
       return [];
     }
@@ -350,7 +400,8 @@ function progressRows(): { up(): number; leave(): void } {
     },
     // Rows stay reserved while any timer of the pipeline runs; the last one out removes the file.
     leave: () => {
-      if (registered().every((pid) => pid === String(process.pid) || !alive(Number(pid)))) rmSync(file!, { force: true });
+      if (registered().every((pid) => pid === String(process.pid) || !alive(Number(pid))))
+        rmSync(file!, { force: true });
     },
   };
 }
