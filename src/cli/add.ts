@@ -23,6 +23,18 @@ export const program: ProgramSpec = stageSpec({
     },
     formula: { type: 'boolean', describe: 'Compute n(n+1)/2 in O(1), exactly for any n (--repeat is ignored)' },
   },
+  manSections: [
+    [
+      'Numbers',
+      `A line holds one natural number in decimal digits; CRLF, and spaces and tabs around the number, are
+allowed. Letters, signs, fractions, \`1e3\`, hex, NUL bytes and invalid UTF-8 make the line bad (\`add: line 3:
+invalid number 'abc'\`). Blank lines are skipped but still counted in line numbers.
+
+The loop is exact up to n = ${ADD_LOOP_MAX_N} (the sum stays below 2^53); a larger n is refused for that
+line (\`add: line 1: 200000000 exceeds the loop limit ${ADD_LOOP_MAX_N}; use --formula\`). \`--formula\` computes
+n(n+1)/2 with BigInt, exactly, for any n, in constant time. A result always ends with a newline.`,
+    ],
+  ],
   examples: [
     ['echo 11 | mul | add', '796675481078400'],
     ['seq 1 1000000 | add --formula', 'a million sums, exact'],

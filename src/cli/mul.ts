@@ -22,6 +22,19 @@ export const program: ProgramSpec = stageSpec({
       alias: 'r',
     },
   },
+  manSections: [
+    [
+      'Numbers',
+      `A line holds one natural number in decimal digits; CRLF, and spaces and tabs around the number, are
+allowed. Letters, signs, fractions, \`1e3\`, hex, NUL bytes and invalid UTF-8 make the line bad (\`mul: line 3:
+invalid number 'abc'\`), and so does n above ${MUL_MAX_N} (\`mul: line 1: ${MUL_MAX_N + 1} exceeds the limit ${MUL_MAX_N}\`).
+Blank lines are skipped but still counted in line numbers.
+
+Results are exact: Number arithmetic up to 18!, BigInt beyond (\`echo 25 | mul --repeat 1\` prints
+15511210043330985984000000). The run time grows linearly with --repeat; the default, ${MUL_DEFAULT_REPEAT}, makes
+n = 11 the classic experiment's heavy item. A result always ends with a newline.`,
+    ],
+  ],
   examples: [
     ['echo 11 | mul', '39916800, computed 4,000,000 times'],
     ['echo 25 | mul --repeat 1', '15511210043330985984000000'],

@@ -53,6 +53,41 @@ export const program: ProgramSpec = stageSpec({
         "Lines in flight behave as Python threads under the GIL (Python's switch interval is 5ms): a spin step runs in slices of INTERVAL, taking turns with the other lines ready to run; a block step holds the process; a wait step lets the others run. Without it, lines in flight behave as asyncio tasks",
     },
   },
+  manSections: [
+    [
+      'Steps',
+      `Each line is written through exactly as read (its terminator, a CR, a blank line, invalid UTF-8, a
+last line without newline), after its duration: \`--for DURATION\` for every line, or with
+\`--from-input\` the steps the line names, \`[label] [wait:|block:|spin:]DURATION...\`, spent one after
+the other (\`meatballs 2s block:1s 2s\`). The first word is a label exactly when it is not a valid step.
+
+A DURATION has a unit (\`250ms\`, \`2s\`, \`1.5m\`, \`1h\`) and is at most 1 day. A bad step
+(\`soon\`, \`-1s\`, \`2d\`, \`nap:1s\`, a number without unit) or a line without any step makes that line
+bad: it is reported (\`sleep-task: line 2: invalid duration 'soon'\`) and not written, the run goes on,
+and the exit status is 1 at the end. A bad --for value is a usage error (status 2).
+
+A step is spent as --mode says, or as its prefix says:
+
+- \`wait\`: a timer; the process stays free for other lines (the awaitable kind).
+- \`block\`: the thread blocks and nothing else in the process runs (a C sleep holding Python's GIL).
+- \`spin\`: a busy loop keeps one core busy for that much CPU time (a CPU-bound chore: on a core shared
+with others it lasts longer, as real work does).`,
+    ],
+    [
+      'Concurrency',
+      `\`--concurrency N\` keeps up to N lines in flight in one process (event-loop concurrency, the asyncio
+analog): lines start in input order, a wait step lets the other lines run, and the block and spin steps
+of one line that follow each other run back to back. Output keeps input order unless \`--unordered\`.
+At most N lines (and a small read window) are held.
+
+With \`--preempt INTERVAL\` the lines in flight behave as Python threads under the GIL instead of asyncio
+tasks: one line runs at a time and the GIL is handed round in the order lines ask for it. A spin step
+runs in slices of INTERVAL, taking turns with the other lines ready to run (two 1 s spin lines with
+\`--concurrency 2 --preempt 5ms\` both end after about 2 s); a block step keeps the GIL and the
+process for its whole duration; a wait step releases it; between two steps of a line the other ready
+lines run first.`,
+    ],
+  ],
   examples: [
     ['seq 5 | sleep-task --for 200ms', 'five lines, one every 200 ms'],
     ['seq 10 | sleep-task --for 1s --concurrency 10', 'ten overlapping waits: about 1 s in all'],

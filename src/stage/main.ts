@@ -5,6 +5,7 @@ import { isStageWorker, serveLines, workerOptions, workerPool } from './workers.
 import type { OptionTable, ProgramSpec } from '../args/spec.js';
 import type { Stage } from './stage.js';
 import { crash, guardAgainstCrashes } from '../base/crash.js';
+import { STAGE_MAN_SECTIONS } from './manual.js';
 
 /** Options every stage has, handled by the engine. */
 const STAGE_OPTIONS: OptionTable = {
@@ -32,29 +33,16 @@ const STAGE_OPTIONS: OptionTable = {
   },
 };
 
-/** What every stage's manual says beyond its own options. */
-const STAGE_MAN_SECTIONS: [string, string][] = [
-  [
-    'Files',
-    'With FILE operands the lines of each file are read in order, as cat and awk read them; - is standard input. Without any, standard input is read. A file named completion must be given as ./completion.',
-  ],
-  [
-    'Exit status',
-    '0 when every line was computed and written; 1 when a line was bad (it is reported on standard error as PROG: line N: WHY, or PROG: FILE:N: WHY when files are given, and every other line is still answered, in order), when a file could not be opened (the others are still read) or when reading or writing failed; 2 for a usage error. A reader that goes away (| head -1) ends the stage quietly with status 0. Killed by a signal: 128+N.',
-  ],
-  [
-    'Signals',
-    'SIGUSR1 prints one progress line on standard error (lines done and busy time) and the run goes on. SIGINT and SIGTERM end the stage at once.',
-  ],
-];
-
 /** A stage's full command line: its own options, then the ones the engine handles for every stage. */
 export function stageSpec(spec: ProgramSpec): ProgramSpec {
   return {
     ...spec,
     options: { ...spec.options, ...STAGE_OPTIONS },
     operands: { name: 'file', min: 0, max: Infinity, files: true },
-    manSections: [...STAGE_MAN_SECTIONS, ...(spec.manSections ?? [])],
+    manSections: [
+      ...(spec.manSections ?? []),
+      ...STAGE_MAN_SECTIONS.map(([title, text]): [string, string] => [title, text.replaceAll('PROG', spec.name)]),
+    ],
   };
 }
 
