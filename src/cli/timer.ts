@@ -1,11 +1,12 @@
 import { parseLabel, timerMain } from '../timer/main.js';
+import { REPORT_MAN_SECTIONS, TIMER_MAN_SECTIONS } from '../timer/manual.js';
 import type { ProgramSpec } from '../args/spec.js';
 
 const report: ProgramSpec = {
   name: 'timer report',
   summary: 'draw a trace or a GNU parallel joblog as a Gantt chart',
   synopsis:
-    'timer report [--width N] [--svg OUT] [--csv OUT] FILE | timer report --joblog JOBLOG [--width N] [--svg OUT]',
+    'timer report [--width N] [--svg OUT] [--csv OUT] FILE\ntimer report --joblog JOBLOG [--width N] [--svg OUT]',
   description:
     'Draw a trace written by `timer --trace` or by traced stages (`--trace`, `PIPESTAGE_TRACE`) as a Gantt chart: ' +
     "one row per stage, time across, and a row per lane (worker thread, concurrency slot) of a stage that traced itself; each stage's busy and idle time, " +
@@ -46,6 +47,7 @@ const report: ProgramSpec = {
       : operands.length === 0
         ? 'missing trace file'
         : undefined,
+  manSections: REPORT_MAN_SECTIONS,
 };
 
 export const program: ProgramSpec = {
@@ -130,6 +132,7 @@ export const program: ProgramSpec = {
     ['timer report --joblog jobs.log', "GNU parallel's joblog as a Gantt chart"],
   ],
   subcommands: [report],
+  manSections: TIMER_MAN_SECTIONS,
 };
 
 export const main = (): void => timerMain(program, report);

@@ -1,0 +1,273 @@
+// timer's manual beyond its option tables: the reference that README.md used to hold.
+// Markup: src/args/man.ts (blocks); the standard sections are put in order there.
+
+/** timer's own man sections, [title, text]. */
+export const TIMER_MAN_SECTIONS: [string, string][] = [
+  [
+    'Reports',
+    `\`timer [options] [--] COMMAND [ARG...]\` runs COMMAND and reports what it cost, without changing the
+data: its stdin and stdout pass through byte for byte as chunks arrive (binary safe, nothing added, no
+buffering added); its stderr passes straight through. At the end, one line on stderr:
+
+  timer: mul: 8 lines in, 8 out, wall 2.51s, user 2.47s, sys 30ms, peak RSS 45.2 MB (sampled every 100ms), 3.19 lines/s
+
+CPU times are the kernel's (the reaped children's times in /proc/self/stat). Peak RSS is the largest sum
+over the command's process tree, sampled from /proc every 100 ms (and a few times early), or the largest
+VmHWM one of them reported; a command that ended before any sample shows \`peak RSS unknown (no sample)\`.
+Where /proc is missing these are said to be not available. A command killed by a signal adds \`killed
+by SIGTERM\` to the line.
+
+\`--each\` adds one line per item before it: \`timer: mul: line 3: latency 512ms, service 498ms\`. The k-th
+output line is paired with the k-th input line (meaningful for line-to-line filters); latency is out
+minus in, service is out minus the later of in and the previous out.
+
+\`--json\` writes the report as one JSON document instead, whatever the outcome (a command not found
+too, with \`exitCode\` 127 and \`error\`):
+
+  {"pipestageTimer": 1,
+   "summary": {label, command, exitCode, signal, error, linesIn,
+               linesOut, bytesIn, bytesOut, wallMs, userMs, sysMs,
+               peakRssBytes, rssSampleIntervalMs, linesPerSecond},
+   "items": [{line, inMs, outMs, latencyMs, serviceMs}]}
+
+\`items\` is there with \`--each\`; times are ms from the start; \`null\` where unknown (\`peakRssBytes\` of a
+command that ended before a sample, the counts of a terminal side, \`error\` when all went well).
+
+\`--output FILE\` appends the reports to FILE instead of stderr, each in one write, so the timers of one
+pipeline can share a file. \`--progress\` draws a live line (items, rate, elapsed) while stderr is a
+terminal, cleared at the end; the timers of one pipeline each keep a row of their own (as \`pv -c\`).
+There is never an escape sequence when stderr is not a terminal or TERM is dumb. \`-z\` counts (and
+\`--each\` pairs) NUL-terminated items.`,
+  ],
+  [
+    'Terminals and pipes',
+    `The command runs in timer's own process group, so it keeps the controlling terminal (password
+prompts of ssh, sudo and git work), and Ctrl-C and Ctrl-Z reach it exactly as they would without timer:
+Ctrl-Z stops timer and the command together, \`fg\` resumes both. When timer's stdin or stdout is a
+terminal, the command gets that terminal itself, not a relay (\`timer -- vim\` works); that side is
+reported as not counted.
+
+The command's stdin and stdout are real pipes, as in a shell pipeline (FIFOs made in a private
+directory under TMPDIR and removed at once), so a writer whose reader has gone gets SIGPIPE as usual.
+When timer's own reader goes away (\`timer -- cat | head -n 1\`), timer closes the command's pipes,
+reports, and passes on the command's status. A command that exits without reading its stdin is fine.`,
+  ],
+  [
+    'Pipelines',
+    `\`timer --pipeline 'PIPELINE'\` profiles a whole shell pipeline, of pipestage's stages or any programs.
+PIPELINE runs with bash (\`bash -c\`; /bin/sh where bash is not on PATH) exactly as the shell would run
+it: quoting, redirections, globs and variables are the shell's. timer's stdin, stdout and stderr are the
+pipeline's and nothing is relayed. bash is chosen for its PIPESTATUS: PIPELINE is the first lines of
+bash's script, and the last line writes each stage's status to a private file. --json, --output,
+--trace, --svg, --interval and --no-progress apply; --each, -z, --label and --progress are for
+\`timer -- COMMAND\` only, and --pipeline takes no COMMAND (both usage errors).
+
+## Stages
+Every process the shell starts is a stage: a subshell \`( ... )\` is one stage with its children
+inside it; for \`a; b\`, \`&&\` or \`&\` every process gets its row. Rows are in data-flow order: the pipes
+joining fd 1 of one stage to fd 0 of the next (/proc/PID/fd), then by start. A stage that ended before
+any sample saw it is put back where the pipes around it say it was, as \`(ended before the first
+sample)\`. Stages running the same program are told apart as \`add#1\`, \`add#2\`.
+
+## States
+Each stage is sampled from /proc every --interval milliseconds (100 by default; also 2, 8, 20 and 35 ms
+after the start), and each sample puts it in one state:
+
+- working: on a CPU (the CPU time the kernel counts for its process tree);
+- CPU wait: runnable with no core free (the run-queue delay in /proc/PID/schedstat);
+- waiting for input, blocked on output: asleep reading or writing a pipe (/proc/PID/wchan);
+- other waits: any other sleep (a timer, disk, network, a child);
+- start-up: for pipestage stages, which trace themselves: timer sets PIPESTAGE_TRACE for the pipeline
+(to a private file, or the --trace FILE), and mul, add and sleep-task then report their own states,
+item spans and worker lanes, and at exit their status, lines, bytes and exact CPU (Node waits in epoll,
+where /proc cannot tell one wait from another);
+- stopped (Ctrl-Z): shown, and left out of the shares;
+- unknown: where wchan cannot be read (hidepid, another user's process), with the reason in the report.
+
+## Figures
+Status: a pipestage stage's own, else PIPESTATUS (the last pipeline's stages), else unknown. CPU: what
+the kernel accounted for each stage when the shell reaped it; stages reaped within one interval share
+what the samples missed of them in proportion to their last rates. The stages' total is the reaped
+children's CPU; \`unattributed\` is the rest (the shell's own CPU, processes no sample saw). Peak RSS:
+the largest sum over the stage's tree seen. Bytes read and written: /proc/PID/io, or a pipestage
+stage's own counts. A program only /proc sees is known to the sampling resolution. For the pipeline:
+wall, CPU, the parallelism achieved (CPU / wall) against the cores other processes left free
+(/proc/stat), and timer's own CPU while the pipeline ran and for its report.
+
+## Bottleneck
+One line begins \`bottleneck: NAME\`: the stage busy (working, waiting for a CPU, or in another wait of
+its own) the largest share of the time the pipeline was not stopped, with the evidence, e.g.
+\`bottleneck: mul — working 82% of the time; add waiting for input from it 84%\`. Two stages within 10
+points of each other and both busy more than half the time are balanced: \`bottleneck: none
+(balanced: mul 97%, add 96%)\`.
+
+## Prediction
+\`predicted: WALL with CHANGE\` is the wall time with the bottleneck twice as fast. For a pipestage
+stage CHANGE is the command to run: \`--workers 2\` (or twice its --workers) for CPU-bound work,
+\`--concurrency 2N\` for a sleep-task that mostly waits; WALL comes from a flow-shop model of the per-item
+costs the stages traced, bounded by the pipeline's CPU over the cores free. When that bound is the
+measured wall already it says so (\`the cores are already full ...: more workers will not help\`). For
+any other program CHANGE is \`NAME twice as fast\`, and WALL the wall less half its busy time, bounded
+by the other stages and the cores.
+
+## Outputs
+The report goes to stderr, or is appended to --output FILE in one write. --svg OUT also draws the chart
+as an SVG picture. --trace FILE keeps the run's trace: the stages' own events, and a process per stage
+with timer's state slices (\`"cat":"pipeline-state"\`). --json writes one indented JSON document instead
+of the report:
+
+  {"pipestageProfile": 1, "pipeline", "shell", "exitCode", "signal",
+   "wallMs", "cpuMs", "userMs", "sysMs", "timerStartupCpuMs",
+   "timerCpuMs", "timerReportCpuMs", "cores", "coresBusyElsewhere",
+   "parallelism", "unattributedCpuMs", "stoppedMs", "sampleIntervalMs",
+   "stateUnknownReason", "bottleneck", "bottleneckLine",
+   "prediction": {"wallMs", "change", "coresFull", "coresBound",
+                  "line"} or null,
+   "stages": [{"command", "name", "pid", "stdin", "stdout", "status",
+     "startMs", "wallMs", "userMs", "sysMs", "peakRssBytes", "bytesIn",
+     "bytesOut", "lines", "workingMs", "waitingForCpuMs",
+     "waitingForInputMs", "blockedOnOutputMs", "otherWaitMs",
+     "startupMs", "stoppedMs", "unknownMs", "traced",
+     "timeline": [{"startMs", "endMs", "state"}],
+     "items": [{"lane", "line", "items", "startMs", "endMs"}] or null}]}
+
+Times are ms from the shell's start; \`null\` where unknown.
+
+## Live view
+While stderr is a terminal (TERM not dumb, and not with --json), one line per stage, its state, CPU %,
+bytes per second in and out and totals, is redrawn in place 5 times a second and replaced by the report
+at the end; the stages' own stderr is passed through above it, whole lines only. --no-progress turns it
+off.`,
+  ],
+  [
+    'Traces',
+    `\`--trace FILE\` writes the Chrome Trace Event Format (open it in https://ui.perfetto.dev or
+chrome://tracing, or draw it with \`timer report FILE\`): a JSON array of \`"ph":"X"\` events, \`ts\` and
+\`dur\` in microseconds on the wall clock every process shares, \`pid\` the command's, with
+\`process_name\` metadata giving the label and the writer's start time. One span per item (\`args.line\`:
+the line it began with) on the command's lane \`timer\`; items completing less than 1 ms after a span
+began join it (their count in \`args.items\`). The first item's excess over the median item, the
+command's start-up, is a span of its own (\`"cat":"startup"\`), never counted as work.
+
+Several timers of one pipeline, and the stages that trace themselves (--trace, PIPESTAGE_TRACE), share
+the file: the first creates it and writes \`[\`, each appends whole events; the closing bracket stays
+missing, which the format allows. One file collects one run: it is checked before the command starts,
+and a path that cannot be written, a file that is not a trace, or one whose first writer started more
+than 2 s earlier (\`timer: t.json: trace of an earlier run; remove it\`) is refused, left untouched,
+with status 125.`,
+  ],
+  [
+    'Shell completion',
+    `\`timer completion\` prints a bash completion script: \`source <(timer completion)\`. It completes
+options and their values from the same tables as this page; after \`timer --\` the wrapped command is
+completed as \`sudo\` and \`timeout\` complete theirs.`,
+  ],
+  [
+    'Exit status',
+    `* the command's status
+\`timer -- COMMAND\` exits with the command's status, even when timer passed a signal on to it.
+\`timer --pipeline\` exits with the pipeline's status, as bash returns it.
+
+* 128+N
+The command (or the pipeline's shell) was killed by signal N: timer reports, then dies of N itself, so
+the shell sees 128+N, as with timeout(1). After a second SIGINT or SIGTERM timer kills the command:
+137.
+
+* 1
+A read error on timer's stdin (\`timer: read error: Is a directory\`) or a write error on its stdout;
+for \`timer report\`: a file that cannot be read, is no trace (or no joblog), or an output that
+cannot be written.
+
+* 2
+A usage error (\`Try 'timer --help' for more information.\`).
+
+* 125
+timer itself failed: --output cannot be opened, a report that cannot be written, a refused --trace
+file, no /proc for --pipeline, or an internal error (one line, never a stack trace).
+
+* 126
+COMMAND was found but cannot be executed.
+
+* 127
+COMMAND was not found (\`timer: failed to run command 'x': No such file or directory\`).`,
+  ],
+  [
+    'Signals',
+    `* SIGINT, SIGTERM, SIGHUP, SIGQUIT
+Passed on to every process of the command (its descendants, found through /proc), or of the pipeline.
+One the terminal sent to the whole foreground group (Ctrl-C) has reached them already and is not sent
+a second time. A second SIGINT or SIGTERM while the command still runs kills its processes (SIGKILL).
+Once the command has ended after a signal, whatever it left behind (a background job ignoring SIGINT)
+is killed too; processes that left the tree (setsid, a double fork) are out of reach.
+
+* SIGTSTP (Ctrl-Z), SIGCONT
+The command and timer stop together; \`fg\` resumes both. With --pipeline timer takes a sample first,
+and the time stopped is reported.
+
+* SIGUSR1
+Prints the report so far on stderr (\`timer: mul: ... (so far)\`; with --pipeline \`timer: pipeline:
+591ms so far; ...\`), and the run goes on, as dd does. It never opens Node's inspector.
+
+* SIGPIPE
+Ignored by timer: when its reader goes away it closes the command's pipes, and the command gets
+SIGPIPE (or its end of input) as in the bare pipeline.`,
+  ],
+  [
+    'Environment',
+    `* PATH
+Where COMMAND is looked for, and bash for --pipeline.
+
+* PIPESTAGE_TRACE
+Set by \`timer --pipeline\` for the pipeline's processes (to --trace FILE, or a private file), so that
+pipestage stages trace themselves; any value it had is replaced for them. \`timer -- COMMAND\` passes
+it on unchanged and does not read it.
+
+* TERM
+\`dumb\`: no live view (--pipeline) and no progress line (--progress).
+
+* TMPDIR
+Where the private directory of the command's FIFOs (\`pipestage-timer-*\`), of a pipeline's status and
+trace (\`pipestage-pipeline-*\`), and the file of the progress rows a pipeline's timers share
+(\`pipestage-progress-*\`) are made; /tmp when unset.
+
+COLUMNS and NO_COLOR are not read: widths are the terminal's own (80 columns when not a terminal).`,
+  ],
+  [
+    'Files',
+    `* /proc
+CPU times (/proc/self/stat), the command's process tree and peak memory, and for --pipeline every
+stage's state, pipes, CPU, memory and bytes (/proc/PID/stat, status, wchan, schedstat, fd, io,
+cmdline), and the machine's CPU (/proc/stat).
+
+* the trace file
+Named by --trace: created or appended to (see TRACES).
+
+* the report file
+Named by --output: appended to.`,
+  ],
+];
+
+/** The man subsections of \`timer report\`, [title, text]. */
+export const REPORT_MAN_SECTIONS: [string, string][] = [
+  [
+    'The chart',
+    `\`timer report FILE\` draws one row per stage, time across (fitted to the terminal, or --width
+columns), and under a stage that traced itself with several lanes a row per lane (\`worker 2\`, \`slot
+5\`); columns where a traced stage had stdout full and did no work are drawn \`»\` (blocked on output),
+start-up \`·\`, with a legend. Then each stage's items, busy and idle time, the pipeline's achieved
+speedup (sum of busy time / wall time) and the bottleneck. --svg writes the same chart as a picture;
+--csv writes one row per item span, \`stage,pid,lane,line,start,end,elapsed\`, in seconds from the
+trace's start.
+
+A trace cut short (a writer killed mid-write) is drawn as far as it is complete, with a warning; an
+empty file or one that is no trace is named with what is wrong (\`timer: t.json: not a trace file (it
+does not begin with [)\`), status 1.`,
+  ],
+  [
+    'Joblogs',
+    `\`timer report --joblog JOBLOG\` draws GNU parallel's --joblog (local and -S runs alike): a row per
+host (\`local\` for \`:\`), its jobs laid on slots so that none overlap within a slot (each job on the
+first slot free when it starts), failed jobs (Exitval or Signal not 0) drawn \`x\`; then per host its
+jobs, slots, busy time and utilisation, and \`failed: N jobs\`. It takes no trace FILE, nor --csv.`,
+  ],
+];
