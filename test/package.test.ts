@@ -1,7 +1,16 @@
 // The package as users get it: `npm pack`, then `npm install -g` of the tarball gives working
 // executables on PATH (the `files` and `bin` fields are right, the bundles run outside the repository).
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -46,10 +55,44 @@ test('npm pack, then npm install -g of the tarball: mul, add, sleep-task and tim
     stdout.split('\n'),
     ['mul', 'add', 'sleep-task', 'timer'].map((name) => path.join(prefix, 'bin', name)),
   );
-  // package.json's man field: `man mul` finds the page under the prefix (MANPATH as a user sets it).
-  const manual = await run(`MANPATH=${path.join(prefix, 'share', 'man')} MANWIDTH=80 man mul | col -b`, '');
+  // package.json's man field: `man mul` and `man timer` find the pages under the prefix (MANPATH as a
+  // user sets it), and timer's is the whole reference, --pipeline and timer report included.
+  const manPath = path.join(prefix, 'share', 'man');
+  const manual = await run(`MANPATH=${manPath} MANWIDTH=80 man mul | col -b`, '');
   assert.equal(manual.stderr, '');
   assert.match(manual.stdout, /^NAME\n\s+mul - the CPU-bound pipeline stage/m);
+  const where = await run(`MANPATH=${manPath} man -w timer`, '');
+  assert.equal(where.stderr, '');
+  // (npm links share/man/man1/timer.1 to the package's page; man -w names the page itself)
+  assert.equal(where.stdout, realpathSync(path.join(manPath, 'man1', 'timer.1')));
+  assert.equal(
+    where.stdout,
+    realpathSync(path.join(prefix, 'lib', 'node_modules', 'pipestage', 'dist', 'man', 'timer.1')),
+  );
+  const timerManual = await run(`MANPATH=${manPath} MANWIDTH=80 man timer | col -b`, '');
+  assert.equal(timerManual.stderr, '');
+  assert.equal(timerManual.exitCode, 0);
+  const headings = timerManual.stdout.split('\n').filter((line) => /^[A-Z][A-Z ]*$/.test(line));
+  assert.deepEqual(headings, [
+    'NAME',
+    'SYNOPSIS',
+    'DESCRIPTION',
+    'OPTIONS',
+    'REPORTS',
+    'TERMINALS AND PIPES',
+    'PIPELINES',
+    'TRACES',
+    'SHELL COMPLETION',
+    'TIMER REPORT',
+    'EXIT STATUS',
+    'SIGNALS',
+    'ENVIRONMENT',
+    'FILES',
+    'EXAMPLES',
+    'SEE ALSO',
+  ]);
+  assert.match(timerManual.stdout, /^\s+timer --pipeline 'PIPELINE' \[options\]$/m);
+  assert.match(timerManual.stdout, /^\s+timer report --joblog JOBLOG \[--width N\] \[--svg OUT\]$/m);
 });
 
 /** GNU parallel over a real ssh: an OpenSSH server on 127.0.0.1 with throwaway keys, stopped by its pid. */
