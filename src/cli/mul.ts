@@ -27,7 +27,8 @@ export const program: ProgramSpec = stageSpec({
       'Numbers',
       `A line holds one natural number in decimal digits; CRLF, and spaces and tabs around the number, are
 allowed. Letters, signs, fractions, \`1e3\`, hex, NUL bytes and invalid UTF-8 make the line bad (\`mul: line 3:
-invalid number 'abc'\`), and so does n above ${MUL_MAX_N} (\`mul: line 1: ${MUL_MAX_N + 1} exceeds the limit ${MUL_MAX_N}\`).
+invalid number 'abc'\`), and so does n above ${MUL_MAX_N}
+(\`mul: line 1: ${MUL_MAX_N + 1} exceeds the limit ${MUL_MAX_N}\`).
 Blank lines are skipped but still counted in line numbers.
 
 Results are exact: Number arithmetic up to 18!, BigInt beyond (\`echo 25 | mul --repeat 1\` prints

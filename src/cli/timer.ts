@@ -70,7 +70,12 @@ export const program: ProgramSpec = {
       describe: 'One report line per item: the k-th output line paired with the k-th input line',
     },
     json: { type: 'boolean', describe: 'Report as one JSON document (with the items when --each)' },
-    output: { type: 'string', value: 'FILE', file: true, describe: 'Append reports to FILE instead of writing them to stderr' },
+    output: {
+      type: 'string',
+      value: 'FILE',
+      file: true,
+      describe: 'Append reports to FILE instead of writing them to stderr',
+    },
     null: {
       type: 'boolean',
       alias: 'z',
