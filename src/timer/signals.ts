@@ -1,5 +1,6 @@
 import { isatty } from 'node:tty';
-import { descendants, inTerminalForeground, processStartTicks } from '../base/proc.js';
+import { inTerminalForeground, processStartTicks } from '../base/proc.js';
+import { descendants } from '../base/process-tree.js';
 
 /** Signals timer passes on to the command's processes (a second SIGINT or SIGTERM kills them). */
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;

@@ -6,7 +6,8 @@ import { loadFormatDuration } from '../../base/durations.js';
 import { EXIT } from '../../base/exit-codes.js';
 import { systemErrorText } from '../../base/messages.js';
 import { onProgressSignal } from '../../base/progress-signal.js';
-import { childCpu, descendants, inTerminalForeground, machineBusyMs } from '../../base/proc.js';
+import { childCpu, inTerminalForeground, machineBusyMs } from '../../base/proc.js';
+import { descendants } from '../../base/process-tree.js';
 import { forwardSignals, signalQuietly } from '../signals.js';
 import { markOpenRun, openTraceFile, TraceRefused } from '../../trace/trace-file.js';
 import { pipelineTraceEvents } from '../../render/chrome-trace.js';
@@ -20,7 +21,8 @@ import {
   recentCpuRate,
   type ObservedStage,
 } from './model.js';
-import { closeProcFiles, PipelineObserver } from './observe.js';
+import { PipelineObserver } from './observe.js';
+import { sampleOnSchedule } from '../sampling.js';
 import { predict } from './predict.js';
 import { pipelineReport } from '../../render/pipeline-text.js';
 import { readStageTraces } from '../../trace/read-stage-traces.js';
@@ -39,8 +41,6 @@ export interface PipelineOptions {
   intervalMs: number;
 }
 
-/** Samples taken soon after the start catch short stages (their pipes and programs). */
-const EARLY_SAMPLES_MS = [2, 8, 20, 35];
 /**
  * Once the shell has reaped a stage, the next one often ends soon after (a pipeline ends from its
  * first stage on, each stage as its input ends): for this long after each reap, the shell's children
@@ -150,7 +150,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     }
     reapedBefore = reaped;
   };
-  sample();
+  const stopSampling = sampleOnSchedule(sample, options.intervalMs);
   // Ctrl-Z: the pipeline stops, and so does timer, taking a sample first; the time until `fg` is
   // the pipeline's stopped time. A SIGTSTP sent to timer alone is passed on to the pipeline first.
   const onStop = (): void => {
@@ -166,8 +166,6 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   };
   let stoppedMs = 0;
   process.on('SIGTSTP', onStop);
-  const early = EARLY_SAMPLES_MS.map((delay) => setTimeout(sample, delay));
-  const sampling = setInterval(sample, options.intervalMs);
   const watchReaping = (): void => {
     if (observer.reapedSinceLastSample()) sample();
     if (performance.now() > watchUntil) {
@@ -199,11 +197,10 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   );
   const endMs = performance.now();
   sample();
-  closeProcFiles();
+  observer.close();
   // timer's own CPU while the pipeline ran: starting it, sampling it (what it took from its cores)
   const ownRun = process.cpuUsage(ownBefore);
-  for (const timeout of early) clearTimeout(timeout);
-  clearInterval(sampling);
+  stopSampling();
   if (reapWatch) clearInterval(reapWatch);
   if (drawing) clearInterval(drawing);
   await stderrDone;

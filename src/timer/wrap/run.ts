@@ -9,7 +9,8 @@ import { onProgressSignal } from '../../base/progress-signal.js';
 import { isDirectory } from '../../base/fd.js';
 import { ItemClock, type CompletedRun } from '../../trace/items.js';
 import { openCommandPipes } from './pipes.js';
-import { childCpu, TreeMemorySampler, type ChildCpu } from '../../base/proc.js';
+import { childCpu, readStat, type ChildCpu } from '../../base/proc.js';
+import { TreeMemorySampler } from './memory.js';
 import { forwardSignals } from '../signals.js';
 import {
   itemLine,
@@ -366,7 +367,7 @@ function progressRows(): { up(): number; leave(): void } {
   let file: string | undefined;
   try {
     const { rdev } = fstatSync(2);
-    const group = readFileSync('/proc/self/stat', 'latin1').split(') ')[1]!.split(' ')[2];
+    const group = readStat('self')!.pgrp;
     file = path.join(tmpdir(), `pipestage-progress-${rdev}-${group}`);
     // Left by an earlier pipeline of this group (a script's): start afresh.
     if (
