@@ -1,16 +1,7 @@
-import path from 'node:path';
 import type { FormatDuration } from '../base/durations.js';
 import { formatBytes } from './pipeline-text.js';
 import type { StageRecord } from './profile.js';
-
-/** A stage as the live view names it: its programs (node running a script: the script's name) and arguments. */
-export function liveName(stage: StageRecord): string {
-  const shown = (argv: string[]): string =>
-    (path.basename(argv[0]!) === 'node' && argv.length > 1 ? [path.basename(argv[1]!), ...argv.slice(2)] : argv).join(
-      ' ',
-    );
-  return stage.argvs.size === 0 ? '(shell)' : [...stage.argvs.values()].map(shown).join('; ');
-}
+import { liveName } from './stage-name.js';
 
 /** The live view is redrawn at most this often. */
 export const LIVE_EVERY_MS = 200;

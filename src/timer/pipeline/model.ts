@@ -1,4 +1,3 @@
-import path from 'node:path';
 import {
   STATES,
   busyMs,
@@ -8,7 +7,11 @@ import {
   type StageProfile,
   type State,
 } from '../../render/profile.js';
+import { stageCommand } from '../../render/stage-name.js';
 import type { TracedStage } from '../../trace/read-stage-traces.js';
+
+// (the one stage naming is render/stage-name.ts's; the tests read it through here too)
+export { stageCommand };
 
 // The pipeline model: pure functions from what was observed (samples of /proc, the stages' own
 // traces) to stages in data-flow order, each one's time split into states, and the bottleneck.
@@ -33,34 +36,6 @@ export interface ObservedStage {
   subshell?: boolean;
   /** the names of the pipestage processes in the stage's tree (one of them may be `traced`) */
   tracedNames?: string[];
-}
-
-/** The command a stage ran, as argv joined by spaces (a subshell's programs in parentheses), and its name. */
-export function stageCommand(
-  argvs: string[][],
-  tracedName: string | undefined,
-  subshell = false,
-  tracedNames: string[] = tracedName === undefined ? [] : [tracedName],
-): { command: string; name: string } {
-  const shown = argvs.map((seen) => {
-    // `#!/usr/bin/env node` runs env first: what it runs is the program (seen before env's exec)
-    let argv = seen;
-    if (path.basename(argv[0]!) === 'env') {
-      const program = argv.findIndex((arg, index) => index > 0 && !arg.startsWith('-') && !arg.includes('='));
-      if (program > 0) argv = argv.slice(program);
-    }
-    // A pipestage stage is node running bin/NAME: shown as NAME and its arguments.
-    if (argv.length > 1 && tracedNames.includes(path.basename(argv[1]!)))
-      return [path.basename(argv[1]!), ...argv.slice(2)];
-    return argv;
-  });
-  if (shown.length === 0) return { command: '(shell)', name: tracedName ?? 'sh' };
-  if (shown.length === 1 && !subshell)
-    return { command: shown[0]!.join(' '), name: tracedName ?? path.basename(shown[0]![0]!) };
-  return {
-    command: `(${shown.map((argv) => argv.join(' ')).join('; ')})`,
-    name: `(${shown.map((argv) => path.basename(argv[0]!)).join('; ')})`,
-  };
 }
 
 /**

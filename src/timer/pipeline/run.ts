@@ -12,7 +12,8 @@ import { forwardSignals, signalQuietly } from '../signals.js';
 import { markOpenRun, openTraceFile, TraceRefused } from '../../trace/trace-file.js';
 import { pipelineTraceEvents } from '../../render/chrome-trace.js';
 import { pipelineJson } from '../../render/pipeline-json.js';
-import { LIVE_EVERY_MS, liveName, LiveView } from '../../render/live.js';
+import { LIVE_EVERY_MS, LiveView } from '../../render/live.js';
+import { isSubshell, liveName, programsInOrder } from '../../render/stage-name.js';
 import {
   applyPipestatus,
   attributeReaped,
@@ -28,7 +29,7 @@ import { pipelineReport } from '../../render/pipeline-text.js';
 import { readStageTraces } from '../../trace/read-stage-traces.js';
 import { pipelineSvg } from '../../render/pipeline-svg.js';
 import type { PipelineProfile, ReapedGroup, StageRecord } from '../../render/profile.js';
-import { openReport, reportFailed } from '../report-sink.js';
+import { openReport, refuse as refuseWith } from '../report-sink.js';
 import { raise } from '../../base/signals.js';
 
 export interface PipelineOptions {
@@ -76,15 +77,9 @@ const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 export async function runPipeline(pipeline: string, options: PipelineOptions): Promise<number> {
   const report = openReport(options.output);
   if (report === undefined) return EXIT.TIMER_FAILURE;
-  const refuse = (message: string): number => {
-    report.write(
-      options.json
-        ? `${JSON.stringify({ pipestageProfile: 1, pipeline, exitCode: EXIT.TIMER_FAILURE, error: `timer: ${message}` }, null, 2)}\n`
-        : `timer: ${message}\n`,
-    );
-    report.close();
-    return report.failed ? reportFailed(options.output!) : EXIT.TIMER_FAILURE;
-  };
+  const asJson = (error: string): string =>
+    `${JSON.stringify({ pipestageProfile: 1, pipeline, exitCode: EXIT.TIMER_FAILURE, error }, null, 2)}\n`;
+  const refuse = (message: string): number => refuseWith(report, message, options.json ? asJson : undefined);
   if (!PipelineObserver.available())
     return refuse('--pipeline needs /proc (Linux) to observe the stages; it is not there');
   const bash = findOnPath('bash');
@@ -329,21 +324,11 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     }
   }
   const width = process.stderr.isTTY && options.output === undefined ? (process.stderr.columns ?? 80) : 80;
-  report.write(options.json ? pipelineJson(profile) : pipelineReport(profile, width, format));
-  if (svgFailure) report.write(svgFailure);
-  report.close();
-  if (report.failed) return reportFailed(options.output!);
+  const text = options.json ? pipelineJson(profile) : pipelineReport(profile, width, format);
+  if (report.end(text + (svgFailure ?? ''), EXIT.OK) !== EXIT.OK) return EXIT.TIMER_FAILURE;
   if (svgFailure) return EXIT.TIMER_FAILURE;
   if (signal) return raise(signal);
   return code ?? EXIT.TIMER_FAILURE;
-}
-
-/** A stage's programs in the order they were started: children as listed (by pid), the stage's own program when it ran it. */
-function programsInOrder(record: StageRecord): string[][] {
-  const key = (pid: number): [number, number] => record.order.get(pid) ?? [0, pid];
-  return [...record.argvs.keys()]
-    .sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1])
-    .map((pid) => record.argvs.get(pid)!);
 }
 
 /**
@@ -381,7 +366,7 @@ function observedStages(
       pid: record.pid,
       argvs: programsInOrder(record),
       tracedNames: tracedPids.map((pid) => traces.get(pid)!.name),
-      subshell: record.argvs.size > 0 && !record.argvs.has(record.pid),
+      subshell: isSubshell(record),
       startMs: record.startMs,
       endMs: exit ? exit.atMs : (record.goneMs ?? endMs),
       stdin: pipeOf(record, record.stdin, outside),

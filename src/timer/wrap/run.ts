@@ -22,7 +22,7 @@ import {
 } from '../../render/summary.js';
 import { openTraceFile, TraceRefused, TraceWriter } from '../../trace/trace-file.js';
 import { raise } from '../../base/signals.js';
-import { openReport, reportFailed, type Report } from '../report-sink.js';
+import { openReport, refuse as refuseWith, type Report } from '../report-sink.js';
 
 export interface TimerOptions {
   label?: string;
@@ -53,15 +53,12 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   const label = options.label ?? path.basename(command[0]!);
   const json = options.json;
   /** Ends before the command ran: a message (as JSON with --json), status 125. */
-  const refuse = (message: string): number => {
-    report.write(
-      json
-        ? jsonReport(emptyMeasurement(label, command, EXIT.TIMER_FAILURE, `timer: ${message}`), undefined)
-        : `timer: ${message}\n`,
+  const refuse = (message: string): number =>
+    refuseWith(
+      report,
+      message,
+      json ? (error) => jsonReport(emptyMeasurement(label, command, error), undefined) : undefined,
     );
-    report.close();
-    return report.failed ? reportFailed(options.output!) : EXIT.TIMER_FAILURE;
-  };
   // A trace file is checked before anything starts: a bad path or an earlier run's file is refused.
   let traceFd: number | undefined;
   if (options.trace !== undefined) {
@@ -259,23 +256,20 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
           ? EXIT.CANNOT_EXECUTE
           : EXIT.TIMER_FAILURE;
     const message = `timer: failed to run command '${command[0]}': ${systemErrorText(result.error)}`;
-    report.write(
+    return report.end(
       json
         ? jsonReport({ ...measure(endMs, { exitCode: status }, childCpu()), error: message }, undefined)
         : `${message}\n`,
+      status,
     );
-    report.close();
-    return report.failed ? reportFailed(options.output!) : status;
   }
 
   const measurement = measure(endMs, result, childCpu());
   eachLines.flush();
-  report.write(
+  const text =
     (failure && !json ? `timer: ${failure}\n` : '') +
-      (json ? jsonReport(measurement, items) : summaryLine(measurement, format)),
-  );
-  report.close();
-  if (report.failed) return reportFailed(options.output!);
+    (json ? jsonReport(measurement, items) : summaryLine(measurement, format));
+  if (report.end(text, EXIT.OK) !== EXIT.OK) return EXIT.TIMER_FAILURE;
 
   // A failure of timer's own I/O comes first: the command may well have died of the pipes closed after it.
   if (ioFailure) return EXIT.FAILURE;
@@ -283,12 +277,12 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   return result.exitCode ?? EXIT.TIMER_FAILURE;
 }
 
-/** A measurement of a command that never ran. */
-function emptyMeasurement(label: string, command: string[], exitCode: number, error: string): Measurement {
+/** A measurement of a command that never ran (timer refused: status 125). */
+function emptyMeasurement(label: string, command: string[], error: string): Measurement {
   return {
     label,
     command,
-    exitCode,
+    exitCode: EXIT.TIMER_FAILURE,
     signal: null,
     error,
     linesIn: 0,
