@@ -1,5 +1,5 @@
 import type { FormatDuration } from '../base/durations.js';
-import { formatBytes } from './pipeline-text.js';
+import { formatBytes } from './bytes.js';
 import type { StageRecord } from './profile.js';
 import { liveName } from './stage-name.js';
 

@@ -1,4 +1,5 @@
 import type { FormatDuration } from '../base/durations.js';
+import { formatBytes } from './bytes.js';
 
 /** A time in ms as the JSON documents give it: to the microsecond. */
 export const roundMs = (ms: number): number => Math.round(ms * 1000) / 1000;
@@ -40,8 +41,11 @@ export function jsonReport(measurement: Measurement, items: Item[] | undefined):
   return `${JSON.stringify({ pipestageTimer: 1, summary: measurement, ...(items ? { items } : {}) }, null, 2)}\n`;
 }
 
-/** The summary line: label, lines in and out, wall, CPU, peak RSS, rate. */
-export function summaryLine(m: Measurement, format: FormatDuration): string {
+/**
+ * The summary line: label, lines in and out, wall, CPU, peak RSS, rate — lines per second, or bytes
+ * per second where the output is not text (`binaryOutput`: gzip's, where lines mean nothing).
+ */
+export function summaryLine(m: Measurement, format: FormatDuration, binaryOutput = false): string {
   const cpu = m.userMs === null ? 'CPU not available' : `user ${format(m.userMs)}, sys ${format(m.sysMs!)}`;
   const rss =
     m.peakRssBytes === null
@@ -49,7 +53,12 @@ export function summaryLine(m: Measurement, format: FormatDuration): string {
       : `peak RSS ${(m.peakRssBytes / 1048576).toFixed(1)} MB (sampled every ${m.rssSampleIntervalMs}ms)`;
   const status = m.signal ? `, killed by ${m.signal}` : m.exitCode ? `, exit status ${m.exitCode}` : '';
   const lines = `${m.linesIn === null ? 'input not counted (terminal)' : `${m.linesIn} ${m.linesIn === 1 ? 'line' : 'lines'} in`}, ${m.linesOut === null ? 'output not counted (terminal)' : `${m.linesOut} out`}`;
-  const perSecond = m.linesPerSecond === null ? '' : `, ${rate(m.linesPerSecond)} lines/s`;
+  const perSecond =
+    m.linesPerSecond === null
+      ? ''
+      : binaryOutput
+        ? `, ${formatBytes(m.wallMs > 0 ? ((m.bytesOut ?? 0) * 1000) / m.wallMs : 0)}/s`
+        : `, ${rate(m.linesPerSecond)} lines/s`;
   return `timer: ${m.label}: ${lines}, wall ${format(m.wallMs)}, ${cpu}, ${rss}${perSecond}${status}\n`;
 }
 

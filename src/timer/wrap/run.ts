@@ -171,9 +171,12 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   const outputDone = childStdout ? new Promise((resolve) => childStdout.once('close', resolve)) : Promise.resolve();
   const { stdout } = process;
   let readerGone = false;
+  // Output with a NUL byte is not text (as grep and git decide it): its rate is in bytes, not lines.
+  let binaryOutput = false;
   if (childStdout) {
     childStdout.on('data', (chunk: Buffer) => {
       const run = clock.output(chunk, performance.now());
+      if (!binaryOutput && !options.nullTerminated && chunk.includes(0)) binaryOutput = true;
       if (perItem) completed(run);
       if (readerGone) return;
       if (!stdout.write(chunk)) childStdout.pause();
@@ -227,7 +230,9 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   // SIGUSR1 (as dd): the summary so far, and the run goes on.
   onProgressSignal(() => {
     sampler?.sample();
-    report.write(summaryLine(measure(performance.now(), undefined, undefined), format).replace(/\n$/, ' (so far)\n'));
+    report.write(
+      summaryLine(measure(performance.now(), undefined, undefined), format, binaryOutput).replace(/\n$/, ' (so far)\n'),
+    );
   });
 
   const progress =
@@ -268,7 +273,7 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   eachLines.flush();
   const text =
     (failure && !json ? `timer: ${failure}\n` : '') +
-    (json ? jsonReport(measurement, items) : summaryLine(measurement, format));
+    (json ? jsonReport(measurement, items) : summaryLine(measurement, format, binaryOutput));
   if (report.end(text, EXIT.OK) !== EXIT.OK) return EXIT.TIMER_FAILURE;
 
   // A failure of timer's own I/O comes first: the command may well have died of the pipes closed after it.
