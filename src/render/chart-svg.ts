@@ -21,7 +21,8 @@ export function chartSvg(chart: Chart, title: string, subtitle?: string, footer:
   const height = footerY + footer.length * LINE_HEIGHT + 10;
   const x = (at: number): number => LEFT + (Math.max(0, at - chart.start) / (chart.length || 1)) * CHART_WIDTH;
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${LEFT + CHART_WIDTH + 60}" height="${height}" font-family="sans-serif" font-size="13">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${LEFT + CHART_WIDTH + 60}" height="${height}"` +
+      ' font-family="sans-serif" font-size="13">',
     '<rect width="100%" height="100%" fill="white"/>',
     `<text x="10" y="18" font-weight="bold">${escapeXml(title)}</text>`,
   ];
@@ -31,9 +32,8 @@ export function chartSvg(chart: Chart, title: string, subtitle?: string, footer:
   for (let tick = 0; tick <= 4; tick++) {
     const tx = LEFT + (tick * CHART_WIDTH) / 4;
     parts.push(`<line x1="${tx}" y1="${axisY}" x2="${tx}" y2="${axisY + 5}" stroke="#333"/>`);
-    parts.push(
-      `<text x="${tx}" y="${axisY + 18}" text-anchor="middle" font-size="11">${escapeXml(chart.label((tick * chart.length) / 4))}</text>`,
-    );
+    const label = escapeXml(chart.label((tick * chart.length) / 4));
+    parts.push(`<text x="${tx}" y="${axisY + 18}" text-anchor="middle" font-size="11">${label}</text>`);
   }
   chart.legend.forEach((entry, index) => {
     const lx = LEFT + index * 150;
@@ -51,11 +51,15 @@ export function chartSvg(chart: Chart, title: string, subtitle?: string, footer:
 
 /** One row: its name, its background, then what it did: timeline or marks beneath, work, marks over. */
 function rowSvg(row: ChartRow, y: number, x: (at: number) => number): string[] {
-  const box = (from: number, to: number, fill: string, rest: string): string =>
-    `<rect x="${x(from).toFixed(2)}" y="${y + 2}" width="${Math.max(0.3, x(to) - x(from)).toFixed(2)}" height="${ROW_HEIGHT - 6}" fill="${fill}"${rest}`;
+  const box = (from: number, to: number, fill: string, rest: string): string => {
+    const width = Math.max(0.3, x(to) - x(from)).toFixed(2);
+    const height = ROW_HEIGHT - 6;
+    return `<rect x="${x(from).toFixed(2)}" y="${y + 2}" width="${width}" height="${height}" fill="${fill}"${rest}`;
+  };
   const titled = (title: string): string => `><title>${escapeXml(title)}</title></rect>`;
   const parts = [
-    `<text x="${LEFT - 8}" y="${y + 16}" text-anchor="end"${row.lane ? ' font-size="11" fill="#555"' : ''}>${escapeXml(row.name)}</text>`,
+    `<text x="${LEFT - 8}" y="${y + 16}" text-anchor="end"${row.lane ? ' font-size="11" fill="#555"' : ''}>` +
+      `${escapeXml(row.name)}</text>`,
     `<rect x="${LEFT}" y="${y + 2}" width="${CHART_WIDTH}" height="${ROW_HEIGHT - 6}" fill="#f4f4f4"/>`,
   ];
   for (const state of row.states ?? [])

@@ -3,6 +3,7 @@ import type { LaneTrack, StageTrack } from '../trace/read-trace.js';
 import type { Chart, ChartKind, ChartRow, LegendEntry } from './chart.js';
 import { chartSvg } from './chart-svg.js';
 import { chartText, table } from './chart-text.js';
+import { plural } from './units.js';
 
 // `timer report FILE`: a recorded trace's stages as a chart (text or SVG) with their figures.
 
@@ -90,7 +91,7 @@ export function trackChart(stages: StageTrack[], format: FormatDuration, allLane
 export function ganttText(stages: StageTrack[], width: number, format: FormatDuration): string {
   const figures = pipelineFigures(stages);
   const ms = (us: number): string => format(us / 1000);
-  let text = `pipeline: ${stages.length} stage${stages.length === 1 ? '' : 's'}, wall ${ms(figures.wallUs)}\n`;
+  let text = `pipeline: ${plural(stages.length, 'stage')}, wall ${ms(figures.wallUs)}\n`;
   text += `${chartText(trackChart(stages, format), width, 16)}\n`;
   const rows = stages.map((stage) => {
     const busy = figures.busyUs.get(stage)!;
@@ -114,6 +115,8 @@ export function ganttText(stages: StageTrack[], width: number, format: FormatDur
 export function ganttSvg(stages: StageTrack[], format: FormatDuration): string {
   const figures = pipelineFigures(stages);
   const speedup = stages.length > 1 ? `, speedup ${figures.speedup.toFixed(2)}x` : '';
-  const title = `pipeline: ${stages.length} stage${stages.length === 1 ? '' : 's'}, wall ${format(figures.wallUs / 1000)}${speedup}, bottleneck ${figures.bottleneck?.name ?? 'none'}`;
+  const wall = format(figures.wallUs / 1000);
+  const bottleneck = figures.bottleneck?.name ?? 'none';
+  const title = `pipeline: ${plural(stages.length, 'stage')}, wall ${wall}${speedup}, bottleneck ${bottleneck}`;
   return chartSvg(trackChart(stages, format), title);
 }

@@ -4,6 +4,7 @@ import type { Chart } from './chart.js';
 import { chartSvg } from './chart-svg.js';
 import { chartText, table } from './chart-text.js';
 import { FAILED, pipelineFigures, trackChart } from './gantt.js';
+import { plural } from './units.js';
 
 // `timer report --joblog`: a GNU parallel joblog's hosts (a row each, a row per slot under it) as a
 // chart, with their figures.
@@ -31,7 +32,7 @@ export function joblogText(hosts: StageTrack[], failedJobs: string[], width: num
   const figures = pipelineFigures(hosts);
   const jobs = hosts.reduce((sum, host) => sum + host.items, 0);
   const ms = (us: number): string => format(us / 1000);
-  let text = `joblog: ${jobs} job${jobs === 1 ? '' : 's'} on ${hosts.length} host${hosts.length === 1 ? '' : 's'}, wall ${ms(figures.wallUs)}\n`;
+  let text = `joblog: ${plural(jobs, 'job')} on ${plural(hosts.length, 'host')}, wall ${ms(figures.wallUs)}\n`;
   text += `${chartText(joblogChart(hosts, format), width, 24)}\n`;
   const rows = hosts.map((host) => {
     const busy = host.spans.reduce((sum, [from, to]) => sum + (to - from), 0);
@@ -40,7 +41,8 @@ export function joblogText(hosts: StageTrack[], failedJobs: string[], width: num
   });
   text += table([['host', 'jobs', 'slots', 'busy', 'utilisation'], ...rows]);
   text += `\nutilisation: busy time (the jobs' run times summed) over wall time times the host's slots\n`;
-  text += `failed: ${failedJobs.length} job${failedJobs.length === 1 ? '' : 's'}${failedJobs.length > 0 ? ` (first: ${failedJobs[0]})` : ''}\n`;
+  const first = failedJobs.length > 0 ? ` (first: ${failedJobs[0]})` : '';
+  text += `failed: ${plural(failedJobs.length, 'job')}${first}\n`;
   return text;
 }
 

@@ -1,6 +1,6 @@
 import { constants as osConstants } from 'node:os';
 import type { FormatDuration } from '../base/durations.js';
-import { formatBytes } from './bytes.js';
+import { formatBytes } from './units.js';
 import { chartText, table } from './chart-text.js';
 import { profileChart } from './pipeline-chart.js';
 import type { PipelineProfile } from './profile.js';
@@ -35,8 +35,9 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   lines.push(`wall ${format(profile.wallMs)}, ${cpu}, ${status}`);
   if (parallelism) lines.push(parallelism.slice(2));
   const cost = profile.cpuMs ? ` (${((100 * profile.timerCpuMs) / profile.cpuMs).toFixed(1)}% of the pipeline's)` : '';
+  const own = `timer's own CPU while it ran ${format(profile.timerCpuMs)}${cost}`;
   lines.push(
-    `sampled every ${profile.sampleIntervalMs}ms; timer's own CPU while it ran ${format(profile.timerCpuMs)}${cost}, then ${format(profile.timerReportCpuMs)} for this report`,
+    `sampled every ${profile.sampleIntervalMs}ms; ${own}, then ${format(profile.timerReportCpuMs)} for this report`,
   );
   if (profile.unattributedCpuMs !== null)
     lines.push(

@@ -65,3 +65,28 @@ export function openReport(file: string | undefined): Report | undefined {
   };
   return report;
 }
+
+/** --each lines gathered before one write to the report. */
+const REPORT_BATCH_BYTES = 65_536;
+
+/** --each lines, written in batches of whole lines. */
+export class ReportBatch {
+  private pending = '';
+  private scheduled = false;
+  constructor(private readonly report: Report) {}
+
+  add(line: string): void {
+    this.pending += line;
+    if (this.pending.length >= REPORT_BATCH_BYTES) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    this.report.write(this.pending);
+    this.pending = '';
+  }
+}

@@ -270,7 +270,10 @@ export class PipelineObserver {
     return wchan === '' || wchan === '0' ? 'working' : classify(state, wchan);
   }
 
-  /** Records the program a process runs once it is no longer a copy of the shell (a fork before exec); read again when its name changes (an exec). */
+  /**
+   * Records the program a process runs once it is no longer a copy of the shell (a fork before exec);
+   * read again when its name changes (an exec).
+   */
   private noteArgv(stage: StageRecord, pid: number, name: string): void {
     if (this.names.get(pid) === name && stage.argvs.has(pid)) return;
     this.names.set(pid, name);

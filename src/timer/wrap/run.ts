@@ -1,20 +1,20 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, fstatSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync } from 'node:fs';
 import path from 'node:path';
-import { loadFormatDuration, type FormatDuration } from '../../base/durations.js';
+import { loadFormatDuration } from '../../base/durations.js';
 import { EXIT } from '../../base/exit-codes.js';
 import { systemErrorText } from '../../base/messages.js';
 import { onProgressSignal } from '../../base/progress-signal.js';
 import { isDirectory } from '../../base/fd.js';
 import { ItemClock, type CompletedRun } from '../../trace/items.js';
 import { openCommandPipes } from './pipes.js';
-import { childCpu, readStat, type ChildCpu } from '../../base/proc.js';
+import { childCpu, type ChildCpu } from '../../base/proc.js';
 import { TreeMemorySampler } from './memory.js';
 import { forwardSignals } from '../signals.js';
 import {
   itemLine,
   jsonReport,
+  refusedReport,
   roundMs as round,
   summaryLine,
   type Item,
@@ -22,7 +22,8 @@ import {
 } from '../../render/summary.js';
 import { openTraceFile, TraceRefused, TraceWriter } from '../../trace/trace-file.js';
 import { raise } from '../../base/signals.js';
-import { openReport, refuse as refuseWith, type Report } from '../report-sink.js';
+import { openReport, ReportBatch, refuse as refuseWith } from '../report-sink.js';
+import { startProgress } from './progress.js';
 
 export interface TimerOptions {
   label?: string;
@@ -36,9 +37,6 @@ export interface TimerOptions {
 }
 
 const RSS_SAMPLE_MS = 100;
-const PROGRESS_EVERY_MS = 200;
-/** --each lines gathered before one write to the report. */
-const REPORT_BATCH_BYTES = 65_536;
 
 /**
  * Runs the command in timer's own process group (it keeps the terminal; Ctrl-C and Ctrl-Z reach it
@@ -54,11 +52,7 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   const json = options.json;
   /** Ends before the command ran: a message (as JSON with --json), status 125. */
   const refuse = (message: string): number =>
-    refuseWith(
-      report,
-      message,
-      json ? (error) => jsonReport(emptyMeasurement(label, command, error), undefined) : undefined,
-    );
+    refuseWith(report, message, json ? (error) => refusedReport(label, command, error, RSS_SAMPLE_MS) : undefined);
   // A trace file is checked before anything starts: a bad path or an earlier run's file is refused.
   let traceFd: number | undefined;
   if (options.trace !== undefined) {
@@ -74,7 +68,8 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   }
   const inputTty = process.stdin.isTTY === true;
   const outputTty = process.stdout.isTTY === true;
-  const opening = inputTty && outputTty ? Promise.resolve(undefined) : openCommandPipes(); // mkfifo runs while the modules below load
+  // (mkfifo runs while the modules below load)
+  const opening = inputTty && outputTty ? Promise.resolve(undefined) : openCommandPipes();
   const format = await loadFormatDuration();
   const eachLines = new ReportBatch(report);
   const pipes = await opening;
@@ -196,7 +191,10 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
     });
   }
 
-  /** What timer has measured by `endMs`; `cpuAfter` adds the reaped children's CPU (else the live tree's, last sampled). */
+  /**
+   * What timer has measured by `endMs`; `cpuAfter` adds the reaped children's CPU (else the live
+   * tree's, last sampled).
+   */
   const measure = (
     endMs: number,
     result: { exitCode?: number; signal?: string } | undefined,
@@ -280,128 +278,4 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   if (ioFailure) return EXIT.FAILURE;
   if (result.signal) return raise(result.signal);
   return result.exitCode ?? EXIT.TIMER_FAILURE;
-}
-
-/** A measurement of a command that never ran (timer refused: status 125). */
-function emptyMeasurement(label: string, command: string[], error: string): Measurement {
-  return {
-    label,
-    command,
-    exitCode: EXIT.TIMER_FAILURE,
-    signal: null,
-    error,
-    linesIn: 0,
-    linesOut: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    wallMs: 0,
-    userMs: null,
-    sysMs: null,
-    peakRssBytes: null,
-    rssSampleIntervalMs: RSS_SAMPLE_MS,
-    linesPerSecond: null,
-  };
-}
-
-/** --each lines, written in batches of whole lines. */
-class ReportBatch {
-  private pending = '';
-  private scheduled = false;
-  constructor(private readonly report: Report) {}
-
-  add(line: string): void {
-    this.pending += line;
-    if (this.pending.length >= REPORT_BATCH_BYTES) this.flush();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
-  }
-
-  flush(): void {
-    this.scheduled = false;
-    this.report.write(this.pending);
-    this.pending = '';
-  }
-}
-
-/**
- * The live --progress line on a terminal (stderr): items, rate, elapsed; cleared at the end. The
- * timers of one pipeline on one terminal each get a row of their own, as pv -c does: each registers
- * in a file named after the terminal and the process group, reserves a row with a newline, and
- * draws its line that many rows up (cursor saved and restored around it).
- */
-function startProgress(label: string, clock: ItemClock, startMs: number, format: FormatDuration): { stop(): void } {
-  const rows = progressRows();
-  const draw = (): void => {
-    const elapsed = performance.now() - startMs;
-    const rate = elapsed > 0 ? (clock.linesOut * 1000) / elapsed : 0;
-    const line = `\x1b[Ktimer: ${label}: ${clock.linesOut} items, ${rate.toFixed(rate >= 100 ? 0 : 1)}/s, ${format(elapsed)}`;
-    const up = rows.up();
-    process.stderr.write(up > 0 ? `\x1b7\x1b[${up}A\r${line}\x1b8` : `\r${line}`);
-  };
-  const interval = setInterval(draw, PROGRESS_EVERY_MS);
-  interval.unref();
-  return {
-    stop: () => {
-      clearInterval(interval);
-      const up = rows.up();
-      process.stderr.write(up > 0 ? `\x1b7\x1b[${up}A\r\x1b[K\x1b8` : '\r\x1b[K');
-      rows.leave();
-    },
-  };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** This timer's row among the progress lines of its pipeline: how many rows above the cursor. */
-function progressRows(): { up(): number; leave(): void } {
-  let file: string | undefined;
-  try {
-    const { rdev } = fstatSync(2);
-    const group = readStat('self')!.pgrp;
-    file = path.join(tmpdir(), `pipestage-progress-${rdev}-${group}`);
-    // Left by an earlier pipeline of this group (a script's): start afresh.
-    if (
-      existsSync(file) &&
-      readFileSync(file, 'latin1')
-        .split('\n')
-        .every((pid) => pid === '' || !alive(Number(pid)))
-    )
-      rmSync(file, { force: true });
-    appendFileSync(file, `${process.pid}\n`, { mode: 0o600 });
-  } catch {
-    return { up: () => 0, leave: () => {} };
-  }
-  const registered = (): string[] => {
-    try {
-      return readFileSync(file!, 'latin1')
-        .split('\n')
-        .filter((line) => line !== '');
-    } catch {
-      return [];
-    }
-  };
-  const mine = registered().indexOf(String(process.pid));
-  if (mine > 0) process.stderr.write('\n'); // the first timer draws on the cursor's row; each other reserves one
-  return {
-    // Rows are reserved in order of registration: the last one is on the cursor's row.
-    up: () => {
-      const all = registered();
-      const index = all.indexOf(String(process.pid));
-      return index < 0 ? 0 : all.length - 1 - index;
-    },
-    // Rows stay reserved while any timer of the pipeline runs; the last one out removes the file.
-    leave: () => {
-      if (registered().every((pid) => pid === String(process.pid) || !alive(Number(pid))))
-        rmSync(file!, { force: true });
-    },
-  };
 }

@@ -11,3 +11,6 @@ export function formatBytes(bytes: number | null): string {
   }
   return `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
 }
+
+/** A count and its noun: `1 stage`, `2 stages`. */
+export const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
