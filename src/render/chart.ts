@@ -10,7 +10,7 @@ export interface ChartKind {
 }
 
 /** Spans of one kind, [from, to) on the chart's axis. */
-export interface ChartMarks {
+interface ChartMarks {
   kind: ChartKind;
   spans: [number, number][];
 }

@@ -10,7 +10,7 @@ import { plural } from './units.js';
 // chart, with their figures.
 
 /** The joblog's chart: a row per host (its jobs' union, failed jobs marked) and per slot of it. */
-export function joblogChart(hosts: StageTrack[], format: FormatDuration): Chart {
+function joblogChart(hosts: StageTrack[], format: FormatDuration): Chart {
   const chart = trackChart(hosts, format, true);
   let index = -1;
   for (const row of chart.rows) {

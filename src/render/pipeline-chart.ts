@@ -22,7 +22,7 @@ const STATE_KINDS = Object.fromEntries(
 ) as Record<State, ChartKind>;
 
 /** The lanes of a traced stage that computed on several (worker threads, concurrency slots). */
-export function laneNames(stage: StageProfile): string[] {
+function laneNames(stage: StageProfile): string[] {
   if (!stage.traced || stage.traced.lanes < 2) return [];
   return [...new Set(stage.traced.items.map((item) => item.lane))].sort((a, b) =>
     a.localeCompare(b, 'en', { numeric: true }),

@@ -9,7 +9,7 @@ import type { PipelineProfile } from './profile.js';
 // bottleneck and the prediction.
 
 /** An exit status with the signal it stands for (128+N), or `unknown`. */
-export function formatStatus(status: number | null): string {
+function formatStatus(status: number | null): string {
   if (status === null) return 'unknown';
   const name = Object.entries(osConstants.signals).find(([, number]) => number === status - 128)?.[0];
   return status > 128 && name ? `${status} (${name})` : String(status);

@@ -14,7 +14,7 @@ function reportFailed(file: string): number {
   return EXIT.TIMER_FAILURE;
 }
 
-export interface Report {
+interface Report {
   /** true once a write failed: the report is (partly) lost */
   failed: boolean;
   write(text: string): void;

@@ -145,7 +145,7 @@ export function profileStages(observed: ObservedStage[], outside = new Set<strin
 }
 
 /** The bottleneck and the evidence for it, as the report's line (it begins `bottleneck: NAME`). */
-export interface Bottleneck {
+interface Bottleneck {
   stage: StageProfile | undefined;
   /** the busiest stage (the bottleneck, or the busiest of balanced stages) */
   busiest: StageProfile | undefined;

@@ -27,7 +27,7 @@ import type { PipelineProfile } from '../../render/profile.js';
 import { openReport, refuse as refuseWith } from '../report-sink.js';
 import { raise } from '../../base/signals.js';
 
-export interface PipelineOptions {
+interface PipelineOptions {
   json: boolean;
   output?: string;
   trace?: string;

@@ -25,7 +25,7 @@ import { raise } from '../../base/signals.js';
 import { openReport, ReportBatch, refuse as refuseWith } from '../report-sink.js';
 import { startProgress } from './progress.js';
 
-export interface TimerOptions {
+interface TimerOptions {
   label?: string;
   each: boolean;
   json: boolean;
