@@ -70,12 +70,15 @@ test('parseStat: parent, process group, terminal fields, read as the kernel writ
 test('descendants: a child and its child, each with its start ticks', async () => {
   const child = spawn('sh', ['-c', 'sleep 5 & wait'], { stdio: 'ignore' });
   try {
+    const comm = (pid: number): string => readFileSync(`/proc/${pid}/comm`, 'latin1');
     let found = new Map<number, number>();
-    await waitFor('the shell and its sleep', async () => (found = descendants(process.pid)).size === 2);
+    // (until the shell's fork has run sleep: a fork is named sh until its exec)
+    await waitFor('the shell and its sleep', async () => {
+      found = descendants(process.pid);
+      return found.size === 2 && [...found.keys()].some((pid) => pid !== child.pid && comm(pid) === 'sleep\n');
+    });
     assert.ok(found.has(child.pid!));
     for (const [pid, ticks] of found) assert.equal(ticks, processStartTicks(pid));
-    const sleep = [...found.keys()].find((pid) => pid !== child.pid)!;
-    assert.equal(readFileSync(`/proc/${sleep}/comm`, 'latin1'), 'sleep\n');
   } finally {
     child.kill();
   }
