@@ -59,7 +59,11 @@ export class PipelineObserver {
   private samples = 0;
   /** set when timer was stopped (Ctrl-Z) since the last sample: that interval was spent stopped */
   stoppedSinceLastSample = false;
-  /** the stages' /proc files, kept open while they live: each sample reads them again with one pread */
+  /**
+   * the stages' /proc files, kept open while they live: each sample reads them again with one pread.
+   * Children are read off main threads only (threads that fork are rare: shells and pipestage fork
+   * from the main one).
+   */
   private readonly files = new ProcFiles(true);
 
   /**
@@ -91,7 +95,7 @@ export class PipelineObserver {
    * accounted for each stage it reaped alone, exactly.
    */
   reapedSinceLastSample(): boolean {
-    const children = this.childrenOf(this.shellPid);
+    const children = this.files.childrenOf(this.shellPid, false);
     for (const stage of this.stages.values()) if (!stage.reaped && !children.includes(stage.pid)) return true;
     return false;
   }
@@ -100,7 +104,7 @@ export class PipelineObserver {
     this.samples += 1;
     const stopped = this.stoppedSinceLastSample;
     this.stoppedSinceLastSample = false;
-    const children = new Set(this.childrenOf(this.shellPid));
+    const children = new Set(this.files.childrenOf(this.shellPid, false));
     const shell = this.files.stat(this.shellPid);
     for (const pid of children) {
       if (this.stages.has(pid)) continue;
@@ -191,7 +195,9 @@ export class PipelineObserver {
     // A stage's descendants are looked for every sample while it has some or runs no program of its
     // own yet (a subshell: its programs are its children), else every 5th (a read saved).
     const pending =
-      stage.hasChildren || stage.argvs.size === 0 || stage.intervals.length % 5 === 0 ? this.childrenOf(stage.pid) : [];
+      stage.hasChildren || stage.argvs.size === 0 || stage.intervals.length % 5 === 0
+        ? this.files.childrenOf(stage.pid, false)
+        : [];
     stage.hasChildren = pending.length > 0;
     // oldest first (a subshell's programs are listed in the order it started them)
     pending.sort((a, b) => b - a);
@@ -212,7 +218,7 @@ export class PipelineObserver {
         bytesIn += childIo[0];
         bytesOut += childIo[1];
       }
-      pending.push(...this.childrenOf(pid).sort((a, b) => b - a));
+      pending.push(...this.files.childrenOf(pid, false).sort((a, b) => b - a));
     }
     const userMs = user * MS_PER_TICK;
     const sysMs = sys * MS_PER_TICK;
@@ -243,11 +249,6 @@ export class PipelineObserver {
   /** Closes every /proc file kept open (the run is over). */
   close(): void {
     this.files.close();
-  }
-
-  /** Children of a process's main thread (threads that fork are rare: shells and pipestage fork from the main one). */
-  private childrenOf(pid: number): number[] {
-    return this.files.childrenOf(pid, false);
   }
 
   /** How long a process's main thread has waited on a run queue (runnable, no CPU free), ms; 0 where unknown. */
