@@ -1,16 +1,7 @@
-import path from 'node:path';
 import type { FormatDuration } from '../base/durations.js';
-import { formatBytes } from './pipeline-text.js';
+import { formatBytes } from './units.js';
 import type { StageRecord } from './profile.js';
-
-/** A stage as the live view names it: its programs (node running a script: the script's name) and arguments. */
-export function liveName(stage: StageRecord): string {
-  const shown = (argv: string[]): string =>
-    (path.basename(argv[0]!) === 'node' && argv.length > 1 ? [path.basename(argv[1]!), ...argv.slice(2)] : argv).join(
-      ' ',
-    );
-  return stage.argvs.size === 0 ? '(shell)' : [...stage.argvs.values()].map(shown).join('; ');
-}
+import { liveName } from './stage-name.js';
 
 /** The live view is redrawn at most this often. */
 export const LIVE_EVERY_MS = 200;
@@ -86,16 +77,16 @@ export class LiveView {
     if (stage.goneMs !== undefined)
       return [
         name,
-        `done after ${this.format(stage.goneMs - stage.startMs)}, read ${formatBytes(bytesIn)}, wrote ${formatBytes(bytesOut)}`,
+        `done after ${this.format(stage.goneMs - stage.startMs)}, ` +
+          `read ${formatBytes(bytesIn)}, wrote ${formatBytes(bytesOut)}`,
       ];
     const seconds = last ? (nowMs - last.atMs) / 1000 : 0;
     const rate = (now: number, before: number | undefined): string =>
       seconds > 0 && before !== undefined ? `${formatBytes(Math.max(0, (now - before) / seconds))}/s` : '-';
     const cpu = seconds > 0 && last ? Math.round((cpuMs - last.cpuMs) / (seconds * 10)) : 0;
     const state = cpu >= 50 ? 'working' : (stage.intervals[stage.intervals.length - 1]?.state ?? 'starting');
-    return [
-      name,
-      `${state.padEnd(17)} CPU ${String(cpu).padStart(3)}%  in ${rate(bytesIn, last?.bytesIn).padStart(10)}  out ${rate(bytesOut, last?.bytesOut).padStart(10)}  total ${formatBytes(bytesIn)} in, ${formatBytes(bytesOut)} out`,
-    ];
+    const rates = `in ${rate(bytesIn, last?.bytesIn).padStart(10)}  out ${rate(bytesOut, last?.bytesOut).padStart(10)}`;
+    const totals = `total ${formatBytes(bytesIn)} in, ${formatBytes(bytesOut)} out`;
+    return [name, `${state.padEnd(17)} CPU ${String(cpu).padStart(3)}%  ${rates}  ${totals}`];
   }
 }

@@ -80,12 +80,11 @@ export function pipelineJson(profile: PipelineProfile): string {
   }));
   // Indented, but a timeline segment or an item span is one line (thousands of them): half the bytes
   // of indenting every field, and a line per segment for grep.
-  const stageTexts = stages.map(({ timeline, items, ...fields }) =>
-    `${JSON.stringify(fields, null, 2).slice(0, -2)},\n  "timeline": ${oneLineEach(timeline)},\n  "items": ${items === null ? 'null' : oneLineEach(items)}\n}`.replace(
-      /\n/g,
-      '\n    ',
-    ),
-  );
+  const stageTexts = stages.map(({ timeline, items, ...fields }) => {
+    const head = JSON.stringify(fields, null, 2).slice(0, -2);
+    const spans = `"timeline": ${oneLineEach(timeline)},\n  "items": ${items === null ? 'null' : oneLineEach(items)}`;
+    return `${head},\n  ${spans}\n}`.replace(/\n/g, '\n    ');
+  });
   const head = JSON.stringify(document, null, 2).slice(0, -2);
   return `${head},\n  "stages": ${stageTexts.length === 0 ? '[]' : `[\n    ${stageTexts.join(',\n    ')}\n  ]`}\n}\n`;
 }

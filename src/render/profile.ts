@@ -72,7 +72,10 @@ export interface StageProfile {
   stdout: string | undefined;
 }
 
-/** Time a stage was busy: working, waiting for a CPU, or in another wait of its own (not starved, blocked, starting or stopped). */
+/**
+ * Time a stage was busy: working, waiting for a CPU, or in another wait of its own (not starved,
+ * blocked, starting or stopped).
+ */
 export const busyMs = (stage: StageProfile): number =>
   stage.time['working'] + stage.time['waiting for a CPU'] + stage.time['other wait'];
 
@@ -91,7 +94,10 @@ export interface PipelineProfile {
   userMs: number | null;
   sysMs: number | null;
   cpuMs: number | null;
-  /** timer's own CPU until it started the shell; while the pipeline ran (starting and sampling it); after it ended (its traces read, the model; not drawing the report) */
+  /**
+   * timer's own CPU until it started the shell; while the pipeline ran (starting and sampling it);
+   * after it ended (its traces read, the model; not drawing the report)
+   */
   timerStartupCpuMs: number;
   timerCpuMs: number;
   timerReportCpuMs: number;
@@ -133,7 +139,10 @@ export interface StageRecord {
   lastSeenMs: number;
   /** when it was first missed (it ended between the last sample and that one) */
   goneMs: number | undefined;
-  /** the program each process of the stage runs (the stage itself, and its descendants), by pid; an exec replaces a process's entry */
+  /**
+   * the program each process of the stage runs (the stage itself, and its descendants), by pid; an
+   * exec replaces a process's entry
+   */
   argvs: Map<number, string[]>;
   /** fd 0 and fd 1 are final: read after the stage process ran its program (a fork sets them before exec) */
   fdsFinal: boolean;
@@ -142,14 +151,20 @@ export interface StageRecord {
   /** pipe:[inode] (or another link) of fd 0 and fd 1, as last seen */
   stdin: string | undefined;
   stdout: string | undefined;
-  /** time the stage's processes waited for a CPU while runnable (main threads, /proc/PID/schedstat), at the last sample */
+  /**
+   * time the stage's processes waited for a CPU while runnable (main threads, /proc/PID/schedstat), at
+   * the last sample
+   */
   runDelayMs: number;
   /** CPU of the stage's tree at the last sample (its reaped children included) */
   userMs: number;
   sysMs: number;
   /** whether the shell has reaped it (it is no longer the shell's child) */
   reaped: boolean;
-  /** the stages the shell reaped in one sampling interval with this one, and the CPU it accounted for them together (exact to the tick) */
+  /**
+   * the stages the shell reaped in one sampling interval with this one, and the CPU it accounted for
+   * them together (exact to the tick)
+   */
   reapedWith: ReapedGroup | undefined;
   /** largest sum of the tree's resident memory seen */
   peakRssBytes: number;
@@ -157,7 +172,10 @@ export interface StageRecord {
   bytesIn: number | undefined;
   bytesOut: number | undefined;
   intervals: Interval[];
-  /** when each process of the stage was first seen (sample number, then pid): children when listed, the stage's own program when it ran it */
+  /**
+   * when each process of the stage was first seen (sample number, then pid): children when listed, the
+   * stage's own program when it ran it
+   */
   order: Map<number, [number, number]>;
   /** the stage process had children at the last look */
   hasChildren: boolean;

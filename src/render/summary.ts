@@ -1,4 +1,6 @@
 import type { FormatDuration } from '../base/durations.js';
+import { EXIT } from '../base/exit-codes.js';
+import { formatBytes, plural } from './units.js';
 
 /** A time in ms as the JSON documents give it: to the microsecond. */
 export const roundMs = (ms: number): number => Math.round(ms * 1000) / 1000;
@@ -20,7 +22,10 @@ export interface Measurement {
   /** CPU of the command and its children, from the kernel once reaped; null where not available */
   userMs: number | null;
   sysMs: number | null;
-  /** peak resident memory of the command's process tree, sampled from /proc; null where unknown (no /proc, or it ended before a sample) */
+  /**
+   * peak resident memory of the command's process tree, sampled from /proc; null where unknown (no
+   * /proc, or it ended before a sample)
+   */
   peakRssBytes: number | null;
   rssSampleIntervalMs: number;
   linesPerSecond: number | null;
@@ -40,16 +45,47 @@ export function jsonReport(measurement: Measurement, items: Item[] | undefined):
   return `${JSON.stringify({ pipestageTimer: 1, summary: measurement, ...(items ? { items } : {}) }, null, 2)}\n`;
 }
 
-/** The summary line: label, lines in and out, wall, CPU, peak RSS, rate. */
-export function summaryLine(m: Measurement, format: FormatDuration): string {
+/** The --json document of a command that never ran (timer refused: status 125). */
+export function refusedReport(label: string, command: string[], error: string, rssSampleIntervalMs: number): string {
+  const measurement: Measurement = {
+    label,
+    command,
+    exitCode: EXIT.TIMER_FAILURE,
+    signal: null,
+    error,
+    linesIn: 0,
+    linesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    wallMs: 0,
+    userMs: null,
+    sysMs: null,
+    peakRssBytes: null,
+    rssSampleIntervalMs,
+    linesPerSecond: null,
+  };
+  return jsonReport(measurement, undefined);
+}
+
+/**
+ * The summary line: label, lines in and out, wall, CPU, peak RSS, rate — lines per second, or bytes
+ * per second where the output is not text (`binaryOutput`: gzip's, where lines mean nothing).
+ */
+export function summaryLine(m: Measurement, format: FormatDuration, binaryOutput = false): string {
   const cpu = m.userMs === null ? 'CPU not available' : `user ${format(m.userMs)}, sys ${format(m.sysMs!)}`;
   const rss =
     m.peakRssBytes === null
       ? 'peak RSS unknown (no sample)'
       : `peak RSS ${(m.peakRssBytes / 1048576).toFixed(1)} MB (sampled every ${m.rssSampleIntervalMs}ms)`;
   const status = m.signal ? `, killed by ${m.signal}` : m.exitCode ? `, exit status ${m.exitCode}` : '';
-  const lines = `${m.linesIn === null ? 'input not counted (terminal)' : `${m.linesIn} ${m.linesIn === 1 ? 'line' : 'lines'} in`}, ${m.linesOut === null ? 'output not counted (terminal)' : `${m.linesOut} out`}`;
-  const perSecond = m.linesPerSecond === null ? '' : `, ${rate(m.linesPerSecond)} lines/s`;
+  const linesIn = m.linesIn === null ? 'input not counted (terminal)' : `${plural(m.linesIn, 'line')} in`;
+  const lines = `${linesIn}, ${m.linesOut === null ? 'output not counted (terminal)' : `${m.linesOut} out`}`;
+  const perSecond =
+    m.linesPerSecond === null
+      ? ''
+      : binaryOutput
+        ? `, ${formatBytes(m.wallMs > 0 ? ((m.bytesOut ?? 0) * 1000) / m.wallMs : 0)}/s`
+        : `, ${rate(m.linesPerSecond)} lines/s`;
   return `timer: ${m.label}: ${lines}, wall ${format(m.wallMs)}, ${cpu}, ${rss}${perSecond}${status}\n`;
 }
 

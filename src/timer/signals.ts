@@ -1,5 +1,6 @@
 import { isatty } from 'node:tty';
-import { descendants, inTerminalForeground, processStartTicks } from '../base/proc.js';
+import { inTerminalForeground, processStartTicks } from '../base/proc.js';
+import { descendants } from '../base/process-tree.js';
 
 /** Signals timer passes on to the command's processes (a second SIGINT or SIGTERM kills them). */
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
@@ -8,7 +9,7 @@ type ForwardedSignal = (typeof FORWARDED_SIGNALS)[number];
 const TERMINAL_SIGNALS: readonly string[] = ['SIGINT', 'SIGQUIT', 'SIGHUP'];
 
 /** timer's handling of signals while a command (or a pipeline's shell) runs. */
-export interface SignalForwarding {
+interface SignalForwarding {
   /** the command has started as `pid`: a signal that came before it is passed on now */
   started(pid: number | undefined): void;
   /** the command has ended: what it left behind after a signal is killed */

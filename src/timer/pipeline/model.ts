@@ -1,67 +1,14 @@
-import path from 'node:path';
-import {
-  STATES,
-  busyMs,
-  ioBound,
-  type Interval,
-  type Segment,
-  type StageProfile,
-  type State,
-} from '../../render/profile.js';
-import type { TracedStage } from '../../trace/read-stage-traces.js';
+import { busyMs, ioBound, type StageProfile } from '../../render/profile.js';
+import { stageCommand } from '../../render/stage-name.js';
+import type { ObservedStage } from './observed.js';
+import { stateTotals, timeline } from './timeline.js';
+
+// (their homes are render/stage-name.ts, observed.ts and timeline.ts; the tests read them through here)
+export { attributeReaped, type ObservedStage, recentCpuRate } from './observed.js';
+export { stageCommand, timeline };
 
 // The pipeline model: pure functions from what was observed (samples of /proc, the stages' own
 // traces) to stages in data-flow order, each one's time split into states, and the bottleneck.
-
-/** One stage as observed, before the model. */
-export interface ObservedStage {
-  pid: number;
-  argvs: string[][];
-  startMs: number;
-  endMs: number;
-  stdin: string | undefined;
-  stdout: string | undefined;
-  userMs: number | null;
-  sysMs: number | null;
-  peakRssBytes: number | null;
-  bytesIn: number | null;
-  bytesOut: number | null;
-  status: number | null;
-  intervals: Interval[];
-  traced: TracedStage | undefined;
-  /** the stage process never ran a program of its own: a subshell (its programs are its children's) */
-  subshell?: boolean;
-  /** the names of the pipestage processes in the stage's tree (one of them may be `traced`) */
-  tracedNames?: string[];
-}
-
-/** The command a stage ran, as argv joined by spaces (a subshell's programs in parentheses), and its name. */
-export function stageCommand(
-  argvs: string[][],
-  tracedName: string | undefined,
-  subshell = false,
-  tracedNames: string[] = tracedName === undefined ? [] : [tracedName],
-): { command: string; name: string } {
-  const shown = argvs.map((seen) => {
-    // `#!/usr/bin/env node` runs env first: what it runs is the program (seen before env's exec)
-    let argv = seen;
-    if (path.basename(argv[0]!) === 'env') {
-      const program = argv.findIndex((arg, index) => index > 0 && !arg.startsWith('-') && !arg.includes('='));
-      if (program > 0) argv = argv.slice(program);
-    }
-    // A pipestage stage is node running bin/NAME: shown as NAME and its arguments.
-    if (argv.length > 1 && tracedNames.includes(path.basename(argv[1]!)))
-      return [path.basename(argv[1]!), ...argv.slice(2)];
-    return argv;
-  });
-  if (shown.length === 0) return { command: '(shell)', name: tracedName ?? 'sh' };
-  if (shown.length === 1 && !subshell)
-    return { command: shown[0]!.join(' '), name: tracedName ?? path.basename(shown[0]![0]!) };
-  return {
-    command: `(${shown.map((argv) => argv.join(' ')).join('; ')})`,
-    name: `(${shown.map((argv) => path.basename(argv[0]!)).join('; ')})`,
-  };
-}
 
 /**
  * Stages in data-flow order: chains of stages whose fd 1 is the next one's fd 0 (the same pipe),
@@ -96,142 +43,6 @@ export function dataFlowOrder<T extends { stdin: string | undefined; stdout: str
   }
   for (const stage of byStart) if (!placed.has(stage)) ordered.push(stage); // in a cycle of pipes
   return ordered;
-}
-
-/** CPU beyond an interval's length carried to the next one (ticks of 10 ms round CPU up or down). */
-const CARRY_MS = 20;
-
-/**
- * A stage's timeline. From /proc alone: in each interval, its CPU is working time and the rest the
- * wait seen. A pipestage stage's own states say when it waited for input, was blocked on output or
- * started up; of its `working` time, what the CPU figures do not cover was another wait (a timer, a
- * sleep). Stopped intervals are stopped whatever else was seen.
- */
-export function timeline(stage: ObservedStage): Segment[] {
-  const segments: Segment[] = [];
-  const push = (startMs: number, endMs: number, state: State): void => {
-    if (endMs <= startMs) return;
-    const last = segments[segments.length - 1];
-    if (last && last.state === state && Math.abs(last.endMs - startMs) < 1e-6) last.endMs = endMs;
-    else segments.push({ startMs, endMs, state });
-  };
-  const intervals = stage.intervals;
-  /** The samples' view from `fromMs` on: CPU is working time, then the run queue's delay, the rest the wait seen. */
-  const fromSamples = (fromMs: number): void => {
-    let carry = 0;
-    for (const interval of intervals) {
-      if (interval.endMs <= fromMs) continue;
-      const startMs = Math.max(fromMs, interval.startMs);
-      const part = (interval.endMs - startMs) / (interval.endMs - interval.startMs);
-      const length = interval.endMs - startMs;
-      if (interval.stopped) {
-        push(startMs, interval.endMs, 'stopped');
-        continue;
-      }
-      const cpu = interval.cpuMs * part + carry;
-      const working = Math.min(cpu, length);
-      carry = Math.min(CARRY_MS, cpu - working);
-      const cpuWait = Math.min(interval.cpuWaitMs * part, length - working);
-      push(startMs, startMs + working, 'working');
-      push(startMs + working, startMs + working + cpuWait, 'waiting for a CPU');
-      push(startMs + working + cpuWait, interval.endMs, interval.state);
-    }
-  };
-  if (!stage.traced || stage.traced.states.length === 0) {
-    fromSamples(-Infinity);
-    return segments;
-  }
-  // Per interval: the shares of the trace's `working` time the CPU covers, and the run queue's delay.
-  const states = stage.traced.states;
-  const ratio: (readonly [number, number])[] = [];
-  let from = 0; // states are sorted and do not overlap: each interval starts looking where the last one did
-  for (const interval of intervals) {
-    while (from < states.length && states[from]!.endMs <= interval.startMs) from++;
-    let working = 0;
-    for (let index = from; index < states.length && states[index]!.startMs < interval.endMs; index++) {
-      const span = states[index]!;
-      if (span.state === 'working')
-        working += Math.min(span.endMs, interval.endMs) - Math.max(span.startMs, interval.startMs);
-    }
-    const onCpu = working > 0 ? Math.min(1, interval.cpuMs / working) : 1;
-    ratio.push([onCpu, working > 0 ? Math.min(1 - onCpu, interval.cpuWaitMs / working) : 0]);
-  }
-  // Each state span, split at interval boundaries: a stopped interval is stopped; in the others a
-  // `working` span is working for the share the CPU covers.
-  let first = 0;
-  for (const span of states) {
-    while (first < intervals.length && intervals[first]!.endMs <= span.startMs) first++;
-    let at = span.startMs;
-    for (let index = first; index < intervals.length && at < span.endMs; index++) {
-      const interval = intervals[index]!;
-      const to = Math.min(span.endMs, interval.endMs);
-      if (to <= at) continue;
-      if (interval.stopped) push(at, to, 'stopped');
-      else if (span.state !== 'working') push(at, to, span.state);
-      else {
-        const working = (to - at) * ratio[index]![0];
-        const cpuWait = (to - at) * ratio[index]![1];
-        push(at, at + working, 'working');
-        push(at + working, at + working + cpuWait, 'waiting for a CPU');
-        push(at + working + cpuWait, to, 'other wait');
-      }
-      at = to;
-    }
-    push(at, span.endMs, span.state); // after the last sample
-  }
-  // A stage killed before it wrote the rest of its trace: the samples tell the rest.
-  fromSamples(states[states.length - 1]!.endMs);
-  return segments;
-}
-
-/** ms in each state of a timeline. */
-export function stateTotals(segments: Segment[]): Record<State, number> {
-  const time = Object.fromEntries(STATES.map((state) => [state, 0])) as Record<State, number>;
-  for (const segment of segments) time[segment.state] += segment.endMs - segment.startMs;
-  return time;
-}
-
-/**
- * Shares the CPU the shell accounted for stages reaped together among them: each keeps what it is
- * known to have used (its last sample, or its own exit figures), and what the samples missed (the
- * time after the last one) goes to them in proportion to `weights` — how fast each was using CPU at
- * its last sample (default: what each is known to have used). The stages' total is then the kernel's.
- */
-export function attributeReaped(
-  known: { userMs: number; sysMs: number }[],
-  total: { userMs: number; sysMs: number },
-  weights: number[] = known.map((cpu) => cpu.userMs + cpu.sysMs),
-): { userMs: number; sysMs: number }[] {
-  const weightSum = weights.reduce((sum, weight) => sum + weight, 0);
-  const share = (field: 'userMs' | 'sysMs'): number[] => {
-    const missed = Math.max(0, total[field] - known.reduce((acc, cpu) => acc + cpu[field], 0));
-    return known.map(
-      (cpu, index) => cpu[field] + (weightSum > 0 ? (missed * weights[index]!) / weightSum : missed / known.length),
-    );
-  };
-  const user = share('userMs');
-  const sys = share('sysMs');
-  return known.map((_, index) => ({ userMs: user[index]!, sysMs: sys[index]! }));
-}
-
-/** How far back a stage's CPU rate is taken: CPU is counted in 10 ms ticks, so a short interval's rate is noise. */
-const RATE_WINDOW_MS = 100;
-
-/**
- * How fast a stage was using CPU when last sampled (CPU ms per ms): over its last intervals back to
- * RATE_WINDOW_MS at least (a 3 ms interval after a reap shows 0 or 10 ms of CPU, rate 0 or 3), stopped
- * intervals left out.
- */
-export function recentCpuRate(intervals: Interval[], windowMs = RATE_WINDOW_MS): number {
-  let cpuMs = 0;
-  let spanMs = 0;
-  for (let index = intervals.length - 1; index >= 0 && spanMs < windowMs; index--) {
-    const interval = intervals[index]!;
-    if (interval.stopped) continue;
-    cpuMs += interval.cpuMs;
-    spanMs += interval.endMs - interval.startMs;
-  }
-  return spanMs > 0 ? cpuMs / spanMs : 0;
 }
 
 /** A stage no sample saw (it ended within one interval), found by the pipes around it. */
@@ -334,7 +145,7 @@ export function profileStages(observed: ObservedStage[], outside = new Set<strin
 }
 
 /** The bottleneck and the evidence for it, as the report's line (it begins `bottleneck: NAME`). */
-export interface Bottleneck {
+interface Bottleneck {
   stage: StageProfile | undefined;
   /** the busiest stage (the bottleneck, or the busiest of balanced stages) */
   busiest: StageProfile | undefined;
@@ -357,10 +168,11 @@ export function findBottleneck(stages: StageProfile[], activeMs: number): Bottle
   const share = (stage: StageProfile): number => busyMs(stage) / activeMs;
   if (second && share(top) >= 0.5 && share(top) - share(second) <= 0.1) {
     const balanced = ranked.filter((stage) => share(top) - share(stage) <= 0.1);
+    const shares = balanced.map((stage) => `${stage.name} ${percent(busyMs(stage), activeMs)}`);
     return {
       stage: undefined,
       busiest: top,
-      line: `bottleneck: none (balanced: ${balanced.map((stage) => `${stage.name} ${percent(busyMs(stage), activeMs)}`).join(', ')})`,
+      line: `bottleneck: none (balanced: ${shares.join(', ')})`,
     };
   }
   const index = stages.indexOf(top);
@@ -370,9 +182,9 @@ export function findBottleneck(stages: StageProfile[], activeMs: number): Bottle
       ? `, waiting for a CPU ${percent(top.time['waiting for a CPU'], activeMs)}`
       : '';
   if (ioBound(top)) {
-    evidence.push(
-      `busy ${percent(busyMs(top), activeMs)} of the time (working ${percent(top.time['working'], activeMs)}${cpuWait}, other waits ${percent(top.time['other wait'], activeMs)})`,
-    );
+    const waits = percent(top.time['other wait'], activeMs);
+    const parts = `working ${percent(top.time['working'], activeMs)}${cpuWait}, other waits ${waits}`;
+    evidence.push(`busy ${percent(busyMs(top), activeMs)} of the time (${parts})`);
   } else evidence.push(`working ${percent(top.time['working'], activeMs)} of the time${cpuWait}`);
   const before = stages[index - 1];
   const after = stages[index + 1];

@@ -1,151 +1,11 @@
-import { closeSync, openSync, readlinkSync, readSync } from 'node:fs';
-import { TICKS_PER_SECOND } from '../../base/proc.js';
+import { MS_PER_TICK, PAGE_BYTES, ProcFiles, parseStat, readProcLink as readLink, readStat } from '../../base/proc.js';
 import type { ReapedGroup, SampledState, StageRecord } from '../../render/profile.js';
 
 // Observing a running pipeline from /proc: the shell's children are its stages; each is sampled every
 // interval (state, what it sleeps in, CPU, memory, bytes, which pipes are its stdin and stdout).
 
-const MS_PER_TICK = 1000 / TICKS_PER_SECOND;
-const PAGE_BYTES = 4096;
-
-interface ProcessStat {
-  /** the program's name (comm): it changes when the process runs another program */
-  name: string;
-  state: string;
-  userTicks: number;
-  sysTicks: number;
-  childUserTicks: number;
-  childSysTicks: number;
-  startTicks: number;
-  rssPages: number;
-}
-
-/** A process's /proc/PID/stat, or undefined once it is gone. */
-export function readStat(pid: number | 'self'): ProcessStat | undefined {
-  const text = readText(`/proc/${pid}/stat`);
-  return text === undefined ? undefined : parseStat(text);
-}
-
-/** The fields of a /proc/PID/stat text that the sampler uses. */
-export function parseStat(text: string): ProcessStat {
-  // After the name: state(3) … utime(14) stime(15) cutime(16) cstime(17) … starttime(22) vsize(23)
-  // rss(24). Read in place, field by field (no array of fifty strings each sample).
-  const close = text.lastIndexOf(')');
-  let at = close + 2;
-  const next = (): number => {
-    const end = text.indexOf(' ', at);
-    const value = Number(text.slice(at, end));
-    at = end + 1;
-    return value;
-  };
-  const skip = (count: number): void => {
-    for (let i = 0; i < count; i++) at = text.indexOf(' ', at) + 1;
-  };
-  const state = text.charAt(at);
-  at += 2;
-  skip(10); // ppid … cmajflt (4–13)
-  const userTicks = next();
-  const sysTicks = next();
-  const childUserTicks = next();
-  const childSysTicks = next();
-  skip(4); // priority … itrealvalue (18–21)
-  const startTicks = next();
-  skip(1); // vsize
-  const rssPages = next();
-  return {
-    name: text.slice(text.indexOf('(') + 1, close),
-    state,
-    userTicks,
-    sysTicks,
-    childUserTicks,
-    childSysTicks,
-    startTicks,
-    rssPages,
-  };
-}
-
-/** One buffer for every /proc read: a sample reads dozens of small files, without garbage. */
-let buffer = Buffer.allocUnsafe(4096);
-
-/**
- * Open /proc files, by path: a file kept open is read again with one pread at offset 0 (the kernel
- * writes it afresh), instead of open, read and close each sample.
- */
-const openFiles = new Map<string, number>();
-
-/** A /proc file's text (latin1), or undefined when it cannot be read (the process is gone). */
-function readText(path: string): string | undefined {
-  let fd = openFiles.get(path);
-  if (fd === undefined) {
-    try {
-      fd = openSync(path, 'r');
-    } catch {
-      return undefined;
-    }
-    openFiles.set(path, fd);
-  }
-  try {
-    let length = 0;
-    for (;;) {
-      const read = readSync(fd, buffer, length, buffer.length - length, length);
-      if (read === 0) break;
-      length += read;
-      if (length === buffer.length) {
-        const larger = Buffer.allocUnsafe(buffer.length * 2);
-        buffer.copy(larger);
-        buffer = larger;
-      }
-    }
-    return buffer.toString('latin1', 0, length);
-  } catch {
-    closeFile(path);
-    return undefined;
-  }
-}
-
-function closeFile(path: string): void {
-  const fd = openFiles.get(path);
-  if (fd === undefined) return;
-  openFiles.delete(path);
-  try {
-    closeSync(fd);
-  } catch {
-    // closed already
-  }
-}
-
-/** Closes the files kept open for a process (it is gone), or all of them. */
-export function closeProcFiles(pid?: number): void {
-  for (const path of [...openFiles.keys()]) if (pid === undefined || path.startsWith(`/proc/${pid}/`)) closeFile(path);
-}
-
-const readLink = (path: string): string | undefined => {
-  try {
-    return readlinkSync(path);
-  } catch {
-    return undefined;
-  }
-};
-
-/** How long a process's main thread has waited on a run queue (runnable, no CPU free), ms; 0 where unknown. */
-function runDelayMs(pid: number): number {
-  const text = readText(`/proc/${pid}/schedstat`);
-  if (text === undefined) return 0;
-  // "run-time wait-time timeslices" (ns, ns, count)
-  const from = text.indexOf(' ') + 1;
-  return Number(text.slice(from, text.indexOf(' ', from))) / 1e6 || 0;
-}
-
-/** Children of a process's main thread (threads that fork are rare: shells and pipestage fork from the main one). */
-function childrenOf(pid: number): number[] {
-  const text = readText(`/proc/${pid}/task/${pid}/children`);
-  return text === undefined
-    ? []
-    : text
-        .split(' ')
-        .filter((child) => child !== '')
-        .map(Number);
-}
+// (the one /proc stat parser is base/proc.ts's; the tests read it through here too)
+export { parseStat, readStat };
 
 /**
  * What a process is doing now, from its state letter and (when asleep) the kernel function it sleeps
@@ -199,6 +59,12 @@ export class PipelineObserver {
   private samples = 0;
   /** set when timer was stopped (Ctrl-Z) since the last sample: that interval was spent stopped */
   stoppedSinceLastSample = false;
+  /**
+   * the stages' /proc files, kept open while they live: each sample reads them again with one pread.
+   * Children are read off main threads only (threads that fork are rare: shells and pipestage fork
+   * from the main one).
+   */
+  private readonly files = new ProcFiles(true);
 
   /**
    * `originMs`: when the shell was started, on timer's clock (performance.now()); every time the
@@ -210,7 +76,7 @@ export class PipelineObserver {
   ) {
     this.myStartTicks = readStat('self')?.startTicks ?? 0;
     this.outside = new Set([0, 1, 2].flatMap((fd) => readLink(`/proc/self/fd/${fd}`) ?? []));
-    this.shellArgv = readText(`/proc/${shellPid}/cmdline`);
+    this.shellArgv = this.files.text(`/proc/${shellPid}/cmdline`);
   }
 
   /** A pipe between two processes of the pipeline (not timer's own stdin, stdout or stderr). */
@@ -229,7 +95,7 @@ export class PipelineObserver {
    * accounted for each stage it reaped alone, exactly.
    */
   reapedSinceLastSample(): boolean {
-    const children = childrenOf(this.shellPid);
+    const children = this.files.childrenOf(this.shellPid, false);
     for (const stage of this.stages.values()) if (!stage.reaped && !children.includes(stage.pid)) return true;
     return false;
   }
@@ -238,11 +104,11 @@ export class PipelineObserver {
     this.samples += 1;
     const stopped = this.stoppedSinceLastSample;
     this.stoppedSinceLastSample = false;
-    const children = new Set(childrenOf(this.shellPid));
-    const shell = readStat(this.shellPid);
+    const children = new Set(this.files.childrenOf(this.shellPid, false));
+    const shell = this.files.stat(this.shellPid);
     for (const pid of children) {
       if (this.stages.has(pid)) continue;
-      const stat = readStat(pid);
+      const stat = this.files.stat(pid);
       if (!stat) continue;
       // performance.now() counts from this process's start: a start tick maps onto timer's clock.
       const startMs = Math.max(0, (stat.startTicks - this.myStartTicks) * MS_PER_TICK - this.originMs);
@@ -279,7 +145,7 @@ export class PipelineObserver {
       }
       if (stage.goneMs === undefined && !this.sampleStage(stage, nowMs, stopped)) {
         stage.goneMs = nowMs;
-        for (const pid of stage.tree.keys()) closeProcFiles(pid);
+        for (const pid of stage.tree.keys()) this.files.close(pid);
       }
     }
     if (shell) {
@@ -301,12 +167,12 @@ export class PipelineObserver {
 
   /** Samples one stage's tree; false when the stage process is gone. */
   private sampleStage(stage: StageRecord, nowMs: number, stopped: boolean): boolean {
-    const stat = readStat(stage.pid);
+    const stat = this.files.stat(stage.pid);
     if (!stat || stat.startTicks !== stage.startTicks || stat.state === 'Z' || stat.state === 'X') return false;
     let user = stat.userTicks + stat.childUserTicks;
     let sys = stat.sysTicks + stat.childSysTicks;
     let rss = stat.rssPages;
-    let runDelay = runDelayMs(stage.pid);
+    let runDelay = this.runDelayMs(stage.pid);
     const states: (SampledState | 'parent')[] = [this.stateOf(stage.pid, stat.state)];
     this.noteArgv(stage, stage.pid, stat.name);
     const io = this.io(stage.pid);
@@ -329,20 +195,22 @@ export class PipelineObserver {
     // A stage's descendants are looked for every sample while it has some or runs no program of its
     // own yet (a subshell: its programs are its children), else every 5th (a read saved).
     const pending =
-      stage.hasChildren || stage.argvs.size === 0 || stage.intervals.length % 5 === 0 ? childrenOf(stage.pid) : [];
+      stage.hasChildren || stage.argvs.size === 0 || stage.intervals.length % 5 === 0
+        ? this.files.childrenOf(stage.pid, false)
+        : [];
     stage.hasChildren = pending.length > 0;
     // oldest first (a subshell's programs are listed in the order it started them)
     pending.sort((a, b) => b - a);
     while (pending.length > 0) {
       const pid = pending.pop()!;
-      const child = readStat(pid);
+      const child = this.files.stat(pid);
       if (!child || child.state === 'Z') continue;
       if (!stage.tree.has(pid)) stage.order.set(pid, [this.samples, pid]);
       stage.tree.set(pid, child.startTicks);
       user += child.userTicks + child.childUserTicks;
       sys += child.sysTicks + child.childSysTicks;
       rss += child.rssPages;
-      runDelay += runDelayMs(pid);
+      runDelay += this.runDelayMs(pid);
       states.push(this.stateOf(pid, child.state));
       this.noteArgv(stage, pid, child.name);
       const childIo = this.io(pid);
@@ -350,7 +218,7 @@ export class PipelineObserver {
         bytesIn += childIo[0];
         bytesOut += childIo[1];
       }
-      pending.push(...childrenOf(pid).sort((a, b) => b - a));
+      pending.push(...this.files.childrenOf(pid, false).sort((a, b) => b - a));
     }
     const userMs = user * MS_PER_TICK;
     const sysMs = sys * MS_PER_TICK;
@@ -378,9 +246,23 @@ export class PipelineObserver {
     return true;
   }
 
+  /** Closes every /proc file kept open (the run is over). */
+  close(): void {
+    this.files.close();
+  }
+
+  /** How long a process's main thread has waited on a run queue (runnable, no CPU free), ms; 0 where unknown. */
+  private runDelayMs(pid: number): number {
+    const text = this.files.text(`/proc/${pid}/schedstat`);
+    if (text === undefined) return 0;
+    // "run-time wait-time timeslices" (ns, ns, count)
+    const from = text.indexOf(' ') + 1;
+    return Number(text.slice(from, text.indexOf(' ', from))) / 1e6 || 0;
+  }
+
   private stateOf(pid: number, state: string): SampledState | 'parent' {
     if (state === 'R' || state === 'T' || state === 't' || state === 'D') return classify(state, undefined);
-    const wchan = readText(`/proc/${pid}/wchan`);
+    const wchan = this.files.text(`/proc/${pid}/wchan`);
     if (wchan === undefined) {
       this.stateUnknownReason ??= `/proc/${pid}/wchan cannot be read (hidepid, or another user's process?)`;
       return 'unknown';
@@ -389,18 +271,21 @@ export class PipelineObserver {
     return wchan === '' || wchan === '0' ? 'working' : classify(state, wchan);
   }
 
-  /** Records the program a process runs once it is no longer a copy of the shell (a fork before exec); read again when its name changes (an exec). */
+  /**
+   * Records the program a process runs once it is no longer a copy of the shell (a fork before exec);
+   * read again when its name changes (an exec).
+   */
   private noteArgv(stage: StageRecord, pid: number, name: string): void {
     if (this.names.get(pid) === name && stage.argvs.has(pid)) return;
     this.names.set(pid, name);
-    const cmdline = readText(`/proc/${pid}/cmdline`);
+    const cmdline = this.files.text(`/proc/${pid}/cmdline`);
     if (cmdline === undefined || cmdline === '' || cmdline === this.shellArgv) return;
     if (!stage.order.has(pid)) stage.order.set(pid, [this.samples, pid]); // the stage's own program: when it ran it
     stage.argvs.set(pid, cmdline.replace(/\0$/, '').split('\0'));
   }
 
   private io(pid: number): [number, number] | undefined {
-    const text = readText(`/proc/${pid}/io`);
+    const text = this.files.text(`/proc/${pid}/io`);
     if (text === undefined) return undefined;
     // "rchar: N\nwchar: N\n…"
     const rchar = text.indexOf('rchar: ');

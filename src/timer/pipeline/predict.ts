@@ -9,7 +9,7 @@ import type { TracedStage } from '../../trace/read-stage-traces.js';
  * One stage of the flow shop: the cost of each group of consecutive items (one item per group up to
  * MAX_GROUPS items; beyond, equal groups), its servers, and when it could begin.
  */
-export interface FlowStage {
+interface FlowStage {
   costs: number[];
   /** items per group */
   groupSize: number;
@@ -65,7 +65,7 @@ export function makespan(stages: FlowStage[]): number {
  * A traced stage's item costs in line order (a merged span's time shared by its items), grouped in
  * groups of `groupSize` items, and when its start-up ended.
  */
-export function flowStage(traced: TracedStage | undefined, groupSize: number, servers?: number): FlowStage {
+function flowStage(traced: TracedStage | undefined, groupSize: number, servers?: number): FlowStage {
   if (!traced) return { costs: [], groupSize, servers: 1, readyMs: 0 };
   const costs: number[] = [];
   const spans = [...traced.items].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || a.startMs - b.startMs);
@@ -85,7 +85,7 @@ export function flowStage(traced: TracedStage | undefined, groupSize: number, se
 }
 
 /** Items per group for these stages: one, up to MAX_GROUPS items. */
-export function groupSizeFor(stages: (TracedStage | undefined)[]): number {
+function groupSizeFor(stages: (TracedStage | undefined)[]): number {
   const items = Math.max(
     0,
     ...stages.map((traced) => (traced ? traced.items.reduce((sum, span) => sum + span.items, 0) : 0)),

@@ -1,35 +1,33 @@
 import { spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadFormatDuration } from '../../base/durations.js';
 import { EXIT } from '../../base/exit-codes.js';
 import { systemErrorText } from '../../base/messages.js';
 import { onProgressSignal } from '../../base/progress-signal.js';
-import { childCpu, descendants, inTerminalForeground, machineBusyMs } from '../../base/proc.js';
+import { childCpu, inTerminalForeground, machineBusyMs } from '../../base/proc.js';
+import { descendants } from '../../base/process-tree.js';
 import { forwardSignals, signalQuietly } from '../signals.js';
 import { markOpenRun, openTraceFile, TraceRefused } from '../../trace/trace-file.js';
 import { pipelineTraceEvents } from '../../render/chrome-trace.js';
 import { pipelineJson } from '../../render/pipeline-json.js';
-import { LIVE_EVERY_MS, liveName, LiveView } from '../../render/live.js';
-import {
-  applyPipestatus,
-  attributeReaped,
-  findBottleneck,
-  profileStages,
-  recentCpuRate,
-  type ObservedStage,
-} from './model.js';
-import { closeProcFiles, PipelineObserver } from './observe.js';
+import { LIVE_EVERY_MS, LiveView } from '../../render/live.js';
+import { liveName } from '../../render/stage-name.js';
+import { applyPipestatus, findBottleneck, profileStages } from './model.js';
+import { PipelineObserver } from './observe.js';
+import { attributeLate, observedStages } from './observed.js';
+import { bashScript, findOnPath, readStatuses } from './shell.js';
+import { sampleOnSchedule } from '../sampling.js';
 import { predict } from './predict.js';
 import { pipelineReport } from '../../render/pipeline-text.js';
 import { readStageTraces } from '../../trace/read-stage-traces.js';
 import { pipelineSvg } from '../../render/pipeline-svg.js';
-import type { PipelineProfile, ReapedGroup, StageRecord } from '../../render/profile.js';
-import { openReport, reportFailed } from '../report-sink.js';
+import type { PipelineProfile } from '../../render/profile.js';
+import { openReport, refuse as refuseWith } from '../report-sink.js';
 import { raise } from '../../base/signals.js';
 
-export interface PipelineOptions {
+interface PipelineOptions {
   json: boolean;
   output?: string;
   trace?: string;
@@ -39,8 +37,6 @@ export interface PipelineOptions {
   intervalMs: number;
 }
 
-/** Samples taken soon after the start catch short stages (their pipes and programs). */
-const EARLY_SAMPLES_MS = [2, 8, 20, 35];
 /**
  * Once the shell has reaped a stage, the next one often ends soon after (a pipeline ends from its
  * first stage on, each stage as its input ends): for this long after each reap, the shell's children
@@ -51,22 +47,6 @@ const EARLY_SAMPLES_MS = [2, 8, 20, 35];
 const REAP_WATCH_FOR_MS = 250;
 const REAP_WATCH_MS = 10;
 
-/** The first of `names` found as an executable on PATH. */
-function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '/usr/bin:/bin').split(':')) {
-    const candidate = path.join(dir || '.', name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
-
 /**
  * `timer --pipeline 'PIPELINE'`: runs PIPELINE with bash exactly as the shell would (timer's stdin,
  * stdout and stderr are its own; nothing is relayed), observes every process the shell starts from
@@ -76,15 +56,9 @@ const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 export async function runPipeline(pipeline: string, options: PipelineOptions): Promise<number> {
   const report = openReport(options.output);
   if (report === undefined) return EXIT.TIMER_FAILURE;
-  const refuse = (message: string): number => {
-    report.write(
-      options.json
-        ? `${JSON.stringify({ pipestageProfile: 1, pipeline, exitCode: EXIT.TIMER_FAILURE, error: `timer: ${message}` }, null, 2)}\n`
-        : `timer: ${message}\n`,
-    );
-    report.close();
-    return report.failed ? reportFailed(options.output!) : EXIT.TIMER_FAILURE;
-  };
+  const asJson = (error: string): string =>
+    `${JSON.stringify({ pipestageProfile: 1, pipeline, exitCode: EXIT.TIMER_FAILURE, error }, null, 2)}\n`;
+  const refuse = (message: string): number => refuseWith(report, message, options.json ? asJson : undefined);
   if (!PipelineObserver.available())
     return refuse('--pipeline needs /proc (Linux) to observe the stages; it is not there');
   const bash = findOnPath('bash');
@@ -108,10 +82,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     );
   }
   const statusFile = path.join(workDir, 'status');
-  // bash runs the pipeline as its script's first lines, then writes PIPESTATUS (each stage's status).
-  const script = bash
-    ? `${pipeline}\n\n__pipestage_status=$? __pipestage_statuses="\${PIPESTATUS[*]}"\nprintf '%s\\n' "$__pipestage_statuses" >${shellQuote(statusFile)}\nexit "$__pipestage_status"\n`
-    : pipeline;
+  const script = bash ? bashScript(pipeline, statusFile) : pipeline;
   const format = await loadFormatDuration();
   const live =
     options.live && process.stderr.isTTY === true && process.env['TERM'] !== 'dumb' && !options.json
@@ -150,7 +121,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     }
     reapedBefore = reaped;
   };
-  sample();
+  const stopSampling = sampleOnSchedule(sample, options.intervalMs);
   // Ctrl-Z: the pipeline stops, and so does timer, taking a sample first; the time until `fg` is
   // the pipeline's stopped time. A SIGTSTP sent to timer alone is passed on to the pipeline first.
   const onStop = (): void => {
@@ -166,8 +137,6 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   };
   let stoppedMs = 0;
   process.on('SIGTSTP', onStop);
-  const early = EARLY_SAMPLES_MS.map((delay) => setTimeout(sample, delay));
-  const sampling = setInterval(sample, options.intervalMs);
   const watchReaping = (): void => {
     if (observer.reapedSinceLastSample()) sample();
     if (performance.now() > watchUntil) {
@@ -199,11 +168,10 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   );
   const endMs = performance.now();
   sample();
-  closeProcFiles();
+  observer.close();
   // timer's own CPU while the pipeline ran: starting it, sampling it (what it took from its cores)
   const ownRun = process.cpuUsage(ownBefore);
-  for (const timeout of early) clearTimeout(timeout);
-  clearInterval(sampling);
+  stopSampling();
   if (reapWatch) clearInterval(reapWatch);
   if (drawing) clearInterval(drawing);
   await stderrDone;
@@ -216,16 +184,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const cpuAfter = childCpu();
   const machineAfter = machineBusyMs();
 
-  let statuses: number[] = [];
-  try {
-    statuses = readFileSync(statusFile, 'latin1')
-      .trim()
-      .split(' ')
-      .filter((word) => word !== '')
-      .map(Number);
-  } catch {
-    // the shell ended before the end of its script (exit, set -e, a signal): statuses unknown
-  }
+  const statuses = readStatuses(statusFile);
   let traceText = '';
   try {
     traceText = readFileSync(tracePath, 'utf8');
@@ -239,21 +198,8 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     cpuBefore && cpuAfter
       ? { userMs: cpuAfter.userMs - cpuBefore.userMs, sysMs: cpuAfter.sysMs - cpuBefore.sysMs }
       : undefined;
-  // The stages the shell reaped after the last sample that saw it (as it ended): what timer reaped in
-  // all, less the rest and the shell's own.
   const records = [...observer.stages.values()];
-  const late = records.filter((record) => record.reapedWith === undefined);
-  if (cpu && late.length > 0) {
-    const attributed = records.filter((record) => record.reapedWith !== undefined);
-    const sum = (field: 'userMs' | 'sysMs'): number =>
-      attributed.reduce((acc, record) => acc + record.reapedWith![field] / record.reapedWith!.pids.length, 0);
-    const group: ReapedGroup = {
-      pids: late.map((record) => record.pid),
-      userMs: cpu.userMs - sum('userMs') - observer.shellOwnCpu.userMs,
-      sysMs: cpu.sysMs - sum('sysMs') - observer.shellOwnCpu.sysMs,
-    };
-    for (const record of late) record.reapedWith = group;
-  }
+  if (cpu) attributeLate(records, cpu, observer.shellOwnCpu);
   const observed = observedStages(records, traces, endMs - startMs, observer.outside);
   const stages = profileStages(observed, observer.outside);
   applyPipestatus(stages, statuses);
@@ -280,6 +226,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     busyElsewhere >= 0.1
       ? `the ${(cores - busyElsewhere).toFixed(1)} of ${cores} cores other processes left free`
       : `${cores} cores`;
+  const coresCpu = `CPU ${format(cpuMs ?? 0)} on ${coresText}`;
   const profile: PipelineProfile = {
     pipeline,
     shell: `${path.basename(shell)} -c`,
@@ -308,7 +255,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
           line: `predicted: ${format(prediction.wallMs)} with ${prediction.change}${
             prediction.coresFull
               ? ` — the cores are already full (CPU ${format(cpuMs!)} on ${coresText}): more workers will not help`
-              : ` (measured ${format(activeMs)}${prediction.coresBound ? `; bounded by the cores: CPU ${format(cpuMs!)} on ${coresText}` : ''})`
+              : ` (measured ${format(activeMs)}${prediction.coresBound ? `; bounded by the cores: ${coresCpu}` : ''})`
           }`,
         }
       : null,
@@ -332,107 +279,9 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     }
   }
   const width = process.stderr.isTTY && options.output === undefined ? (process.stderr.columns ?? 80) : 80;
-  report.write(options.json ? pipelineJson(profile) : pipelineReport(profile, width, format));
-  if (svgFailure) report.write(svgFailure);
-  report.close();
-  if (report.failed) return reportFailed(options.output!);
+  const text = options.json ? pipelineJson(profile) : pipelineReport(profile, width, format);
+  if (report.end(text + (svgFailure ?? ''), EXIT.OK) !== EXIT.OK) return EXIT.TIMER_FAILURE;
   if (svgFailure) return EXIT.TIMER_FAILURE;
   if (signal) return raise(signal);
   return code ?? EXIT.TIMER_FAILURE;
-}
-
-/** A stage's programs in the order they were started: children as listed (by pid), the stage's own program when it ran it. */
-function programsInOrder(record: StageRecord): string[][] {
-  const key = (pid: number): [number, number] => record.order.get(pid) ?? [0, pid];
-  return [...record.argvs.keys()]
-    .sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1])
-    .map((pid) => record.argvs.get(pid)!);
-}
-
-/**
- * A stage's fd 0 or fd 1 as the samples saw it, where it can be trusted: once the stage ran its
- * program; for a fork of the shell that never was seen running one, when two samples saw it and it is
- * a pipe of the pipeline — a fork sets up its pipes after it starts, and one seen twice with timer's
- * own stdin or stdout (a loaded machine) may still have been about to (else unknown).
- */
-function pipeOf(record: StageRecord, link: string | undefined, outside: Set<string>): string | undefined {
-  if (record.fdsFinal) return link;
-  return record.fdReads > 1 && link !== undefined && !outside.has(link) ? link : undefined;
-}
-
-/**
- * The stages as observed: each child of the shell with what /proc showed, joined with the trace of
- * the pipestage process in its tree; a pipestage stage too short for any sample comes from its trace
- * alone. CPU: what the shell accounted for each group of stages it reaped together, shared among them.
- */
-function observedStages(
-  records: StageRecord[],
-  traces: ReturnType<typeof readStageTraces>,
-  endMs: number,
-  outside: Set<string>,
-): ObservedStage[] {
-  const claimed = new Set<number>();
-  const stages: ObservedStage[] = records.map((record) => {
-    // The pipestage processes in the stage's tree: one gives the stage its states and items; several
-    // (a subshell running a pipeline of them) leave the stage to the samples.
-    const tracedPids = [...traces.keys()].filter((pid) => record.tree.has(pid) && !claimed.has(pid));
-    for (const pid of tracedPids) claimed.add(pid);
-    const tracedPid = tracedPids.length === 1 ? tracedPids[0] : undefined;
-    const traced = tracedPid === undefined ? undefined : traces.get(tracedPid);
-    const exit = traced?.exit && tracedPid === record.pid ? traced.exit : undefined;
-    return {
-      pid: record.pid,
-      argvs: programsInOrder(record),
-      tracedNames: tracedPids.map((pid) => traces.get(pid)!.name),
-      subshell: record.argvs.size > 0 && !record.argvs.has(record.pid),
-      startMs: record.startMs,
-      endMs: exit ? exit.atMs : (record.goneMs ?? endMs),
-      stdin: pipeOf(record, record.stdin, outside),
-      stdout: pipeOf(record, record.stdout, outside),
-      // the CPU known so far: the stage's own exit figures (it was its tree), else the last sample
-      userMs: Math.max(record.userMs, exit?.userMs ?? 0),
-      sysMs: Math.max(record.sysMs, exit?.sysMs ?? 0),
-      peakRssBytes: record.peakRssBytes > 0 ? record.peakRssBytes : null,
-      bytesIn: record.bytesIn ?? null,
-      bytesOut: record.bytesOut ?? null,
-      status: null,
-      intervals: record.intervals,
-      traced,
-    };
-  });
-  const groups = new Map<ReapedGroup, ObservedStage[]>();
-  records.forEach((record, index) => {
-    if (record.reapedWith) groups.set(record.reapedWith, [...(groups.get(record.reapedWith) ?? []), stages[index]!]);
-  });
-  for (const [group, members] of groups) {
-    // what each was using per ms when last sampled: its share of what the samples missed
-    const rates = members.map((stage) => recentCpuRate(stage.intervals));
-    const shared = attributeReaped(
-      members.map((stage) => ({ userMs: stage.userMs!, sysMs: stage.sysMs! })),
-      group,
-      rates.some((rate) => rate > 0) ? rates : undefined,
-    );
-    members.forEach((stage, index) => Object.assign(stage, shared[index]));
-  }
-  for (const [pid, traced] of traces) {
-    if (claimed.has(pid) || traced.states.length === 0) continue;
-    const startMs = traced.states[0]!.startMs;
-    stages.push({
-      pid,
-      argvs: [[traced.name]],
-      startMs,
-      endMs: traced.exit?.atMs ?? traced.states[traced.states.length - 1]!.endMs,
-      stdin: undefined,
-      stdout: undefined,
-      userMs: null,
-      sysMs: null,
-      peakRssBytes: null,
-      bytesIn: null,
-      bytesOut: null,
-      status: null,
-      intervals: [],
-      traced,
-    });
-  }
-  return stages;
 }

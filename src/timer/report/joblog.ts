@@ -1,7 +1,7 @@
 import type { LaneTrack, StageTrack } from '../../trace/read-trace.js';
 
 /** One job of a GNU parallel --joblog. */
-export interface Job {
+interface Job {
   seq: number;
   host: string;
   /** start and end, in µs since the epoch (the trace's clock) */
@@ -9,7 +9,6 @@ export interface Job {
   end: number;
   exitval: number;
   signal: number;
-  command: string;
 }
 
 const HEADER = ['Seq', 'Host', 'Starttime', 'JobRuntime', 'Send', 'Receive', 'Exitval', 'Signal', 'Command'];
@@ -38,7 +37,6 @@ export function parseJoblog(text: string): Job[] {
       end: startUs + numbers[2]! * 1e6,
       exitval: numbers[3]!,
       signal: numbers[4]!,
-      command: fields.slice(8).join('\t'),
     };
   });
 }

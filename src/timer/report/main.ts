@@ -3,7 +3,9 @@ import { writeText } from '../../args/program.js';
 import { loadFormatDuration } from '../../base/durations.js';
 import { EXIT } from '../../base/exit-codes.js';
 import { systemErrorText } from '../../base/messages.js';
-import { ganttSvg, ganttText, joblogText } from '../../render/gantt.js';
+import { ganttSvg, ganttText } from '../../render/gantt.js';
+import { joblogSvg, joblogText } from '../../render/joblog-chart.js';
+import { plural } from '../../render/units.js';
 import { readTrace, type StageTrack } from '../../trace/read-trace.js';
 import { failed, joblogTracks, parseJoblog } from './joblog.js';
 
@@ -44,9 +46,9 @@ export async function timerReport(file: string | undefined, options: Record<stri
       .filter(failed)
       .sort((a, b) => a.seq - b.seq)
       .map((job) => `seq ${job.seq}: ${job.signal !== 0 ? `signal ${job.signal}` : `exit ${job.exitval}`}`);
-    const title = `joblog: ${jobs.length} jobs on ${hosts.length} host${hosts.length === 1 ? '' : 's'}, ${failures.length} failed`;
+    const title = `joblog: ${jobs.length} jobs on ${plural(hosts.length, 'host')}, ${failures.length} failed`;
     const files: [string, string][] =
-      options['svg'] === undefined ? [] : [[options['svg'] as string, ganttSvg(hosts, format, title, true)]];
+      options['svg'] === undefined ? [] : [[options['svg'] as string, joblogSvg(hosts, format, title)]];
     return writeReport(joblogText(hosts, failures, width, format), files);
   }
   let trace;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /** The command's stdin and stdout as OS pipes: the ends it is given, and timer's ends as streams. */
-export interface CommandPipes {
+interface CommandPipes {
   /** file descriptors for the command's stdin and stdout; `closeCommandEnds` once it is started */
   commandStdin: number;
   commandStdout: number;

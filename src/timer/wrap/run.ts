@@ -1,19 +1,20 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, fstatSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync } from 'node:fs';
 import path from 'node:path';
-import { loadFormatDuration, type FormatDuration } from '../../base/durations.js';
+import { loadFormatDuration } from '../../base/durations.js';
 import { EXIT } from '../../base/exit-codes.js';
 import { systemErrorText } from '../../base/messages.js';
 import { onProgressSignal } from '../../base/progress-signal.js';
 import { isDirectory } from '../../base/fd.js';
 import { ItemClock, type CompletedRun } from '../../trace/items.js';
 import { openCommandPipes } from './pipes.js';
-import { childCpu, TreeMemorySampler, type ChildCpu } from '../../base/proc.js';
+import { childCpu, type ChildCpu } from '../../base/proc.js';
+import { TreeMemorySampler } from './memory.js';
 import { forwardSignals } from '../signals.js';
 import {
   itemLine,
   jsonReport,
+  refusedReport,
   roundMs as round,
   summaryLine,
   type Item,
@@ -21,9 +22,10 @@ import {
 } from '../../render/summary.js';
 import { openTraceFile, TraceRefused, TraceWriter } from '../../trace/trace-file.js';
 import { raise } from '../../base/signals.js';
-import { openReport, reportFailed, type Report } from '../report-sink.js';
+import { openReport, ReportBatch, refuse as refuseWith } from '../report-sink.js';
+import { startProgress } from './progress.js';
 
-export interface TimerOptions {
+interface TimerOptions {
   label?: string;
   each: boolean;
   json: boolean;
@@ -35,9 +37,6 @@ export interface TimerOptions {
 }
 
 const RSS_SAMPLE_MS = 100;
-const PROGRESS_EVERY_MS = 200;
-/** --each lines gathered before one write to the report. */
-const REPORT_BATCH_BYTES = 65_536;
 
 /**
  * Runs the command in timer's own process group (it keeps the terminal; Ctrl-C and Ctrl-Z reach it
@@ -52,15 +51,8 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   const label = options.label ?? path.basename(command[0]!);
   const json = options.json;
   /** Ends before the command ran: a message (as JSON with --json), status 125. */
-  const refuse = (message: string): number => {
-    report.write(
-      json
-        ? jsonReport(emptyMeasurement(label, command, EXIT.TIMER_FAILURE, `timer: ${message}`), undefined)
-        : `timer: ${message}\n`,
-    );
-    report.close();
-    return report.failed ? reportFailed(options.output!) : EXIT.TIMER_FAILURE;
-  };
+  const refuse = (message: string): number =>
+    refuseWith(report, message, json ? (error) => refusedReport(label, command, error, RSS_SAMPLE_MS) : undefined);
   // A trace file is checked before anything starts: a bad path or an earlier run's file is refused.
   let traceFd: number | undefined;
   if (options.trace !== undefined) {
@@ -76,7 +68,8 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   }
   const inputTty = process.stdin.isTTY === true;
   const outputTty = process.stdout.isTTY === true;
-  const opening = inputTty && outputTty ? Promise.resolve(undefined) : openCommandPipes(); // mkfifo runs while the modules below load
+  // (mkfifo runs while the modules below load)
+  const opening = inputTty && outputTty ? Promise.resolve(undefined) : openCommandPipes();
   const format = await loadFormatDuration();
   const eachLines = new ReportBatch(report);
   const pipes = await opening;
@@ -173,9 +166,12 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   const outputDone = childStdout ? new Promise((resolve) => childStdout.once('close', resolve)) : Promise.resolve();
   const { stdout } = process;
   let readerGone = false;
+  // Output with a NUL byte is not text (as grep and git decide it): its rate is in bytes, not lines.
+  let binaryOutput = false;
   if (childStdout) {
     childStdout.on('data', (chunk: Buffer) => {
       const run = clock.output(chunk, performance.now());
+      if (!binaryOutput && !options.nullTerminated && chunk.includes(0)) binaryOutput = true;
       if (perItem) completed(run);
       if (readerGone) return;
       if (!stdout.write(chunk)) childStdout.pause();
@@ -195,7 +191,10 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
     });
   }
 
-  /** What timer has measured by `endMs`; `cpuAfter` adds the reaped children's CPU (else the live tree's, last sampled). */
+  /**
+   * What timer has measured by `endMs`; `cpuAfter` adds the reaped children's CPU (else the live
+   * tree's, last sampled).
+   */
   const measure = (
     endMs: number,
     result: { exitCode?: number; signal?: string } | undefined,
@@ -229,7 +228,9 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
   // SIGUSR1 (as dd): the summary so far, and the run goes on.
   onProgressSignal(() => {
     sampler?.sample();
-    report.write(summaryLine(measure(performance.now(), undefined, undefined), format).replace(/\n$/, ' (so far)\n'));
+    report.write(
+      summaryLine(measure(performance.now(), undefined, undefined), format, binaryOutput).replace(/\n$/, ' (so far)\n'),
+    );
   });
 
   const progress =
@@ -258,150 +259,23 @@ export async function runTimer(command: string[], options: TimerOptions): Promis
           ? EXIT.CANNOT_EXECUTE
           : EXIT.TIMER_FAILURE;
     const message = `timer: failed to run command '${command[0]}': ${systemErrorText(result.error)}`;
-    report.write(
+    return report.end(
       json
         ? jsonReport({ ...measure(endMs, { exitCode: status }, childCpu()), error: message }, undefined)
         : `${message}\n`,
+      status,
     );
-    report.close();
-    return report.failed ? reportFailed(options.output!) : status;
   }
 
   const measurement = measure(endMs, result, childCpu());
   eachLines.flush();
-  report.write(
+  const text =
     (failure && !json ? `timer: ${failure}\n` : '') +
-      (json ? jsonReport(measurement, items) : summaryLine(measurement, format)),
-  );
-  report.close();
-  if (report.failed) return reportFailed(options.output!);
+    (json ? jsonReport(measurement, items) : summaryLine(measurement, format, binaryOutput));
+  if (report.end(text, EXIT.OK) !== EXIT.OK) return EXIT.TIMER_FAILURE;
 
   // A failure of timer's own I/O comes first: the command may well have died of the pipes closed after it.
   if (ioFailure) return EXIT.FAILURE;
   if (result.signal) return raise(result.signal);
   return result.exitCode ?? EXIT.TIMER_FAILURE;
-}
-
-/** A measurement of a command that never ran. */
-function emptyMeasurement(label: string, command: string[], exitCode: number, error: string): Measurement {
-  return {
-    label,
-    command,
-    exitCode,
-    signal: null,
-    error,
-    linesIn: 0,
-    linesOut: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    wallMs: 0,
-    userMs: null,
-    sysMs: null,
-    peakRssBytes: null,
-    rssSampleIntervalMs: RSS_SAMPLE_MS,
-    linesPerSecond: null,
-  };
-}
-
-/** --each lines, written in batches of whole lines. */
-class ReportBatch {
-  private pending = '';
-  private scheduled = false;
-  constructor(private readonly report: Report) {}
-
-  add(line: string): void {
-    this.pending += line;
-    if (this.pending.length >= REPORT_BATCH_BYTES) this.flush();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
-  }
-
-  flush(): void {
-    this.scheduled = false;
-    this.report.write(this.pending);
-    this.pending = '';
-  }
-}
-
-/**
- * The live --progress line on a terminal (stderr): items, rate, elapsed; cleared at the end. The
- * timers of one pipeline on one terminal each get a row of their own, as pv -c does: each registers
- * in a file named after the terminal and the process group, reserves a row with a newline, and
- * draws its line that many rows up (cursor saved and restored around it).
- */
-function startProgress(label: string, clock: ItemClock, startMs: number, format: FormatDuration): { stop(): void } {
-  const rows = progressRows();
-  const draw = (): void => {
-    const elapsed = performance.now() - startMs;
-    const rate = elapsed > 0 ? (clock.linesOut * 1000) / elapsed : 0;
-    const line = `\x1b[Ktimer: ${label}: ${clock.linesOut} items, ${rate.toFixed(rate >= 100 ? 0 : 1)}/s, ${format(elapsed)}`;
-    const up = rows.up();
-    process.stderr.write(up > 0 ? `\x1b7\x1b[${up}A\r${line}\x1b8` : `\r${line}`);
-  };
-  const interval = setInterval(draw, PROGRESS_EVERY_MS);
-  interval.unref();
-  return {
-    stop: () => {
-      clearInterval(interval);
-      const up = rows.up();
-      process.stderr.write(up > 0 ? `\x1b7\x1b[${up}A\r\x1b[K\x1b8` : '\r\x1b[K');
-      rows.leave();
-    },
-  };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** This timer's row among the progress lines of its pipeline: how many rows above the cursor. */
-function progressRows(): { up(): number; leave(): void } {
-  let file: string | undefined;
-  try {
-    const { rdev } = fstatSync(2);
-    const group = readFileSync('/proc/self/stat', 'latin1').split(') ')[1]!.split(' ')[2];
-    file = path.join(tmpdir(), `pipestage-progress-${rdev}-${group}`);
-    // Left by an earlier pipeline of this group (a script's): start afresh.
-    if (
-      existsSync(file) &&
-      readFileSync(file, 'latin1')
-        .split('\n')
-        .every((pid) => pid === '' || !alive(Number(pid)))
-    )
-      rmSync(file, { force: true });
-    appendFileSync(file, `${process.pid}\n`, { mode: 0o600 });
-  } catch {
-    return { up: () => 0, leave: () => {} };
-  }
-  const registered = (): string[] => {
-    try {
-      return readFileSync(file!, 'latin1')
-        .split('\n')
-        .filter((line) => line !== '');
-    } catch {
-      return [];
-    }
-  };
-  const mine = registered().indexOf(String(process.pid));
-  if (mine > 0) process.stderr.write('\n'); // the first timer draws on the cursor's row; each other reserves one
-  return {
-    // Rows are reserved in order of registration: the last one is on the cursor's row.
-    up: () => {
-      const all = registered();
-      const index = all.indexOf(String(process.pid));
-      return index < 0 ? 0 : all.length - 1 - index;
-    },
-    // Rows stay reserved while any timer of the pipeline runs; the last one out removes the file.
-    leave: () => {
-      if (registered().every((pid) => pid === String(process.pid) || !alive(Number(pid))))
-        rmSync(file!, { force: true });
-    },
-  };
 }

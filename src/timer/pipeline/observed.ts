@@ -1,0 +1,179 @@
+import type { ChildCpu } from '../../base/proc.js';
+import type { Interval, ReapedGroup, StageRecord } from '../../render/profile.js';
+import { isSubshell, programsInOrder } from '../../render/stage-name.js';
+import type { readStageTraces } from '../../trace/read-stage-traces.js';
+import type { TracedStage } from '../../trace/read-stage-traces.js';
+
+// From what the samples recorded to the stages as observed: each stage's programs, pipes, CPU (what
+// the shell accounted for stages reaped together, shared among them) and its own trace.
+
+/** One stage as observed, before the model. */
+export interface ObservedStage {
+  pid: number;
+  argvs: string[][];
+  startMs: number;
+  endMs: number;
+  stdin: string | undefined;
+  stdout: string | undefined;
+  userMs: number | null;
+  sysMs: number | null;
+  peakRssBytes: number | null;
+  bytesIn: number | null;
+  bytesOut: number | null;
+  status: number | null;
+  intervals: Interval[];
+  traced: TracedStage | undefined;
+  /** the stage process never ran a program of its own: a subshell (its programs are its children's) */
+  subshell?: boolean;
+  /** the names of the pipestage processes in the stage's tree (one of them may be `traced`) */
+  tracedNames?: string[];
+}
+
+/**
+ * Shares the CPU the shell accounted for stages reaped together among them: each keeps what it is
+ * known to have used (its last sample, or its own exit figures), and what the samples missed (the
+ * time after the last one) goes to them in proportion to `weights` — how fast each was using CPU at
+ * its last sample (default: what each is known to have used). The stages' total is then the kernel's.
+ */
+export function attributeReaped(
+  known: { userMs: number; sysMs: number }[],
+  total: { userMs: number; sysMs: number },
+  weights: number[] = known.map((cpu) => cpu.userMs + cpu.sysMs),
+): { userMs: number; sysMs: number }[] {
+  const weightSum = weights.reduce((sum, weight) => sum + weight, 0);
+  const share = (field: 'userMs' | 'sysMs'): number[] => {
+    const missed = Math.max(0, total[field] - known.reduce((acc, cpu) => acc + cpu[field], 0));
+    return known.map(
+      (cpu, index) => cpu[field] + (weightSum > 0 ? (missed * weights[index]!) / weightSum : missed / known.length),
+    );
+  };
+  const user = share('userMs');
+  const sys = share('sysMs');
+  return known.map((_, index) => ({ userMs: user[index]!, sysMs: sys[index]! }));
+}
+
+/** How far back a stage's CPU rate is taken: CPU is counted in 10 ms ticks, so a short interval's rate is noise. */
+const RATE_WINDOW_MS = 100;
+
+/**
+ * How fast a stage was using CPU when last sampled (CPU ms per ms): over its last intervals back to
+ * RATE_WINDOW_MS at least (a 3 ms interval after a reap shows 0 or 10 ms of CPU, rate 0 or 3), stopped
+ * intervals left out.
+ */
+export function recentCpuRate(intervals: Interval[], windowMs = RATE_WINDOW_MS): number {
+  let cpuMs = 0;
+  let spanMs = 0;
+  for (let index = intervals.length - 1; index >= 0 && spanMs < windowMs; index--) {
+    const interval = intervals[index]!;
+    if (interval.stopped) continue;
+    cpuMs += interval.cpuMs;
+    spanMs += interval.endMs - interval.startMs;
+  }
+  return spanMs > 0 ? cpuMs / spanMs : 0;
+}
+
+/**
+ * The stages the shell reaped after the last sample that saw it (as it ended) get one group: what
+ * timer reaped in all (`cpu`), less the groups sampled and the shell's own CPU.
+ */
+export function attributeLate(records: StageRecord[], cpu: ChildCpu, shellOwnCpu: ChildCpu): void {
+  const late = records.filter((record) => record.reapedWith === undefined);
+  if (late.length === 0) return;
+  const attributed = records.filter((record) => record.reapedWith !== undefined);
+  const sum = (field: 'userMs' | 'sysMs'): number =>
+    attributed.reduce((acc, record) => acc + record.reapedWith![field] / record.reapedWith!.pids.length, 0);
+  const group: ReapedGroup = {
+    pids: late.map((record) => record.pid),
+    userMs: cpu.userMs - sum('userMs') - shellOwnCpu.userMs,
+    sysMs: cpu.sysMs - sum('sysMs') - shellOwnCpu.sysMs,
+  };
+  for (const record of late) record.reapedWith = group;
+}
+
+/**
+ * A stage's fd 0 or fd 1 as the samples saw it, where it can be trusted: once the stage ran its
+ * program; for a fork of the shell that never was seen running one, when two samples saw it and it is
+ * a pipe of the pipeline — a fork sets up its pipes after it starts, and one seen twice with timer's
+ * own stdin or stdout (a loaded machine) may still have been about to (else unknown).
+ */
+function pipeOf(record: StageRecord, link: string | undefined, outside: Set<string>): string | undefined {
+  if (record.fdsFinal) return link;
+  return record.fdReads > 1 && link !== undefined && !outside.has(link) ? link : undefined;
+}
+
+/**
+ * The stages as observed: each child of the shell with what /proc showed, joined with the trace of
+ * the pipestage process in its tree; a pipestage stage too short for any sample comes from its trace
+ * alone. CPU: what the shell accounted for each group of stages it reaped together, shared among them.
+ */
+export function observedStages(
+  records: StageRecord[],
+  traces: ReturnType<typeof readStageTraces>,
+  endMs: number,
+  outside: Set<string>,
+): ObservedStage[] {
+  const claimed = new Set<number>();
+  const stages: ObservedStage[] = records.map((record) => {
+    // The pipestage processes in the stage's tree: one gives the stage its states and items; several
+    // (a subshell running a pipeline of them) leave the stage to the samples.
+    const tracedPids = [...traces.keys()].filter((pid) => record.tree.has(pid) && !claimed.has(pid));
+    for (const pid of tracedPids) claimed.add(pid);
+    const tracedPid = tracedPids.length === 1 ? tracedPids[0] : undefined;
+    const traced = tracedPid === undefined ? undefined : traces.get(tracedPid);
+    const exit = traced?.exit && tracedPid === record.pid ? traced.exit : undefined;
+    return {
+      pid: record.pid,
+      argvs: programsInOrder(record),
+      tracedNames: tracedPids.map((pid) => traces.get(pid)!.name),
+      subshell: isSubshell(record),
+      startMs: record.startMs,
+      endMs: exit ? exit.atMs : (record.goneMs ?? endMs),
+      stdin: pipeOf(record, record.stdin, outside),
+      stdout: pipeOf(record, record.stdout, outside),
+      // the CPU known so far: the stage's own exit figures (it was its tree), else the last sample
+      userMs: Math.max(record.userMs, exit?.userMs ?? 0),
+      sysMs: Math.max(record.sysMs, exit?.sysMs ?? 0),
+      peakRssBytes: record.peakRssBytes > 0 ? record.peakRssBytes : null,
+      bytesIn: record.bytesIn ?? null,
+      bytesOut: record.bytesOut ?? null,
+      status: null,
+      intervals: record.intervals,
+      traced,
+    };
+  });
+  const groups = new Map<ReapedGroup, ObservedStage[]>();
+  records.forEach((record, index) => {
+    if (record.reapedWith) groups.set(record.reapedWith, [...(groups.get(record.reapedWith) ?? []), stages[index]!]);
+  });
+  for (const [group, members] of groups) {
+    // what each was using per ms when last sampled: its share of what the samples missed
+    const rates = members.map((stage) => recentCpuRate(stage.intervals));
+    const shared = attributeReaped(
+      members.map((stage) => ({ userMs: stage.userMs!, sysMs: stage.sysMs! })),
+      group,
+      rates.some((rate) => rate > 0) ? rates : undefined,
+    );
+    members.forEach((stage, index) => Object.assign(stage, shared[index]));
+  }
+  for (const [pid, traced] of traces) {
+    if (claimed.has(pid) || traced.states.length === 0) continue;
+    const startMs = traced.states[0]!.startMs;
+    stages.push({
+      pid,
+      argvs: [[traced.name]],
+      startMs,
+      endMs: traced.exit?.atMs ?? traced.states[traced.states.length - 1]!.endMs,
+      stdin: undefined,
+      stdout: undefined,
+      userMs: null,
+      sysMs: null,
+      peakRssBytes: null,
+      bytesIn: null,
+      bytesOut: null,
+      status: null,
+      intervals: [],
+      traced,
+    });
+  }
+  return stages;
+}
