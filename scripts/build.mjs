@@ -2,7 +2,7 @@
 // skips the ESM loader, and one file skips module resolution — start-up cost is the point. Then
 // writes each executable's man page, dist/man/<name>.1, from the same spec as its --help.
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 // (nothing left over from an earlier build ships)
@@ -12,7 +12,32 @@ const tools = readdirSync('src/cli')
   .filter((file) => file.endsWith('.ts'))
   .map((file) => file.slice(0, -3));
 
-const common = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' };
+/**
+ * yargs reads `process.stdout.columns` as it loads (for the width of a help text we never ask it for).
+ * Touching process.stdout makes a pipe on fd 1 non-blocking for as long as the process runs, and the
+ * engine's blocking writes then fail with EAGAIN under `| head` or a slow reader: in the bundle, yargs
+ * sees no width instead. The build fails if yargs no longer reads it where expected.
+ */
+const yargsWithoutStdout = {
+  name: 'yargs-without-stdout',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]yargs[\\/]build[\\/]index\.cjs$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const read = 'void 0!==process.stdout.columns?process.stdout.columns:null';
+      if (!source.includes(read)) throw new Error(`${args.path}: no longer reads process.stdout.columns as expected`);
+      return { contents: source.replace(read, 'null'), loader: 'js' };
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+  plugins: [yargsWithoutStdout],
+};
 
 await Promise.all(
   tools.map((tool) =>
