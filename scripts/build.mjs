@@ -3,6 +3,7 @@
 // writes each executable's man page, dist/man/<name>.1, from the same spec as its --help.
 import { build } from 'esbuild';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 
 // (nothing left over from an earlier build ships)
@@ -13,20 +14,47 @@ const tools = readdirSync('src/cli')
   .map((file) => file.slice(0, -3));
 
 /**
- * yargs reads `process.stdout.columns` as it loads (for the width of a help text we never ask it for).
- * Touching process.stdout makes a pipe on fd 1 non-blocking for as long as the process runs, and the
- * engine's blocking writes then fail with EAGAIN under `| head` or a slow reader: in the bundle, yargs
- * sees no width instead. The build fails if yargs no longer reads it where expected.
+ * yargs as the executables need it: a parser. Three things change in the bundle, none in what it parses.
+ * - yargs reads `process.stdout.columns` as it loads (for the width of a help text we never ask it for).
+ *   Touching process.stdout makes a pipe on fd 1 non-blocking for as long as the process runs, and the
+ *   engine's blocking writes then fail with EAGAIN under `| head` or a slow reader: yargs sees no width.
+ * - It loads Node's `assert` for two comparisons: about 7 ms of start-up, replaced by those two.
+ * - Its help renderer (cliui, string-width) and its commandDir helpers are never called (help, version
+ *   and completion come from the option tables): stand-ins that throw if they ever are.
+ * The build fails if yargs no longer loads these as expected.
  */
-const yargsWithoutStdout = {
-  name: 'yargs-without-stdout',
+const yargsAsParser = {
+  name: 'yargs-as-parser',
   setup(build) {
-    build.onLoad({ filter: /[\\/]node_modules[\\/]yargs[\\/]build[\\/]index\.cjs$/ }, (args) => {
+    const yargsBuild = /[\\/]node_modules[\\/]yargs[\\/]build[\\/]index\.cjs$/;
+    build.onLoad({ filter: yargsBuild }, (args) => {
       const source = readFileSync(args.path, 'utf8');
-      const read = 'void 0!==process.stdout.columns?process.stdout.columns:null';
-      if (!source.includes(read)) throw new Error(`${args.path}: no longer reads process.stdout.columns as expected`);
-      return { contents: source.replace(read, 'null'), loader: 'js' };
+      const expected = [
+        'void 0!==process.stdout.columns?process.stdout.columns:null',
+        'require("assert")',
+        'require("cliui")',
+        'require("string-width")',
+        'require("require-directory")',
+        'require("get-caller-file")',
+      ];
+      const missing = expected.filter((text) => !source.includes(text));
+      if (missing.length) throw new Error(`${args.path}: no longer has ${missing.join(', ')}`);
+      return { contents: source.replace(expected[0], 'null'), loader: 'js' };
     });
+    build.onResolve({ filter: /^(assert|cliui|string-width|require-directory|get-caller-file)$/ }, (args) =>
+      yargsBuild.test(args.importer) ? { path: args.path, namespace: 'yargs-stand-in' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'yargs-stand-in' }, (args) => ({
+      contents:
+        args.path === 'assert'
+          ? `const fail = (message) => { throw new Error(message ?? 'yargs: assertion failed'); };
+             module.exports = {
+               notStrictEqual: (actual, expected, message) => actual === expected && fail(message),
+               strictEqual: (actual, expected, message) => actual !== expected && fail(message),
+             };`
+          : `module.exports = () => { throw new Error('yargs: ${args.path} is not bundled'); };`,
+      loader: 'js',
+    }));
   },
 };
 
@@ -36,7 +64,7 @@ const common = {
   platform: 'node',
   target: 'node20',
   logLevel: 'warning',
-  plugins: [yargsWithoutStdout],
+  plugins: [yargsAsParser],
 };
 
 await Promise.all(
@@ -50,10 +78,43 @@ await Promise.all(
         sourcefile: `${tool}-entry.js`,
         loader: 'js',
       },
-      outfile: `dist/${tool}.cjs`,
+      outfile: `dist/${tool}.body.cjs`,
     }),
   ),
 );
+
+/**
+ * dist/<tool>.cjs, what bin/<tool> and worker threads start: it compiles the bundle with V8's code
+ * cache (dist/<tool>.cache, written below), so that yargs and the engine are not compiled again at
+ * every start. A cache that does not fit (another Node, other V8 flags) is rejected by V8 and the
+ * bundle is compiled as usual. SIGUSR1 is held from the first statement until the bundle takes it.
+ */
+const loader = (tool) => `'use strict';
+const hold = () => {};
+process.on('SIGUSR1', hold);
+const { readFileSync, writeFileSync } = require('node:fs');
+const { Script } = require('node:vm');
+const { wrap } = require('node:module');
+const bundle = \`\${__dirname}/${tool}.body.cjs\`;
+const cache = \`\${__dirname}/${tool}.cache\`;
+let cachedData;
+try {
+  cachedData = readFileSync(cache);
+} catch {}
+const script = new Script(wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
+if (process.env.PIPESTAGE_WRITE_CODE_CACHE === '1') process.once('exit', () => writeFileSync(cache, script.createCachedData()));
+script.runInThisContext()(exports, require, module, __filename, __dirname);
+process.off('SIGUSR1', hold);
+`;
+for (const tool of tools) writeFileSync(`dist/${tool}.cjs`, loader(tool));
+// The cache holds what a run compiled: a command line parsed (yargs), and a stage run over empty input.
+const warmUp = { 'sleep-task': ['--for', '0ms'], timer: ['--version'] };
+for (const tool of tools) {
+  execFileSync(process.execPath, [`dist/${tool}.cjs`, ...(warmUp[tool] ?? [])], {
+    env: { ...process.env, PIPESTAGE_WRITE_CODE_CACHE: '1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
 
 // Man pages: a throwaway bundle of the specs and the renderer, loaded here.
 const generator = 'dist/man-pages.cjs';
