@@ -102,7 +102,8 @@ try {
   cachedData = readFileSync(cache);
 } catch {}
 const script = new Script(wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
-if (process.env.PIPESTAGE_WRITE_CODE_CACHE === '1') process.once('exit', () => writeFileSync(cache, script.createCachedData()));
+if (process.env.PIPESTAGE_WRITE_CODE_CACHE === '1')
+  process.once('exit', () => writeFileSync(cache, script.createCachedData()));
 script.runInThisContext()(exports, require, module, __filename, __dirname);
 process.off('SIGUSR1', hold);
 `;

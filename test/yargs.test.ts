@@ -126,7 +126,7 @@ test('the fail handler tells -q from --q: invalid option vs unrecognized option'
   ]);
 });
 
-test('unique prefixes of long options are accepted (getopt_long); an ambiguous one names the possibilities', async () => {
+test('unique prefixes of long options are accepted (getopt_long); an ambiguous one names its possibilities', async () => {
   await expectAll([
     ['echo 5 | mul --rep 1', '120\n', '', 0],
     ['echo 5 | mul --r=1', '120\n', '', 0],
@@ -204,7 +204,8 @@ async function pressTab(lines: string[]): Promise<string[]> {
 pid, fd = pty.fork()
 if pid == 0:
     os.chdir(${JSON.stringify(dir)})
-    os.execvpe('bash', ['bash', '--norc', '--noprofile', '-i'], {**os.environ, 'PS1': '$ ', 'INPUTRC': '/dev/null', 'TERM': 'dumb'})
+    env = {**os.environ, 'PS1': '$ ', 'INPUTRC': '/dev/null', 'TERM': 'dumb'}
+    os.execvpe('bash', ['bash', '--norc', '--noprofile', '-i'], env)
 def drain(seconds):
     out, end = b'', time.time() + seconds
     while time.time() < end:

@@ -93,7 +93,7 @@ export function parseArgs(spec: ProgramSpec, argv: string[]): ParsedArgs {
   return parsed!;
 }
 
-/** yargs set up to parse `table` as getopt_long would: every default that differs is turned off (exported for tests). */
+/** yargs set up to parse `table` as getopt_long would, each default that differs turned off (exported for tests). */
 export function yargsFor(table: OptionTable, haltAtFirst: boolean): Argv {
   const parser = yargs()
     .help(false) // --help, --version and completion come from the option table (help.ts, completion.ts)
