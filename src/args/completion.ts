@@ -52,11 +52,13 @@ function optionsFunction(spec: ProgramSpec, firstWords: string): string {
     .filter(([, def]) => def.type !== 'boolean')
     .map(([name, def]) => {
       const flags = [`--${name}`, ...(def.alias ? [`-${def.alias}`] : [])].join('|');
+      // A value that is not a file name (a number, a duration, a label): its default or nothing, never
+      // the file names `complete -o default` falls back to when the reply is empty.
       const reply = def.choices
         ? `COMPREPLY=($(compgen -W '${def.choices.join(' ')}' -- "$cur"))`
         : def.file
           ? 'COMPREPLY=($(compgen -f -- "$cur"))'
-          : ':';
+          : `compopt +o default 2>/dev/null; COMPREPLY=(${def.default === undefined ? '' : `$(compgen -W '${def.default}' -- "$cur")`})`;
       return `    ${flags}) ${reply}; return 0 ;;\n`;
     })
     .join('');

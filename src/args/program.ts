@@ -3,9 +3,11 @@ import pkg from '../../package.json' with { type: 'json' };
 import { bashCompletion } from './completion.js';
 import { EXIT } from '../base/exit-codes.js';
 import { helpText } from './help.js';
-import { quoteBytes } from '../base/input-error.js';
 import { systemErrorText, utf8Bytes } from '../base/messages.js';
-import type { OptionDef, ProgramSpec } from './spec.js';
+import type { OptionDef, OptionTable, ProgramSpec } from './spec.js';
+import yargs from 'yargs/yargs';
+import type { Arguments, Argv } from 'yargs';
+import { getoptView, quoteArg, type GetoptView } from './getopt.js';
 
 /** The version every executable reports. */
 export const VERSION: string = pkg.version;
@@ -19,13 +21,13 @@ export type CommandLine =
 export class UsageError extends Error {}
 
 /**
- * Parses argv against the spec, GNU style: long options with `=VALUE` or a separate value, short
- * aliases (clustered or with their value attached), `--` ending the options. `--help`, `--version` and
- * a first word `completion` print what they ask for and exit; usage errors print one line and a hint
- * and exit with status 2.
+ * Parses argv against the spec with yargs, GNU style: long options (or unique prefixes of them) with
+ * `=VALUE` or a separate value, short aliases (clustered or with their value attached), `--` ending the
+ * options. `--help`, `--version` and a first word `completion` print what they ask for and exit; usage
+ * errors print one line and a hint and exit with status 2.
  */
 export async function parseCommandLine(spec: ProgramSpec, argv: string[]): Promise<CommandLine> {
-  let parsed: ReturnType<typeof parseArgs>;
+  let parsed: ParsedArgs;
   try {
     parsed = parseArgs(spec, argv);
   } catch (error) {
@@ -52,76 +54,101 @@ export async function parseCommandLine(spec: ProgramSpec, argv: string[]): Promi
   return { action: 'exit', status: EXIT.OK };
 }
 
-/** The parse itself (exported for tests): what to do, or a thrown UsageError. */
-export function parseArgs(
-  spec: ProgramSpec,
-  argv: string[],
-):
+/** The options every program answers besides its table's: --help (-h) and --version. */
+const BUILTIN: OptionTable = {
+  help: { type: 'boolean', alias: 'h', describe: 'Show this help and exit' },
+  version: { type: 'boolean', describe: 'Show the version number and exit' },
+};
+
+/** What a parse asks for: run with these options and operands, or print help, the version or completion. */
+export type ParsedArgs =
   | { action: 'run'; options: Record<string, unknown>; operands: string[] }
-  | { action: 'help' | 'version' | 'completion' } {
+  | { action: 'help' | 'version' | 'completion' };
+
+/**
+ * The parse itself (exported for tests): what to do, or a thrown UsageError. yargs parses, configured
+ * as getopt behaves; getoptView first does what yargs cannot (abbreviations, `-rVALUE`, GNU wording).
+ */
+export function parseArgs(spec: ProgramSpec, argv: string[]): ParsedArgs {
+  if (argv[0] === 'completion') return { action: 'completion' };
+  const table = { ...spec.options, ...BUILTIN };
+  const view = getoptView(table, argv, spec.operands?.haltAtFirst === true);
+  let parsed: ParsedArgs | undefined;
+  try {
+    yargsFor(table, spec.operands?.haltAtFirst === true)
+      .fail((message, error) => {
+        if (error instanceof UsageError) throw error;
+        throw new UsageError(view.problem ?? yargsMessage(table, message ?? error?.message ?? ''));
+      })
+      // Runs once yargs has parsed and validated: its errors (thrown) reach the fail handler above.
+      .check((args) => {
+        parsed = settle(spec, view, args);
+        return true;
+      })
+      .parse(view.argv);
+  } catch (error) {
+    if (view.request && error instanceof UsageError) return { action: view.request };
+    throw error;
+  }
+  return parsed!;
+}
+
+/** yargs set up to parse `table` as getopt_long would, each default that differs turned off (exported for tests). */
+export function yargsFor(table: OptionTable, haltAtFirst: boolean): Argv {
+  const parser = yargs()
+    .help(false) // --help, --version and completion come from the option table (help.ts, completion.ts)
+    .version(false)
+    .detectLocale(false) // its messages are read below: they stay in English
+    .exitProcess(false)
+    .strictOptions()
+    .parserConfiguration({
+      'boolean-negation': false, // timer's --no-progress is an option of its own; --no-time is unknown
+      'duplicate-arguments-array': false, // `--repeat 3 --repeat 7` is 7: the last wins, as with getopt
+      'parse-numbers': false, // values are text until the table converts them (the input grammar)
+      'parse-positional-numbers': false, // timer's COMMAND and its arguments stay as typed
+      'camel-case-expansion': false, // --from-input is not also fromInput
+      'dot-notation': false, // --repeat.x is an unknown option, not an object
+      'nargs-eats-options': true, // an option's value may begin with `-` (`--label -v`)
+      'populate--': true, // operands after `--` are kept apart from yargs' own
+      'halt-at-non-option': haltAtFirst, // timer's COMMAND ends its options
+      'strip-aliased': true,
+    });
+  for (const [name, def] of Object.entries(table)) {
+    parser.option(name, {
+      ...(def.alias ? { alias: def.alias } : {}),
+      ...(def.type === 'boolean' ? { type: 'boolean' } : { type: 'string', nargs: 1 }),
+    });
+  }
+  return parser;
+}
+
+/** A yargs message in getopt's words; those yargs can give once getoptView found nothing wrong. */
+function yargsMessage(table: OptionTable, message: string): string {
+  const missing = /^Not enough arguments following: (.+)$/.exec(message)?.[1];
+  if (missing === undefined) return message.charAt(0).toLowerCase() + message.slice(1);
+  return Object.hasOwn(table, missing)
+    ? `option '--${missing}' requires an argument`
+    : `option requires an argument -- ${quoteArg(missing)}`;
+}
+
+/** The options and operands yargs parsed, converted and checked against the spec. */
+function settle(spec: ProgramSpec, view: GetoptView, args: Arguments): ParsedArgs {
+  if (view.request) return { action: view.request };
+  if (view.problem) throw new UsageError(view.problem);
   const options: Record<string, unknown> = {};
   for (const [name, def] of Object.entries(spec.options)) {
-    options[name] = def.default ?? (def.type === 'boolean' ? false : undefined);
-  }
-  const byAlias = new Map(
-    Object.entries(spec.options).flatMap(([name, def]) => (def.alias ? [[def.alias, name] as const] : [])),
-  );
-  const operands: string[] = [];
-  const setValue = (name: string, def: OptionDef, text: string, shown: string): void => {
-    try {
-      options[name] = convertOption(def, text, shown);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      operands.push(...argv.slice(i + 1));
-      break;
-    }
-    if (arg.startsWith('--')) {
-      const equals = arg.indexOf('=');
-      const name = arg.slice(2, equals === -1 ? undefined : equals);
-      const inline = equals === -1 ? undefined : arg.slice(equals + 1);
-      if ((name === 'help' || name === 'version') && inline === undefined) return { action: name };
-      const def = Object.hasOwn(spec.options, name) ? spec.options[name]! : undefined;
-      if (def === undefined) throw new UsageError(`unrecognized option ${quoteArg(arg)}`);
-      if (def.type === 'boolean') {
-        if (inline !== undefined) throw new UsageError(`option '--${name}' doesn't allow an argument`);
-        options[name] = true;
-        continue;
+    const value = args[name];
+    if (def.type === 'boolean') options[name] = value === true;
+    else if (value === undefined) options[name] = def.default;
+    else {
+      try {
+        options[name] = convertOption(def, String(value), view.written.get(name) ?? `--${name}`);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
       }
-      const text = inline ?? argv[++i];
-      if (text === undefined) throw new UsageError(`option '--${name}' requires an argument`);
-      setValue(name, def, text, `--${name}`);
-      continue;
     }
-    if (arg.startsWith('-') && arg !== '-') {
-      for (let j = 1; j < arg.length; j++) {
-        const letter = arg[j]!;
-        if (letter === 'h') return { action: 'help' };
-        const name = byAlias.get(letter);
-        if (name === undefined) throw new UsageError(`invalid option -- ${quoteArg(letter)}`);
-        const def = spec.options[name]!;
-        if (def.type === 'boolean') {
-          options[name] = true;
-          continue;
-        }
-        const text = j + 1 < arg.length ? arg.slice(j + 1) : argv[++i];
-        if (text === undefined) throw new UsageError(`option requires an argument -- '${letter}'`);
-        setValue(name, def, text, `-${letter}`);
-        break;
-      }
-      continue;
-    }
-    if (i === 0 && arg === 'completion') return { action: 'completion' };
-    if (spec.operands?.haltAtFirst) {
-      operands.push(...argv.slice(i));
-      break;
-    }
-    operands.push(arg);
   }
+  const operands = [...args._, ...((args['--'] as unknown[] | undefined) ?? [])].map(String);
   const { name = '', min = 0, max = 0 } = spec.operands ?? {};
   const why = spec.check?.(options, operands);
   if (why !== undefined) throw new UsageError(why);
@@ -152,11 +179,6 @@ export function convertOption(def: OptionDef, text: string, shown: string): unkn
   } catch (error) {
     throw new Error(`${shown}: ${(error as Error).message}`);
   }
-}
-
-/** An argument quoted for a message, every byte that is not printable ASCII escaped. */
-function quoteArg(arg: string): string {
-  return quoteBytes(Buffer.from(arg).toString('latin1'));
 }
 
 /** Writes text and resolves with the write's error, if any (a closed or full stdout is noticed). */

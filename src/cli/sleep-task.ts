@@ -15,7 +15,9 @@ import type { ProgramSpec } from '../args/spec.js';
 export const program: ProgramSpec = stageSpec({
   name: 'sleep-task',
   summary: 'the IO-bound pipeline stage: wait, then pass each line on',
-  synopsis: 'sleep-task (--for DURATION | --from-input) [options] [FILE...]',
+  synopsis:
+    'sleep-task --for DURATION [--workers N] [options] [FILE...]\n' +
+    'sleep-task --from-input [--workers N] [options] [FILE...]',
   description:
     'For each input line, spend a duration, then write the line through byte for byte: ' +
     'the IO-bound stage. A step is spent as a timer (wait: the process stays free for other ' +
