@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import ms from 'ms';
+import { Fifo } from '../base/fifo.js';
 import { InputError, quoteBytes } from '../base/input-error.js';
 
 /** True outside worker threads (node:worker_threads is loaded when first asked: a stage without threads does not pay for it). */
@@ -181,8 +182,7 @@ export function spendTask(steps: readonly Step[], waits: Waits, from = 0): Promi
 export class Gil {
   private held = false;
   private scheduled = false;
-  private readonly ready: (() => void)[] = [];
-  private head = 0;
+  private readonly ready = new Fifo<() => void>();
 
   /** `intervalMs`: how long a spinning line runs before it lets the next ready line run (Python's switch interval). */
   constructor(readonly intervalMs: number) {}
@@ -201,16 +201,13 @@ export class Gil {
   }
 
   private grantSoon(): void {
-    if (this.held || this.scheduled || this.head === this.ready.length) return;
+    if (this.held || this.scheduled || this.ready.size === 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (this.held || this.head === this.ready.length) return;
+      if (this.held || this.ready.size === 0) return;
       this.held = true;
-      const next = this.ready[this.head]!;
-      this.ready[this.head++] = undefined as never;
-      if (this.head === this.ready.length) this.ready.length = this.head = 0;
-      next();
+      this.ready.shift()!();
     });
   }
 }

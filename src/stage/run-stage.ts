@@ -1,5 +1,6 @@
 import { constants, createReadStream, fstatSync, openSync, readFileSync, ReadStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { Fifo } from '../base/fifo.js';
 import { InputError } from '../base/input-error.js';
 import { loadFormatDuration } from '../base/durations.js';
 import { EXIT } from '../base/exit-codes.js';
@@ -70,7 +71,7 @@ export async function runStage(
     let inFlight = 0;
     let stopped = false;
     let finished = false;
-    const waiting = new LineQueue(); // order mode only: lines whose output cannot be written yet
+    const waiting = new Fifo<PendingLine>(); // order mode only: lines whose output cannot be written yet
     const abort = new AbortController();
     const { signal } = abort;
     // Lines that produced output, and the time during which a line was being processed: timed per
@@ -339,8 +340,8 @@ export async function runStage(
         pending.error = error;
         if (formatDuration) pending.report = lineEnded(lineNo, started, error === undefined, computeMs);
         if (!ordered) release(lineNo, terminated, output, error, pending.report, pending.where);
-        while (waiting.size > 0 && waiting.first.settled) {
-          const next = waiting.shift();
+        while (waiting.first?.settled) {
+          const next = waiting.shift()!;
           release(next.lineNo, next.terminated, next.output, next.error, next.report, next.where);
         }
         pump();
@@ -459,32 +460,4 @@ function openFile(file: string): Readable {
   const fd = openSync(file, 'r');
   if (isDirectory(fd)) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
   return createReadStream('', { fd });
-}
-
-/** A FIFO of lines awaiting their turn: constant time per line however many are in flight. */
-class LineQueue {
-  private items: PendingLine[] = [];
-  private head = 0;
-
-  get size(): number {
-    return this.items.length - this.head;
-  }
-
-  get first(): PendingLine {
-    return this.items[this.head]!;
-  }
-
-  push(line: PendingLine): void {
-    this.items.push(line);
-  }
-
-  shift(): PendingLine {
-    const line = this.items[this.head]!;
-    this.items[this.head++] = undefined as never; // let it be collected
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return line;
-  }
 }

@@ -1,3 +1,5 @@
+import { Fifo } from '../base/fifo.js';
+
 /** Consecutive items that complete less than this apart share one trace span (with their count). */
 export const MERGE_SPAN_MS = 1;
 
@@ -31,10 +33,8 @@ export class ItemClock {
   bytesOut = 0;
   private inEndsLine = true;
   private outEndsLine = true;
-  // Input lines not yet answered, as runs [time, count]; `head` indexes the oldest run.
-  private readonly runTimes: number[] = [];
-  private readonly runCounts: number[] = [];
-  private head = 0;
+  /** Input lines not yet answered, as runs of lines read together. */
+  private readonly unanswered = new Fifo<{ atMs: number; count: number }>();
   private lastOutMs: number;
 
   /** `separator` ends an item: '\n', or NUL (timer -z). */
@@ -80,8 +80,7 @@ export class ItemClock {
   private addInputLines(count: number, atMs: number): void {
     if (count === 0) return;
     this.linesIn += count;
-    this.runTimes.push(atMs);
-    this.runCounts.push(count);
+    this.unanswered.push({ atMs, count });
   }
 
   private complete(count: number, atMs: number): CompletedRun | undefined {
@@ -92,19 +91,14 @@ export class ItemClock {
     const times: number[] = [];
     const counts: number[] = [];
     let wanted = count;
-    while (wanted > 0 && this.head < this.runTimes.length) {
-      const available = this.runCounts[this.head]!;
-      const taken = Math.min(available, wanted);
-      times.push(this.runTimes[this.head]!);
+    while (wanted > 0 && this.unanswered.size > 0) {
+      const run = this.unanswered.first!;
+      const taken = Math.min(run.count, wanted);
+      times.push(run.atMs);
       counts.push(taken);
       wanted -= taken;
-      if (taken === available) this.head++;
-      else this.runCounts[this.head] = available - taken;
-    }
-    if (this.head > 1024 && this.head * 2 > this.runTimes.length) {
-      this.runTimes.splice(0, this.head);
-      this.runCounts.splice(0, this.head);
-      this.head = 0;
+      if (taken === run.count) this.unanswered.shift();
+      else run.count -= taken;
     }
     const firstIn = times.length > 0 ? times[0]! : NaN;
     const run: CompletedRun = {
