@@ -1,10 +1,11 @@
 import { Fifo } from '../base/fifo.js';
+import { type ItemSpan, SpanMerger, TIMER_MERGE_MS } from './spans.js';
+import { TIMER_LANE, traceClockUs, TraceAppender } from './trace-file.js';
 
-/** Consecutive items that complete less than this apart share one trace span (with their count). */
-export const MERGE_SPAN_MS = 1;
+// Timer's outside view of a command (timer -- CMD): items paired going in and coming out, and their trace.
 
 /** Count of `separator` bytes in a chunk (a plain loop: faster than indexOf per line on short lines). */
-export function countNewlines(chunk: Uint8Array, separator = 0x0a): number {
+function countNewlines(chunk: Uint8Array, separator = 0x0a): number {
   let count = 0;
   for (let i = 0; i < chunk.length; i++) if (chunk[i] === separator) count++;
   return count;
@@ -117,5 +118,91 @@ export class ItemClock {
     };
     this.lastOutMs = atMs;
     return run;
+  }
+}
+
+/**
+ * Appends timer's outside view of one command to a trace file shared by every writer of a run (opened
+ * by openTraceFile): one span per item seen going in and coming out, on the command's lane `timer` (a
+ * traced stage writes its own lanes beside it), items merged into spans of up to TIMER_MERGE_MS.
+ */
+export class TraceWriter {
+  private readonly out: TraceAppender;
+  private readonly merger = new SpanMerger(TIMER_MERGE_MS, (_lane, span) => this.span(span));
+  /** The first span, held back until the end: only then is its start-up known. */
+  private firstSpan: ItemSpan | undefined;
+  private spans = 0;
+  /** Per-item service time of every later span, for their median. */
+  private readonly perItemMs: number[] = [];
+
+  /** `fd` from openTraceFile; `pid` the process the spans are of (they go on its lane `timer`). */
+  constructor(
+    fd: number,
+    private readonly label: string,
+    private readonly pid: number,
+  ) {
+    this.out = new TraceAppender(fd);
+    this.out.metadata('process_name', pid, TIMER_LANE, { name: label });
+    this.out.metadata('thread_name', pid, TIMER_LANE, { name: 'timer' });
+  }
+
+  /** Records the items of a completed run. */
+  items(run: CompletedRun): void {
+    this.merger.add(TIMER_LANE, run.first, undefined, run.serviceStartMs, run.outMs, run.count);
+  }
+
+  /**
+   * Writes the open span and everything pending, and closes the file. Seen from outside, the first
+   * item's span also holds the command's start-up: its excess over the median per-item service time
+   * of the other items is written as a span of its own (`"cat":"startup"`), never as an item's work.
+   */
+  close(): void {
+    this.merger.flush();
+    const first = this.firstSpan;
+    if (first && this.perItemMs.length > 0) {
+      const sorted = [...this.perItemMs].sort((a, b) => a - b);
+      const median = sorted[sorted.length >> 1]!;
+      const startupEndMs = first.endMs - first.count * median;
+      if (startupEndMs > first.startMs) {
+        const ts = traceClockUs(first.startMs);
+        this.out.event({
+          name: 'start-up',
+          cat: 'startup',
+          ph: 'X',
+          ts,
+          dur: traceClockUs(startupEndMs) - ts,
+          pid: this.pid,
+          tid: TIMER_LANE,
+          args: { medianItemMs: Math.round(median * 1000) / 1000 },
+        });
+        first.startMs = startupEndMs;
+      }
+    }
+    if (first) this.writeSpan(first);
+    this.out.close();
+  }
+
+  private span(span: ItemSpan): void {
+    if (this.spans++ === 0) {
+      this.firstSpan = span;
+      return;
+    }
+    this.perItemMs.push((span.endMs - span.startMs) / span.count);
+    this.writeSpan(span);
+  }
+
+  private writeSpan(span: ItemSpan): void {
+    const ts = traceClockUs(span.startMs);
+    const args = span.count === 1 ? { line: span.line } : { line: span.line, items: span.count };
+    this.out.event({
+      name: this.label,
+      cat: 'item',
+      ph: 'X',
+      ts,
+      dur: Math.max(0, traceClockUs(span.endMs) - ts),
+      pid: this.pid,
+      tid: TIMER_LANE,
+      args,
+    });
   }
 }

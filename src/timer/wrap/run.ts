@@ -7,7 +7,7 @@ import { EXIT } from '../../base/exit-codes.js';
 import { systemErrorText } from '../../base/messages.js';
 import { onProgressSignal } from '../../base/progress-signal.js';
 import { isDirectory } from '../../base/fd.js';
-import { ItemClock, type CompletedRun } from '../../trace/items.js';
+import { ItemClock, type CompletedRun, TraceWriter } from '../../trace/items.js';
 import { openCommandPipes } from './pipes.js';
 import { childCpu, TreeMemorySampler, type ChildCpu } from '../../base/proc.js';
 import { forwardSignals } from '../signals.js';
@@ -19,7 +19,7 @@ import {
   type Item,
   type Measurement,
 } from '../../render/summary.js';
-import { openTraceFile, TraceRefused, TraceWriter } from '../../trace/trace-file.js';
+import { openTraceFile, TraceRefused } from '../../trace/trace-file.js';
 import { raise } from '../../base/signals.js';
 import { openReport, reportFailed, type Report } from '../report-sink.js';
 
