@@ -3,7 +3,7 @@ import type { Sink } from './sink.js';
 import type { TimedOutput } from './stage.js';
 
 /** What the tracer asks of the read loop: its counts and the file being read, when a span closes. */
-export interface ReadLoopCounts {
+interface ReadLoopCounts {
   /** the last line read */
   lineNo(): number;
   /** the lines that produced output so far */

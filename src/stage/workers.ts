@@ -18,7 +18,7 @@ type ResultMessage =
   | { id: number; error: string; input: boolean };
 
 /** What a worker thread is started with: the options its copy of the stage is built from. */
-export interface WorkerSetup {
+interface WorkerSetup {
   options: Record<string, unknown>;
 }
 
@@ -76,8 +76,8 @@ export function serveLines(stage: Stage): void {
  * A stage whose lines are computed on up to `count` worker threads, each running `script` (the
  * executable's own bundle) with `options`. Lines wait in one queue for a thread. Threads start as
  * work needs them: while lines wait and every thread is busy, one more is started (one at a time,
- * so that a burst of quick lines does not start them all). The engine keeps the output in input order and bounds the lines in
- * flight. Lines resolve to TimedOutput. `close` ends the threads.
+ * so that a burst of quick lines does not start them all). The engine keeps the output in input
+ * order and bounds the lines in flight. Lines resolve to TimedOutput. `close` ends the threads.
  */
 export function workerPool(script: string, options: Record<string, unknown>, count: number): Stage & { timed: true } {
   interface PoolWorker {

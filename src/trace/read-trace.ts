@@ -13,7 +13,7 @@ interface TracedItem {
 }
 
 /** What one process wrote of itself into a trace, and what timer wrote of it, in µs on the shared clock. */
-export interface TracedProcess {
+interface TracedProcess {
   /** the name a traced stage gave itself */
   name: string | undefined;
   /** the name timer gave it from outside (`--label`, or the command) */
@@ -137,7 +137,7 @@ export interface StageTrack {
   /** a traced stage's own states: `blocked on output` and `waiting for input` spans */
   states: { name: string; span: [number, number] }[];
   /** every item span, for the CSV */
-  itemSpans: ItemSpan[];
+  itemSpans: TrackItemSpan[];
 }
 
 /** One lane of a stage: the spans of the items its thread or slot computed. */
@@ -149,7 +149,7 @@ export interface LaneTrack {
 }
 
 /** One item span as written in a trace (a merged span holds `items` lines from `line` on). */
-export interface ItemSpan {
+interface TrackItemSpan {
   lane: string;
   line: number | undefined;
   items: number;

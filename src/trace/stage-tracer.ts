@@ -73,7 +73,8 @@ export class StageTracer {
 
   /**
    * Writes what is still open, then how the stage ended — an instant event `"cat":"exit"` with its
-   * exit status, the lines it answered, the bytes it read and wrote, and its CPU time and peak memory so far — and closes the file.
+   * exit status, the lines it answered, the bytes it read and wrote, and its CPU time and peak memory
+   * so far — and closes the file.
    */
   close(atMs: number, end: { status: number; lines: number; bytesIn: number; bytesOut: number }): void {
     this.items.flush();
@@ -124,8 +125,10 @@ export class StageTracer {
           parts.push(`"${STAGE_STATES[index]}":${Math.round(this.shares[index]! * 1000) / 1000}`);
       args = `,"args":{${parts.join(',')}}`;
     }
+    const dur = traceClockUs(endMs) - ts;
     this.out.json(
-      `{"name":"${name}","cat":"state","ph":"X","ts":${ts},"dur":${traceClockUs(endMs) - ts},"pid":${process.pid},"tid":${STATE_LANE}${args}}`,
+      `{"name":"${name}","cat":"state","ph":"X","ts":${ts},"dur":${dur},"pid":${process.pid},` +
+        `"tid":${STATE_LANE}${args}}`,
     );
     this.spanStartMs = endMs;
     this.shares.fill(0);
@@ -135,8 +138,10 @@ export class StageTracer {
     const ts = traceClockUs(span.startMs);
     const items = span.count > 1 ? `,"items":${span.count}` : '';
     const file = span.file === undefined ? '' : `,"file":${JSON.stringify(span.file)}`;
+    const dur = Math.max(0, traceClockUs(span.endMs) - ts);
     this.out.json(
-      `{"name":${this.nameJson},"cat":"item","ph":"X","ts":${ts},"dur":${Math.max(0, traceClockUs(span.endMs) - ts)},"pid":${process.pid},"tid":${lane},"args":{"line":${span.line}${items}${file}}}`,
+      `{"name":${this.nameJson},"cat":"item","ph":"X","ts":${ts},"dur":${dur},"pid":${process.pid},"tid":${lane},` +
+        `"args":{"line":${span.line}${items}${file}}}`,
     );
   }
 }

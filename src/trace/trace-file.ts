@@ -158,7 +158,10 @@ export class TraceAppender {
     if (name === 'process_name') this.flush();
   }
 
-  /** Adds an event; what is pending is appended once it is large, or at least once a second (a writer killed by a signal then loses at most its last second). */
+  /**
+   * Adds an event; what is pending is appended once it is large, or at least once a second (a writer
+   * killed by a signal then loses at most its last second).
+   */
   event(event: Record<string, unknown>): void {
     this.json(JSON.stringify(event));
   }
