@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import { BIN, ENV, sh, shBytes } from './helpers.js';
+import { Fifo } from '../src/base/fifo.js';
 
 const MAX_LINE = 1_048_576;
 
@@ -141,4 +142,27 @@ test('a stage leaves its stdout pipe in blocking mode: another writer of the sam
 test('stdout and stderr on one slow pipe (2>&1): every line arrives', async () => {
   const { stdout } = await sh('seq 300000 | add --formula 2>&1 | (sleep 1; wc -l)');
   assert.equal(stdout.trim(), '300000');
+});
+
+test("the engine's FIFO queue: oldest first across its compaction, emptying and draining", () => {
+  const queue = new Fifo<number>();
+  assert.equal(queue.shift(), undefined);
+  assert.equal(queue.first, undefined);
+  for (let i = 0; i < 3000; i++) queue.push(i);
+  const taken: number[] = [];
+  for (let i = 0; i < 2500; i++) taken.push(queue.shift()!); // past 1024 and half: compacted
+  queue.push(3000);
+  assert.equal(queue.size, 501);
+  assert.equal(queue.first, 2500);
+  while (queue.size > 0) taken.push(queue.shift()!);
+  assert.deepEqual(
+    taken,
+    Array.from({ length: 3001 }, (_, i) => i),
+  );
+  queue.push(7);
+  queue.push(8);
+  assert.equal(queue.shift(), 7);
+  assert.deepEqual(queue.drain(), [8]);
+  assert.equal(queue.size, 0);
+  assert.equal(queue.shift(), undefined);
 });

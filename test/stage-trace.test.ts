@@ -12,6 +12,8 @@ import { runStage } from '../src/stage/run-stage.js';
 import { numberStage } from '../src/stage/number-stage.js';
 import { StageTracer } from '../src/trace/stage-tracer.js';
 import { readStageTraces } from '../src/trace/read-stage-traces.js';
+import { readTrace } from '../src/trace/read-trace.js';
+import { SpanMerger, type ItemSpan } from '../src/trace/spans.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-stage-trace-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -280,4 +282,40 @@ test('turning input into lines is the stage working, not waiting for input: all 
     total('waiting for input') < 0.1 * total('working'),
     `waiting for input ${total('waiting for input').toFixed(1)} ms, working ${total('working').toFixed(1)} ms`,
   );
+});
+
+test('the span merger: per lane, items ending within the threshold of the open span join it; a new file or lane opens its own', () => {
+  const written: [number, ItemSpan][] = [];
+  const named: number[] = [];
+  const merger = new SpanMerger(
+    5,
+    (lane, span) => written.push([lane, { ...span }]),
+    (lane) => named.push(lane),
+  );
+  merger.add(1, 1, undefined, 0, 2); // opens lane 1
+  merger.add(1, 2, undefined, 2, 4.9); // ends 4.9 after the span's start: joins
+  merger.add(2, 9, undefined, 1, 3); // lane 2, its own span
+  merger.add(1, 3, undefined, 4.9, 5); // ends 5 after: a span of its own
+  merger.add(1, 4, 'b.txt', 5, 6); // another file: a span of its own
+  merger.flush();
+  merger.add(2, 10, undefined, 7, 8); // after a flush: the lane is not new
+  merger.flush();
+  assert.deepEqual(named, [1, 2]);
+  assert.deepEqual(written, [
+    [1, { startMs: 0, endMs: 4.9, line: 1, count: 2, file: undefined }],
+    [1, { startMs: 4.9, endMs: 5, line: 3, count: 1, file: undefined }],
+    [1, { startMs: 5, endMs: 6, line: 4, count: 1, file: 'b.txt' }],
+    [2, { startMs: 1, endMs: 3, line: 9, count: 1, file: undefined }],
+    [2, { startMs: 7, endMs: 8, line: 10, count: 1, file: undefined }],
+  ]);
+});
+
+test("a trace of 0.1.0 before lanes is read as today's layout: tid 1 a lane of its own, no args.item, no lane no event", () => {
+  const old =
+    '[\n{"name":"process_name","ph":"M","pid":7,"tid":1,"args":{"name":"produce"}},\n' +
+    '{"name":"produce","cat":"item","ph":"X","ts":10,"dur":5,"pid":7,"tid":1,"args":{"item":1}},\n' +
+    '{"name":"produce","ph":"X","ts":15,"dur":5,"pid":7,"args":{"item":2}},\n';
+  const [stage] = readTrace(old).stages;
+  assert.equal(stage!.name, 'produce');
+  assert.deepEqual(stage!.itemSpans, [{ lane: 'lane 1', line: undefined, items: 1, start: 10, end: 15 }]);
 });

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import ms from 'ms';
+import { Fifo } from '../base/fifo.js';
 import { InputError, quoteBytes } from '../base/input-error.js';
 
-/** True outside worker threads (node:worker_threads is loaded when first asked: a stage without threads does not pay for it). */
+/**
+ * True outside worker threads (node:worker_threads is loaded when first asked: a stage without
+ * threads does not pay for it).
+ */
 let mainThread: boolean | undefined;
 const isMainThread = (): boolean => (mainThread ??= process.getBuiltinModule('node:worker_threads').isMainThread);
 
@@ -17,13 +21,13 @@ export interface Step {
 }
 
 /** A task read from a line: an optional label, then its steps in order. */
-export interface Task {
+interface Task {
   label: string | undefined;
   steps: Step[];
 }
 
 /** Longest accepted duration: one day. */
-export const MAX_DURATION_MS = 86_400_000;
+const MAX_DURATION_MS = 86_400_000;
 
 /**
  * Milliseconds in a duration with a unit (`250ms`, `2s`, `1.5m`, `1h`; parsed by `ms`), or an
@@ -41,7 +45,7 @@ export function parseDuration(text: string): number {
 }
 
 /** A step token, `[wait:|block:|spin:]DURATION`, whose mode defaults to `mode`. */
-export function parseStep(token: string, mode: SpendMode): Step {
+function parseStep(token: string, mode: SpendMode): Step {
   const colon = token.indexOf(':');
   if (colon !== -1) {
     const prefix = token.slice(0, colon);
@@ -109,7 +113,7 @@ export class Waits {
  * Spends one step: `wait` returns a promise that settles after the duration (through `waits`),
  * `block` blocks the thread, `spin` keeps one core busy; both of those return when done.
  */
-export function spendStep(step: Step, waits: Waits): Promise<void> | undefined {
+function spendStep(step: Step, waits: Waits): Promise<void> | undefined {
   if (step.ms === 0) return undefined; // nothing to spend: not even a turn of the event loop
   if (step.mode === 'wait') return waits.wait(step.ms);
   if (step.mode === 'block') {
@@ -181,8 +185,7 @@ export function spendTask(steps: readonly Step[], waits: Waits, from = 0): Promi
 export class Gil {
   private held = false;
   private scheduled = false;
-  private readonly ready: (() => void)[] = [];
-  private head = 0;
+  private readonly ready = new Fifo<() => void>();
 
   /** `intervalMs`: how long a spinning line runs before it lets the next ready line run (Python's switch interval). */
   constructor(readonly intervalMs: number) {}
@@ -201,16 +204,13 @@ export class Gil {
   }
 
   private grantSoon(): void {
-    if (this.held || this.scheduled || this.head === this.ready.length) return;
+    if (this.held || this.scheduled || this.ready.size === 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (this.held || this.head === this.ready.length) return;
+      if (this.held || this.ready.size === 0) return;
       this.held = true;
-      const next = this.ready[this.head]!;
-      this.ready[this.head++] = undefined as never;
-      if (this.head === this.ready.length) this.ready.length = this.head = 0;
-      next();
+      this.ready.shift()!();
     });
   }
 }

@@ -1,5 +1,7 @@
 // What a stage is to the engine: a function from a line to its result, with how it runs.
 
+import type { StageTracer } from '../trace/stage-tracer.js';
+
 /**
  * What a line produces: text (a latin1 byte string, without terminator: the engine ends it as the
  * input line was ended), an integer (written as one line of decimal digits, always terminated,
@@ -34,4 +36,16 @@ export interface TimedOutput {
   computeMs: number;
   startMs: number;
   lane: number;
+}
+
+/** How the engine runs a stage (runStage). */
+export interface RunOptions {
+  /** Report each line's cost and a summary on stderr. */
+  time: boolean;
+  /** Files to read in order (`-` is stdin); none: stdin, and messages say `line N` instead of `FILE:N`. */
+  files?: string[];
+  /** Lines end with NUL instead of newline, in and out (-z). */
+  nullTerminated?: boolean;
+  /** Where the stage's own trace goes (--trace FILE, $PIPESTAGE_TRACE). */
+  trace?: StageTracer;
 }

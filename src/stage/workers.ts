@@ -1,4 +1,5 @@
 import type * as WorkerThreads from 'node:worker_threads';
+import { Fifo } from '../base/fifo.js';
 import { InputError } from '../base/input-error.js';
 import type { TimedOutput, LineOutput, Stage } from './stage.js';
 
@@ -17,7 +18,7 @@ type ResultMessage =
   | { id: number; error: string; input: boolean };
 
 /** What a worker thread is started with: the options its copy of the stage is built from. */
-export interface WorkerSetup {
+interface WorkerSetup {
   options: Record<string, unknown>;
 }
 
@@ -75,8 +76,8 @@ export function serveLines(stage: Stage): void {
  * A stage whose lines are computed on up to `count` worker threads, each running `script` (the
  * executable's own bundle) with `options`. Lines wait in one queue for a thread. Threads start as
  * work needs them: while lines wait and every thread is busy, one more is started (one at a time,
- * so that a burst of quick lines does not start them all). The engine keeps the output in input order and bounds the lines in
- * flight. Lines resolve to TimedOutput. `close` ends the threads.
+ * so that a burst of quick lines does not start them all). The engine keeps the output in input
+ * order and bounds the lines in flight. Lines resolve to TimedOutput. `close` ends the threads.
  */
 export function workerPool(script: string, options: Record<string, unknown>, count: number): Stage & { timed: true } {
   interface PoolWorker {
@@ -91,8 +92,7 @@ export function workerPool(script: string, options: Record<string, unknown>, cou
     reject: (error: Error) => void;
   }
   const workers: PoolWorker[] = [];
-  const queue: QueuedLine[] = [];
-  let queueHead = 0;
+  const queue = new Fifo<QueuedLine>();
   const pending = new Map<number, QueuedLine & { worker: PoolWorker }>();
   let nextId = 0;
   let closed = false;
@@ -100,11 +100,10 @@ export function workerPool(script: string, options: Record<string, unknown>, cou
   const failAll = (error: Error): void => {
     for (const { reject } of pending.values()) reject(error);
     pending.clear();
-    for (const { reject } of queue.splice(queueHead)) reject(error);
-    queue.length = queueHead = 0;
+    for (const { reject } of queue.drain()) reject(error);
   };
   const send = (worker: PoolWorker): void => {
-    const line = queue[queueHead++]!;
+    const line = queue.shift()!;
     worker.busy += 1;
     pending.set(line.id, { ...line, worker });
     worker.thread.postMessage({ id: line.id, text: line.text, terminated: line.terminated } satisfies LineMessage);
@@ -113,14 +112,13 @@ export function workerPool(script: string, options: Record<string, unknown>, cou
     // An idle thread first; then, while more may start, a new thread rather than a queue behind a
     // busy one (a heavy line would wait a whole line for a core that is free); with all started,
     // lines ahead so that no thread waits for its next line.
-    for (const worker of workers) if (worker.online && worker.busy === 0 && queueHead < queue.length) send(worker);
-    if (queueHead < queue.length && workers.length < count) {
+    for (const worker of workers) if (worker.online && worker.busy === 0 && queue.size > 0) send(worker);
+    if (queue.size > 0 && workers.length < count) {
       if (workers.every((worker) => worker.online)) startWorker();
     } else {
       for (const worker of workers)
-        while (worker.online && worker.busy < LINES_AHEAD_PER_WORKER && queueHead < queue.length) send(worker);
+        while (worker.online && worker.busy < LINES_AHEAD_PER_WORKER && queue.size > 0) send(worker);
     }
-    if (queueHead === queue.length) queue.length = queueHead = 0;
   };
   const startWorker = (): void => {
     // stdout/stderr not piped into the process's own streams (each pipe would add listeners to

@@ -1,8 +1,11 @@
-/** Consecutive items that complete less than this apart share one trace span (with their count). */
-export const MERGE_SPAN_MS = 1;
+import { Fifo } from '../base/fifo.js';
+import { type ItemSpan, SpanMerger, TIMER_MERGE_MS } from './spans.js';
+import { TIMER_LANE, traceClockUs, TraceAppender } from './trace-file.js';
+
+// Timer's outside view of a command (timer -- CMD): items paired going in and coming out, and their trace.
 
 /** Count of `separator` bytes in a chunk (a plain loop: faster than indexOf per line on short lines). */
-export function countNewlines(chunk: Uint8Array, separator = 0x0a): number {
+function countNewlines(chunk: Uint8Array, separator = 0x0a): number {
   let count = 0;
   for (let i = 0; i < chunk.length; i++) if (chunk[i] === separator) count++;
   return count;
@@ -31,10 +34,8 @@ export class ItemClock {
   bytesOut = 0;
   private inEndsLine = true;
   private outEndsLine = true;
-  // Input lines not yet answered, as runs [time, count]; `head` indexes the oldest run.
-  private readonly runTimes: number[] = [];
-  private readonly runCounts: number[] = [];
-  private head = 0;
+  /** Input lines not yet answered, as runs of lines read together. */
+  private readonly unanswered = new Fifo<{ atMs: number; count: number }>();
   private lastOutMs: number;
 
   /** `separator` ends an item: '\n', or NUL (timer -z). */
@@ -80,8 +81,7 @@ export class ItemClock {
   private addInputLines(count: number, atMs: number): void {
     if (count === 0) return;
     this.linesIn += count;
-    this.runTimes.push(atMs);
-    this.runCounts.push(count);
+    this.unanswered.push({ atMs, count });
   }
 
   private complete(count: number, atMs: number): CompletedRun | undefined {
@@ -92,19 +92,14 @@ export class ItemClock {
     const times: number[] = [];
     const counts: number[] = [];
     let wanted = count;
-    while (wanted > 0 && this.head < this.runTimes.length) {
-      const available = this.runCounts[this.head]!;
-      const taken = Math.min(available, wanted);
-      times.push(this.runTimes[this.head]!);
+    while (wanted > 0 && this.unanswered.size > 0) {
+      const run = this.unanswered.first!;
+      const taken = Math.min(run.count, wanted);
+      times.push(run.atMs);
       counts.push(taken);
       wanted -= taken;
-      if (taken === available) this.head++;
-      else this.runCounts[this.head] = available - taken;
-    }
-    if (this.head > 1024 && this.head * 2 > this.runTimes.length) {
-      this.runTimes.splice(0, this.head);
-      this.runCounts.splice(0, this.head);
-      this.head = 0;
+      if (taken === run.count) this.unanswered.shift();
+      else run.count -= taken;
     }
     const firstIn = times.length > 0 ? times[0]! : NaN;
     const run: CompletedRun = {
@@ -123,5 +118,91 @@ export class ItemClock {
     };
     this.lastOutMs = atMs;
     return run;
+  }
+}
+
+/**
+ * Appends timer's outside view of one command to a trace file shared by every writer of a run (opened
+ * by openTraceFile): one span per item seen going in and coming out, on the command's lane `timer` (a
+ * traced stage writes its own lanes beside it), items merged into spans of up to TIMER_MERGE_MS.
+ */
+export class TraceWriter {
+  private readonly out: TraceAppender;
+  private readonly merger = new SpanMerger(TIMER_MERGE_MS, (_lane, span) => this.span(span));
+  /** The first span, held back until the end: only then is its start-up known. */
+  private firstSpan: ItemSpan | undefined;
+  private spans = 0;
+  /** Per-item service time of every later span, for their median. */
+  private readonly perItemMs: number[] = [];
+
+  /** `fd` from openTraceFile; `pid` the process the spans are of (they go on its lane `timer`). */
+  constructor(
+    fd: number,
+    private readonly label: string,
+    private readonly pid: number,
+  ) {
+    this.out = new TraceAppender(fd);
+    this.out.metadata('process_name', pid, TIMER_LANE, { name: label });
+    this.out.metadata('thread_name', pid, TIMER_LANE, { name: 'timer' });
+  }
+
+  /** Records the items of a completed run. */
+  items(run: CompletedRun): void {
+    this.merger.add(TIMER_LANE, run.first, undefined, run.serviceStartMs, run.outMs, run.count);
+  }
+
+  /**
+   * Writes the open span and everything pending, and closes the file. Seen from outside, the first
+   * item's span also holds the command's start-up: its excess over the median per-item service time
+   * of the other items is written as a span of its own (`"cat":"startup"`), never as an item's work.
+   */
+  close(): void {
+    this.merger.flush();
+    const first = this.firstSpan;
+    if (first && this.perItemMs.length > 0) {
+      const sorted = [...this.perItemMs].sort((a, b) => a - b);
+      const median = sorted[sorted.length >> 1]!;
+      const startupEndMs = first.endMs - first.count * median;
+      if (startupEndMs > first.startMs) {
+        const ts = traceClockUs(first.startMs);
+        this.out.event({
+          name: 'start-up',
+          cat: 'startup',
+          ph: 'X',
+          ts,
+          dur: traceClockUs(startupEndMs) - ts,
+          pid: this.pid,
+          tid: TIMER_LANE,
+          args: { medianItemMs: Math.round(median * 1000) / 1000 },
+        });
+        first.startMs = startupEndMs;
+      }
+    }
+    if (first) this.writeSpan(first);
+    this.out.close();
+  }
+
+  private span(span: ItemSpan): void {
+    if (this.spans++ === 0) {
+      this.firstSpan = span;
+      return;
+    }
+    this.perItemMs.push((span.endMs - span.startMs) / span.count);
+    this.writeSpan(span);
+  }
+
+  private writeSpan(span: ItemSpan): void {
+    const ts = traceClockUs(span.startMs);
+    const args = span.count === 1 ? { line: span.line } : { line: span.line, items: span.count };
+    this.out.event({
+      name: this.label,
+      cat: 'item',
+      ph: 'X',
+      ts,
+      dur: Math.max(0, traceClockUs(span.endMs) - ts),
+      pid: this.pid,
+      tid: TIMER_LANE,
+      args,
+    });
   }
 }

@@ -1,7 +1,128 @@
-import { STATE_LANE } from './stage-tracer.js';
-import { parseTraceEvents, stateParts, TIMER_LANE } from './trace-file.js';
+import { parseTraceEvents, TIMER_LANE, type TraceEvent } from './trace-file.js';
 
-// A recorded trace (timer --trace, stages' own traces) read back into tracks, one per stage.
+// The one reader of a recorded trace (timer --trace, stages' own traces, timer --pipeline's), and the
+// view `timer report` draws (read-stage-traces.ts has timer --pipeline's).
+
+/** One item span as written in a trace, in µs on the shared clock: `items` lines from `line` on. */
+interface TracedItem {
+  tid: number;
+  line: number | undefined;
+  items: number;
+  start: number;
+  end: number;
+}
+
+/** What one process wrote of itself into a trace, and what timer wrote of it, in µs on the shared clock. */
+interface TracedProcess {
+  /** the name a traced stage gave itself */
+  name: string | undefined;
+  /** the name timer gave it from outside (`--label`, or the command) */
+  timerName: string | undefined;
+  /** tid → the lane's name */
+  laneNames: Map<number, string>;
+  /** it wrote events of its own (a traced stage), not only timer of it */
+  traced: boolean;
+  /** its own states, each merged state span as the states it held (stateParts), in the order written */
+  states: { state: string; start: number; end: number }[];
+  /** its own item spans (on the lanes of its threads or slots), in the order written */
+  items: TracedItem[];
+  /** timer's view from outside: the item spans on its lane, and the command's start-up */
+  timerItems: TracedItem[];
+  timerStartup: [number, number] | undefined;
+  /** how it ended (a traced stage's `"cat":"exit"` event) */
+  exit: { ts: number; args: Record<string, unknown> } | undefined;
+}
+
+/**
+ * Reads a trace (see parseTraceEvents; throws saying why the text is not one) into its processes, by
+ * pid: a traced stage's own events (its states on lane 0, items on lanes 1..N), and timer's view of a
+ * command on the lane TIMER_LANE. `cut` tells that the file ended mid-event (what is complete is read).
+ */
+export function readTraceFile(text: string): { processes: Map<number, TracedProcess>; cut: boolean } {
+  const { events, cut } = parseTraceEvents(text);
+  const processes = new Map<number, TracedProcess>();
+  // (thousands of events, read once: a plain loop, the last process at hand)
+  let lastPid = Number.NaN;
+  let last: TracedProcess | undefined;
+  for (const event of events) {
+    if (typeof event !== 'object' || event === null || typeof event.pid !== 'number' || typeof event.tid !== 'number')
+      continue;
+    const { pid, tid } = event;
+    if (pid !== lastPid) {
+      lastPid = pid;
+      last = processes.get(pid);
+      if (!last) processes.set(pid, (last = newProcess()));
+    }
+    const read = last!;
+    const timer = tid === TIMER_LANE;
+    if (!timer) read.traced = true;
+    if (event.ph === 'X' && typeof event.ts === 'number') {
+      const start = event.ts;
+      const end = event.ts + (event.dur ?? 0);
+      if (event.cat === 'item') {
+        const line = event.args?.['line'];
+        const item = {
+          tid,
+          line: typeof line === 'number' ? line : undefined,
+          items: event.args?.items ?? 1,
+          start,
+          end,
+        };
+        (timer ? read.timerItems : read.items).push(item);
+      } else if (event.cat === 'startup') read.timerStartup = [start, end];
+      else if (event.cat === 'state' && !timer) for (const part of stateParts(event)) read.states.push(part);
+      // (`pipeline-state`: timer --pipeline's view of the states, drawn by that report, not read back)
+    } else if (event.ph === 'M' && typeof event.args?.name === 'string') {
+      if (event.name === 'process_name') {
+        if (timer) read.timerName = event.args.name;
+        else read.name = event.args.name;
+      } else if (event.name === 'thread_name') read.laneNames.set(tid, event.args.name);
+    } else if (event.ph === 'i' && event.cat === 'exit' && typeof event.ts === 'number' && event.args && !timer)
+      read.exit = { ts: event.ts, args: event.args };
+  }
+  return { processes, cut };
+}
+
+function newProcess(): TracedProcess {
+  return {
+    name: undefined,
+    timerName: undefined,
+    laneNames: new Map(),
+    traced: false,
+    states: [],
+    items: [],
+    timerItems: [],
+    timerStartup: undefined,
+    exit: undefined,
+  };
+}
+
+/**
+ * A stage's state span as the states it held, one after the other: a span that merged several short
+ * states (its `args` gives each one's ms) becomes one part per state, of that state's length (scaled
+ * to the span's), in the order the stages list them; any other span is itself. Times as in the event (µs).
+ */
+function stateParts(event: TraceEvent): { state: string; start: number; end: number }[] {
+  const start = event.ts ?? 0;
+  const end = start + (event.dur ?? 0);
+  const name = String(event.name);
+  const args = event.args;
+  if (args === undefined) return [{ state: name, start, end }];
+  let total = 0;
+  for (const key in args) if (typeof args[key] === 'number' && (args[key] as number) > 0) total += args[key] as number;
+  if (total <= 0) return [{ state: name, start, end }];
+  const parts: { state: string; start: number; end: number }[] = [];
+  let at = start;
+  for (const key in args) {
+    const ms = args[key];
+    if (typeof ms !== 'number' || ms <= 0) continue;
+    const next = at + ((end - start) * ms) / total;
+    parts.push({ state: key, start: at, end: next });
+    at = next;
+  }
+  parts[parts.length - 1]!.end = end;
+  return parts;
+}
 
 /** One stage of a recorded pipeline: its spans, as [start, end] in µs on the shared clock. */
 export interface StageTrack {
@@ -16,7 +137,7 @@ export interface StageTrack {
   /** a traced stage's own states: `blocked on output` and `waiting for input` spans */
   states: { name: string; span: [number, number] }[];
   /** every item span, for the CSV */
-  itemSpans: ItemSpan[];
+  itemSpans: TrackItemSpan[];
 }
 
 /** One lane of a stage: the spans of the items its thread or slot computed. */
@@ -28,7 +149,7 @@ export interface LaneTrack {
 }
 
 /** One item span as written in a trace (a merged span holds `items` lines from `line` on). */
-export interface ItemSpan {
+interface TrackItemSpan {
   lane: string;
   line: number | undefined;
   items: number;
@@ -37,113 +158,53 @@ export interface ItemSpan {
 }
 
 /**
- * The stages of a trace written by `timer --trace` (see parseTraceEvents), in order of their first
+ * The stages of a trace (see readTraceFile) as `timer report` draws them, in order of their first
  * span; `cut` tells that the file ended mid-event (what is complete is drawn).
  */
 export function readTrace(text: string): { stages: StageTrack[]; cut: boolean } {
-  const { events, cut } = parseTraceEvents(text);
-  // Per process: what timer saw from outside (its lane), and what a traced stage wrote of itself.
-  interface Side {
-    items: number;
-    spans: [number, number][];
-    startup?: [number, number];
-    /** tid → its item spans */
-    lanes: Map<number, { line: number | undefined; items: number; span: [number, number] }[]>;
-  }
-  interface Seen {
-    name?: string;
-    timerName?: string;
-    laneNames: Map<number, string>;
-    states: { name: string; span: [number, number] }[];
-    timer: Side;
-    own: Side;
-  }
-  const seen = new Map<number, Seen>();
-  const of = (pid: number): Seen => {
-    let found = seen.get(pid);
-    if (!found) {
-      const side = (): Side => ({ items: 0, spans: [], lanes: new Map() });
-      seen.set(pid, (found = { laneNames: new Map(), states: [], timer: side(), own: side() }));
-    }
-    return found;
-  };
-  // A stage tracing itself names its main thread (tid 0); any other process's spans are timer's view
-  // (an older timer wrote them on tid 1).
-  const selfTraced = new Set<number>();
-  for (const event of events)
-    if (event?.ph === 'M' && event.name === 'thread_name' && event.tid === STATE_LANE && typeof event.pid === 'number')
-      selfTraced.add(event.pid);
-  for (const event of events) {
-    if (typeof event !== 'object' || event === null || typeof event.pid !== 'number') continue;
-    const side = event.tid === TIMER_LANE || !selfTraced.has(event.pid) ? 'timer' : 'own';
-    if (event.ph === 'M' && event.name === 'process_name' && event.args?.name) {
-      if (side === 'timer') of(event.pid).timerName = event.args.name;
-      else of(event.pid).name = event.args.name;
-    }
-    if (event.ph === 'M' && event.name === 'thread_name' && event.args?.name && typeof event.tid === 'number')
-      of(event.pid).laneNames.set(event.tid, event.args.name);
-    if (event.ph !== 'X' || typeof event.ts !== 'number') continue;
-    const span: [number, number] = [event.ts, event.ts + (event.dur ?? 0)];
-    if (event.cat === 'pipeline-state') continue; // timer --pipeline's view of states, drawn by that report
-    if (event.cat === 'startup') of(event.pid).timer.startup = span;
-    else if (event.cat === 'state') {
-      for (const part of stateParts(event)) {
-        if (part.state === 'start-up') of(event.pid).own.startup = [part.start, part.end];
-        else of(event.pid).states.push({ name: part.state, span: [part.start, part.end] });
-      }
-    } else {
-      const track = of(event.pid)[side];
-      const items = event.args?.items ?? 1;
-      track.spans.push(span);
-      track.items += items;
-      const tid = typeof event.tid === 'number' ? event.tid : 1;
-      const lane = track.lanes.get(tid) ?? [];
-      lane.push({
-        line:
-          typeof event.args?.['line'] === 'number'
-            ? event.args['line']
-            : typeof event.args?.['item'] === 'number'
-              ? event.args['item']
-              : undefined,
-        items,
-        span,
-      });
-      track.lanes.set(tid, lane);
-    }
-  }
+  const { processes, cut } = readTraceFile(text);
   const stages: StageTrack[] = [];
-  for (const [pid, { name, timerName, laneNames, states, timer, own }] of seen) {
+  for (const [pid, read] of processes) {
     // A stage's own spans (on the lanes of its threads or slots) say more than timer's view from outside.
-    const track = own.spans.length > 0 ? own : timer;
-    if (track.spans.length === 0) continue;
-    const spans = track === own ? union(own.spans) : [...timer.spans].sort((a, b) => a[0] - b[0]);
-    const laneName = (tid: number): string => laneNames.get(tid) ?? (tid === TIMER_LANE ? 'timer' : `lane ${tid}`);
-    const tids = [...track.lanes.keys()].sort((a, b) => a - b);
-    const lanes =
-      track === own
-        ? tids.map((tid) => ({
-            name: laneName(tid),
-            spans: track.lanes
-              .get(tid)!
-              .map(({ span }) => span)
-              .sort((a, b) => a[0] - b[0]),
-          }))
-        : [];
-    const itemSpans = tids.flatMap((tid) =>
-      track.lanes
-        .get(tid)!
-        .map(({ line, items, span }) => ({ lane: laneName(tid), line, items, start: span[0], end: span[1] })),
-    );
+    const own = read.items.length > 0;
+    const items = own ? read.items : read.timerItems;
+    if (items.length === 0) continue;
+    const laneName = (tid: number): string => read.laneNames.get(tid) ?? (tid === TIMER_LANE ? 'timer' : `lane ${tid}`);
+    const byLane = new Map<number, TracedItem[]>();
+    for (const item of items) {
+      const lane = byLane.get(item.tid);
+      if (lane) lane.push(item);
+      else byLane.set(item.tid, [item]);
+    }
+    const tids = [...byLane.keys()].sort((a, b) => a - b);
+    const span = (item: TracedItem): [number, number] => [item.start, item.end];
+    const spans = items.map(span);
+    let ownStartup: [number, number] | undefined;
+    const states: StageTrack['states'] = [];
+    for (const part of read.states) {
+      if (part.state === 'start-up') ownStartup = [part.start, part.end];
+      else states.push({ name: part.state, span: [part.start, part.end] });
+    }
     const stage: StageTrack = {
       pid,
-      name: timerName ?? name ?? String(pid),
-      items: track.items,
-      spans,
-      lanes,
-      states: track === own ? states : [],
-      itemSpans,
+      name: read.timerName ?? read.name ?? String(pid),
+      items: items.reduce((sum, item) => sum + item.items, 0),
+      spans: own ? union(spans) : spans.sort((a, b) => a[0] - b[0]),
+      lanes: own
+        ? tids.map((tid) => ({
+            name: laneName(tid),
+            spans: byLane
+              .get(tid)!
+              .map(span)
+              .sort((a, b) => a[0] - b[0]),
+          }))
+        : [],
+      states: own ? states : [],
+      itemSpans: tids.flatMap((tid) =>
+        byLane.get(tid)!.map(({ line, items, start, end }) => ({ lane: laneName(tid), line, items, start, end })),
+      ),
     };
-    const startup = track.startup ?? timer.startup ?? own.startup;
+    const startup = own ? (ownStartup ?? read.timerStartup) : (read.timerStartup ?? ownStartup);
     if (startup) stage.startup = startup;
     stages.push(stage);
   }

@@ -1,44 +1,24 @@
-import { openTraceFile, traceClockUs, TraceAppender, TraceRefused } from './trace-file.js';
+import { type ItemSpan, SpanMerger, STAGE_MERGE_MS } from './spans.js';
+import { openTraceFile, STATE_LANE, traceClockUs, TraceAppender, TraceRefused } from './trace-file.js';
 import { systemErrorText } from '../base/messages.js';
-
-/**
- * Items (and states) shorter than this join the span before them: an item span counts its items, a
- * state span gives each state's time in it. A 3M-line pipeline then writes hundreds of events a
- * second, not thousands: the trace (and timer --pipeline's reading of it) stays small.
- */
-const MERGE_MS = 5;
-
-/** The main thread's lane: the stage's own states. Item lanes are 1..N. */
-export const STATE_LANE = 0;
 
 /** What the main thread is doing, drawn on its lane (tid 0). */
 export type StageState = 'start-up' | 'waiting for input' | 'blocked on output' | 'working';
 const STAGE_STATES: readonly StageState[] = ['start-up', 'waiting for input', 'blocked on output', 'working'];
-
-interface ItemSpan {
-  startMs: number;
-  endMs: number;
-  line: number;
-  count: number;
-  file: string | undefined;
-}
 
 /**
  * Writes a stage's own trace (Chrome Trace Event Format, on timer's file protocol: see openTraceFile)
  * into the file of `--trace FILE` or $PIPESTAGE_TRACE: the process named after the tool, its states on
  * tid 0 (`main`), and one span per computed line (`"cat":"item"`, `args.line`) on the lane of the
  * worker thread or concurrency slot that computed it (tid 1..N, `worker 2`, `slot 5`; `items` for a
- * stage that computes one line at a time). Consecutive items and states shorter than MERGE_MS are
- * merged into one span of up to MERGE_MS: `args.items` counts the items; a state span is named after
+ * stage that computes one line at a time). Consecutive items and states shorter than STAGE_MERGE_MS are
+ * merged into one span of up to STAGE_MERGE_MS: `args.items` counts the items; a state span is named after
  * the state that took most of it, and `args` gives each state's ms in it when it held several (timer
  * adds them up exactly). Times are ms on this process's performance clock.
  */
 export class StageTracer {
   private readonly out: TraceAppender;
-  private readonly lanes = new Map<number, ItemSpan>();
-  private readonly named = new Set<number>();
-  private lastLane = -1;
-  private lastSpan: ItemSpan | undefined;
+  private readonly items: SpanMerger;
   /** The state now, since when; the state span being gathered, since when, and each state's share of it. */
   private state: StageState = 'start-up';
   private stateSinceMs = 0; // the process's start (performance.timeOrigin)
@@ -46,12 +26,13 @@ export class StageTracer {
   private readonly shares = new Float64Array(STAGE_STATES.length); // ms, by STAGE_STATES index
   private readonly nameJson: string;
 
-  constructor(
-    fd: number,
-    name: string,
-    private readonly laneName: (lane: number) => string,
-  ) {
+  constructor(fd: number, name: string, laneName: (lane: number) => string) {
     this.out = new TraceAppender(fd);
+    this.items = new SpanMerger(
+      STAGE_MERGE_MS,
+      (lane, span) => this.writeItem(lane, span),
+      (lane) => this.out.metadata('thread_name', process.pid, lane, { name: laneName(lane) }),
+    );
     this.nameJson = JSON.stringify(name);
     this.out.metadata('process_name', process.pid, STATE_LANE, { name });
     this.out.metadata('thread_name', process.pid, STATE_LANE, { name: 'main' });
@@ -68,7 +49,7 @@ export class StageTracer {
   }
 
   /**
-   * The main thread's state from `atMs` on. A state span is written at a change once it lasts MERGE_MS
+   * The main thread's state from `atMs` on. A state span is written at a change once it lasts STAGE_MERGE_MS
    * or more; shorter states gather into one span, named after the state that took most of its time,
    * with each state's share of it.
    */
@@ -77,7 +58,7 @@ export class StageTracer {
     this.shares[STAGE_STATES.indexOf(this.state)]! += atMs - this.stateSinceMs;
     this.state = state;
     this.stateSinceMs = atMs;
-    if (atMs - this.spanStartMs >= MERGE_MS) this.writeState(atMs);
+    if (atMs - this.spanStartMs >= STAGE_MERGE_MS) this.writeState(atMs);
   }
 
   /** Input arrived: a wait for input ends now (the stage splits it into lines: work). The clock is read only then. */
@@ -87,31 +68,16 @@ export class StageTracer {
 
   /** `count` lines computed one after the other from `line` on: on `lane`, from `startMs` to `endMs`. */
   item(lane: number, line: number, file: string | undefined, startMs: number, endMs: number, count = 1): void {
-    // (called for every line of a concurrent stage: the last lane's open span is kept at hand, no map lookup)
-    const open = lane === this.lastLane ? this.lastSpan : this.lanes.get(lane);
-    if (open !== undefined && endMs - open.startMs < MERGE_MS && open.file === file) {
-      open.endMs = endMs;
-      open.count += count;
-      return;
-    }
-    if (open) this.writeItem(lane, open);
-    else if (!this.named.has(lane)) {
-      this.named.add(lane);
-      this.out.metadata('thread_name', process.pid, lane, { name: this.laneName(lane) });
-    }
-    const span = { startMs, endMs, line, count, file };
-    this.lanes.set(lane, span);
-    this.lastLane = lane;
-    this.lastSpan = span;
+    this.items.add(lane, line, file, startMs, endMs, count);
   }
 
   /**
    * Writes what is still open, then how the stage ended — an instant event `"cat":"exit"` with its
-   * exit status, the lines it answered, the bytes it read and wrote, and its CPU time and peak memory so far — and closes the file.
+   * exit status, the lines it answered, the bytes it read and wrote, and its CPU time and peak memory
+   * so far — and closes the file.
    */
   close(atMs: number, end: { status: number; lines: number; bytesIn: number; bytesOut: number }): void {
-    for (const [lane, span] of this.lanes) this.writeItem(lane, span);
-    this.lanes.clear();
+    this.items.flush();
     this.shares[STAGE_STATES.indexOf(this.state)]! += atMs - this.stateSinceMs;
     this.stateSinceMs = atMs;
     if (atMs > this.spanStartMs) this.writeState(atMs);
@@ -159,8 +125,10 @@ export class StageTracer {
           parts.push(`"${STAGE_STATES[index]}":${Math.round(this.shares[index]! * 1000) / 1000}`);
       args = `,"args":{${parts.join(',')}}`;
     }
+    const dur = traceClockUs(endMs) - ts;
     this.out.json(
-      `{"name":"${name}","cat":"state","ph":"X","ts":${ts},"dur":${traceClockUs(endMs) - ts},"pid":${process.pid},"tid":${STATE_LANE}${args}}`,
+      `{"name":"${name}","cat":"state","ph":"X","ts":${ts},"dur":${dur},"pid":${process.pid},` +
+        `"tid":${STATE_LANE}${args}}`,
     );
     this.spanStartMs = endMs;
     this.shares.fill(0);
@@ -170,8 +138,10 @@ export class StageTracer {
     const ts = traceClockUs(span.startMs);
     const items = span.count > 1 ? `,"items":${span.count}` : '';
     const file = span.file === undefined ? '' : `,"file":${JSON.stringify(span.file)}`;
+    const dur = Math.max(0, traceClockUs(span.endMs) - ts);
     this.out.json(
-      `{"name":${this.nameJson},"cat":"item","ph":"X","ts":${ts},"dur":${Math.max(0, traceClockUs(span.endMs) - ts)},"pid":${process.pid},"tid":${lane},"args":{"line":${span.line}${items}${file}}}`,
+      `{"name":${this.nameJson},"cat":"item","ph":"X","ts":${ts},"dur":${dur},"pid":${process.pid},"tid":${lane},` +
+        `"args":{"line":${span.line}${items}${file}}}`,
     );
   }
 }

@@ -1,5 +1,4 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { MERGE_SPAN_MS, type CompletedRun } from './items.js';
 import { processStartTicks, TICKS_PER_SECOND } from '../base/proc.js';
 
 /** Writers of one run start within this much of each other; a file begun earlier is an earlier run's. */
@@ -8,7 +7,10 @@ const SAME_RUN_SECONDS = 2;
 /** Why a trace file cannot be written: the message says it (timer exits 125 on it). */
 export class TraceRefused extends Error {}
 
-/** A trace event as written by pipestage (and as read back by `timer report`). */
+// The trace format (Chrome's Trace Event Format) as pipestage writes it, and the file protocol that lets
+// every writer of a run (timer -- CMD, traced stages, timer --pipeline) append to one file.
+
+/** A trace event as written by pipestage (and as read back by `timer report` and `timer --pipeline`). */
 export interface TraceEvent {
   ph?: string;
   name?: string;
@@ -20,31 +22,17 @@ export interface TraceEvent {
   args?: { name?: string; items?: number; startTicks?: number; [key: string]: unknown };
 }
 
-/**
- * A stage's state span as the states it held, one after the other: a span that merged several short
- * states (its `args` gives each one's ms) becomes one part per state, of that state's length (scaled
- * to the span's), in the order the stages list them; any other span is itself. Times as in the event (µs).
- */
-export function stateParts(event: TraceEvent): { state: string; start: number; end: number }[] {
-  const start = event.ts ?? 0;
-  const end = start + (event.dur ?? 0);
-  const name = String(event.name);
-  const args = event.args;
-  if (args === undefined) return [{ state: name, start, end }];
-  let total = 0;
-  for (const key in args) if (typeof args[key] === 'number' && (args[key] as number) > 0) total += args[key] as number;
-  if (total <= 0) return [{ state: name, start, end }];
-  const parts: { state: string; start: number; end: number }[] = [];
-  let at = start;
-  for (const key in args) {
-    const ms = args[key];
-    if (typeof ms !== 'number' || ms <= 0) continue;
-    const next = at + ((end - start) * ms) / total;
-    parts.push({ state: key, start: at, end: next });
-    at = next;
-  }
-  parts[parts.length - 1]!.end = end;
-  return parts;
+/** A traced stage's lane (tid) of its main thread's states, named `main`; its items are on lanes 1..N. */
+export const STATE_LANE = 0;
+/** The lane (tid) of timer's own view of a command, named `timer` (and of timer --pipeline's `states`). */
+export const TIMER_LANE = 1_000_000;
+
+// (read once: performance.timeOrigin is a getter that asks the runtime each time)
+const TIME_ORIGIN_MS = performance.timeOrigin;
+
+/** Microseconds on the wall clock every process shares (the Trace Event Format's `ts`). */
+export function traceClockUs(ms: number): number {
+  return Math.round((TIME_ORIGIN_MS + ms) * 1000);
 }
 
 /**
@@ -170,7 +158,10 @@ export class TraceAppender {
     if (name === 'process_name') this.flush();
   }
 
-  /** Adds an event; what is pending is appended once it is large, or at least once a second (a writer killed by a signal then loses at most its last second). */
+  /**
+   * Adds an event; what is pending is appended once it is large, or at least once a second (a writer
+   * killed by a signal then loses at most its last second).
+   */
   event(event: Record<string, unknown>): void {
     this.json(JSON.stringify(event));
   }
@@ -191,118 +182,5 @@ export class TraceAppender {
   close(): void {
     this.flush();
     closeSync(this.fd);
-  }
-}
-
-/** The lane (tid) of timer's own view of a command, named `timer`: a traced stage's lanes are 0..N. */
-export const TIMER_LANE = 1_000_000;
-
-// (read once: performance.timeOrigin is a getter that asks the runtime each time)
-const TIME_ORIGIN_MS = performance.timeOrigin;
-
-/** Microseconds on the wall clock every process shares (the Trace Event Format's `ts`). */
-export function traceClockUs(ms: number): number {
-  return Math.round((TIME_ORIGIN_MS + ms) * 1000);
-}
-
-interface Span {
-  startMs: number;
-  endMs: number;
-  first: number;
-  count: number;
-}
-
-/**
- * Appends timer's outside view of one command to a Chrome Trace Event Format file shared by every
- * writer of a run (opened by openTraceFile): one span per item seen going in and coming out, on the
- * command's lane `timer` (a traced stage writes its own lanes beside it). Items completing less than
- * 1 ms after a span's start join it, with their count, so a 10M-line run stays small.
- */
-export class TraceWriter {
-  private readonly out: TraceAppender;
-  private open: Span | undefined;
-  /** The first span, held back until the end: only then is its start-up known. */
-  private firstSpan: Span | undefined;
-  private spans = 0;
-  /** Per-item service time of every later span, for their median. */
-  private readonly perItemMs: number[] = [];
-
-  /** `fd` from openTraceFile; `pid` the process the spans are of (they go on its lane `timer`). */
-  constructor(
-    fd: number,
-    private readonly label: string,
-    private readonly pid: number,
-  ) {
-    this.out = new TraceAppender(fd);
-    this.out.metadata('process_name', pid, TIMER_LANE, { name: label });
-    this.out.metadata('thread_name', pid, TIMER_LANE, { name: 'timer' });
-  }
-
-  /** Records the items of a completed run (merging them into the open span when close enough). */
-  items(run: CompletedRun): void {
-    const open = this.open;
-    if (open && run.outMs - open.startMs < MERGE_SPAN_MS) {
-      open.endMs = run.outMs;
-      open.count += run.count;
-      return;
-    }
-    if (open) this.span(open);
-    this.open = { startMs: run.serviceStartMs, endMs: run.outMs, first: run.first, count: run.count };
-  }
-
-  /**
-   * Writes the open span and everything pending, and closes the file. Seen from outside, the first
-   * item's span also holds the command's start-up: its excess over the median per-item service time
-   * of the other items is written as a span of its own (`"cat":"startup"`), never as an item's work.
-   */
-  close(): void {
-    if (this.open) this.span(this.open);
-    this.open = undefined;
-    const first = this.firstSpan;
-    if (first && this.perItemMs.length > 0) {
-      const sorted = [...this.perItemMs].sort((a, b) => a - b);
-      const median = sorted[sorted.length >> 1]!;
-      const startupEndMs = first.endMs - first.count * median;
-      if (startupEndMs > first.startMs) {
-        const ts = traceClockUs(first.startMs);
-        this.out.event({
-          name: 'start-up',
-          cat: 'startup',
-          ph: 'X',
-          ts,
-          dur: traceClockUs(startupEndMs) - ts,
-          pid: this.pid,
-          tid: TIMER_LANE,
-          args: { medianItemMs: Math.round(median * 1000) / 1000 },
-        });
-        first.startMs = startupEndMs;
-      }
-    }
-    if (first) this.writeSpan(first);
-    this.out.close();
-  }
-
-  private span(span: Span): void {
-    if (this.spans++ === 0) {
-      this.firstSpan = span;
-      return;
-    }
-    this.perItemMs.push((span.endMs - span.startMs) / span.count);
-    this.writeSpan(span);
-  }
-
-  private writeSpan(span: Span): void {
-    const ts = traceClockUs(span.startMs);
-    const args = span.count === 1 ? { line: span.first } : { line: span.first, items: span.count };
-    this.out.event({
-      name: this.label,
-      cat: 'item',
-      ph: 'X',
-      ts,
-      dur: Math.max(0, traceClockUs(span.endMs) - ts),
-      pid: this.pid,
-      tid: TIMER_LANE,
-      args,
-    });
   }
 }

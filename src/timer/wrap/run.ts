@@ -6,7 +6,7 @@ import { EXIT } from '../../base/exit-codes.js';
 import { systemErrorText } from '../../base/messages.js';
 import { onProgressSignal } from '../../base/progress-signal.js';
 import { isDirectory } from '../../base/fd.js';
-import { ItemClock, type CompletedRun } from '../../trace/items.js';
+import { ItemClock, type CompletedRun, TraceWriter } from '../../trace/items.js';
 import { openCommandPipes } from './pipes.js';
 import { childCpu, type ChildCpu } from '../../base/proc.js';
 import { TreeMemorySampler } from './memory.js';
@@ -20,7 +20,7 @@ import {
   type Item,
   type Measurement,
 } from '../../render/summary.js';
-import { openTraceFile, TraceRefused, TraceWriter } from '../../trace/trace-file.js';
+import { openTraceFile, TraceRefused } from '../../trace/trace-file.js';
 import { raise } from '../../base/signals.js';
 import { openReport, ReportBatch, refuse as refuseWith } from '../report-sink.js';
 import { startProgress } from './progress.js';
