@@ -100,3 +100,16 @@ test('layers: the check fails on an upward import and on a cycle', () => {
   ]);
   assert.deepEqual(layerProblems(dynamic), ['render/r.ts imports timer/t.ts: render may not import timer']);
 });
+
+test('house rules: every file under src/ is under 300 lines, each at most 120 characters', () => {
+  const problems: string[] = [];
+  for (const [file, text] of sourceFiles()) {
+    const lines = text.split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    if (lines.length >= 300) problems.push(`${file}: ${lines.length} lines`);
+    lines.forEach((line, index) => {
+      if ([...line].length > 120) problems.push(`${file}:${index + 1}: ${[...line].length} characters`);
+    });
+  }
+  assert.deepEqual(problems, []);
+});

@@ -12,7 +12,8 @@ export function bashCompletion(spec: ProgramSpec): string {
   const dispatch = subcommands
     .map((sub) => {
       const word = sub.name.split(' ').pop()!;
-      return `  if [[ \${COMP_WORDS[1]} == ${word} ]] && ((COMP_CWORD > 1)); then ${functionName(sub.name)} 2; return 0; fi\n`;
+      const call = `${functionName(sub.name)} 2; return 0`;
+      return `  if [[ \${COMP_WORDS[1]} == ${word} ]] && ((COMP_CWORD > 1)); then ${call}; fi\n`;
     })
     .join('');
   const firstWords = subcommands.map((sub) => sub.name.split(' ').pop()!).join(' ');
@@ -28,6 +29,11 @@ export function bashCompletion(spec: ProgramSpec): string {
   );
 }
 
+/** The words completion offers for an option's value that is neither a file nor a choice: its default, if any. */
+function defaultWord(value: unknown): string {
+  return value === undefined ? '' : `$(compgen -W '${value}' -- "$cur")`;
+}
+
 function functionName(name: string): string {
   return `_pipestage_${name.replace(/[^A-Za-z0-9]/g, '_')}`;
 }
@@ -39,6 +45,7 @@ function optionsFunction(spec: ProgramSpec, firstWords: string): string {
       ? functionName(spec.name)
       : `${functionName(spec.name)}_options`;
   const entries = Object.entries(spec.options);
+  const firstWordsReply = `$(((COMP_CWORD == 1)) && compgen -W '${firstWords}' -- "$cur")`;
   const words = [
     ...entries.flatMap(([name, def]) => [`--${name}`, ...(def.alias ? [`-${def.alias}`] : [])]),
     '--help',
@@ -58,7 +65,7 @@ function optionsFunction(spec: ProgramSpec, firstWords: string): string {
         ? `COMPREPLY=($(compgen -W '${def.choices.join(' ')}' -- "$cur"))`
         : def.file
           ? 'COMPREPLY=($(compgen -f -- "$cur"))'
-          : `compopt +o default 2>/dev/null; COMPREPLY=(${def.default === undefined ? '' : `$(compgen -W '${def.default}' -- "$cur")`})`;
+          : `compopt +o default 2>/dev/null; COMPREPLY=(${defaultWord(def.default)})`;
       return `    ${flags}) ${reply}; return 0 ;;\n`;
     })
     .join('');
@@ -81,7 +88,7 @@ function optionsFunction(spec: ProgramSpec, firstWords: string): string {
       '      if declare -F _command_offset >/dev/null; then _command_offset "$i"; return 0; fi\n' +
       '      COMPREPLY=($(compgen -f -- "$cur"))\n' +
       '    else\n' +
-      `      COMPREPLY=($(compgen -c -- "$cur")${firstWords ? ` $(((COMP_CWORD == 1)) && compgen -W '${firstWords}' -- "$cur")` : ''})\n` +
+      `      COMPREPLY=($(compgen -c -- "$cur")${firstWords ? ` ${firstWordsReply}` : ''})\n` +
       '    fi\n' +
       '    return 0\n' +
       '  fi\n'

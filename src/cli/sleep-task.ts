@@ -52,7 +52,10 @@ export const program: ProgramSpec = stageSpec({
       value: 'INTERVAL',
       parse: parseDuration,
       describe:
-        "Lines in flight behave as Python threads under the GIL (Python's switch interval is 5ms): a spin step runs in slices of INTERVAL, taking turns with the other lines ready to run; a block step holds the process; a wait step lets the others run. Without it, lines in flight behave as asyncio tasks",
+        "Lines in flight behave as Python threads under the GIL (Python's switch interval is 5ms): a " +
+        'spin step runs in slices of INTERVAL, taking turns with the other lines ready to run; a ' +
+        'block step holds the process; a wait step lets the others run. Without it, lines in flight ' +
+        'behave as asyncio tasks',
     },
   },
   manSections: [

@@ -9,9 +9,12 @@ const report: ProgramSpec = {
     'timer report [--width N] [--svg OUT] [--csv OUT] FILE\ntimer report --joblog JOBLOG [--width N] [--svg OUT]',
   description:
     'Draw a trace written by `timer --trace` or by traced stages (`--trace`, `PIPESTAGE_TRACE`) as a Gantt chart: ' +
-    "one row per stage, time across, and a row per lane (worker thread, concurrency slot) of a stage that traced itself; each stage's busy and idle time, " +
-    'the achieved speedup (sum of busy time / wall time) and the bottleneck stage. FILE - reads the trace from standard input.\n\n' +
-    "With --joblog, draw GNU parallel's --joblog instead: a row per host and per slot of it (jobs laid so that none overlap), " +
+    'one row per stage, time across, and a row per lane (worker thread, concurrency slot) of a stage ' +
+    "that traced itself; each stage's busy and idle time, " +
+    'the achieved speedup (sum of busy time / wall time) and the bottleneck stage. FILE - reads the ' +
+    'trace from standard input.\n\n' +
+    "With --joblog, draw GNU parallel's --joblog instead: a row per host and per slot of it (jobs " +
+    'laid so that none overlap), ' +
     'failed jobs marked, and per host its jobs, busy time and utilisation.',
   options: {
     width: {
@@ -27,7 +30,8 @@ const report: ProgramSpec = {
       value: 'OUT',
       file: true,
       describe:
-        "Also write one row per item span to OUT: stage, pid, lane, line, start, end, elapsed (seconds from the trace's start)",
+        'Also write one row per item span to OUT: stage, pid, lane, line, start, end, elapsed ' +
+        "(seconds from the trace's start)",
     },
     joblog: {
       type: 'string',
@@ -55,8 +59,18 @@ export const program: ProgramSpec = {
   summary: 'measure what a command or a pipeline stage costs, and draw traces as Gantt charts',
   synopsis: "timer [options] [--] COMMAND [ARG...]\ntimer --pipeline 'PIPELINE' [options]",
   description:
-    "Run COMMAND with stdin and stdout passed through unchanged, and report on stderr what it cost: lines in and out, wall time, CPU, peak memory, rate. The exit status is the command's (127 not found, 126 cannot execute, 125 timer failed, 128+N killed by signal N).\n\n" +
-    "With --pipeline, profile a whole shell pipeline: PIPELINE runs with bash (its PIPESTATUS gives each stage's status) on timer's own stdin, stdout and stderr, nothing relayed; every process the shell starts is a stage, observed from /proc every --interval and, for pipestage stages, from their own traces. At the end: per stage its command, status, wall, CPU, peak memory, bytes, and its time split into working, other waits, waiting for input and blocked on output; the chart; the bottleneck (a line `bottleneck: NAME — evidence`); and the wall time predicted with the bottleneck twice as fast (`predicted: WALL with CHANGE`). While stderr is a terminal, a live view shows each stage until the report replaces it. The exit status is the pipeline's.\n\n" +
+    'Run COMMAND with stdin and stdout passed through unchanged, and report on stderr what it cost: ' +
+    "lines in and out, wall time, CPU, peak memory, rate. The exit status is the command's (127 not " +
+    'found, 126 cannot execute, 125 timer failed, 128+N killed by signal N).\n\n' +
+    'With --pipeline, profile a whole shell pipeline: PIPELINE runs with bash (its PIPESTATUS gives ' +
+    "each stage's status) on timer's own stdin, stdout and stderr, nothing relayed; every process " +
+    'the shell starts is a stage, observed from /proc every --interval and, for pipestage stages, ' +
+    'from their own traces. At the end: per stage its command, status, wall, CPU, peak memory, ' +
+    'bytes, and its time split into working, other waits, waiting for input and blocked on output; ' +
+    'the chart; the bottleneck (a line `bottleneck: NAME — evidence`); and the wall time predicted ' +
+    'with the bottleneck twice as fast (`predicted: WALL with CHANGE`). While stderr is a terminal, ' +
+    'a live view shows each stage until the report replaces it. The exit status is the ' +
+    "pipeline's.\n\n" +
     '`timer report FILE` draws a trace recorded with --trace as a Gantt chart.',
   options: {
     label: {
@@ -106,7 +120,8 @@ export const program: ProgramSpec = {
       max: 10000,
       default: 100,
       describe:
-        'With --pipeline: sample the stages every MS milliseconds (and 4 times in the first 35 ms, to catch short stages)',
+        'With --pipeline: sample the stages every MS milliseconds (and 4 times in the first 35 ms, ' +
+        'to catch short stages)',
     },
     'no-progress': { type: 'boolean', describe: 'With --pipeline: no live view on the terminal' },
   },

@@ -20,7 +20,9 @@ const STAGE_OPTIONS: OptionTable = {
     value: 'FILE',
     file: true,
     describe:
-      "Append the stage's own trace to FILE (Chrome Trace Event Format, shared with timer --trace): its states, and a span per line on the lane of the thread or slot that computed it. Default: $PIPESTAGE_TRACE",
+      "Append the stage's own trace to FILE (Chrome Trace Event Format, shared with timer --trace): " +
+      'its states, and a span per line on the lane of the thread or slot that computed it. Default: ' +
+      '$PIPESTAGE_TRACE',
   },
   workers: {
     type: 'integer',
@@ -29,7 +31,8 @@ const STAGE_OPTIONS: OptionTable = {
     min: 1,
     max: 256,
     describe:
-      'Compute lines on up to N worker threads, truly in parallel, started as work needs them; output stays in input order',
+      'Compute lines on up to N worker threads, truly in parallel, started as work needs them; ' +
+      'output stays in input order',
   },
 };
 
