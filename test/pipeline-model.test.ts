@@ -8,18 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { sh, waitFor } from './helpers.js';
-import {
-  applyPipestatus,
-  attributeReaped,
-  recentCpuRate,
-  dataFlowOrder,
-  findBottleneck,
-  stageCommand,
-  timeline,
-  withUnseenStages,
-  type ObservedStage,
-} from '../src/timer/pipeline/model.js';
-import { classify, combine, parseStat, readStat } from '../src/timer/pipeline/observe.js';
+import { applyPipestatus, dataFlowOrder, findBottleneck, withUnseenStages } from '../src/timer/pipeline/model.js';
+import { attributeReaped, recentCpuRate, type ObservedStage } from '../src/timer/pipeline/observed.js';
+import { timeline } from '../src/timer/pipeline/timeline.js';
+import { stageCommand } from '../src/render/stage-name.js';
+import { classify, combine } from '../src/timer/pipeline/observe.js';
+import { parseStat, readStat } from '../src/base/proc.js';
 import { doubledCommand, makespan } from '../src/timer/pipeline/predict.js';
 import { readStageTraces } from '../src/trace/read-stage-traces.js';
 import { StageTracer } from '../src/trace/stage-tracer.js';

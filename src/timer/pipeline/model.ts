@@ -3,10 +3,6 @@ import { stageCommand } from '../../render/stage-name.js';
 import type { ObservedStage } from './observed.js';
 import { stateTotals, timeline } from './timeline.js';
 
-// (their homes are render/stage-name.ts, observed.ts and timeline.ts; the tests read them through here)
-export { attributeReaped, type ObservedStage, recentCpuRate } from './observed.js';
-export { stageCommand, timeline };
-
 // The pipeline model: pure functions from what was observed (samples of /proc, the stages' own
 // traces) to stages in data-flow order, each one's time split into states, and the bottleneck.
 

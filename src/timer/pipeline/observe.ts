@@ -1,11 +1,8 @@
-import { MS_PER_TICK, PAGE_BYTES, ProcFiles, parseStat, readProcLink as readLink, readStat } from '../../base/proc.js';
+import { MS_PER_TICK, PAGE_BYTES, ProcFiles, readProcLink as readLink, readStat } from '../../base/proc.js';
 import type { ReapedGroup, SampledState, StageRecord } from '../../render/profile.js';
 
 // Observing a running pipeline from /proc: the shell's children are its stages; each is sampled every
 // interval (state, what it sleeps in, CPU, memory, bytes, which pipes are its stdin and stdout).
-
-// (the one /proc stat parser is base/proc.ts's; the tests read it through here too)
-export { parseStat, readStat };
 
 /**
  * What a process is doing now, from its state letter and (when asleep) the kernel function it sleeps
