@@ -27,7 +27,7 @@ need mawk mawk
 started_at=$(date -u '+%Y-%m-%d %H:%M UTC')
 load_at_start=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)
 keep_report "$SCRATCH/bench-output.txt"
-exec 2>&1 # the details some sections print on stderr belong to the record too
+exec 4>&2 2>&1 # the details some sections print on stderr belong to the record too
 PY_REF="$REPO/test/reference/components.py" # a copy of ../shared/reference/components.py
 RUNS=$([ "${BENCH_QUICK:-0}" = 1 ] && echo 5 || echo 20)
 failed=0
@@ -194,7 +194,7 @@ echo "  worst error / tolerance: $(per_stage_error "seq 1 3000000 | (gzip -1; ti
 rm -f "$SCRATCH/seq3m"
 
 # benchmarks.md: the record of this run, for docs/ (`npm run bench -- --out docs/`).
-exec 1>&3 3>&- 2>&1
+exec 1>&3 3>&- 2>&4 4>&-
 wait "$REPORT_TEE" || true
 REPORT_TEE=
 missed=$(grep -c ': MISSED$' "$SCRATCH/bench-output.txt" || true)
@@ -212,7 +212,7 @@ missed=$(grep -c ': MISSED$' "$SCRATCH/bench-output.txt" || true)
   echo "What each section measures, and its target:"
   echo
   echo '```text'
-  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" | sed -n '2,/^Needs /p' | sed '$d'
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" | sed -n '/^ *1 /,/^Needs /p' | sed '$d'
   echo '```'
   echo
   echo "## This run"

@@ -88,7 +88,7 @@ if [ ${#off[@]} = 0 ]; then
   echo "calibration: both stages within 15% of the ~${TARGET_MS} ms per item aimed at, in (a)."
 else
   echo "calibration: aimed at ~${TARGET_MS} ms per item, got ${off[0]}${off[1]:+ and ${off[1]}} in (a): more than 15% off"
-  echo "(the machine's load changed after calibrating); the figures above are what the stages measured."
+  echo "(a shared machine's load moves); the figures above are what the stages measured, whatever it was."
 fi
 echo
 echo "what each stage cost in (a) (timer):"
@@ -103,7 +103,7 @@ if ! cmp -s out.sequential out.pipelined; then
   exit 1
 fi
 echo "both runs produced the same $(wc -l <out.pipelined) results ($(head -n 1 out.pipelined) each):"
-echo "in (b) add works on item k while mul computes item k+1 — two processes, two cores busy."
+echo "in (b) add works on item k while mul computes item k+1: two processes, on two cores when the machine has them free."
 awk -v now="$(now_ns)" -v started="$started" -v calibrated="$calibrated" \
   'BEGIN { printf "the demo took %.0f s in all, %.0f s of it calibrating.\n", (now - started) / 1e9, (calibrated - started) / 1e9 }'
 echo "traces: *.trace.json (open them in https://ui.perfetto.dev or chrome://tracing), in the directory below."

@@ -11,16 +11,20 @@ source "$(dirname "$0")/lib/help.sh" "$@"
 # shellcheck source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
 failed=()
+# load_average: the machine's load over the last 1, 5 and 15 minutes (what else was running).
+load_average() { cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown; }
 md="$SCRATCH/experiments.md"
 
 # experiment SCRIPT TITLE [ARG...]: runs scripts/SCRIPT into a directory of its own, shows its output
 # as it goes, then appends to experiments.md its title, the prose on stdin, the table it printed and
 # the rest of its output (its checks).
 experiment() {
-  local script=$1 title=$2 name=${1%.sh} status=0
+  local script=$1 title=$2 name=${1%.sh} status=0 load_before load_after
   shift 2
   echo "== $script"
+  load_before=$(load_average)
   bash "$REPO/scripts/$script" --out "$SCRATCH/$name" "$@" || status=$?
+  load_after=$(load_average)
   [ "$status" = 0 ] || failed+=("$script (exit $status)")
   {
     echo
@@ -32,14 +36,15 @@ experiment() {
       echo "**In this run it contradicted an expectation (exit $status): see its output below.**"
       echo
     fi
-    echo "Run as \`bash scripts/$script$(printf ' %s' "$@")\`; the table it printed:"
+    echo "Run as \`bash scripts/$script${*:+ $*}\` (load average $load_before at its start, $load_after at its end);"
+    echo "the table it printed:"
     echo
     grep '^|' "$SCRATCH/$name/$name-output.txt" || echo "(no table: see its output)"
     echo
     echo "The rest of its output (its checks):"
     echo
     echo '```text'
-    grep -v '^|' "$SCRATCH/$name/$name-output.txt" | sed -e '/./,$!d'
+    grep -v '^|' "$SCRATCH/$name/$name-output.txt" | cat -s
     echo '```'
   } >>"$md"
 }
@@ -49,11 +54,12 @@ experiment() {
   echo
   echo "Written by \`scripts/experiments.sh --out docs/\` (which \`scripts/readme-figures.sh --out docs/\` runs):"
   echo "never edited by hand. Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($(uname -sr),"
-  echo "Node $(node --version)), load average $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown) at the start."
+  echo "Node $(node --version)), load average $(load_average) at the start."
   echo "Each script runs alone, prints its table and the commands it ran, and exits 1 when a measurement"
   echo "contradicts its expectation, so it is a check, not only a printout. The machines are shared and noisy:"
   echo "ratios matter, not absolute times. \`bash scripts/NAME.sh --help\` says what each one takes."
-} >"$md"
+} >"$SCRATCH/head.md"
+: >"$md"
 
 experiment pipeline.sh "the classic mul/add experiment in all its versions" <<'TEXT'
 N items of 11 (8 by default), both stages calibrated on warm code to about the same cost per item
@@ -122,10 +128,21 @@ TEXT
 } >>"$md"
 for kind in cpu io; do
   for pool in threads workers processes; do
-    [ -f "$SCRATCH/pools/pools-$kind-$pool.svg" ] && cp "$SCRATCH/pools/pools-$kind-$pool.svg" "$OUT/"
+    if [ -f "$SCRATCH/pools/pools-$kind-$pool.svg" ]; then cp "$SCRATCH/pools/pools-$kind-$pool.svg" "$OUT/"; fi
   done
 done
-cp "$md" "$OUT/experiments.md"
+{
+  cat "$SCRATCH/head.md"
+  if [ ${#failed[@]} -gt 0 ]; then
+    echo
+    echo "In this run ${#failed[@]} of the 5 scripts contradicted an expectation: ${failed[*]}. A load average"
+    echo "above the cores means other processes took CPU the experiments expected: regenerate on a quiet machine."
+  else
+    echo
+    echo "In this run every script met its expectations."
+  fi
+  cat "$md"
+} >"$OUT/experiments.md"
 echo
 echo "wrote experiments.md and the pool charts"
 if [ ${#failed[@]} -gt 0 ]; then

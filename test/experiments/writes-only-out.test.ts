@@ -121,7 +121,11 @@ test('the scripts answer a usage error as GNU tools do, before running anything'
       "kitchen.sh: option '--out' requires an argument\nTry 'bash scripts/kitchen.sh --help' for more information.\n",
     exitCode: 2,
   });
-  const help = await sh('bash scripts/bench.sh --help');
-  assert.equal(help.exitCode, 0);
-  assert.match(help.stdout, /^ {2}--out DIR {3}write its files into DIR/m);
+  for (const script of ['bench', 'experiments']) {
+    const help = await sh(`PATH=/nonexistent:/usr/bin:/bin bash scripts/${script}.sh --help`);
+    assert.equal(help.exitCode, 0, script);
+    assert.equal(help.stderr, '', script);
+    assert.match(help.stdout, /^ {2}--out DIR {3}write its files into DIR/m);
+    assert.match(help.stdout, /^Files \(in --out DIR\): .*\.md/m);
+  }
 });
