@@ -17,10 +17,18 @@
 #                 timer's CPU after its start-up, while the pipeline ran   target <= 2% of the pipeline's;
 #                 per-stage CPU vs the kernel's (bash times), stages ending apart: within 5% or 20 ms
 # Needs hyperfine and mawk (Debian packages). BENCH_QUICK=1 runs fewer repetitions.
+# Files (in --out DIR): benchmarks.md, what it printed with the machine and the day: `npm run bench --
+# --out docs/` refreshes docs/benchmarks.md, which is never edited by hand.
+# shellcheck source=lib/help.sh
 source "$(dirname "$0")/lib/help.sh" "$@"
+# shellcheck source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
 need hyperfine hyperfine
 need mawk mawk
+started_at=$(date -u '+%Y-%m-%d %H:%M UTC')
+load_at_start=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo unknown)
+keep_report "$SCRATCH/bench-output.txt"
+exec 4>&2 2>&1 # the details some sections print on stderr belong to the record too
 PY_REF="$REPO/test/reference/components.py" # a copy of ../shared/reference/components.py
 RUNS=$([ "${BENCH_QUICK:-0}" = 1 ] && echo 5 || echo 20)
 failed=0
@@ -70,11 +78,14 @@ echo "  add / python3 = $(calc "${m[0]} / ${m[2]}")"
 # Node's start-up is most of the difference on a loaded machine: the lines alone, each less its empty run.
 echo "  lines only (less each one's run on empty input: add ${m[3]} ms, mawk ${m[4]} ms):" \
   "add / mawk = $(calc "(${m[0]} - ${m[3]}) / (${m[1]} - ${m[4]})")"
-cmp -s <(add --formula <"$SCRATCH/seq1m") <(mawk -v OFMT=%.0f '{ print $1 * ($1 + 1) / 2 }' <"$SCRATCH/seq1m") \
-  && echo "  outputs identical" || { echo "  OUTPUTS DIFFER"; failed=1; }
+if cmp -s <(add --formula <"$SCRATCH/seq1m") <(mawk -v OFMT=%.0f '{ print $1 * ($1 + 1) / 2 }' <"$SCRATCH/seq1m"); then
+  echo "  outputs identical"
+else
+  echo "  OUTPUTS DIFFER"; failed=1
+fi
 
 echo "== 3. pipeline: 8 items of 11, each stage ~0.5 s per item"
-read -r mul_r add_r < <(calibrate_repeats 500)
+read -r mul_r add_r _ < <(calibrate_repeats 500)
 echo "  calibrated: mul --repeat $mul_r, add --repeat $add_r"
 printf '11\n%.0s' 1 2 3 4 5 6 7 8 >"$SCRATCH/in8"
 seq_cmd="mul --repeat $mul_r <$SCRATCH/in8 >$SCRATCH/mid && add --repeat $add_r <$SCRATCH/mid >$SCRATCH/out.seq"
@@ -85,7 +96,7 @@ speedup=$(calc "${m[0]} / ${m[1]}")
 ideal=$(calc "2 * 8 / 9")
 echo "  sequential: ${m[0]} ms   pipelined: ${m[1]} ms   speedup: $speedup   ideal 2N/(N+1): $ideal"
 verdict "efficiency" "$(calc "$speedup / $ideal")" ">=" 0.95
-cmp -s "$SCRATCH/out.seq" "$SCRATCH/out.pipe" && echo "  outputs identical" || { echo "  OUTPUTS DIFFER"; failed=1; }
+if cmp -s "$SCRATCH/out.seq" "$SCRATCH/out.pipe"; then echo "  outputs identical"; else echo "  OUTPUTS DIFFER"; failed=1; fi
 
 echo "== 4. memory: peak RSS of add --formula"
 seq 1 10000000 >"$SCRATCH/seq10m"
@@ -155,6 +166,7 @@ for _ in 1 2 3 4 5; do
   # give the CPU of its children (timer and the pipeline it ran); less the pipeline's (cpuMs) and
   # timer's start-up, that is all of timer's own after its start-up, the report and its exit included.
   ( timer --pipeline "$bare" --json --output "$SCRATCH/profile.json"; times >"$SCRATCH/times-timer" )
+  # shellcheck disable=SC2016 # JavaScript, not shell: its ${} are template literals
   read -r run whole < <(node -e '
     const fs = require("fs");
     const d = JSON.parse(fs.readFileSync(process.argv[1]));
@@ -174,6 +186,7 @@ echo "  and all of timer's CPU after its start-up (then reading the traces, the 
 per_stage_error() {
   rm -f "$SCRATCH/accuracy.json" # --output appends
   timer --pipeline "$1" --json --output "$SCRATCH/accuracy.json"
+  # shellcheck disable=SC2016 # JavaScript, not shell: its ${} are template literals
   node -e '
     const fs = require("fs");
     const d = JSON.parse(fs.readFileSync(process.argv[1]));
@@ -196,4 +209,35 @@ echo "  per-stage CPU, stages ending within one sampling interval (what the samp
 echo "  worst error / tolerance: $(per_stage_error "seq 1 3000000 | (gzip -1; times >$SCRATCH/times-a) | (gzip -d >/dev/null; times >$SCRATCH/times-b)")"
 rm -f "$SCRATCH/seq3m"
 
+# benchmarks.md: the record of this run, for docs/ (`npm run bench -- --out docs/`).
+exec 1>&3 3>&- 2>&4 4>&-
+wait "$REPORT_TEE" || true
+REPORT_TEE=
+missed=$(grep -c ': MISSED$' "$SCRATCH/bench-output.txt" || true)
+{
+  echo "# Benchmarks"
+  echo
+  echo "Written by \`npm run bench -- --out docs/\` (scripts/bench.sh): never edited by hand; run it again to"
+  echo "refresh it. Measured $started_at on $(nproc) cores ($(uname -sr), Node $(node --version)), load average"
+  echo "$load_at_start at the start;" \
+    "$([ "${BENCH_QUICK:-0}" = 1 ] && echo "BENCH_QUICK=1: fewer repetitions than a full run (a quick look, not the record)." \
+      || echo "a full run.")"
+  echo "The machines are shared and noisy: the ratios, measured side by side in one run, mean more than the"
+  echo "absolute times."
+  echo
+  echo "What each section measures, and its target:"
+  echo
+  echo '```text'
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" | sed -n '/^ *1 /,/^Needs /p' | sed '$d'
+  echo '```'
+  echo
+  echo "## This run"
+  echo
+  if [ "$missed" = 0 ]; then echo "Every target met."; else echo "Targets missed: $missed (the lines marked MISSED)."; fi
+  echo
+  echo '```text'
+  cat "$SCRATCH/bench-output.txt"
+  echo '```'
+} >"$OUT/benchmarks.md"
+echo "wrote benchmarks.md"
 exit $failed

@@ -4,12 +4,17 @@
 # (GNU parallel -j). IO-bound work gains everywhere; CPU-bound work only with real parallelism. Peak
 # memory of the whole (threads vs processes) comes from `timer`. Exits 1 when a measurement
 # contradicts its expectation (a gain is at least 1.5x; no gain is at most 1.15x).
+# Files (in --out DIR): what it printed (cpu-vs-io-output.txt).
+# Environment: CPU_IO_TASK_MS (ms per task, default 100).
+# shellcheck source=lib/help.sh
 source "$(dirname "$0")/lib/help.sh" "$@"
+# shellcheck source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
 need parallel parallel
 TASKS=24
 TASK_MS=${CPU_IO_TASK_MS:-100}
-cd "$SCRATCH"
+keep_report "$OUT/cpu-vs-io-output.txt"
+cd "$SCRATCH" || exit 1
 seq "$TASKS" >tasks
 for _ in $(seq "$TASKS"); do echo 11; done >mul-tasks
 read -r mul_r _ < <(calibrate_repeats "$TASK_MS")
@@ -18,8 +23,8 @@ echo
 printf '| %-7s | %-22s | %-70s | %9s | %9s | %7s | %15s |\n' work "2 workers as" "command (N = 1, then 2)" "N=1 (ms)" "N=2 (ms)" speedup "peak RSS N=2 MB"
 printf '|%s|%s|%s|%s|%s|%s|%s|\n' ---------  ------------------------ "$(printf -- '-%.0s' {1..72})" ----------- ----------- --------- -----------------
 row() { # row WORK HOW INPUT COMMAND_WITH_N EXPECTATION(gain|none)
-  local w1 w2 r1 r2 speedup shown
-  read -r w1 r1 < <(timed_run "${4//@N@/1}" "$3")
+  local w1 w2 r2 speedup shown
+  read -r w1 _ < <(timed_run "${4//@N@/1}" "$3")
   read -r w2 r2 < <(timed_run "${4//@N@/2}" "$3")
   speedup=$(calc "$w1 / $w2")
   shown="\`${4//@N@/N}\`"; shown="${shown//|/\\|}"

@@ -8,25 +8,23 @@
 # `block` steps of one line that follow each other run back to back, and nothing else runs meanwhile.
 # With --preempt (as Python threads under the GIL): between two steps the other ready lines run first.
 #
-# Usage: scripts/kitchen.sh [--unit SECONDS] [--tolerance UNITS]     (defaults: 0.2 s, 0.5 units)
+# Files (in --out DIR): each run's trace (run1.trace.json ...) and what it printed (kitchen-output.txt).
+#
+# Usage: scripts/kitchen.sh [--unit SECONDS] [--tolerance UNITS] [--out DIR]   (defaults: 0.2 s, 0.5 units)
+NUMBER_OPTIONS=(--unit --tolerance)
+# shellcheck source=lib/help.sh
 source "$(dirname "$0")/lib/help.sh" "$@"
+# shellcheck source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
-UNIT=0.2
-TOLERANCE=0.5
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --unit) UNIT=$2; shift 2 ;;
-    --tolerance) TOLERANCE=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "kitchen.sh: unknown argument '$1'" >&2; exit 2 ;;
-  esac
-done
+UNIT=${OPTION[--unit]:-0.2}
+TOLERANCE=${OPTION[--tolerance]:-0.5}
+keep_report "$OUT/kitchen-output.txt"
 u() { awk -v n="$1" -v unit="$UNIT" 'BEGIN { printf "%dms", n * unit * 1000 }'; }
 
 pasta="pasta $(u 3) $(u 1)"                             # boil water 3, cook 1
 meatballs="meatballs $(u 2) block:$(u 1) $(u 2)"        # preheat oven 2, sear 1, finish 2
 salad="salad block:$(u 3) block:$(u 1)"                 # chop 3, assemble 1
-cd "$SCRATCH"
+cd "$SCRATCH" || exit 1
 printf '%s\n' "$pasta" "$meatballs" "$salad" >kitchen.txt
 printf '%s\n' "$salad" "$meatballs" "$pasta" >kitchen-reversed.txt
 sed 's/block://g' kitchen.txt >kitchen-waits.txt
@@ -46,7 +44,8 @@ measure() { # measure DESCRIPTION EXPECTED_UNITS CLASSIC COMMAND
   # The stages trace themselves (PIPESTAGE_TRACE): a run of one process is measured from its first
   # task begun to its last done; a run of several, by the longest of their own windows, provided they
   # all ran at the same time: no process start-up counts, whatever the machine's load.
-  trace="$SCRATCH/run$((runs += 1)).trace.json"
+  trace="$OUT/run$((runs += 1)).trace.json"
+  rm -f "$trace"
   PIPESTAGE_TRACE=$trace bash -c "$4" >/dev/null
   if [ "$(grep -c '"name":"process_name"' "$trace")" -gt 1 ]; then read -r ms together < <(process_windows_ms "$trace")
   else ms=$(items_window_ms "$trace")

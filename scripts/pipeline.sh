@@ -11,12 +11,17 @@
 #   4 a shell pipe of processes: mul | add — gain, up to 2N/(N+1)
 # Prints the table and the commands; exits 1 when a measurement contradicts its expectation (no gain
 # is at most 1.15x; a gain is at least 1.3x).
+# Files (in --out DIR): what it printed (pipeline-output.txt).
+# Environment: PIPELINE_ITEMS (default 8), PIPELINE_ITEM_MS (ms per item per stage, default 250).
+# shellcheck source=lib/help.sh
 source "$(dirname "$0")/lib/help.sh" "$@"
+# shellcheck source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
 N=${PIPELINE_ITEMS:-8}
 TARGET_MS=${PIPELINE_ITEM_MS:-250}
-read -r mul_r add_r < <(calibrate_repeats "$TARGET_MS")
-cd "$SCRATCH"
+keep_report "$OUT/pipeline-output.txt"
+read -r mul_r add_r _ < <(calibrate_repeats "$TARGET_MS")
+cd "$SCRATCH" || exit 1
 for _ in $(seq "$N"); do echo 11; done >items
 for i in $(seq "$N"); do echo "item$i spin:${TARGET_MS}ms spin:${TARGET_MS}ms"; done >spin-items
 echo "$N items; mul --repeat $mul_r and add --repeat $add_r each cost ~${TARGET_MS} ms per item; $(nproc) cores"
@@ -24,8 +29,8 @@ echo
 
 declare -a names commands walls
 run() { # run NAME INPUT COMMAND
-  local wall rss
-  read -r wall rss < <(timed_run "$3" "$2")
+  local wall
+  read -r wall _ < <(timed_run "$3" "$2")
   names+=("$1"); commands+=("$3"); walls+=("$wall")
 }
 run "1. sequential: one stage after the other" items "mul --repeat $mul_r >mid && add --repeat $add_r <mid"

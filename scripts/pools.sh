@@ -11,34 +11,30 @@
 # the cores, as a kernel sharing the cores fairly among the running tasks gets it (the largest tasks end
 # alone); IO-bound, every pool takes about the longest task. A run is measured from its first task
 # begun to its last task done (each process's own start-up left out, not the CPU it takes from the
-# others: the processes pool pays 8 Node start-ups on the same cores). Writes the
-# six Gantt charts to docs/pools-{cpu,io}-{threads,workers,processes}.svg; exits 1 when a measurement
-# is off its expectation by more than the tolerance.
+# others: the processes pool pays 8 Node start-ups on the same cores). Exits 1 when a measurement is
+# off its expectation by more than the tolerance.
+# Files (in --out DIR): the six Gantt charts pools-{cpu,io}-{threads,workers,processes}.svg, each
+# run's trace and CSV ({cpu,io}-POOL.trace.json, .csv) and what it printed (pools-output.txt).
 #
-# Usage: bash scripts/pools.sh [--scale SECONDS] [--tolerance FRACTION] [--svg-dir DIR]
-#        (defaults: 1 s, 0.35, docs/ of this repository)
+# Usage: bash scripts/pools.sh [--scale SECONDS] [--tolerance FRACTION] [--out DIR]
+#        (defaults: 1 s, 0.35, a new temporary directory)
+NUMBER_OPTIONS=(--scale --tolerance)
+# shellcheck source=lib/help.sh
 source "$(dirname "$0")/lib/help.sh" "$@"
+# shellcheck source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
-SCALE=1
-TOLERANCE=0.35
-SVG_DIR="$REPO/docs"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --scale) SCALE=$2; shift 2 ;;
-    --tolerance) TOLERANCE=$2; shift 2 ;;
-    --svg-dir) SVG_DIR=$2; shift 2 ;;
-    *) echo "pools.sh: unknown argument '$1'" >&2; exit 2 ;;
-  esac
-done
+SCALE=${OPTION[--scale]:-1}
+TOLERANCE=${OPTION[--tolerance]:-0.35}
 need parallel parallel
-mkdir -p "$SVG_DIR"
+keep_report "$OUT/pools-output.txt"
 cores=$(nproc)
 # The eight costs in ms, smallest first: the largest is SCALE s, each the previous times 1.618.
 mapfile -t costs < <(awk -v s="$SCALE" 'BEGIN { for (k = 7; k >= 0; k--) printf "%d\n", s * 1000 / (1.618 ^ k) }')
 sum=$(printf '%s\n' "${costs[@]}" | awk '{ s += $1 } END { print s }')
 longest=${costs[7]}
-echo "pool experiment: 8 tasks of $(IFS=,; echo "${costs[*]}" | sed 's/,/, /g') ms (sum $sum ms), pools of 8, on $cores cores"
-cd "$SCRATCH"
+listed=$(IFS=,; echo "${costs[*]}")
+echo "pool experiment: 8 tasks of ${listed//,/, } ms (sum $sum ms), pools of 8, on $cores cores"
+cd "$SCRATCH" || exit 1
 
 # shared_makespan CORES COST...: when the last of the tasks (all started at once) ends on CORES cores
 # shared fairly among the runnable ones, as the kernel shares them: the sum over the cores while more
@@ -55,14 +51,14 @@ shared_makespan() {
 
 # run_pool KIND POOL: runs the tasks of KIND (cpu, io) on POOL, traced; prints its measured ms.
 run_pool() {
-  local trace="$SCRATCH/$1-$2.trace.json"
+  local trace="$OUT/$1-$2.trace.json"
   rm -f "$trace"
   case "$2" in
     threads) PIPESTAGE_TRACE=$trace sleep-task --from-input --concurrency 8 --preempt 5ms <"tasks.$1" >/dev/null ;;
     workers) PIPESTAGE_TRACE=$trace sleep-task --from-input --workers 8 <"tasks.$1" >/dev/null ;;
     processes) PIPESTAGE_TRACE=$trace parallel -j 8 --pipe -N 1 sleep-task --from-input <"tasks.$1" >/dev/null ;;
   esac
-  timer report "$trace" --csv "$1-$2.csv" --svg "$SVG_DIR/pools-$1-$2.svg" >/dev/null
+  timer report "$trace" --csv "$OUT/$1-$2.csv" --svg "$OUT/pools-$1-$2.svg" >/dev/null
   items_window_ms "$trace"
 }
 
@@ -81,7 +77,7 @@ for kind in cpu io; do
     echo "$kind-bound tasks ($mode steps) on $pool: $(printf '%.0f' "$measured") ms, expected about $expected ms"
     printf '  %-10s %-8s %5s %9s %9s %9s\n' pid lane task start end elapsed
     # The CSV's rows in order of start (times in seconds from the trace's start).
-    tail -n +2 "$kind-$pool.csv" | sort -t, -k5,5n | awk -F, '{ printf "  %-10s %-8s %5s %9.3f %9.3f %9.3f\n", $2, $3, $4, $5, $6, $7 }'
+    tail -n +2 "$OUT/$kind-$pool.csv" | sort -t, -k5,5n | awk -F, '{ printf "  %-10s %-8s %5s %9.3f %9.3f %9.3f\n", $2, $3, $4, $5, $6, $7 }'
     ratio=$(calc "$measured / $expected")
     verdict=ok
     awk -v r="$ratio" -v t="$TOLERANCE" 'BEGIN { exit !(r <= 1 + t && r >= 1 - t) }' || { verdict=OFF; failed=1; }
@@ -94,7 +90,7 @@ echo "and processes = the $cores cores shared fairly among the running tasks, IO
 echo "| kind | pool      | measured | expected | ratio | ok  |"
 echo "|------|-----------|----------|----------|-------|-----|"
 printf '%s\n' "${summary[@]}"
-echo "charts: $SVG_DIR/pools-{cpu,io}-{threads,workers,processes}.svg"
+echo "charts: pools-{cpu,io}-{threads,workers,processes}.svg, in the directory below"
 if [ "$failed" = 1 ]; then
   echo "pools.sh: a measurement is off its expectation by more than $(calc "$TOLERANCE * 100")%" >&2
   exit 1

@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
-# Regenerates the README's figures: profiles the README's example pipeline with timer --pipeline
-# (docs/pipeline-profile.txt and .svg), runs the demo, keeps its output (docs/demo-output.txt) and
-# draws its pipelined run as an SVG Gantt chart (docs/pipeline-gantt.svg).
+# Regenerates the figures the README shows and docs/ holds; `bash scripts/readme-figures.sh --out docs/`
+# refreshes them there (the benchmarks: `npm run bench -- --out docs/`). Files (in --out DIR):
+#   pipeline-profile.txt, pipeline-profile.svg  timer --pipeline's profile of the README's example
+#                                               pipeline, run in DIR as the first line shows;
+#   demo-output.txt                             what the demo printed (scripts/demo.sh);
+#   pipeline-gantt.svg                          the demo's pipelined run as a Gantt chart (timer report);
+#   experiments.md, pools-*.svg                 the classic experiments (scripts/experiments.sh).
+# Takes several minutes: the experiments run one after the other. Exits 1 when one of them does.
+# shellcheck source=lib/help.sh
 source "$(dirname "$0")/lib/help.sh" "$@"
+# shellcheck source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
-mkdir -p "$REPO/docs"
 example="seq 24 | mul --repeat 200000 | add --formula"
-echo "\$ timer --pipeline '$example' --svg docs/pipeline-profile.svg" >"$REPO/docs/pipeline-profile.txt"
-timer --pipeline "$example" --svg "$REPO/docs/pipeline-profile.svg" 2>>"$REPO/docs/pipeline-profile.txt" >/dev/null
-cat "$REPO/docs/pipeline-profile.txt"
-bash "$REPO/scripts/demo.sh" | tee "$REPO/docs/demo-output.txt"
-traces=$(sed -n 's/^traces (.*): //p' "$REPO/docs/demo-output.txt")
-timer report "$traces/pipelined.trace.json" --svg "$REPO/docs/pipeline-gantt.svg" >/dev/null
-rm -rf "$traces"
-echo "wrote docs/demo-output.txt and docs/pipeline-gantt.svg"
+(
+  cd "$OUT" || exit 1
+  echo "\$ timer --pipeline '$example' --svg pipeline-profile.svg" >pipeline-profile.txt
+  timer --pipeline "$example" --svg pipeline-profile.svg 2>>pipeline-profile.txt >/dev/null
+)
+cat "$OUT/pipeline-profile.txt"
+bash "$REPO/scripts/demo.sh" --out "$SCRATCH/demo"
+cp "$SCRATCH/demo/demo-output.txt" "$OUT/demo-output.txt"
+timer report "$SCRATCH/demo/pipelined.trace.json" --svg "$OUT/pipeline-gantt.svg" >/dev/null
+echo "wrote pipeline-profile.txt, pipeline-profile.svg, demo-output.txt and pipeline-gantt.svg"
+bash "$REPO/scripts/experiments.sh" --out "$OUT"

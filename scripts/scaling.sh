@@ -4,12 +4,17 @@
 # time, speedup and the peak memory of the whole (threads vs processes; from `timer`, which sums the
 # process tree). Wall times are hyperfine medians of 3 runs (the machines are shared and noisy).
 # Expectation: --workers 2 is at least 1.8x faster than --workers 1 (exit 1 if not).
+# Files (in --out DIR): each run's timer report (workers1.json ...) and what it printed (scaling-output.txt).
+# Environment: SCALING_ITEM_MS (ms per line, default 500).
+# shellcheck source=lib/help.sh
 source "$(dirname "$0")/lib/help.sh" "$@"
+# shellcheck source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
 need parallel parallel
 need hyperfine hyperfine
 LINES=16
 TARGET_MS=${SCALING_ITEM_MS:-500}
+keep_report "$OUT/scaling-output.txt"
 read -r mul_r _ < <(calibrate_repeats "$TARGET_MS")
 for _ in $(seq "$LINES"); do echo 11; done >"$SCRATCH/items"
 echo "$LINES lines of 11, mul --repeat $mul_r (~${TARGET_MS} ms each), on $(nproc) cores"
@@ -17,10 +22,11 @@ echo
 
 run() { # run NAME COMMAND -> "median_wall_ms peak_mb", and checks the output
   hyperfine -r 3 --export-json "$SCRATCH/$1.hf.json" "sh -c '$2' <$SCRATCH/items >/dev/null" >/dev/null
-  timer --json --output "$SCRATCH/$1.json" -- sh -c "$2" <"$SCRATCH/items" >"$SCRATCH/$1.out"
+  rm -f "$OUT/$1.json" # --output appends
+  timer --json --output "$OUT/$1.json" -- sh -c "$2" <"$SCRATCH/items" >"$SCRATCH/$1.out"
   cmp -s "$SCRATCH/$1.out" <(for _ in $(seq "$LINES"); do echo 39916800; done) || { echo "$1: wrong output" >&2; exit 1; }
   echo "$(median_ms "$SCRATCH/$1.hf.json")" \
-    "$(node -e 'console.log((JSON.parse(require("fs").readFileSync(process.argv[1])).summary.peakRssBytes / 1048576).toFixed(1))' "$SCRATCH/$1.json")"
+    "$(node -e 'console.log((JSON.parse(require("fs").readFileSync(process.argv[1])).summary.peakRssBytes / 1048576).toFixed(1))' "$OUT/$1.json")"
 }
 read -r w1 m1 < <(run workers1 "mul --repeat $mul_r --workers 1")
 read -r w2 m2 < <(run workers2 "mul --repeat $mul_r --workers 2")

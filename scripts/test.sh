@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# npm test: builds the executables, type-checks, bundles the tests, then runs them — the suites in
-# parallel (node --test), then test/alone/ by itself (figures that need quiet cores).
+# npm test: builds the executables, type-checks, lints (biome; shellcheck over scripts/ and .ci/run: a
+# warning fails the run), bundles the tests, then runs them — the suites in parallel (node --test), then
+# test/alone/ by itself (figures that need quiet cores).
 #
 # The tools under test never open a TLS connection, so NODE_EXTRA_CA_CERTS (a machine may set it for
 # npm's registry) is taken out of the tests' environment: Node parses that certificate bundle at every
 # start, before any of our code runs — 40 ms of CPU per process on the development machine (node -e ''
 # 103 ms with it, 67 ms without), and the suites start hundreds of processes. The tests that run npm
 # itself put it back (PIPESTAGE_NPM_CA_CERTS, test/helpers.ts npmEnv).
+# shellcheck source=lib/help.sh
 source "$(dirname "$0")/lib/help.sh" "$@"
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
+if ! command -v shellcheck >/dev/null; then
+  echo "test.sh: shellcheck is missing: apt-get update && apt-get install -y shellcheck (Debian; .ci/run installs it)" >&2
+  exit 1
+fi
 node scripts/build.mjs
 node_modules/.bin/tsc -p .
 node_modules/.bin/biome check .
+shellcheck scripts/*.sh scripts/lib/*.sh .ci/run # settings: scripts/.shellcheckrc
 node scripts/build-tests.mjs
 if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
   export PIPESTAGE_NPM_CA_CERTS=$NODE_EXTRA_CA_CERTS
