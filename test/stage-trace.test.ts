@@ -1,7 +1,7 @@
 // Stages trace themselves (--trace FILE, $PIPESTAGE_TRACE): traces written by the real executables,
 // parsed and checked — lanes, no overlap within a lane, item counts, line numbers, start-up apart.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -318,4 +318,27 @@ test("a trace of 0.1.0 before lanes is read as today's layout: tid 1 a lane of i
   const [stage] = readTrace(old).stages;
   assert.equal(stage!.name, 'produce');
   assert.deepEqual(stage!.itemSpans, [{ lane: 'lane 1', line: undefined, items: 1, start: 10, end: 15 }]);
+});
+
+test('a trace file is born holding its `[`: writers starting at once all land in one readable trace (10 rounds of 8)', async () => {
+  for (let round = 0; round < 10; round++) {
+    const file = traceFile();
+    const { exitCode } = await sh(
+      `for i in 1 2 3 4 5 6 7 8; do echo $i | add --formula --trace ${file} >/dev/null & done; wait`,
+    );
+    assert.equal(exitCode, 0);
+    const text = readFileSync(file, 'utf8');
+    assert.ok(text.startsWith('[\n'), `round ${round}: ${JSON.stringify(text.slice(0, 40))}`);
+    const pids = new Set(parseTraceEvents(text).events.map((event) => event.pid));
+    assert.equal(pids.size, 8, `round ${round}: ${pids.size} writers in the trace`);
+  }
+  // An empty file (the user's `touch`) is a new trace: the first writer puts its `[` first.
+  const empty = traceFile();
+  writeFileSync(empty, '');
+  closeSync(openTraceFile(empty));
+  assert.equal(readFileSync(empty, 'utf8'), '[\n');
+  assert.deepEqual(
+    readdirSync(scratch).filter((name) => name.endsWith('.new')),
+    [],
+  );
 });

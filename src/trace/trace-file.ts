@@ -1,4 +1,14 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { processStartTicks, TICKS_PER_SECOND } from '../base/proc.js';
 
 /** Writers of one run start within this much of each other; a file begun earlier is an earlier run's. */
@@ -69,27 +79,24 @@ export function parseTraceEvents(text: string): { events: TraceEvent[]; cut: boo
 }
 
 /**
- * Opens a trace file for appending, before anything is started: creates it (exclusively, with `[`),
+ * Opens a trace file for appending, before anything is started: creates it (already holding its `[`),
  * or joins it when every writer already in it started within 2 s of this process (one run). A file
  * of an earlier run, or one that is not a trace, is refused (TraceRefused) and left untouched.
  */
 export function openTraceFile(path: string): number {
-  try {
-    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_APPEND, 0o644);
-    writeSync(fd, '[\n');
-    return fd;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
+  if (createWithBracket(path)) return openSync(path, constants.O_WRONLY | constants.O_APPEND);
   const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND);
   try {
     if (!fstatSync(fd).isFile()) throw new TraceRefused(`${path}: not a regular file; not written`);
+    // An empty file (made by the user) is a new trace: its `[` first.
+    if (fstatSync(fd).size === 0) {
+      writeSync(fd, '[\n');
+      return fd;
+    }
     let parsed;
     try {
       parsed = parseTraceEvents(readFileSync(path, 'utf8'));
     } catch (error) {
-      // Created an instant ago by another writer of this run, which has not written its `[` yet.
-      if (fstatSync(fd).size === 0) return fd;
       throw new TraceRefused(`${path}: ${(error as Error).message}; not written`);
     }
     // A file that `timer --pipeline` keeps open for its run: any stage of that run joins, however late it starts.
@@ -106,6 +113,34 @@ export function openTraceFile(path: string): number {
   } catch (error) {
     closeSync(fd);
     throw error;
+  }
+}
+
+/**
+ * Creates the trace file with its `[` already in it, in one step (written aside, then linked into
+ * place: link fails if the name exists), so that a writer joining an instant later never appends
+ * before the `[`. False when the file exists already, or when nothing can be written beside it (a
+ * directory this process may not write in: then only an existing file can be joined).
+ */
+function createWithBracket(path: string): boolean {
+  const aside = `${path}.${process.pid}.new`;
+  try {
+    writeFileSync(aside, '[\n', { flag: 'wx', mode: 0o644 });
+  } catch {
+    return false;
+  }
+  try {
+    linkSync(aside, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    // No hard links on this file system: created exclusively, then its `[` (a joiner waits for it).
+    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+    writeSync(fd, '[\n');
+    closeSync(fd);
+    return true;
+  } finally {
+    rmSync(aside, { force: true });
   }
 }
 
