@@ -18,7 +18,7 @@ if ! command -v shellcheck >/dev/null; then
 fi
 node scripts/build.mjs
 node_modules/.bin/tsc -p .
-node_modules/.bin/biome check .
+node_modules/.bin/biome check --error-on-warnings .
 shellcheck scripts/*.sh scripts/lib/*.sh .ci/run # settings: scripts/.shellcheckrc
 node scripts/build-tests.mjs
 if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then

@@ -17,9 +17,6 @@ const readme = readFileSync(`${ROOT}/README.md`, 'utf8');
 /** README commands not run here, each with why: a small, explicit list. */
 const NOT_RUN = new Map([['npm test', 'the test suite itself, which runs this test']]);
 
-/** Links to files another branch generates; the lead makes the link check strict once they are merged. */
-const GENERATED_ELSEWHERE = new Set(['docs/experiments.md', 'docs/benchmarks.md']);
-
 /** The system's PATH: what a new user's shell has before the README adds bin/ to it. */
 const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin';
 
@@ -126,7 +123,6 @@ test('the relative links of the README, CONTRIBUTING.md and docs/*.md name files
       if (/^[a-z]+:/i.test(target!)) continue; // https:, mailto:
       const [where, anchor] = target!.split('#') as [string, string | undefined];
       const resolved = where === '' ? file : path.normalize(path.join(path.dirname(file), where));
-      if (GENERATED_ELSEWHERE.has(resolved)) continue;
       if (!existsSync(path.join(ROOT, resolved))) broken.push(`${file}: ${target} (no file ${resolved})`);
       else if (anchor !== undefined && resolved.endsWith('.md')) {
         if (!anchorsOf(readFileSync(path.join(ROOT, resolved), 'utf8')).has(anchor))
