@@ -187,8 +187,10 @@ test('a subshell is one stage, its children inside it (two pipestage stages in i
   const { report, stdout } = await profile('seq 10 | (mul --repeat 20000 | add) | cat');
   assert.equal(stdout.split('\n').length, 11);
   assert.deepEqual(
-    // (seq 10 may end before a sample sees it run: a fork of the shell, then)
-    report.stages.map((stage) => stage.command.replace(/^\(shell\)$/, 'seq 10')),
+    // (seq 10 may end before a sample sees it run: a fork of the shell then, or a row for a process no
+    // sample saw. On an idle machine it mostly does, with this build and the one before: /proc sampling
+    // alone cannot see a 1 ms stage. Seeing every process the shell starts is the profiler-truth issue's.)
+    report.stages.map((stage) => stage.command.replace(/^\((shell|ended before the first sample)\)$/, 'seq 10')),
     ['seq 10', '(mul --repeat 20000; add)', 'cat'],
     JSON.stringify(report.stages.map(({ pid, command, stdin, stdout }) => ({ pid, command, stdin, stdout }))),
   );
