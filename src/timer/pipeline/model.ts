@@ -1,6 +1,6 @@
 import { busyMs, ioBound, type StageProfile } from '../../render/profile.js';
 import { stageCommand } from '../../render/stage-name.js';
-import type { ObservedStage } from './observed.js';
+import { type ObservedStage, unsampledStage } from './observed.js';
 import { stateTotals, timeline } from './timeline.js';
 
 // The pipeline model: pure functions from what was observed (samples of /proc, the stages' own
@@ -43,22 +43,7 @@ export function dataFlowOrder<T extends { stdin: string | undefined; stdout: str
 
 /** A stage no sample saw (it ended within one interval), found by the pipes around it. */
 function unseenStage(stdin: string | undefined, stdout: string | undefined, atMs: number): ObservedStage {
-  return {
-    pid: 0,
-    argvs: [],
-    startMs: atMs,
-    endMs: atMs,
-    stdin,
-    stdout,
-    userMs: null,
-    sysMs: null,
-    peakRssBytes: null,
-    bytesIn: null,
-    bytesOut: null,
-    status: null,
-    intervals: [],
-    traced: undefined,
-  };
+  return { ...unsampledStage(0, [], atMs, atMs, undefined), stdin, stdout };
 }
 
 /**

@@ -158,22 +158,34 @@ export function observedStages(
   for (const [pid, traced] of traces) {
     if (claimed.has(pid) || traced.states.length === 0) continue;
     const startMs = traced.states[0]!.startMs;
-    stages.push({
-      pid,
-      argvs: [[traced.name]],
-      startMs,
-      endMs: traced.exit?.atMs ?? traced.states[traced.states.length - 1]!.endMs,
-      stdin: undefined,
-      stdout: undefined,
-      userMs: null,
-      sysMs: null,
-      peakRssBytes: null,
-      bytesIn: null,
-      bytesOut: null,
-      status: null,
-      intervals: [],
-      traced,
-    });
+    const endMs = traced.exit?.atMs ?? traced.states[traced.states.length - 1]!.endMs;
+    stages.push(unsampledStage(pid, [[traced.name]], startMs, endMs, traced));
   }
   return stages;
+}
+
+/** A stage no sample saw: what is known of it is its place and times (and its own trace, if it wrote one). */
+export function unsampledStage(
+  pid: number,
+  argvs: string[][],
+  startMs: number,
+  endMs: number,
+  traced: TracedStage | undefined,
+): ObservedStage {
+  return {
+    pid,
+    argvs,
+    startMs,
+    endMs,
+    stdin: undefined,
+    stdout: undefined,
+    userMs: null,
+    sysMs: null,
+    peakRssBytes: null,
+    bytesIn: null,
+    bytesOut: null,
+    status: null,
+    intervals: [],
+    traced,
+  };
 }
