@@ -142,7 +142,10 @@ export const program: ProgramSpec = {
   examples: [
     ['seq 8 | timer -- mul | add', 'what mul costs inside the pipeline'],
     ["timer -- sh -c 'mul | add' < items", 'a whole pipeline'],
-    ['seq 8 | timer --trace t.json mul | timer --trace t.json add', 'two stages traced into one file'],
+    [
+      'rm -f t.json; seq 8 | timer --trace t.json mul | timer --trace t.json add',
+      'two stages traced into one new file (a trace of an earlier run is refused, not added to)',
+    ],
     [
       "timer --pipeline 'seq 1 3000000 | add --formula | add --formula'",
       'profile a whole pipeline: each stage, the bottleneck, a prediction',

@@ -182,7 +182,8 @@ cannot be written.
 A usage error (\`Try 'timer --help' for more information.\`).
 
 * 125
-timer itself failed: --output cannot be opened, a report that cannot be written, a refused --trace
+timer itself failed: --output cannot be opened, a report to --output that cannot be written (a lost
+report on standard error changes no status: it has nowhere to be said), a refused --trace
 file, no /proc for --pipeline, or an internal error (one line, never a stack trace).
 
 * 126
