@@ -8,7 +8,8 @@
 # `block` steps of one line that follow each other run back to back, and nothing else runs meanwhile.
 # With --preempt (as Python threads under the GIL): between two steps the other ready lines run first.
 #
-# Files (in --out DIR): each run's trace (run1.trace.json ...) and what it printed (kitchen-output.txt).
+# Files (in --out DIR): the inputs the printed commands read (kitchen.txt, kitchen-reversed.txt,
+# kitchen-waits.txt), each run's trace (run1.trace.json ...) and what it printed (kitchen-output.txt).
 #
 # Usage: scripts/kitchen.sh [--unit SECONDS] [--tolerance UNITS] [--out DIR]   (defaults: 0.2 s, 0.5 units)
 NUMBER_OPTIONS=(--unit --tolerance)
@@ -24,7 +25,7 @@ u() { awk -v n="$1" -v unit="$UNIT" 'BEGIN { printf "%dms", n * unit * 1000 }'; 
 pasta="pasta $(u 3) $(u 1)"                             # boil water 3, cook 1
 meatballs="meatballs $(u 2) block:$(u 1) $(u 2)"        # preheat oven 2, sear 1, finish 2
 salad="salad block:$(u 3) block:$(u 1)"                 # chop 3, assemble 1
-cd "$SCRATCH" || exit 1
+cd "$OUT" || exit 1 # the commands printed below read their inputs here
 printf '%s\n' "$pasta" "$meatballs" "$salad" >kitchen.txt
 printf '%s\n' "$salad" "$meatballs" "$pasta" >kitchen-reversed.txt
 sed 's/block://g' kitchen.txt >kitchen-waits.txt
