@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mismatch, sh, type Case } from './helpers.js';
+import { converse, mismatch, sh, type Case } from './helpers.js';
 
 const cases: Case[] = [
   { name: 'the classic pipeline', command: 'echo 11 | mul | add', stdout: '796675481078400\n', exitCode: 0 },
@@ -68,4 +68,28 @@ test('add --formula: 300,000 lines equal the reference sums, in order', async ()
     assert.equal(lines[n - 1], String((BigInt(n) * BigInt(n + 1)) / 2n));
   }
   assert.equal(lines[300_000], '');
+});
+
+test('each result is written as soon as it is computed, not when the next line comes (add, add | mul, --workers)', async () => {
+  // The test writes a line, waits for its result on stdout, and only then writes the next: a result
+  // held back until more input comes never arrives, and the wait fails (10 s) instead of hanging.
+  for (const command of ['add', 'add | mul --repeat 1', 'mul --repeat 1 --workers 2']) {
+    const stage = converse(command);
+    try {
+      const inputs = command.startsWith('mul') ? ['3', '4', '5'] : ['2', '3', '4'];
+      const want =
+        command === 'add' ? ['3', '6', '10'] : command.startsWith('add') ? ['6', '720', '3628800'] : ['6', '24', '120'];
+      let expected = '';
+      for (const [index, line] of inputs.entries()) {
+        stage.write(`${line}\n`);
+        expected += `${want[index]}\n`;
+        await stage.output(expected);
+      }
+      stage.end();
+      const { stdout, stderr, exitCode } = await stage.ended;
+      assert.deepEqual({ stdout, stderr, exitCode }, { stdout: expected, stderr: '', exitCode: 0 }, command);
+    } finally {
+      stage.kill();
+    }
+  }
 });

@@ -196,3 +196,46 @@ export async function profile(
   }
   return { report, stdout: result.stdout, exitCode: result.exitCode };
 }
+
+/**
+ * A command (sh -c, the built executables on PATH) whose stdin the test writes as it goes: a test that
+ * waits for a state (a result written) before writing more, never for a time. `output(text)` resolves
+ * once stdout holds `text`, and fails after `ms` (a result held back fails the test, never hangs it).
+ */
+export function converse(command: string) {
+  const child = spawn('sh', ['-c', command], { env: ENV, cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    for (const wake of waiters) wake();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.on('error', () => {});
+  const ended = new Promise<ShellResult>((resolve) =>
+    child.on('close', (code) => resolve({ stdout, stderr, exitCode: code ?? -1 })),
+  );
+  return {
+    write: (text: string): void => void child.stdin.write(text),
+    end: (): void => void child.stdin.end(),
+    kill: (): boolean => child.kill('SIGKILL'),
+    /** Resolves once stdout holds `text`; rejects after `ms` with what it holds. */
+    output: (text: string, ms = 10_000): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (!stdout.includes(text)) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no ${JSON.stringify(text)} on stdout within ${ms} ms: got ${JSON.stringify(stdout)}`));
+        }, ms);
+        waiters.add(check);
+        check();
+      }),
+    ended,
+  };
+}

@@ -5,7 +5,7 @@ import { closeSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { sh } from './helpers.js';
+import { converse, sh } from './helpers.js';
 import { openTraceFile, parseTraceEvents, TIMER_LANE, type TraceEvent } from '../src/trace/trace-file.js';
 import { Readable, Writable } from 'node:stream';
 import { runStage } from '../src/stage/run-stage.js';
@@ -145,6 +145,31 @@ test('sleep-task --concurrency: one lane per slot, each line on the slot it held
   const lanes = new Map(p.items.map((item) => [item.args!['line'], item.tid]));
   assert.equal(new Set([lanes.get(2), lanes.get(3), lanes.get(4)]).size, 1);
   assert.notEqual(lanes.get(1), lanes.get(2));
+});
+
+test('sleep-task --concurrency 3: two lines starting together take two free lanes, never one lane twice', async () => {
+  // Lines come as the test writes them: b ends (its result is read), then c and d come together, and
+  // start together beside a: each must hold a lane of its own (a freed lane handed out twice would
+  // put c and d on one lane, overlapping).
+  const file = traceFile();
+  const stage = converse(`sleep-task --from-input --concurrency 3 --unordered --trace ${file}`);
+  try {
+    stage.write('a 600ms\nb 10ms\n');
+    await stage.output('b 10ms\n');
+    stage.write('c 200ms\nd 200ms\n');
+    stage.end();
+    const { stdout, exitCode } = await stage.ended;
+    assert.equal(exitCode, 0);
+    assert.deepEqual(stdout.split('\n').sort(), ['', 'a 600ms', 'b 10ms', 'c 200ms', 'd 200ms']);
+  } finally {
+    stage.kill();
+  }
+  const p = byName(read(file), 'sleep-task');
+  assert.equal(checkStage(p), 4);
+  const lane = new Map(p.items.map((item) => [item.args!['line'], item.tid]));
+  assert.notEqual(lane.get(3), lane.get(4), 'c and d, in flight together, on one lane');
+  assert.equal(new Set([lane.get(1), lane.get(3), lane.get(4)]).size, 3, 'a lane shared by lines in flight together');
+  assert.deepEqual([...p.lanes.values()].sort(), ['main', 'slot 1', 'slot 2', 'slot 3']);
 });
 
 test('--workers: each line on the lane of the thread that computed it, with the time measured there', async () => {
