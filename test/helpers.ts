@@ -239,3 +239,22 @@ export function converse(command: string) {
     ended,
   };
 }
+
+/**
+ * How many threads of process `pid` other than its main thread are computing: running or runnable
+ * (state R in /proc/PID/task/TID/stat) with at least 100 ms of CPU (start-up's helper threads use less).
+ */
+export async function computingThreads(pid: number): Promise<number> {
+  const { stdout } = await sh(
+    `for t in /proc/${pid}/task/*; do [ "\${t##*/}" = ${pid} ] || sed 's/.*) //' $t/stat 2>/dev/null; done | ` +
+      `awk '$1 == "R" && $12 + $13 >= 10' | wc -l`,
+  );
+  return Number(stdout.trim()) || 0;
+}
+
+/** Milliseconds in a --time figure as pretty-ms prints it ("245ms", "1.23s"). */
+export const durationMs = (text: string): number => {
+  const match = /^([\d.]+)(ms|s)$/.exec(text);
+  assert.ok(match, `not a duration: ${text}`);
+  return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
+};

@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
-import { BIN, ENV, mismatch, sh, shBytes, type Case } from './helpers.js';
+import { BIN, durationMs, ENV, mismatch, sh, shBytes, type Case } from './helpers.js';
 import { parseDuration, parseTask } from '../src/kernels/sleep.js';
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-sleep-task-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
 
 test('parseDuration: units required, ms semantics, limits', () => {
   assert.equal(parseDuration('250ms'), 250);
@@ -108,9 +116,17 @@ test('sleep-task: block and spin never overlap inside one process', async () => 
     const input = `slow ${mode}:200ms\nfast 1ms\n`;
     const { stdout } = await sh('sleep-task --from-input --concurrency 2 --unordered', input);
     assert.equal(stdout, `slow ${mode}:200ms\nfast 1ms\n`, mode);
-    const started = Date.now();
-    await sh(`seq 4 | sleep-task --for 100ms --mode ${mode} --concurrency 4`);
-    assert.ok(Date.now() - started >= 400, `${mode}: four 100 ms steps took less than 400 ms, so they overlapped`);
+    // Measured inside the process (--time: no start-up). The four lines start together and their
+    // 100 ms steps hold the process in turn, so the k-th line to end took at least k x 100 ms, and the
+    // time with a line in progress is at least the last one's (as waits, all four would end at 100 ms).
+    // pretty-ms rounds each figure to 0.5 ms.
+    const { stderr } = await sh(`seq 4 | sleep-task --for 100ms --mode ${mode} --concurrency 4 --time >/dev/null`);
+    const lines = [...stderr.matchAll(/^sleep-task: line \d: (\S+)$/gm)].map(([, time]) => durationMs(time!));
+    assert.equal(lines.length, 4, stderr);
+    lines.sort((a, b) => a - b);
+    lines.forEach((time, k) => assert.ok(time >= (k + 1) * 100 - 0.5, `${mode}: the steps overlapped: ${stderr}`));
+    const busy = durationMs(/^sleep-task: 4 lines, busy (\S+)$/m.exec(stderr)?.[1] ?? '');
+    assert.ok(busy >= lines[3]! - 0.5, `${mode}: busy ${busy} ms under the last line's ${lines[3]} ms`);
   }
 });
 
@@ -120,15 +136,25 @@ test('sleep-task: --time reports each line and a summary', async () => {
   assert.match(stderr, /^sleep-task: line 1: \d+ms\nsleep-task: line 2: \d+ms\nsleep-task: 2 lines, busy \d+ms\n$/);
 });
 
-test('sleep-task: SIGINT ends a long wait at once (the shell sees 130)', async () => {
+test('sleep-task: SIGINT ends a long wait at once (the shell sees 130)', { timeout: 60_000 }, async () => {
+  // The signal is sent once the second line's hour-long wait has begun: the first line is out.
+  const input = 'a 0ms\nb 1h\n';
   const { stdout } = await sh(
-    'echo x | sleep-task --for 1h & pid=$!; sleep 0.5; kill -INT $pid; wait $pid; echo "status=$?"',
+    `printf '${input}' | sleep-task --from-input >${scratch}/out & pid=$!; ` +
+      `until [ -s ${scratch}/out ]; do sleep 0.02; done; kill -INT $pid; wait $pid; echo "status=$?"; cat ${scratch}/out`,
+    undefined,
+    30_000,
   );
-  assert.equal(stdout, 'status=130\n');
-  const child = execa(`${BIN}/sleep-task`, ['--for', '1h'], { env: ENV, input: 'x\n', reject: false });
-  setTimeout(() => child.kill('SIGINT'), 300);
-  const result = await child;
+  assert.equal(stdout, 'status=130\na 0ms\n');
+  const child = execa(`${BIN}/sleep-task`, ['--from-input'], { env: ENV, input, reject: false, buffer: false });
+  await once(child.stdout!, 'data');
+  const sent = performance.now();
+  child.kill('SIGINT');
+  const result = await Promise.race([child, delay(5000).then(() => undefined)]);
+  if (result === undefined) child.kill('SIGKILL');
+  assert.ok(result, 'sleep-task still waited 5 s after SIGINT');
   assert.equal(result.signal, 'SIGINT');
+  assert.ok(performance.now() - sent < 5000);
 });
 
 test('sleep-task: reader gone during waits: exit 0 at once', async () => {

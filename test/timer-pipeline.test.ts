@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { parseTraceEvents } from '../src/trace/trace-file.js';
 import { profile, sh, type Profile } from './helpers.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-pipeline-'));
@@ -59,7 +60,8 @@ test('each stage in data-flow order with its status from PIPESTATUS, command, CP
 });
 
 test('pipestage stages report from their own traces: lines, exact CPU, item spans on worker lanes', async () => {
-  const { report, stdout } = await profile('seq 6 | mul --workers 2 | add');
+  const trace = path.join(scratch, 'cpu.trace.json');
+  const { report, stdout } = await profile('seq 6 | mul --workers 2 | add', `--trace ${trace}`);
   assert.equal(stdout.split('\n').length, 7);
   const mul = report.stages.find((stage) => stage.name === 'mul')!;
   assert.equal(mul.command, 'mul --workers 2');
@@ -73,6 +75,21 @@ test('pipestage stages report from their own traces: lines, exact CPU, item span
     Math.abs(report.cpuMs - cpu) <= Math.max(40, 0.05 * report.cpuMs),
     `stages ${cpu} ms, reaped ${report.cpuMs} ms`,
   );
+  // Each stage's CPU against an independent witness: what the process itself read (process.cpuUsage)
+  // as it closed its trace. The kernel's figure at the reap is that plus the exit (a few ms), give or
+  // take a 10 ms tick: a share of one stage's CPU given to the next (80% of mul's to add) is far out.
+  const exits = parseTraceEvents(readFileSync(trace, 'utf8')).events.filter((event) => event.cat === 'exit');
+  for (const name of ['mul', 'add']) {
+    const stage = report.stages.find((candidate) => candidate.name === name)!;
+    const exit = exits.find((event) => event.pid === stage.pid)?.args;
+    assert.ok(exit, `no exit event of ${name} (pid ${stage.pid}) in the trace`);
+    const own = Number(exit['userMs']) + Number(exit['sysMs']);
+    const reported = (stage.userMs ?? 0) + (stage.sysMs ?? 0);
+    assert.ok(
+      reported >= own - 20 && reported <= own + Math.max(40, 0.2 * own),
+      `${name}: CPU ${reported} ms in the report, ${own} ms by its own account`,
+    );
+  }
 });
 
 test('a pipestage stage counts every byte it wrote, a result larger than its output buffer too', async () => {
