@@ -92,6 +92,44 @@ test('pipestage stages report from their own traces: lines, exact CPU, item span
   }
 });
 
+test("programs the shell reaps one after another each keep their own CPU (the kernel's, as each read it at its end)", async () => {
+  // Three python3 stages end in turn, 0.6 s apart: the first computes 400 ms, the next two only wait. Each writes
+  // the CPU it used (os.times, with its children: a pyenv shim runs some) to a file as it ends: the witness. The shell reaps each in its turn, so
+  // each reap's CPU must go to that stage alone (a reap given every earlier stage's CPU too is far out).
+  writeFileSync(
+    path.join(scratch, 'stage.py'),
+    [
+      'import os, sys, time',
+      'witness, busy_s, sleep_s = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])',
+      'end = time.process_time() + busy_s',
+      'while time.process_time() < end: pass',
+      'time.sleep(sleep_s)',
+      'sys.stdout.write(sys.stdin.read() + witness + "\\n")',
+      'sys.stdout.flush()',
+      't = os.times()',
+      'open(witness, "w").write(str((t.user + t.system + t.children_user + t.children_system) * 1000))',
+    ].join('\n'),
+  );
+  const stage = (name: string, busy: number, sleep: number): string =>
+    `python3 ${scratch}/stage.py ${scratch}/${name}.cpu ${busy} ${sleep}`;
+  const { report, exitCode } = await profile(
+    `${stage('a', 0.4, 0)} </dev/null | ${stage('b', 0, 1)} | ${stage('c', 0, 1.6)} >/dev/null`,
+  );
+  assert.equal(exitCode, 0);
+  assert.equal(report.stages.length, 3, report.stages.map((s) => s.command).join(' | '));
+  for (const [index, name] of ['a', 'b', 'c'].entries()) {
+    const own = Number(readFileSync(path.join(scratch, `${name}.cpu`), 'utf8'));
+    const stage = report.stages[index]!;
+    const reported = (stage.userMs ?? 0) + (stage.sysMs ?? 0);
+    // (the witness is read before python's own exit, and CPU comes in 10 ms ticks: up to 60 ms more was
+    // seen on a loaded machine; an earlier stage's 400 ms is far out)
+    assert.ok(
+      reported >= own - 20 && reported <= own + 100,
+      `stage ${name} (${stage.command}): CPU ${reported} ms in the report, ${own} ms by its own account`,
+    );
+  }
+});
+
 test('a pipestage stage counts every byte it wrote, a result larger than its output buffer too', async () => {
   // 20000! has 77,338 digits: written past the stage's buffer, in one write of its own
   const { report, stdout } = await profile('echo 20000 | mul --repeat 1 | wc -c');
