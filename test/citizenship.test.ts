@@ -61,11 +61,18 @@ async function completeAll(cases: string[][], withLibrary = false): Promise<stri
     .map((block) => block.split('\n').filter((line) => line !== ''));
 }
 
-const libraries = existsSync(BASH_COMPLETION) ? [false, true] : [false];
+const hasLibrary = existsSync(BASH_COMPLETION);
+/** Each completion test runs twice: bare bash, and bash-completion loaded (skipped, and said, without it). */
+const libraries = [
+  { withLibrary: false, name: 'bare bash', skip: false as const },
+  { withLibrary: true, name: 'bash-completion loaded', skip: !hasLibrary && 'bash-completion is not installed' },
+];
 
-test("completion lists each tool's options and values, timer report's too, and prints no error", async () => {
-  for (const withLibrary of libraries) {
-    const [repeat, options, modes, modeEquals, progress, report, reportWord, command] = await completeAll(
+for (const { withLibrary, name, skip } of libraries) {
+  test(`completion (${name}) lists each tool's options and values, timer report's too, and prints no error`, {
+    skip,
+  }, async () => {
+    const [repeat, options, modes, modeEquals, progress, report, reportWord, command, pipeline] = await completeAll(
       [
         ['mul', '--re'],
         ['add', '--'],
@@ -75,6 +82,7 @@ test("completion lists each tool's options and values, timer report's too, and p
         ['timer', 'report', '--'],
         ['timer', 'rep'],
         ['timer', '--label', 'x', 'sleep-t'],
+        ['timer', '--pi'],
       ],
       withLibrary,
     );
@@ -96,22 +104,30 @@ test("completion lists each tool's options and values, timer report's too, and p
     assert.ok(reportWord!.includes('report'));
     // after timer's options, the command: names from PATH
     assert.ok(command!.includes('sleep-task'));
-  }
-});
+    assert.deepEqual(pipeline, ['--pipeline']);
+  });
 
-test('pressing Tab after timer -- COMMAND never runs the command (nor any stage)', async () => {
-  for (const withLibrary of libraries) {
+  test(`pressing Tab after timer -- COMMAND (${name}) completes the command and its arguments, never runs it`, {
+    skip,
+  }, async () => {
     const made = path.join(scratch, `made-${withLibrary}`);
     const cases = [
       ['timer', '--', 'touch', made, ''],
       ['timer', 'touch', made, ''],
       ['timer', '--trace', made, '--', 'touch', made, '--'],
       ['timer', '--', 'sh', '-c', `touch ${made}`, ''],
+      ['timer', '--', 'tou'],
+      ['timer', '--', 'touch', 'mul.compl'],
     ];
-    await completeAll(cases, withLibrary);
-    assert.equal(existsSync(made), false, `Tab ran the command (bash-completion loaded: ${withLibrary})`);
-  }
-});
+    const [afterTouch, bareTouch, , , commandName, fileName] = await completeAll(cases, withLibrary);
+    assert.equal(existsSync(made), false, 'Tab ran the command');
+    // touch's arguments are files (the completion scripts written here, in the current folder); after
+    // `sh -c SCRIPT` bash-completion offers nothing, bare bash files.
+    for (const words of [afterTouch, bareTouch]) assert.ok(words!.includes('mul.completion'), String(words));
+    assert.ok(commandName!.includes('touch'), String(commandName));
+    assert.deepEqual(fileName, ['mul.completion']);
+  });
+}
 
 test('man pages: every executable has one, made from its option table; man -l renders it with nothing on stderr', async () => {
   const pages = readdirSync(path.join(ROOT, 'dist', 'man')).sort();

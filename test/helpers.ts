@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -258,3 +258,59 @@ export const durationMs = (text: string): number => {
   assert.ok(match, `not a duration: ${text}`);
   return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
 };
+
+// Waiting for states, not for time (issue 20): a signal is sent once the process is in the state the
+// test is about, and "promptly" is a generous bound that a lost signal fails instead of hanging.
+
+/** What /proc says of process `pid` now: its state letter, wchan, and syscall (`running`: in user code). */
+export function procState(pid: number): { state: string; wchan: string; syscall: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return {
+      state: stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3),
+      wchan: readFileSync(`/proc/${pid}/wchan`, 'utf8'),
+      syscall: readFileSync(`/proc/${pid}/syscall`, 'utf8').trim(),
+    };
+  } catch {
+    return undefined; // gone
+  }
+}
+
+/**
+ * A shell loop waiting until `condition` holds, for at most `seconds`: past that it prints
+ * `timed out: WHAT` on stdout (which a test's exact expected output then fails on) and goes on.
+ */
+export function shellUntil(condition: string, what: string, seconds = 10): string {
+  return (
+    `n=0; until ${condition}; do if [ $n -ge ${seconds * 20} ]; then echo "timed out: ${what}"; break; fi; ` +
+    'n=$((n+1)); sleep 0.05; done'
+  );
+}
+
+/**
+ * How `child` ended (its code or signal, and the ms it took from this call); fails, after killing it,
+ * when it has not ended within `ms`: a lost signal fails the test instead of hanging it.
+ */
+export async function endsWithin(
+  child: ChildProcess,
+  ms: number,
+  what: string,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+  const started = performance.now();
+  if (child.exitCode !== null || child.signalCode !== null)
+    return { code: child.exitCode, signal: child.signalCode, ms: 0 };
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, ms: performance.now() - started })),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, ms, undefined);
+  });
+  const result = await Promise.race([ended, late]);
+  clearTimeout(timer);
+  if (result === undefined) {
+    child.kill('SIGKILL');
+    assert.fail(`${what}: still running ${ms} ms later`);
+  }
+  return result;
+}

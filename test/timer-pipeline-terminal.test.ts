@@ -1,11 +1,16 @@
 // timer --pipeline in a real terminal (tmux): the live view, Ctrl-Z and fg, Ctrl-C, TERM=dumb.
 // (Apart from test/timer-pipeline.test.ts so that the two run side by side.)
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { sh, states, tmuxSession, waitFor } from './helpers.js';
 
 const hasTmux = (await sh('command -v tmux')).exitCode === 0;
+const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-terminal-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
 
 test('in a terminal: a live view while it runs, Ctrl-Z stops the pipeline and timer, fg resumes, the report counts the stopped time', {
   skip: !hasTmux && 'tmux is not installed',
@@ -39,25 +44,67 @@ test('in a terminal: a live view while it runs, Ctrl-Z stops the pipeline and ti
   }
 });
 
-test('in a terminal: the stages’ stderr passes above the live view, whole lines; Ctrl-C goes to the stages, and timer reports and exits 130', {
+/**
+ * Captures the screen every 100 ms until `done` says so (bounded: a lost end fails), checking every
+ * capture with `each`; resolves with the last one.
+ */
+async function watchScreen(
+  session: { screen: () => Promise<string> },
+  what: string,
+  each: (screen: string) => void,
+  done: (screen: string) => boolean,
+  ms = 20_000,
+): Promise<string> {
+  let screen = '';
+  await waitFor(
+    what,
+    async () => {
+      screen = await session.screen();
+      each(screen);
+      return done(screen);
+    },
+    ms,
+  );
+  return screen;
+}
+
+const NOTE = 'note-from-a-stage';
+const LIVE = /^timer: \d/m;
+/** The live view's lines: its clock, and a stage's row (the report's rows have no `CPU  N%  in`) */
+const LIVE_ROWS = /^timer: \d|^\S.* CPU +\d+% +in /m;
+
+test('in a terminal: the stages’ stderr passes above the live view, whole lines, never erased; Ctrl-C goes to the stages, and timer reports and exits 130', {
   skip: !hasTmux && 'tmux is not installed',
 }, async () => {
   const session = await tmuxSession('pipeline-int');
   try {
+    // The last stage writes its note once told, told once the live view is on the screen.
+    const go = path.join(scratch, 'go');
     await session.keys(
-      "timer --pipeline 'seq 100 | sleep-task --for 103ms | (echo note-from-a-stage >&2; cat >/dev/null)'",
+      `timer --pipeline 'seq 100 | sleep-task --for 103ms | (until [ -e ${go} ]; do sleep 0.05; done; echo ${NOTE} >&2; cat >/dev/null)'`,
       'Enter',
     );
-    await waitFor('the live view', async () => /^timer: \d/m.test(await session.screen()));
-    await delay(1500);
-    const during = await session.screen();
-    assert.equal(during.split('\n').filter((line) => line === 'note-from-a-stage').length, 1, during);
-    assert.ok(during.indexOf('note-from-a-stage') < during.search(/^timer: \d/m), 'the note is above the view');
+    await waitFor('the live view', async () => LIVE.test(await session.screen()));
+    writeFileSync(go, '');
+    // From the note's first appearance to the end, on every capture: the note once, whole, above the view.
+    let noted = false;
+    let views = 0;
+    const noteKept = (screen: string): void => {
+      const notes = screen.split('\n').filter((line) => line === NOTE);
+      if (notes.length > 0) noted = true;
+      if (!noted) return;
+      assert.deepEqual(notes, [NOTE], screen);
+      if (LIVE.test(screen)) {
+        views += 1;
+        assert.ok(screen.indexOf(NOTE) < screen.search(LIVE), `the note is above the view:\n${screen}`);
+      }
+    };
+    // Ctrl-C once the view has been redrawn below the note (it is redrawn every 200 ms)
+    await watchScreen(session, 'the view redrawn below the note', noteKept, () => views >= 3);
     await session.keys('C-c');
-    await waitFor('the report', async () => /^predicted: /m.test(await session.screen()));
+    await watchScreen(session, 'the report', noteKept, (screen) => /^predicted: /m.test(screen));
     await session.keys('echo "status=$?"', 'Enter');
-    await waitFor('the status', async () => /^status=\d+/m.test(await session.screen()));
-    const screen = await session.screen();
+    const screen = await watchScreen(session, 'the status', noteKept, (screen) => /^status=\d+/m.test(screen));
     assert.match(screen, /^status=130$/m, screen);
     assert.match(screen, /killed by SIGINT/, screen);
     assert.match(screen, /^bottleneck: sleep-task — busy \d+% of the time/m, screen);
@@ -67,19 +114,24 @@ test('in a terminal: the stages’ stderr passes above the live view, whole line
   }
 });
 
-test('in a terminal: no live view with TERM=dumb or --no-progress', {
+test('in a terminal: no live view with TERM=dumb or --no-progress, on any capture until the report', {
   skip: !hasTmux && 'tmux is not installed',
 }, async () => {
   const session = await tmuxSession('pipeline-quiet');
   try {
     for (const command of ["TERM=dumb timer --pipeline 'sleep 1.2'", "timer --pipeline 'sleep 1.3' --no-progress"]) {
       await session.keys('clear', 'Enter');
+      await waitFor('a clear screen', async () => !/sleep 1\.\d/.test(await session.screen()));
       await session.keys(command, 'Enter');
-      await delay(700);
-      assert.doesNotMatch(await session.screen(), /^(timer: \d|sleep 1\.\d +)/m, command);
-      // The report's end: its bottleneck line, which every report has (a prediction needs a busy stage,
-      // and a loaded machine may show none); bounded as the first test's, for a lost report.
-      await waitFor('the report', async () => /^bottleneck: /m.test(await session.screen()), 15000);
+      // Until the report's end (its bottleneck line, which every report has: a prediction needs a busy
+      // stage, and a loaded machine may show none), bounded as the first test's, for a lost report.
+      await watchScreen(
+        session,
+        'the report',
+        (screen) => assert.doesNotMatch(screen, LIVE_ROWS, `${command}:\n${screen}`),
+        (screen) => /^bottleneck: /m.test(screen),
+        15_000,
+      );
     }
   } finally {
     await session.close();

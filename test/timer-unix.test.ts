@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { FIXTURES, ROOT, sh, states, tmuxSession, waitFor } from './helpers.js';
+import { FIXTURES, ROOT, sh, shellUntil, states, tmuxSession, waitFor } from './helpers.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-timer-unix-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -65,6 +65,39 @@ test('a command that ignores SIGINT and exits 0: timer exits 0; a second SIGINT 
     `timer -- sh -c 'trap "" INT TERM; sleep 33.5' & p=$!; ${running('^sleep 33.5$')}; kill -INT $p; sleep 0.3; kill -INT $p; wait $p; echo "status=$?"; sleep 0.2; pgrep -f '^sleep 33.5$' | wc -l`,
   );
   assert.deepEqual(stubborn.stdout.trim().split('\n'), ['status=137', '0']);
+});
+
+test('SIGQUIT sent to timer alone is passed on to the command, whose status timer exits with, within 5 s', {
+  timeout: 60_000,
+}, async () => {
+  // Sent once the command's sleep runs (timer's handlers are installed before the command starts).
+  const pidFile = path.join(scratch, 'quit-pid');
+  // (what a timer that failed left running is ended, for the next run)
+  const killCommand = `c=$(cat ${pidFile}); kill -KILL $(pgrep -P $c) $c 2>/dev/null`;
+  const { stdout } = await sh(
+    `timer -- sh -c 'echo $$ >${pidFile}; trap "echo got-quit; exit 7" QUIT; sleep 34.5 & wait' 2>/dev/null & p=$!; ` +
+      `${shellUntil("pgrep -f '^sleep 34[.]5$' >/dev/null", 'the command to start')}; kill -QUIT $p; ` +
+      `${shellUntil('[ ! -e /proc/$p ] || grep -qs "^State:.*Z" /proc/$p/status', 'timer to end', 5)}; ` +
+      `kill -KILL $p 2>/dev/null; wait $p; echo "status=$?"; pgrep -f '^sleep 34[.]5$' | wc -l; ${killCommand}`,
+  );
+  assert.deepEqual(stdout.trim().split('\n'), ['got-quit', 'status=7', '0']);
+});
+
+test('a second SIGTERM kills a command that outlives the first (137), within 5 s', { timeout: 60_000 }, async () => {
+  // The command counts each SIGTERM passed on (its sleep killed by it); the second is sent once the first
+  // has been counted.
+  const count = path.join(scratch, 'terms');
+  const pidFile = path.join(scratch, 'term-pid');
+  const killCommand = `c=$(cat ${pidFile}); kill -KILL $(pgrep -P $c) $c 2>/dev/null`;
+  const { stdout } = await sh(
+    `timer -- sh -c 'echo $$ >${pidFile}; trap "echo term >>${count}" TERM; while :; do sleep 35.5; done' 2>/dev/null & p=$!; ` +
+      `${shellUntil("pgrep -f '^sleep 35[.]5$' >/dev/null", 'the command to start')}; kill -TERM $p; ` +
+      `${shellUntil(`[ -s ${count} ] && pgrep -f '^sleep 35[.]5$' >/dev/null`, 'the first SIGTERM counted')}; kill -TERM $p; ` +
+      `${shellUntil('[ ! -e /proc/$p ] || grep -qs "^State:.*Z" /proc/$p/status', 'timer to end', 5)}; ` +
+      `kill -KILL $p 2>/dev/null; wait $p; echo "status=$?"; ` +
+      `${shellUntil("! pgrep -f '^sleep 35[.]5$' >/dev/null", 'its sleep to end', 5)}; cat ${count}; ${killCommand}`,
+  );
+  assert.deepEqual(stdout.trim().split('\n'), ['status=137', 'term']);
 });
 
 test("a read error on timer's stdin is reported, and the status is 1", async () => {
