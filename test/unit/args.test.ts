@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { getoptView, longNames, quoteArg } from '../../src/args/getopt.js';
-import { convertOption, parseArgs, UsageError } from '../../src/args/program.js';
+import { convertOption, parseArgs, UsageError, yargsFor } from '../../src/args/program.js';
 import type { OptionTable, ProgramSpec } from '../../src/args/spec.js';
 
 const OPTIONS: OptionTable = {
@@ -92,6 +92,9 @@ test('longNames and quoteArg', () => {
   assert.deepEqual(longNames(OPTIONS, 'x'), []);
   assert.deepEqual(longNames(OPTIONS, ''), []);
   assert.deepEqual(longNames(OPTIONS, 'toString'), []);
+  const nested: OptionTable = { time: { type: 'boolean', describe: '' }, timeout: { type: 'string', describe: '' } };
+  assert.deepEqual(longNames(nested, 'time'), ['time']);
+  assert.deepEqual(longNames(nested, 'tim'), ['time', 'timeout']);
   assert.equal(quoteArg('né\t'), "'n\\xC3\\xA9\\x09'");
 });
 
@@ -178,4 +181,45 @@ test('convertOption: integers as the input grammar reads them, within their rang
     convertOption({ ...text, parse: (bytes) => [...bytes].map((c) => c.charCodeAt(0)) }, 'é', '-s')!.toString(),
     '195,169',
   );
+});
+
+test('yargsFor: configured as getopt_long behaves (each default that differs turned off)', () => {
+  const table: OptionTable = {
+    repeat: { type: 'integer', alias: 'r', describe: '' },
+    'no-progress': { type: 'boolean', describe: '' },
+    label: { type: 'string', describe: '' },
+    time: { type: 'boolean', describe: '' },
+  };
+  const parse = (argv: string[], haltAtFirst = false) => {
+    const { $0, ...parsed } = yargsFor(table, haltAtFirst)
+      .fail((message) => {
+        throw new Error(message);
+      })
+      .parseSync(argv);
+    return parsed;
+  };
+  assert.deepEqual(parse(['--no-progress']), { _: [], 'no-progress': true });
+  assert.deepEqual(parse(['-r', '3', '--repeat', '007', 'x', '1e3']), { _: ['x', '1e3'], repeat: '007' });
+  assert.deepEqual(parse(['--label', '-v', '--time', '--', '--x']), { _: [], label: '-v', time: true, '--': ['--x'] });
+  assert.deepEqual(parse(['cmd', '--time'], true), { _: [], '--': ['cmd', '--time'] });
+  assert.deepEqual(parse(['cmd', '--time']), { _: ['cmd'], time: true });
+  assert.throws(() => parse(['--repeat.x', '1']), { message: /^Unknown argument/ });
+  assert.throws(() => parse(['--time=x=1', '--no-time']), { message: /^Unknown argument/ });
+});
+
+test('parseArgs: the built-in -h, a program whose first operand ends its options, checks in their own words', () => {
+  assert.deepEqual(parseArgs(SPEC, ['-h']), { action: 'help' });
+  const timer: ProgramSpec = {
+    ...SPEC,
+    check: undefined,
+    operands: { name: 'COMMAND', min: 1, max: 9, haltAtFirst: true },
+  };
+  assert.deepEqual(parseArgs(timer, ['-z', 'cmd', '-q', '--rep']), {
+    action: 'run',
+    options: { ...DEFAULTS, zero: true },
+    operands: ['cmd', '-q', '--rep'],
+  });
+  usageError(['-z'], 'missing COMMAND', timer);
+  usageError(['-z', '-l', 'x'], 'Options -z and -l clash', { ...SPEC, check: () => 'Options -z and -l clash' });
+  usageError(['--time=yes'], "option '--time' doesn't allow an argument");
 });

@@ -26,6 +26,7 @@ test('mul: n! as a Number up to 18, a BigInt from 19; the product tree from 64 f
   assert.equal(mul(20, 0), 1n);
   assert.equal(mul(12, 3), 479001600);
   assert.equal(mul(21, 2), factorial(21));
+  assert.equal(typeof mul(MUL_MAX_N, 1), 'bigint'); // the limit itself is accepted
   assert.throws(() => mul(MUL_MAX_N + 1, 1), { message: '100001 exceeds the limit 100000' });
   assert.throws(() => mul(5n, 1), { message: '5 exceeds the limit 100000' });
 });
@@ -69,6 +70,9 @@ test('parseNatural: blanks around, a final CR, leading zeros, 15 digits as a Num
   assert.equal(parseNatural('123456789012345'), 123456789012345);
   assert.equal(parseNatural('1234567890123456'), 1234567890123456n);
   assert.equal(parseNatural('0001234567890123456'), 1234567890123456n);
+  // digits are counted without the zeros and blanks before them
+  assert.equal(parseNatural('0000000000000000012'), 12);
+  assert.equal(parseNatural(`${' '.repeat(20)}12`), 12);
   for (const blank of ['', ' ', '\t\t', '\r', '  \r']) assert.equal(parseNatural(blank), null);
   assert.throws(() => parseNatural(' 1/2 '), { message: "invalid number '1/2'" });
   assert.throws(() => parseNatural('12:'), { message: "invalid number '12:'" });

@@ -24,7 +24,8 @@ test('dataFlowOrder: chains by their head’s start; only pipes link; the first 
   assert.deepEqual(pids(dataFlowOrder([late, b, file, reader, a])), [5, 4, 1, 2, 3]);
   // a stage reading its own output is no chain of two
   const self = observed({ pid: 6, startMs: 0, stdin: 'pipe:[7]', stdout: 'pipe:[7]' });
-  assert.deepEqual(pids(dataFlowOrder([self])), [6]);
+  const next = observed({ pid: 9, startMs: 1, stdin: '/dev/null', stdout: undefined });
+  assert.deepEqual(pids(dataFlowOrder([next, self])), [6, 9]);
   // a cycle of pipes has no head: its stages follow, by start
   const x = observed({ pid: 7, startMs: 5, stdin: 'pipe:[8]', stdout: 'pipe:[9]' });
   const y = observed({ pid: 8, startMs: 4, stdin: 'pipe:[9]', stdout: 'pipe:[8]' });
@@ -73,6 +74,11 @@ test('withUnseenStages: an unread pipe had a reader, an unwritten one a writer; 
     ],
   );
   assert.deepEqual(pids(withUnseenStages([linked, observed({ pid: 6 })], new Set())), [5, 6]);
+  // only a stage with neither pipe seen takes it: one with either seen stays after the unseen reader
+  const outOnly = observed({ pid: 8, stdin: undefined, stdout: 'pipe:[1]' });
+  assert.deepEqual(pids(withUnseenStages([a, outOnly], new Set(['pipe:[1]']))), [1, 0, 8]);
+  const inOnly = observed({ pid: 8, stdin: '/dev/null', stdout: undefined });
+  assert.deepEqual(pids(withUnseenStages([a, inOnly], new Set(['pipe:[1]']))), [1, 0, 8]);
 });
 
 test('profileStages: figures from the samples, else the trace’s exit; names numbered by place; pipes fed', () => {
@@ -136,6 +142,18 @@ test('profileStages: figures from the samples, else the trace’s exit; names nu
     { startMs: 16, endMs: 26, state: 'waiting for input' },
   ]);
   assert.equal(stages[2]!.stdin, undefined); // the unseen writer of cat's pipe
+  // a file written by one stage and read by the next is no pipe between them; the last stage feeds none
+  const viaFile = profileStages(
+    [
+      observed({ pid: 1, startMs: 0, stdout: '/tmp/f' }),
+      observed({ pid: 2, startMs: 1, stdin: '/tmp/f', stdout: 'pipe:[9]' }),
+    ],
+    new Set(['pipe:[9]']),
+  );
+  assert.deepEqual(
+    viaFile.map((stage) => stage.feedsNext),
+    [false, false],
+  );
   assert.equal(stages[2]!.stdout, 'pipe:[3]');
 });
 
@@ -150,6 +168,15 @@ test('findBottleneck: the busiest stage, with its CPU wait and its neighbours’
     found.line,
     'bottleneck: b — working 90% of the time, waiting for a CPU 5%; a blocked on output to it 60%; ' +
       'c waiting for input from it 70%',
+  );
+  const edge = [
+    profiled('a', { working: 300, 'blocked on output': 50 }),
+    profiled('b', { working: 900 }),
+    profiled('c', { 'waiting for input': 50 }, false),
+  ];
+  assert.equal(
+    findBottleneck(edge, 1000).line,
+    'bottleneck: b — working 90% of the time; a blocked on output to it 5%; c waiting for input from it 5%',
   );
   const quiet = [
     profiled('a', { working: 300, 'blocked on output': 49 }),
@@ -238,6 +265,69 @@ test('timeline from samples: CPU beyond an interval carried (at most 20 ms); the
   assert.deepEqual(stateTotals(timeline(observed({ intervals: [interval(0, 5, 5), interval(20, 10)] }))), {
     ...times({ working: 15, 'waiting for a CPU': 5, 'other wait': 20 }),
   });
+});
+
+test('timeline from samples: a stopped interval is stopped whatever its CPU; segments merge only when they touch', () => {
+  const stage = observed({
+    intervals: [
+      { startMs: 0, endMs: 10, cpuMs: 10, cpuWaitMs: 0, state: 'other wait', stopped: false },
+      { startMs: 20, endMs: 30, cpuMs: 10, cpuWaitMs: 0, state: 'other wait', stopped: false },
+      { startMs: 30, endMs: 40, cpuMs: 5, cpuWaitMs: 5, state: 'other wait', stopped: true },
+    ],
+  });
+  assert.deepEqual(timeline(stage), [
+    { startMs: 0, endMs: 10, state: 'working' },
+    { startMs: 20, endMs: 30, state: 'working' },
+    { startMs: 30, endMs: 40, state: 'stopped' },
+  ]);
+});
+
+test('timeline from a trace: the CPU and the run queue shared out per interval, each share within bounds', () => {
+  const working = (startMs: number, endMs: number) => ({ state: 'working' as const, startMs, endMs });
+  const run = (cpuMs: number, cpuWaitMs: number, states = [working(0, 20)]) =>
+    timeline(
+      observed({
+        intervals: [{ startMs: 0, endMs: 40, cpuMs, cpuWaitMs, state: 'blocked on output', stopped: false }],
+        traced: traced({ states }),
+      }),
+    );
+  // CPU 4 of the trace's 20 ms working (0.2), the run queue 8 (0.4): working 4, CPU wait 8, other wait 8;
+  // then the interval's second half from the samples: CPU 2, run queue 4, the rest the wait seen
+  assert.deepEqual(run(4, 8), [
+    { startMs: 0, endMs: 4, state: 'working' },
+    { startMs: 4, endMs: 12, state: 'waiting for a CPU' },
+    { startMs: 12, endMs: 20, state: 'other wait' },
+    { startMs: 20, endMs: 22, state: 'working' },
+    { startMs: 22, endMs: 26, state: 'waiting for a CPU' },
+    { startMs: 26, endMs: 40, state: 'blocked on output' },
+  ]);
+  // CPU 10 (0.5) and a run queue of 16 (0.8): the run queue gets the other half, no more
+  assert.deepEqual(run(10, 16).slice(0, 2), [
+    { startMs: 0, endMs: 10, state: 'working' },
+    { startMs: 10, endMs: 20, state: 'waiting for a CPU' },
+  ]);
+  // CPU 60: all 20 ms working, and the second half no more than its 20 ms
+  assert.deepEqual(run(60, 0), [{ startMs: 0, endMs: 40, state: 'working' }]);
+  // the working time of an interval counts the working spans inside it only, not later ones
+  const spans = [working(0, 10), { state: 'waiting for input' as const, startMs: 10, endMs: 30 }, working(30, 40)];
+  const later = timeline(
+    observed({
+      intervals: [
+        { startMs: 0, endMs: 10, cpuMs: 5, cpuWaitMs: 0, state: 'other wait', stopped: false },
+        { startMs: 10, endMs: 30, cpuMs: 0, cpuWaitMs: 0, state: 'other wait', stopped: false },
+        { startMs: 30, endMs: 40, cpuMs: 10, cpuWaitMs: 0, state: 'other wait', stopped: false },
+        { startMs: 40, endMs: 50, cpuMs: 0, cpuWaitMs: 0, state: 'other wait', stopped: false },
+      ],
+      traced: traced({ states: spans }),
+    }),
+  );
+  assert.deepEqual(later, [
+    { startMs: 0, endMs: 5, state: 'working' },
+    { startMs: 5, endMs: 10, state: 'other wait' },
+    { startMs: 10, endMs: 30, state: 'waiting for input' },
+    { startMs: 30, endMs: 40, state: 'working' },
+    { startMs: 40, endMs: 50, state: 'other wait' },
+  ]);
 });
 
 test('timeline from a trace: working split by the CPU per interval; stopped intervals; samples after the trace', () => {

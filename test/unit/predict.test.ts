@@ -75,6 +75,16 @@ test('predict: a stage that is no pipestage stage works twice as fast; the cores
     coresBound: true,
   });
   assert.equal(predict([target], target, 1000, 1880, 2).coresFull, false); // 940 < 950
+  // the flow and the cores equal: not bound by the cores
+  assert.deepEqual(predict([target], target, 1000, 1400, 2), {
+    wallMs: 700,
+    change: 'gzip twice as fast',
+    coresFull: false,
+    coresBound: false,
+  });
+  // the target's own busy time is not another stage's: 1000 - 900 / 2 = 550
+  const busiest = profiled('gzip', { working: 900 });
+  assert.equal(predict([busiest, other], busiest, 1000, 0, 2).wallMs, 550);
   const traceless = profiled('mul', { working: 600 }, true, { traced: traced({ items: [] }) });
   assert.equal(predict([traceless], traceless, 1000, 0, 2).change, 'mul twice as fast');
 });
@@ -105,6 +115,29 @@ test('predict: a traced CPU stage gets twice the threads, each new one as late a
   assert.deepEqual([full.wallMs, full.coresFull, full.coresBound], [994, true, true]);
   const edge = predict([one], one, 1000, 1886, 2); // (1886 + 14) / 2 = 950: full, not above the flow of 960
   assert.deepEqual([edge.wallMs, edge.coresFull, edge.coresBound], [960, true, false]);
+  const equal = predict([one], one, 1000, 1906, 2); // (1906 + 14) / 2 = 960: the flow's, not above it
+  assert.deepEqual([equal.wallMs, equal.coresBound], [960, false]);
+  // --workers 2 running on 2 lanes now: 20 + 10 × 10 / 2 = 70; doubled to 4, the 2 new threads ready at
+  // 40 and 60: items at 20-30 ×2, 30-40 ×2, 40-50 ×3, 50-60 ×3 → 60
+  const two = stage('mul --workers 2', 2);
+  assert.deepEqual(predict([two], two, 1000, 0, 2), {
+    wallMs: 1000 - 70 + 60,
+    change: 'mul --workers 4',
+    coresFull: false,
+    coresBound: false,
+  });
+});
+
+test('predict: a stage’s start-up delays its first item; items arrive as the stage before passes them on', () => {
+  // add passes items on at 10, 20, ... 100; mul is ready at 50 and takes 5 ms an item: 50-55, 55-60, ...
+  // 85-90, then as they arrive: 90-95, 100-105. Doubled, its threads are ready at 100 and 150: one thread
+  // takes them all from 100, 5 ms each, to 150
+  const add = profiled('add', { working: 100 }, true, { traced: traced({ name: 'add', items: items(10, 10) }) });
+  const mul = profiled('mul', { working: 50, 'start-up': 50 }, false, {
+    command: 'mul',
+    traced: traced({ states: [{ state: 'start-up', startMs: 0, endMs: 50 }], items: items(10, 5, 50) }),
+  });
+  assert.equal(predict([add, mul], mul, 1000, 0, 2).wallMs, 1000 - 105 + 150);
 });
 
 test('predict: a traced waiting stage gets twice the slots at once, needing no core', () => {

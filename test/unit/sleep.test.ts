@@ -47,8 +47,11 @@ test('spendTask: block and spin steps run before it returns; a wait step returns
   assert.equal(spendTask([], waits), undefined);
   assert.equal(spendTask([{ mode: 'wait', ms: 0 }], waits), undefined); // nothing to spend
   const wall = performance.now();
-  assert.equal(spendTask([{ mode: 'block', ms: 15 }], waits), undefined);
-  assert.ok(performance.now() - wall >= 14.5, 'block: the thread was held 15 ms');
+  const before = process.cpuUsage();
+  assert.equal(spendTask([{ mode: 'block', ms: 30 }], waits), undefined);
+  assert.ok(performance.now() - wall >= 29.5, 'block: the thread was held 30 ms');
+  const blocked = process.cpuUsage(before);
+  assert.ok((blocked.user + blocked.system) / 1000 < 20, 'block: held without spending CPU');
   const cpu = process.cpuUsage();
   assert.equal(spendTask([{ mode: 'spin', ms: 15 }], waits), undefined);
   const spent = process.cpuUsage(cpu);
@@ -162,7 +165,11 @@ test('spendTaskPreempted: spin runs in slices that let other lines in, block kee
     ]),
     ['b', 'a'],
   );
-  // a wait gives the GIL up: b runs while a waits; zero steps cost no turn
+  // a wait gives the GIL up (and spends no CPU): b runs while a waits; zero steps cost no turn
+  const cpu = process.cpuUsage();
+  await finish([['a', [{ mode: 'wait', ms: 40 }]]]);
+  const waited = process.cpuUsage(cpu);
+  assert.ok((waited.user + waited.system) / 1000 < 25, 'a wait is no spin');
   assert.deepEqual(
     await finish([
       [
