@@ -2,7 +2,7 @@
 // score per file and in all, every surviving (and uncovered) mutant as file:line, mutator, original →
 // replacement, and how long the run took. Run by scripts/mutate.sh; never edit docs/mutation.md by hand.
 // Usage: node scripts/mutation-report.mjs REPORT.json SECONDS CONCURRENCY > docs/mutation.md
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 
 const [reportFile, seconds, concurrency] = process.argv.slice(2);
 const report = JSON.parse(readFileSync(reportFile, 'utf8'));
@@ -47,7 +47,13 @@ for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a]
   );
   for (const mutant of mutants
     .filter((m) => UNDETECTED.has(m.status))
-    .sort((a, b) => a.location.start.line - b.location.start.line))
+    .sort(
+      (a, b) =>
+        a.location.start.line - b.location.start.line ||
+        a.location.start.column - b.location.start.column ||
+        a.mutatorName.localeCompare(b.mutatorName) ||
+        String(a.replacement).localeCompare(String(b.replacement)),
+    ))
     left.push(
       `| ${file}:${mutant.location.start.line} | ${mutant.mutatorName}${mutant.status === 'NoCoverage' ? ' (no test runs it)' : ''} | ${code(original(source, mutant.location))} | ${code(shorten(mutant.replacement ?? ''))} |`,
     );
@@ -69,7 +75,7 @@ const lines = [
   'npm run mutate        # bash scripts/mutate.sh: Stryker, then this file',
   '```',
   '',
-  `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${minutes} min ${Number(seconds) % 60} s of`,
+  `Last run: ${statSync(reportFile).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${minutes} min ${Number(seconds) % 60} s of`,
   `wall time with ${concurrency} test runners on a ${report.system?.cpu?.logicalCores ?? 2}-core machine shared with other work`,
   `(load average at the start: ${process.env.MUTATE_LOAD ?? 'unknown'}). \`npm test\` and CI (.ci/run) do not run it${Number(seconds) > 600 ? ' (it takes over 10 minutes)' : ''}: run it`,
   'after changing a pure module or its tests. stryker.config.mjs says which modules and which tests (test/unit/,',
