@@ -23,12 +23,26 @@ function lineByLine(command: string[]) {
     }
   });
   return {
-    /** Writes `line`, resolves with the ms from the write to its arrival on stdout. */
+    /**
+     * Writes `line`, resolves with the ms from the write to its arrival on stdout; rejects when it has
+     * not come out within 10 s, killing the command (a chunk held until input ends never comes out,
+     * and a live child would keep the test file running).
+     */
     send(line: string): Promise<number> {
       const text = `${line}\n`;
-      return new Promise((resolve) => {
+      return new Promise((resolve, reject) => {
         const written = performance.now();
-        waiting = { text, resolve: (arrived) => resolve(arrived - written) };
+        const lost = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`${command.join(' ')}: line ${JSON.stringify(line)} not out 10 s after it went in`));
+        }, 10_000);
+        waiting = {
+          text,
+          resolve: (arrived) => {
+            clearTimeout(lost);
+            resolve(arrived - written);
+          },
+        };
         child.stdin.write(text);
       });
     },
