@@ -1,0 +1,160 @@
+// The `timer --pipeline --json` document has exactly the fields docs/formats.md lists, both ways (no
+// undocumented field, none documented and missing), each of the type its description gives, on a real
+// run: the run's fields, the prediction's, each stage's, a timeline segment's and an item span's.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { profile, ROOT } from './helpers.js';
+
+/** JSON types as `typeOf` names them; `null` where the docs say a field may be unknown. */
+type Kind = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'null';
+const typeOf = (value: unknown): Kind =>
+  value === null ? 'null' : Array.isArray(value) ? 'array' : (typeof value as Kind);
+
+// The types, as formats.md describes each field ("null where unknown", "null, or {…}"). The keys must
+// equal the documented fields (checked below), so a field added to the docs needs its type here.
+const RUN: Record<string, Kind[]> = {
+  pipestageProfile: ['number'],
+  pipeline: ['string'],
+  shell: ['string'],
+  exitCode: ['number', 'null'],
+  signal: ['string', 'null'],
+  wallMs: ['number'],
+  cpuMs: ['number', 'null'],
+  userMs: ['number', 'null'],
+  sysMs: ['number', 'null'],
+  timerStartupCpuMs: ['number'],
+  timerCpuMs: ['number'],
+  timerReportCpuMs: ['number'],
+  cores: ['number'],
+  coresBusyElsewhere: ['number'],
+  parallelism: ['number', 'null'],
+  unattributedCpuMs: ['number', 'null'],
+  stoppedMs: ['number'],
+  sampleIntervalMs: ['number'],
+  stateUnknownReason: ['string', 'null'],
+  bottleneck: ['string', 'null'],
+  bottleneckLine: ['string'],
+  prediction: ['object', 'null'],
+  stages: ['array'],
+};
+const PREDICTION: Record<string, Kind[]> = {
+  wallMs: ['number'],
+  change: ['string'],
+  coresFull: ['boolean'],
+  coresBound: ['boolean'],
+  line: ['string'],
+};
+const STATE_MS = ['working', 'waitingForCpu', 'waitingForInput', 'blockedOnOutput', 'otherWait', 'startup', 'stopped'];
+const STAGE: Record<string, Kind[]> = {
+  command: ['string'],
+  name: ['string'],
+  pid: ['number'],
+  stdin: ['string', 'null'],
+  stdout: ['string', 'null'],
+  status: ['number', 'null'],
+  startMs: ['number'],
+  wallMs: ['number'],
+  userMs: ['number', 'null'],
+  sysMs: ['number', 'null'],
+  peakRssBytes: ['number', 'null'],
+  bytesIn: ['number', 'null'],
+  bytesOut: ['number', 'null'],
+  lines: ['number', 'null'],
+  ...Object.fromEntries([...STATE_MS, 'unknown'].map((state) => [`${state}Ms`, ['number'] as Kind[]])),
+  traced: ['boolean'],
+  timeline: ['array'],
+  items: ['array', 'null'],
+};
+const SEGMENT: Record<string, Kind[]> = { startMs: ['number'], endMs: ['number'], state: ['string'] };
+const SPAN: Record<string, Kind[]> = {
+  lane: ['string'],
+  line: ['number', 'null'],
+  items: ['number'],
+  startMs: ['number'],
+  endMs: ['number'],
+};
+
+/** The section of docs/formats.md on `timer --pipeline --json`, cut into its two tables and its prose. */
+function documented() {
+  const text = readFileSync(path.join(ROOT, 'docs', 'formats.md'), 'utf8');
+  const section = text.split('\n## timer --pipeline --json\n')[1]!.split('\n## ')[0]!;
+  const [runPart, stagePart] = section.split('\nEach stage:\n');
+  const rows = (part: string): string[] => part.split('\n').filter((line) => /^\| `/.test(line));
+  // A row's first cell names one field or several (`` `exitCode`, `signal` ``).
+  const names = (part: string): string[] =>
+    rows(part).flatMap((row) => [...row.split('|')[1]!.matchAll(/`([^`]+)`/g)].map((match) => match[1]!));
+  /** The quoted names of the `{"a", "b"}` in the row documenting `field`. */
+  const nested = (part: string, field: string): string[] => {
+    const row = rows(part).find((line) => line.split('|')[1]!.includes(`\`${field}\``));
+    const braces = /\{("[^}]*")\}/.exec(row?.split('|').slice(2).join('|') ?? '');
+    return braces ? [...braces[1]!.matchAll(/"([^"]+)"/g)].map((match) => match[1]!) : [];
+  };
+  // The states paragraph: "The states: `working` (on a CPU), `waiting for a CPU` …".
+  const statesParagraph = /\nThe states: ([\s\S]*?)\. How each/.exec(stagePart!)?.[1] ?? '';
+  return {
+    run: names(runPart!),
+    prediction: nested(runPart!, 'prediction'),
+    stage: names(stagePart!),
+    segment: nested(stagePart!, 'timeline'),
+    span: nested(stagePart!, 'items'),
+    states: [...statesParagraph.matchAll(/`([a-zA-Z -]+)`/g)].map((match) => match[1]!), // not `/proc`
+  };
+}
+
+const sorted = (keys: Iterable<string>): string[] => [...keys].sort();
+
+/** Mismatches of one object against its documented fields and their types. */
+function fieldProblems(where: string, object: object, fields: Record<string, Kind[]>): string[] {
+  const problems: string[] = [];
+  for (const key of Object.keys(object)) if (!(key in fields)) problems.push(`${where}: undocumented field ${key}`);
+  for (const [key, kinds] of Object.entries(fields)) {
+    if (!(key in object)) problems.push(`${where}: documented field ${key} missing`);
+    else {
+      const kind = typeOf((object as Record<string, unknown>)[key]);
+      if (!kinds.includes(kind)) problems.push(`${where}: ${key} is ${kind}, documented as ${kinds.join(' or ')}`);
+    }
+  }
+  return problems;
+}
+
+test("the type tables here are formats.md's field lists (a field documented needs a type)", () => {
+  const docs = documented();
+  assert.deepEqual(sorted(docs.run), sorted(Object.keys(RUN)));
+  assert.deepEqual(sorted(docs.prediction), sorted(Object.keys(PREDICTION)));
+  assert.deepEqual(sorted(docs.stage), sorted(Object.keys(STAGE)));
+  assert.deepEqual(sorted(docs.segment), sorted(Object.keys(SEGMENT)));
+  assert.deepEqual(sorted(docs.span), sorted(Object.keys(SPAN)));
+  assert.equal(docs.states.length, 8, `the states paragraph: ${docs.states}`);
+});
+
+test('timer --pipeline --json on a real run: exactly the documented fields, each of its type', async () => {
+  // A traced stage (mul: items, start-up) busy enough for a bottleneck and a prediction, and an
+  // untraced one (cat: items null).
+  const { report, exitCode } = await profile('seq 8 | mul --repeat 400000 | cat');
+  assert.equal(exitCode, 0);
+  const document = report as unknown as Record<string, unknown>;
+  const stages = document['stages'] as Record<string, unknown>[];
+  const problems = fieldProblems('run', document, RUN);
+  assert.ok(document['prediction'], 'a prediction, to check its fields');
+  problems.push(...fieldProblems('prediction', document['prediction'] as object, PREDICTION));
+  const states = new Set(documented().states);
+  for (const stage of stages) {
+    const where = `stage ${stage['name']}`;
+    problems.push(...fieldProblems(where, stage, STAGE));
+    for (const segment of stage['timeline'] as Record<string, unknown>[]) {
+      problems.push(...fieldProblems(`${where} timeline`, segment, SEGMENT));
+      if (!states.has(segment['state'] as string)) problems.push(`${where}: undocumented state ${segment['state']}`);
+    }
+    for (const span of (stage['items'] as object[] | null) ?? [])
+      problems.push(...fieldProblems(`${where} items`, span, SPAN));
+  }
+  assert.deepEqual(problems, []);
+  // Each kind of object was seen at least once, so none of the checks above ran on nothing.
+  const mul = stages.find((stage) => stage['name'] === 'mul');
+  const cat = stages.find((stage) => stage['name'] === 'cat');
+  assert.ok(mul?.['traced'] === true && (mul['items'] as object[]).length > 0, 'mul traced, with item spans');
+  assert.ok(cat?.['traced'] === false && cat['items'] === null, 'cat not traced: items null');
+  assert.ok((mul['timeline'] as object[]).length > 0);
+});
