@@ -173,20 +173,23 @@ test('--help and --version met before a bad option win, as getopt stops there; a
 test('stdout stays blocking while each tool runs (yargs reads no terminal width)', async () => {
   // Node makes a pipe on fd 1 non-blocking once process.stdout is touched, until the process exits:
   // the flags are read from /proc while the tool runs, after its first output.
+  // Both ends wait for a file the test makes once the flags are read: the tool runs until then.
   const flagsWhileRunning = async (command: string, pidOf = '$pid'): Promise<number> => {
     const dir = mkdtempSync(path.join(scratch, 'fd-'));
+    const held = `until [ -e ${dir}/read ]; do sleep 0.02; done`;
     const { stdout, stderr } = await sh(
-      `mkfifo ${dir}/out; { dd bs=1 count=1 of=${dir}/first 2>/dev/null; sleep 1; cat >/dev/null; } <${dir}/out & ` +
-        `{ echo 5; sleep 1; } | ${command} >${dir}/out & pid=$!; ` +
-        `until [ -s ${dir}/first ]; do sleep 0.02; done; sed -n 's/^flags:\\s*//p' /proc/${pidOf}/fdinfo/1; wait`,
+      `mkfifo ${dir}/out; { dd bs=1 count=1 of=${dir}/first 2>/dev/null; ${held}; cat >/dev/null; } <${dir}/out & ` +
+        `{ echo 5; ${held}; } | ${command} >${dir}/out & pid=$!; ` +
+        `until [ -s ${dir}/first ]; do sleep 0.02; done; sed -n 's/^flags:\\s*//p' /proc/${pidOf}/fdinfo/1; ` +
+        `touch ${dir}/read; wait`,
     );
     assert.match(stdout, /^[0-7]+\n$/, `${command}: ${stderr}`);
     return Number.parseInt(stdout, 8);
   };
   const O_NONBLOCK = 0o4000;
-  for (const command of ['mul --repeat 1', 'add', 'sleep-task --for 0ms', 'add --workers 2']) {
-    assert.equal((await flagsWhileRunning(command)) & O_NONBLOCK, 0, command);
-  }
+  const commands = ['mul --repeat 1', 'add', 'sleep-task --for 0ms', 'add --workers 2'];
+  const flags = await Promise.all(commands.map((command) => flagsWhileRunning(command)));
+  for (const [index, command] of commands.entries()) assert.equal(flags[index]! & O_NONBLOCK, 0, command);
   // timer writes through a Node stream (its fd 1 is non-blocking by design, as before yargs); the stage it
   // wraps writes to timer's pipe and keeps it blocking.
   assert.equal((await flagsWhileRunning('timer --output /dev/null -- mul -r 1', '$(pgrep -P $pid)')) & O_NONBLOCK, 0);
@@ -200,29 +203,31 @@ async function pressTab(lines: string[]): Promise<string[]> {
   const driver = path.join(scratch, 'tab.py');
   writeFileSync(
     driver,
-    `import os, pty, select, sys, time
+    `import os, pty, re, select, sys
 pid, fd = pty.fork()
 if pid == 0:
     os.chdir(${JSON.stringify(dir)})
     env = {**os.environ, 'PS1': '$ ', 'INPUTRC': '/dev/null', 'TERM': 'dumb'}
     os.execvpe('bash', ['bash', '--norc', '--noprofile', '-i'], env)
-def drain(seconds):
-    out, end = b'', time.time() + seconds
-    while time.time() < end:
-        if select.select([fd], [], [], 0.05)[0]:
-            try: out += os.read(fd, 65536)
-            except OSError: break
+def until(pattern):
+    out = b''
+    while not re.search(pattern, out):
+        if not select.select([fd], [], [], 10)[0]: sys.exit('timed out waiting for %r in %r' % (pattern, out))
+        out += os.read(fd, 65536)
     return out
 os.write(fd, b'bind "set bell-style none"; bind "set show-all-if-ambiguous on"\\n')
+# Ctrl-T prints the line as readline holds it: typed after a Tab, it shows what the Tab completed
+# (readline handles keys in order), and the driver waits for it, not for a time.
+os.write(fd, b'''bind -x '"\\\\C-t": printf "<line %s>\\\\n" "$READLINE_LINE"'\\n''')
 for tool in ['mul', 'timer']: os.write(fd, f'source <({tool} completion)\\n'.encode())
-drain(1.5)
+os.write(fd, b'echo "RE""ADY"\\n')
+until(rb'READY\\r\\n')
 for line in sys.argv[1:]:
-    os.write(fd, line.encode() + b'\\t')
-    sys.stdout.write(drain(1.0).decode('utf8', 'replace').replace('\\r', '') + '<end>\\n')
+    os.write(fd, line.encode() + b'\\t\\x14')
+    out = until(rb'<line [^\\n]*>\\r?\\n')
+    sys.stdout.write(out.decode('utf8', 'replace').replace('\\r', '') + '<end>\\n')
     os.write(fd, b'\\x15')
-    drain(0.2)
 os.write(fd, b'exit\\n')
-drain(0.3)
 `,
   );
   const quoted = lines.map((line) => `'${line}'`).join(' ');
@@ -232,15 +237,13 @@ drain(0.3)
 }
 
 test('Tab after an option that takes a number offers its default or nothing, never file names', async () => {
-  const [repeat, short, width, trace] = await pressTab([
-    'mul --repeat ',
-    'mul -r ',
-    'timer report --width ',
-    'mul --trace ',
-  ]);
-  assert.equal(repeat, 'mul --repeat 4000000 ');
-  assert.equal(short, 'mul -r 4000000 ');
-  assert.equal(width, 'timer report --width ');
+  const screens = await pressTab(['mul --repeat ', 'mul -r ', 'timer report --width ', 'mul --trace ']);
+  const [repeat, short, width, trace] = screens;
+  // (the line as readline holds it after the Tab)
+  const line = (screen: string | undefined): string | undefined => /<line (.*)>\n/.exec(screen ?? '')?.[1];
+  assert.equal(line(repeat), 'mul --repeat 4000000 ');
+  assert.equal(line(short), 'mul -r 4000000 ');
+  assert.equal(line(width), 'timer report --width ');
   // a file is expected there: the same bash offers the directory's files
   assert.match(trace!, /alpha\.txt\s+beta\.txt/);
 });

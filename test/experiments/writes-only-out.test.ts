@@ -1,15 +1,14 @@
 // The scripts write only where they are told (--out DIR, else a temporary directory they name):
-// `npm run demo` and scripts/pools.sh leave the working tree as git sees it, and write their files
-// into the directory they name. Both run lightened (their knobs), in the tree itself, beside the other
-// suites (which write nothing into the tree either). The demo's table adds up: speedup = bound x
-// efficiency.
+// scripts/pools.sh leaves the working tree as git sees it, and writes its files into the directory it
+// names, run lightened (its knobs) in the tree itself, beside the other suites (which write nothing into
+// the tree either). `npm run demo` is checked so by test/readme.test.ts, which runs it as the README says.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { ENV, npmEnv, ROOT, sh } from '../helpers.js';
+import { ROOT, sh } from '../helpers.js';
 
 /** What `git status` says of the working tree, untracked files one by one. */
 async function treeStatus(): Promise<string> {
@@ -22,49 +21,6 @@ function namedDirectory(stdout: string, script: string): string {
   assert.ok(match, `no '${script}: its files are in DIR' line in:\n${stdout}`);
   return match[1]!;
 }
-
-test('npm run demo leaves the tree untouched, writes into the directory it names, and its table adds up', {
-  timeout: 240_000,
-}, async () => {
-  const before = await treeStatus();
-  const result = await execa('npm', ['run', '--silent', 'demo'], {
-    cwd: ROOT,
-    env: npmEnv({ ...ENV, DEMO_ITEMS: '3', DEMO_ITEM_MS: '40' }),
-    reject: false,
-    timeout: 240_000,
-  });
-  const dir = namedDirectory(result.stdout, 'demo.sh');
-  try {
-    assert.equal(result.exitCode, 0, result.stdout + result.stderr);
-    assert.equal(await treeStatus(), before);
-    assert.ok(dir.startsWith(`${tmpdir()}/pipestage-demo.`), dir);
-    assert.deepEqual(readdirSync(dir).sort(), [
-      'demo-output.txt',
-      'pipelined.svg',
-      'pipelined.trace.json',
-      'sequential-add.trace.json',
-      'sequential-mul.trace.json',
-    ]);
-    // What it printed, but the line naming the directory, is demo-output.txt.
-    assert.equal(
-      `${readFileSync(path.join(dir, 'demo-output.txt'), 'utf8')}demo.sh: its files are in ${dir}`,
-      result.stdout,
-    );
-    const row = /^pipelined +\d+ms +\d+ms +([\d.]+) +([\d.]+) +([\d.]+)$/m.exec(result.stdout);
-    assert.ok(row, result.stdout);
-    const [speedup, bound, efficiency] = row.slice(1).map(Number) as [number, number, number];
-    // Each printed to 2 decimals: the product is off by rounding only.
-    assert.ok(Math.abs(speedup - bound * efficiency) <= 0.005 + 0.005 * (bound + efficiency), row[0]);
-    assert.match(result.stdout, /^efficiency: speedup \/ bound, that is \d+ \/ \d+ ms/m);
-    assert.match(
-      result.stdout,
-      /^calibration: (both stages within 15%|aimed at ~40 ms per item, got (mul|add) \d+ ms)/m,
-    );
-    assert.match(result.stdout, /both runs produced the same 3 results \(796675481078400 each\)/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
 
 test('scripts/pools.sh --out DIR leaves the tree untouched and writes its charts into DIR', {
   timeout: 240_000,
