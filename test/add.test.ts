@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { converse, mismatch, sh, type Case } from './helpers.js';
+import { mismatch, sh, type Case } from './helpers.js';
+import { converse } from './states.js';
 
 const cases: Case[] = [
   { name: 'the classic pipeline', command: 'echo 11 | mul | add', stdout: '796675481078400\n', exitCode: 0 },

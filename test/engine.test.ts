@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { BIN, ENV, endsWithin, procState, sh, shBytes, shellUntil, waitFor } from './helpers.js';
+import { BIN, ENV, sh, shBytes } from './helpers.js';
+import { endsWithin, procState, shellUntil, waitFor } from './states.js';
 import { Fifo } from '../src/base/fifo.js';
 
 const MAX_LINE = 1_048_576;

@@ -3,7 +3,8 @@
 // cross-check against the Python reference: hardening-data.test.ts (the two run side by side).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sh, shellUntil } from './helpers.js';
+import { sh } from './helpers.js';
+import { shellUntil } from './states.js';
 import { existsSync } from 'node:fs';
 import { parseArgs, UsageError } from '../src/args/program.js';
 import { program as mulProgram } from '../src/cli/mul.js';

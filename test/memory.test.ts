@@ -10,7 +10,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ENV, FIXTURES, ROOT, sh, waitFor } from './helpers.js';
+import { ENV, FIXTURES, ROOT, sh } from './helpers.js';
+import { waitFor } from './states.js';
 
 const GNU_TIME = '/usr/bin/time';
 const noTime = existsSync(GNU_TIME) ? false : `no ${GNU_TIME} (Debian: apt-get install time; .ci/run installs it)`;

@@ -7,9 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { sh, waitFor } from './helpers.js';
+import { sh } from './helpers.js';
+import { waitFor } from './states.js';
 import { applyPipestatus, dataFlowOrder, findBottleneck, withUnseenStages } from '../src/timer/pipeline/model.js';
-import { attributeReaped, recentCpuRate, type ObservedStage } from '../src/timer/pipeline/observed.js';
+import { attributeReaped, recentCpuRate } from '../src/timer/pipeline/observed.js';
 import { timeline } from '../src/timer/pipeline/timeline.js';
 import { stageCommand } from '../src/render/stage-name.js';
 import { classify, combine } from '../src/timer/pipeline/observe.js';
@@ -18,25 +19,7 @@ import { doubledCommand, makespan } from '../src/timer/pipeline/predict.js';
 import { readStageTraces } from '../src/trace/read-stage-traces.js';
 import { StageTracer } from '../src/trace/stage-tracer.js';
 import { openTraceFile } from '../src/trace/trace-file.js';
-import type { StageProfile, State } from '../src/render/profile.js';
-
-const observed = (fields: Partial<ObservedStage>): ObservedStage => ({
-  pid: 1,
-  argvs: [['x']],
-  startMs: 0,
-  endMs: 100,
-  stdin: undefined,
-  stdout: undefined,
-  userMs: 0,
-  sysMs: 0,
-  peakRssBytes: null,
-  bytesIn: null,
-  bytesOut: null,
-  status: null,
-  intervals: [],
-  traced: undefined,
-  ...fields,
-});
+import { observed, profiled } from './unit/fixtures.js';
 
 test('model: stages in data-flow order follow the pipes, not the start order', () => {
   const a = observed({ pid: 1, startMs: 5, stdin: '/dev/null', stdout: 'pipe:[10]' });
@@ -85,38 +68,6 @@ test('model: a traced stage’s `working` time is working only as far as its CPU
     { startMs: 50, endMs: 75, state: 'working' },
     { startMs: 75, endMs: 100, state: 'other wait' },
   ]);
-});
-
-const profiled = (name: string, time: Partial<Record<State, number>>, feedsNext = true): StageProfile => ({
-  pid: 1,
-  command: name,
-  name,
-  status: 0,
-  wallMs: 1000,
-  startMs: 0,
-  endMs: 1000,
-  userMs: 0,
-  sysMs: 0,
-  peakRssBytes: null,
-  bytesIn: null,
-  bytesOut: null,
-  linesOut: null,
-  time: {
-    working: 0,
-    'waiting for a CPU': 0,
-    'other wait': 0,
-    'waiting for input': 0,
-    'blocked on output': 0,
-    'start-up': 0,
-    stopped: 0,
-    unknown: 0,
-    ...time,
-  },
-  timeline: [],
-  traced: undefined,
-  feedsNext,
-  stdin: undefined,
-  stdout: undefined,
 });
 
 test('model: the bottleneck line names the busiest stage with its neighbours’ evidence, or none when balanced', () => {

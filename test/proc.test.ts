@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { sh, waitFor } from './helpers.js';
+import { sh } from './helpers.js';
+import { waitFor } from './states.js';
 import { PAGE_BYTES, parseAuxv, parseStat, processStartTicks, TICKS_PER_SECOND } from '../src/base/proc.js';
 import { descendants } from '../src/base/process-tree.js';
 

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { procState, sh, shellUntil, waitFor } from './helpers.js';
+import { sh } from './helpers.js';
+import { procState, shellUntil, waitFor } from './states.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-report-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));

@@ -5,7 +5,8 @@ import { closeSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { converse, sh } from './helpers.js';
+import { sh } from './helpers.js';
+import { converse } from './states.js';
 import { openTraceFile, parseTraceEvents, TIMER_LANE, type TraceEvent } from '../src/trace/trace-file.js';
 import { Readable, Writable } from 'node:stream';
 import { runStage } from '../src/stage/run-stage.js';

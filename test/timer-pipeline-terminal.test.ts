@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { sh, states, tmuxSession, waitFor } from './helpers.js';
+import { sh, tmuxSession } from './helpers.js';
+import { states, waitFor } from './states.js';
 
 const hasTmux = (await sh('command -v tmux')).exitCode === 0;
 const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-terminal-'));

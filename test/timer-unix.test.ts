@@ -5,7 +5,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { FIXTURES, ROOT, sh, shellUntil, states, tmuxSession, waitFor } from './helpers.js';
+import { FIXTURES, ROOT, sh, tmuxSession } from './helpers.js';
+import { shellUntil, states, waitFor } from './states.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-timer-unix-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));

@@ -5,7 +5,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { execa } from 'execa';
 import { parseTraceEvents } from '../src/trace/trace-file.js';
 import { setTimeout as delay } from 'node:timers/promises';
-import { BIN, durationMs, ENV, computingThreads, sh, waitFor } from './helpers.js';
+import { BIN, durationMs, ENV, sh } from './helpers.js';
+import { computingThreads, waitFor } from './states.js';
 
 const hasParallel = (await sh('command -v parallel')).exitCode === 0;
 const NO_PARALLEL = 'GNU parallel is not installed (apt-get install parallel; .ci/run installs it)';
