@@ -37,7 +37,7 @@ const FAMILY = [
   {
     name: 'sleep-task',
     filter: 'sleep-task --for 0ms',
-    busy: 'sleep-task --from-input', // (its first line 0ms, its second 61m)
+    busy: 'sleep-task --from-input -', // (its first line 0ms, its second 61m; `-` makes it this test's)
     badOptions: [
       '--for x',
       '--for 5',
@@ -90,7 +90,8 @@ for (const tool of FAMILY) {
     // hangs. (A stage busy computing: test/engine.test.ts.)
     const out = `/tmp/pipestage-midrun-${process.pid}-${tool.name}`;
     const lines = tool.name === 'sleep-task' ? "printf '0ms\\n61m\\n'" : 'echo 0';
-    const left = "pgrep -f '(mul|add) --repeat 7771$|sleep-task --from-input$'";
+    // (a pattern no other test's processes match: the suites run six files at a time)
+    const left = "pgrep -f '(mul|add) --repeat 7771$|sleep-task --from-input -$'";
     for (const [signal, status] of [
       ['INT', 130],
       ['TERM', 143],
@@ -133,8 +134,11 @@ for (const tool of FAMILY) {
       assert.equal(typeof summary.peakRssBytes, 'number', what);
       const mb = summary.peakRssBytes! / 1048576;
       const kernelMb = Number(/^(\d+)$/m.exec(stdout.slice(end))?.[1]) / 1024;
-      // (timer's figure is the larger of the tree's summed RSS, GNU time's own included, and each one's peak)
-      assert.ok(mb >= 0.8 * kernelMb && mb <= kernelMb + 12, `${what}: timer ${mb} MB, the kernel ${kernelMb} MB`);
+      // (timer's figure is the larger of the tree's summed RSS, GNU time's own included, and each one's peak
+      // as sampled: never above the kernel's peak of the filter and GNU time together, and at least half of
+      // it. A process's last sample may come before its peak (every 100 ms): `timer -- cat` measured 30 MB
+      // against the kernel's 48 on a loaded machine, where it usually reads 46-48.)
+      assert.ok(mb >= 0.5 * kernelMb && mb <= kernelMb + 12, `${what}: timer ${mb} MB, the kernel ${kernelMb} MB`);
       return mb;
     };
     const small = await peak(lines / 10);
