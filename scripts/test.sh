@@ -28,9 +28,13 @@ if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
   export PIPESTAGE_NPM_CA_CERTS=$NODE_EXTRA_CA_CERTS
   unset NODE_EXTRA_CA_CERTS
 fi
-# The longest files first (four run at a time): the README's run of every command it shows takes a
-# quarter of the run, and started last it would end last.
-first=(.test-build/readme.test.mjs .test-build/yargs.test.mjs .test-build/timer-pipeline.test.mjs)
+# The longest files first (six run at a time), each as long as it waits or computes (measured alone on
+# the idle machine, longest first): started last, a long one would end last, with a core idle beside it.
+first=()
+for name in readme timer-pipeline timer-unix engine hardening timer-pipeline-terminal sleep-task workers \
+  stage-trace experiments/experiments experiments/writes-only-out timer package memory; do
+  first+=(".test-build/$name.test.mjs")
+done
 rest=()
 for file in .test-build/*.test.mjs .test-build/experiments/*.test.mjs .test-build/unit/*.test.mjs; do
   [[ " ${first[*]} " == *" $file "* ]] || rest+=("$file")
