@@ -62,7 +62,8 @@ anything. (A file operand named completion is therefore given as ./completion.)`
     'Exit status',
     `* 0
 Every line was computed and written; also when the reader went away (\`| head -n 1\`): the stage then
-stops at once, with nothing on standard error.
+stops at once, with nothing on standard error. A standard output closed by the shell (\`PROG >&-\`) is no
+error either: the results go nowhere, as Node opens /dev/null in its place.
 
 * 1
 A line was bad (reported, and every other line still answered), a FILE could not be opened (\`PROG:
