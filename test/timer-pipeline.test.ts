@@ -211,6 +211,20 @@ test('the report: a row per stage with its shares, the chart with a legend, bott
   assert.match(svg, /bottleneck: /);
 });
 
+test("the report table: a pipestage stage's bytes read and written, each in its column (its own exact count)", async () => {
+  // mul reads "1\\n" … "6\\n" (12 bytes) and writes 1, 2, 6, 24, 120, 720, a line each (17 bytes)
+  const { stdout, exitCode } = await sh("timer --pipeline 'seq 6 | mul --repeat 1 | cat' 2>&1 >/dev/null");
+  assert.equal(exitCode, 0, stdout);
+  const rows = stdout.split('\n');
+  const header = rows.find((row) => row.startsWith('stage '))?.split(/ {2,}|(?<=stage) +/);
+  assert.deepEqual(header?.slice(-2), ['read', 'written'], stdout);
+  const mul = rows
+    .find((row) => row.startsWith('mul --repeat 1 '))
+    ?.trim()
+    .split(/ {2,}/);
+  assert.deepEqual(mul?.slice(-2), ['12 B', '17 B'], stdout);
+});
+
 test('--trace writes a Chrome trace: a process per stage, timer’s state slices, the stages’ own item spans; an earlier run’s file is refused', async () => {
   const file = `${scratch}/pipeline-trace.json`;
   const result = await sh(`timer --pipeline 'seq 5 | mul | cat' --trace ${file} --no-progress 2>/dev/null`);

@@ -29,6 +29,10 @@ test('timer: a command killed by signal N: timer reports, then dies of N (128+N)
     const { stdout, stderr } = await sh(`timer -- ${FIXTURES}/die-by ${signal}; echo "status=$?"`);
     assert.equal(stdout, `status=${status}\n`, signal);
     assert.match(stderr, new RegExp(`killed by SIG${signal}\\n`));
+    // A shell's $? cannot tell dying of N from exiting 128+N; its parent can: timer itself is killed by N
+    // (sh execs timer, so the process this test waits for is timer's).
+    const direct = await sh(`exec timer -- ${FIXTURES}/die-by ${signal} 2>/dev/null`);
+    assert.deepEqual({ signal: direct.signal, exitCode: direct.exitCode }, { signal: `SIG${signal}`, exitCode: -1 });
   }
 });
 
