@@ -38,21 +38,33 @@ export function converse(command: string) {
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdin.on('error', () => {});
+  let closed = false;
   const ended = new Promise<ShellResult>((resolve) =>
-    child.on('close', (code) => resolve({ stdout, stderr, exitCode: code ?? -1 })),
+    child.on('close', (code) => {
+      closed = true;
+      for (const wake of waiters) wake();
+      resolve({ stdout, stderr, exitCode: code ?? -1 });
+    }),
   );
   return {
     write: (text: string): void => void child.stdin.write(text),
     end: (): void => void child.stdin.end(),
     kill: (): boolean => child.kill('SIGKILL'),
-    /** Resolves once stdout holds `text`; rejects after `ms` with what it holds. */
+    /** Resolves once stdout holds `text`; rejects after `ms`, or once the command ended, with what it holds. */
     output: (text: string, ms = 10_000): Promise<void> =>
       new Promise((resolve, reject) => {
         const check = (): void => {
-          if (!stdout.includes(text)) return;
+          const found = stdout.includes(text);
+          if (!found && !closed) return;
           waiters.delete(check);
           clearTimeout(timer);
-          resolve();
+          if (found) resolve();
+          else
+            reject(
+              new Error(
+                `the command ended without ${JSON.stringify(text)} on stdout: got ${JSON.stringify(stdout)}, stderr ${JSON.stringify(stderr)}`,
+              ),
+            );
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
