@@ -119,12 +119,18 @@ export async function tmuxSession(name: string) {
   await sh(
     `tmux ${socket} new-session -d -s ${name} -x 120 -y 50 "env PATH='${path.join(ROOT, 'bin')}':\\$PATH PS1='$ ' bash --norc --noprofile -i"`,
   );
-  return {
+  const session = {
     keys: (...keys: string[]) =>
       sh(`tmux ${socket} send-keys -t ${name} ${keys.map((key) => `'${key.replace(/'/g, `'\\''`)}'`).join(' ')}`),
     screen: async () => (await sh(`tmux ${socket} capture-pane -p -t ${name}`)).stdout,
     close: () => sh(`tmux ${socket} kill-server`),
   };
+  // keys typed before bash has its prompt up may be echoed twice or lost: wait for the prompt (bounded)
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    if (/^\$ ?$/m.test(await session.screen())) return session;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`tmux session ${name}: no shell prompt within 10 s`);
 }
 
 /** The --json document of `timer --pipeline` (the fields the tests read). */

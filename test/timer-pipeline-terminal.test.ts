@@ -57,15 +57,21 @@ async function watchScreen(
   ms = 20_000,
 ): Promise<string> {
   let screen = '';
-  await waitFor(
-    what,
-    async () => {
-      screen = await session.screen();
-      each(screen);
-      return done(screen);
-    },
-    ms,
-  );
+  try {
+    await waitFor(
+      what,
+      async () => {
+        screen = await session.screen();
+        each(screen);
+        return done(screen);
+      },
+      ms,
+    );
+  } catch (error) {
+    // a lost end shows what the terminal held instead
+    if (error instanceof assert.AssertionError) assert.fail(`${error.message}; the screen was:\n${screen}`);
+    throw error;
+  }
   return screen;
 }
 
