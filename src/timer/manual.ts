@@ -58,7 +58,10 @@ reports, and passes on the command's status. A command that exits without readin
 PIPELINE runs with bash (\`bash -c\`; /bin/sh where bash is not on PATH) exactly as the shell would run
 it: quoting, redirections, globs and variables are the shell's. timer's stdin, stdout and stderr are the
 pipeline's and nothing is relayed. bash is chosen for its PIPESTATUS: PIPELINE is the first lines of
-bash's script, and the last line writes each stage's status to a private file. --json, --output,
+bash's script, and a last line, which nothing of the user's (set -x, traps, functions) can see or
+change, writes each stage's status to a private file. Where bash -n finds a syntax error or a
+here-document left open, or PIPELINE ends in a backslash, PIPELINE is run alone, exactly as typed:
+bash's own messages and status, and the stages' statuses unknown. --json, --output,
 --trace, --svg, --interval and --no-progress apply; --each, -z, --label and --progress are for
 \`timer -- COMMAND\` only, and --pipeline takes no COMMAND (both usage errors).
 

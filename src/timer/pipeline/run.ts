@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadFormatDuration } from '../../base/durations.js';
@@ -17,7 +17,7 @@ import { liveName } from '../../render/stage-name.js';
 import { applyPipestatus, findBottleneck, profileStages } from './model.js';
 import { PipelineObserver } from './observe.js';
 import { attributeLate, observedStages } from './observed.js';
-import { bashScript, findOnPath, readStatuses } from './shell.js';
+import { bashScript, findOnPath, readStatuses, wrappable } from './shell.js';
 import { sampleOnSchedule } from '../sampling.js';
 import { predict } from './predict.js';
 import { pipelineReport } from '../../render/pipeline-text.js';
@@ -61,6 +61,14 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const refuse = (message: string): number => refuseWith(report, message, options.json ? asJson : undefined);
   if (!PipelineObserver.available())
     return refuse('--pipeline needs /proc (Linux) to observe the stages; it is not there');
+  if (options.svg !== undefined) {
+    // refused before anything runs, as --output and --trace are (a pipeline's work is not lost at its end)
+    try {
+      closeSync(openSync(options.svg, 'a'));
+    } catch (error) {
+      return refuse(`cannot write '${options.svg}': ${systemErrorText(error)}`);
+    }
+  }
   const bash = findOnPath('bash');
   const shell = bash ?? '/bin/sh';
   let workDir: string;
@@ -82,7 +90,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     );
   }
   const statusFile = path.join(workDir, 'status');
-  const script = bash ? bashScript(pipeline, statusFile) : pipeline;
+  const script = bash && wrappable(bash, pipeline) ? bashScript(pipeline, statusFile) : pipeline;
   const format = await loadFormatDuration();
   const live =
     options.live && process.stderr.isTTY === true && process.env['TERM'] !== 'dumb' && !options.json
