@@ -113,16 +113,19 @@ export function mismatch(c: Case, r: ShellResult): string | undefined {
   );
 }
 
-/** A tmux session running bash in a real terminal; keys typed, the screen and processes read. */
-export async function tmuxSession(name: string) {
+/** A tmux session running bash in a real terminal (120×50 unless said); keys typed, the screen and scrollback read. */
+export async function tmuxSession(name: string, size = { columns: 120, rows: 50 }) {
   const socket = `-L pipestage-${process.pid}`;
   await sh(
-    `tmux ${socket} new-session -d -s ${name} -x 120 -y 50 "env PATH='${path.join(ROOT, 'bin')}':\\$PATH PS1='$ ' bash --norc --noprofile -i"`,
+    `tmux ${socket} new-session -d -s ${name} -x ${size.columns} -y ${size.rows} "env PATH='${path.join(ROOT, 'bin')}':\\$PATH PS1='$ ' bash --norc --noprofile -i"`,
   );
   const session = {
     keys: (...keys: string[]) =>
       sh(`tmux ${socket} send-keys -t ${name} ${keys.map((key) => `'${key.replace(/'/g, `'\\''`)}'`).join(' ')}`),
     screen: async () => (await sh(`tmux ${socket} capture-pane -p -t ${name}`)).stdout,
+    /** the scrollback and the screen, every line the terminal still holds */
+    history: async () => (await sh(`tmux ${socket} capture-pane -p -S - -E - -t ${name}`)).stdout,
+    resize: (rows: number) => sh(`tmux ${socket} resize-window -t ${name} -y ${rows}`),
     close: () => sh(`tmux ${socket} kill-server`),
   };
   // keys typed before bash has its prompt up may be echoed twice or lost: wait for the prompt (bounded)

@@ -121,6 +121,61 @@ test('in a terminal: the stages’ stderr passes above the live view, whole line
   }
 });
 
+test('in a terminal: the output scrolls above the live view into the scrollback, every line in order, through Ctrl-Z, fg and a resize; the stages keep the terminal', {
+  skip: !hasTmux && 'tmux is not installed',
+}, async () => {
+  const session = await tmuxSession('pipeline-scroll', { columns: 80, rows: 12 });
+  try {
+    await session.keys(
+      "timer --pipeline 'seq 60 | sleep-task --for 45ms | (cat; test -t 1 && test -t 2 && echo stages-on-the-terminal >&2)'",
+      'Enter',
+    );
+    // the view drawn while the output scrolls: a stage's row (not the shell's job line, which also
+    // names the stage) and the clock on the bottom row, output lines above
+    const drawn = (screen: string, rows = 12): boolean =>
+      /^sleep-task --for 45ms .* CPU +\d+%/m.test(screen) &&
+      /^\d+$/m.test(screen) &&
+      screen.split('\n')[rows - 1]!.startsWith('timer: ');
+    await waitFor('the live view under the output', async () => drawn(await session.screen()));
+    // Resized while stopped (the view is cleared at a stop): a terminal resets its scroll region when
+    // resized, and lines written before timer redraws scroll the whole screen, view rows and all.
+    const stopResizeAndGo = async (rows: number): Promise<void> => {
+      await session.keys('C-z');
+      await waitFor(
+        'all stopped',
+        async () =>
+          (await states('^node .*bin/sleep-task --for 45ms$')).includes('T') &&
+          (await states('^node .*bin/timer --pipeline seq 60')).every((state) => state === 'T'),
+      );
+      await session.resize(rows);
+      await session.keys('fg', 'Enter');
+      await waitFor(`the view again, on ${rows} rows`, async () => drawn(await session.screen(), rows));
+    };
+    await stopResizeAndGo(9);
+    await waitFor('the report', async () => /^bottleneck: /m.test(await session.screen()), 15_000);
+    const history = await session.history();
+    const numbers = history.split('\n').filter((line) => /^\d+$/.test(line));
+    assert.deepEqual(
+      numbers,
+      Array.from({ length: 60 }, (_, index) => String(index + 1)),
+      history,
+    );
+    assert.match(history, /^stages-on-the-terminal$/m, 'the stages had the terminal itself on stdout and stderr');
+    assert.doesNotMatch(history, LIVE_ROWS, 'no row of the view is left anywhere');
+    // the screen is whole again: what the shell prints next scrolls down to the last row
+    await session.keys('seq 101 130', 'Enter');
+    const after = await watchScreen(
+      session,
+      'the next prompt',
+      () => {},
+      (screen) => /^130\n\$ ?\n/m.test(screen),
+    );
+    assert.equal(after.split('\n')[8]?.trimEnd(), '$', `the prompt on the last of 9 rows:\n${after}`);
+  } finally {
+    await session.close();
+  }
+});
+
 test('in a terminal: no live view with TERM=dumb or --no-progress, on any capture until the report', {
   skip: !hasTmux && 'tmux is not installed',
 }, async () => {

@@ -2,6 +2,7 @@ import type { FormatDuration } from '../base/durations.js';
 import { formatBytes } from './units.js';
 import type { StageRecord } from './profile.js';
 import { liveName } from './stage-name.js';
+import { displayWidth, fitWidth } from './width.js';
 
 /** The live view is redrawn at most this often. */
 export const LIVE_EVERY_MS = 200;
@@ -13,58 +14,124 @@ interface Last {
   bytesOut: number;
 }
 
+/** Escape sequences (VT100; every terminal emulator in use has them). */
+const SAVE = '\x1b7';
+const RESTORE = '\x1b8';
+/** down a line, the column kept, scrolling the scroll region at its bottom (a newline would go to column 1) */
+const INDEX = '\x1bD';
+const at = (row: number): string => `\x1b[${row};1H`;
+const region = (bottom: number): string => `\x1b[1;${bottom}r`;
+const WHOLE_SCREEN = '\x1b[r';
+const CLEAR_LINE = '\x1b[2K';
+const CLEAR_BELOW = '\x1b[J';
+
 /**
  * The live view on a terminal (stderr): one line per stage — its state now, CPU %, bytes per second
- * in and out, totals — redrawn in place. Lines the stages write on stderr are printed above it, whole,
- * so nothing scribbles over it. Lines are cut to the terminal's width (a wrapped line would break the
- * redraw).
+ * in and out, totals — and the clock, in lines reserved at the bottom of the screen, below a scroll
+ * region (as apt keeps its progress line under dpkg's output). The stages write to the terminal
+ * itself, stdout and stderr: their lines scroll in the region above, untouched, into the scrollback.
+ * Each draw is one write that saves the cursor, draws and restores it, so a stage's half-written line
+ * goes on where it was. Lines are cut to the terminal's width by display width; the view takes at most
+ * a third of its height (more stages are counted, not shown). The region is given back (the screen
+ * whole again, the view cleared) on close, before a stop (Ctrl-Z), on a resize, and at exit.
  */
 export class LiveView {
-  private drawn = 0;
+  /** lines reserved at the bottom (0: none, the screen is whole) */
+  private reserved = 0;
+  /** the terminal's height when the lines were reserved */
+  private rows = 0;
   private readonly last = new Map<number, Last>();
-  private partial = '';
+  private readonly onResize = (): void => this.release();
+  private readonly onExit = (): void => this.release();
 
   constructor(
     private readonly out: NodeJS.WriteStream,
     private readonly format: FormatDuration,
-  ) {}
+  ) {
+    out.on('resize', this.onResize);
+    process.once('exit', this.onExit);
+  }
 
   /** Redraws the view from the stages' latest samples. */
   draw(stages: StageRecord[], nowMs: number): void {
-    const width = Math.max(20, (this.out.columns ?? 80) - 1);
-    const rows = stages.map((stage) => this.row(stage, nowMs));
-    const nameWidth = Math.min(24, Math.max(5, ...rows.map((row) => row[0]!.length)));
-    const lines = rows.map(([name, rest]) => `${name!.slice(0, nameWidth).padEnd(nameWidth)} ${rest}`.slice(0, width));
-    lines.push(`timer: ${this.format(nowMs)}`.slice(0, width));
-    this.out.write(`${this.erase()}${lines.join('\n')}\n`);
-    this.drawn = lines.length;
+    // asked of the terminal at each draw: a resize while timer was stopped (Ctrl-Z) sent SIGWINCH to
+    // the shell in the foreground then, not to timer
+    const [columns, rows] = this.size();
+    const width = Math.max(20, columns - 1);
+    const room = Math.max(1, Math.floor(rows / 3));
+    // too many to show: those still running first (in pipeline order), the others counted
+    const running = stages.filter((stage) => stage.goneMs === undefined);
+    const byInterest = [...running, ...stages.filter((stage) => stage.goneMs !== undefined)];
+    const shown =
+      stages.length + 1 <= room ? stages : stages.filter((stage) => byInterest.indexOf(stage) < Math.max(0, room - 2));
+    const cells = shown.map((stage) => this.row(stage, nowMs));
+    const nameWidth = Math.min(24, Math.max(5, ...cells.map((cell) => displayWidth(cell[0]))));
+    const lines = cells.map(([name, rest]) => fitWidth(`${fitWidth(name, nameWidth, nameWidth)} ${rest}`, width));
+    if (shown.length < stages.length) lines.push(`… and ${stages.length - shown.length} more stages`);
+    lines.push(fitWidth(`timer: ${this.format(nowMs)}`, width));
+    let text = '';
+    if (rows !== this.rows) text += this.releasing();
+    if (lines.length > this.reserved) text += this.reserving(lines.length, rows);
+    while (lines.length < this.reserved) lines.unshift('');
+    text += SAVE;
+    lines.forEach((line, index) => {
+      text += `${at(rows - this.reserved + 1 + index)}${CLEAR_LINE}${line}`;
+    });
+    this.write(`${text}${RESTORE}`);
   }
 
-  /** Prints the stages' own stderr above the view (complete lines; the rest waits for its newline). */
-  printAbove(chunk: Buffer | string): void {
-    const text = this.partial + chunk.toString();
-    const cut = text.lastIndexOf('\n') + 1;
-    this.partial = text.slice(cut);
-    if (cut === 0) return;
-    this.out.write(`${this.erase()}${text.slice(0, cut)}`);
-    this.drawn = 0;
+  /** Gives the screen back whole, the view cleared (a stop, a resize): the next draw reserves again. */
+  release(): void {
+    this.write(this.releasing());
   }
 
-  /** The terminal moved on (a stop, the shell's job message): the next view is drawn below, not over. */
-  lostPosition(): void {
-    this.drawn = 0;
-  }
-
-  /** Removes the view (and prints what is left of the stages' stderr). */
+  /** Gives the screen back for good. */
   close(): void {
-    this.out.write(`${this.erase()}${this.partial}`);
-    this.partial = '';
-    this.drawn = 0;
+    this.release();
+    this.out.off('resize', this.onResize);
+    process.off('exit', this.onExit);
   }
 
-  /** Moves up over the view and clears it. */
-  private erase(): string {
-    return this.drawn > 0 ? `\x1b[${this.drawn}F\x1b[J` : '';
+  /** Scrolls what is on the screen up by the lines still missing (where the cursor is near the bottom). */
+  private reserving(count: number, rows: number): string {
+    const more = count - this.reserved;
+    this.reserved = count;
+    this.rows = rows;
+    return `${INDEX.repeat(more)}\x1b[${more}A${SAVE}${region(rows - count)}${RESTORE}`;
+  }
+
+  /**
+   * Clears from the cursor to the end of the screen: the view is always below the cursor (the stages
+   * write in the region above it, and each draw puts the cursor back), wherever a resize moved it
+   * (tmux deletes the rows below the cursor when it shrinks, and pulls scrollback down when it grows).
+   */
+  private releasing(): string {
+    if (this.reserved === 0) return '';
+    this.reserved = 0;
+    return `${SAVE}${CLEAR_BELOW}${WHOLE_SCREEN}${RESTORE}`;
+  }
+
+  /**
+   * The terminal's size asked of the kernel (Node's `rows` and `getWindowSize()` are what it last
+   * heard on SIGWINCH; its `_refreshSize` asks again, and emits 'resize' where it changed).
+   */
+  private size(): [number, number] {
+    const refresh = (this.out as { _refreshSize?: () => void })._refreshSize;
+    try {
+      refresh?.call(this.out);
+    } catch {
+      // not a terminal any more
+    }
+    return [this.out.columns ?? 80, this.out.rows ?? 24];
+  }
+
+  private write(text: string): void {
+    if (text === '') return;
+    try {
+      this.out.write(text);
+    } catch {
+      // a terminal gone: nothing to draw on
+    }
   }
 
   private row(stage: StageRecord, nowMs: number): [string, string] {

@@ -138,9 +138,15 @@ Times are ms from the shell's start; \`null\` where unknown.
 
 ## Live view
 While stderr is a terminal (TERM not dumb, and not with --json), one line per stage, its state, CPU %,
-bytes per second in and out and totals, is redrawn in place 5 times a second and replaced by the report
-at the end; the stages' own stderr is passed through above it, whole lines only. --no-progress turns it
-off.`,
+bytes per second in and out and totals, and the clock are redrawn 5 times a second in lines reserved at
+the bottom of the screen, under a scroll region (as apt keeps its progress line under dpkg's output).
+The stages keep the terminal itself on stdout and stderr (\`test -t 2\` answers as without timer): their
+lines scroll above the view, untouched, into the scrollback. The view takes at most a third of the
+screen (more stages are counted, not shown) and is cut to its width by display width; the screen is
+given back whole on Ctrl-Z, on a resize, at the end (the report takes its place) and at exit. A
+resize while the stages write can leave a row of the view among their lines: the terminal resets the
+scroll region as it resizes, and what they write before timer redraws scrolls the whole screen.
+--no-progress turns it off.`,
   ],
   [
     'Traces',

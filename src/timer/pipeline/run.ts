@@ -104,7 +104,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const ownBefore = process.cpuUsage();
   const startMs = performance.now();
   const child = spawn(shell, ['-c', script, path.basename(shell)], {
-    stdio: ['inherit', 'inherit', live ? 'pipe' : 'inherit'],
+    stdio: 'inherit',
     env: { ...process.env, PIPESTAGE_TRACE: tracePath },
   });
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
@@ -135,12 +135,13 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const onStop = (): void => {
     if (!inTerminalForeground()) for (const pid of descendants(process.pid).keys()) signalQuietly(pid, 'SIGTSTP');
     sample();
+    // the screen whole again for the shell's job message and what comes next (redrawn after fg)
+    live?.release();
     const stoppedAt = performance.now();
     process.kill(process.pid, 'SIGSTOP');
     // continued (fg, SIGCONT)
     stoppedMs += performance.now() - stoppedAt;
     observer.stoppedSinceLastSample = true;
-    live?.lostPosition();
     sample();
   };
   let stoppedMs = 0;
@@ -155,12 +156,6 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const drawing = live
     ? setInterval(() => live.draw([...observer.stages.values()], performance.now() - startMs), LIVE_EVERY_MS)
     : undefined;
-  const stderrDone =
-    live && child.stderr
-      ? new Promise((resolve) =>
-          child.stderr!.on('data', (chunk: Buffer) => live.printAbove(chunk)).once('close', resolve),
-        )
-      : Promise.resolve();
   // SIGUSR1 (as dd): one line so far — each stage's program and CPU — and the run goes on.
   onProgressSignal(() => {
     sample();
@@ -182,7 +177,6 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   stopSampling();
   if (reapWatch) clearInterval(reapWatch);
   if (drawing) clearInterval(drawing);
-  await stderrDone;
   live?.close();
   // every process of the pipeline seen, for what a signal passed on to it may have left behind
   for (const stage of observer.stages.values()) for (const [pid, start] of stage.tree) known.set(pid, start);

@@ -1,0 +1,33 @@
+import { eastAsianWidth } from 'get-east-asian-width';
+
+// Text as a terminal shows it: columns, not UTF-16 code units (a CJK character takes two, a
+// combining accent none), for lines cut and padded to fit the terminal.
+
+/** Combining marks, format characters (zero-width joiner…) and controls take no column. */
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}\p{Cc}]$/u;
+
+/** The columns one character (a code point) takes. */
+function charWidth(char: string): number {
+  if (ZERO_WIDTH.test(char)) return 0;
+  return eastAsianWidth(char.codePointAt(0)!);
+}
+
+/** The columns `text` takes on a terminal. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const char of text) width += charWidth(char);
+  return width;
+}
+
+/** `text` cut to at most `columns` columns (never inside a character), then padded with spaces to `pad`. */
+export function fitWidth(text: string, columns: number, pad = 0): string {
+  let width = 0;
+  let cut = '';
+  for (const char of text) {
+    const next = charWidth(char);
+    if (width + next > columns) break;
+    width += next;
+    cut += char;
+  }
+  return width < pad ? cut + ' '.repeat(pad - width) : cut;
+}
