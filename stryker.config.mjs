@@ -15,6 +15,7 @@ export default {
   mutate: [
     'src/kernels/*.ts',
     'src/timer/pipeline/model.ts',
+    'src/timer/pipeline/rows.ts',
     'src/timer/pipeline/predict.ts',
     'src/timer/pipeline/timeline.ts',
     'src/trace/spans.ts',

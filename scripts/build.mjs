@@ -2,7 +2,7 @@
 // skips the ESM loader, and one file skips module resolution — start-up cost is the point. Then
 // writes each executable's man page, dist/man/<name>.1, from the same spec as its --help.
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 
@@ -123,6 +123,13 @@ for (const tool of tools) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
+
+// bash's grammar (tree-sitter-bash, a development dependency: its native addon is not wanted), which
+// timer --pipeline loads from dist/ into web-tree-sitter
+copyFileSync(
+  createRequire(import.meta.url).resolve('tree-sitter-bash/tree-sitter-bash.wasm'),
+  'dist/tree-sitter-bash.wasm',
+);
 
 // Man pages: a throwaway bundle of the specs and the renderer, loaded here.
 const generator = 'dist/man-pages.cjs';

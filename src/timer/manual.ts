@@ -66,11 +66,22 @@ bash's own messages and status, and the stages' statuses unknown. --json, --outp
 \`timer -- COMMAND\` only, and --pipeline takes no COMMAND (both usage errors).
 
 ## Stages
-Every process the shell starts is a stage: a subshell \`( ... )\` is one stage with its children
-inside it; for \`a; b\`, \`&&\` or \`&\` every process gets its row. Rows are in data-flow order: the pipes
-joining fd 1 of one stage to fd 0 of the next (/proc/PID/fd), then by start. A stage that ended before
-any sample saw it is put back where the pipes around it say it was, as \`(ended before the first
-sample)\`. Stages running the same program are told apart as \`add#1\`, \`add#2\`.
+The rows are the stages as typed: bash's grammar (tree-sitter-bash) reads PIPELINE, and each element of
+each pipeline, and each command outside a pipeline that is a process of its own (not a builtin), is a
+row, in order, named by its text exactly as typed (\`(grep -v 99 | gzip -7)\` with its \`|\`) and by the
+program of a simple command; two rows of one program are named by their texts (\`gzip -1\`, \`gzip -9\`).
+Statements may be joined by newlines, \`;\`, \`&&\` and \`||\`; a here-document, a here-string, \`2>&1\`
+and \`! \` are the stage's. The shell starts a pipeline's elements one after another, each a child of its
+own: the children seen, in the order they started, are the elements, placed by their pipes (a stage
+reading timer's stdin begins a pipeline, one reading a pipe no stage seen wrote does not) and by the
+name a pipestage stage gives in its trace. An element no sample saw running keeps its row, its figures
+unknown (one after \`&&\` or \`||\` may not have run). One command with its \`<( )\` and \`$( )\` is one row
+with their CPU. Where the text's processes cannot be told from it (a \`&\`, a function, if, while, for
+or { } outside a pipeline, eval, exec, a \`$( )\` outside a pipeline beside other statements), every
+process the shell starts is a row as before: in data-flow order by the pipes joining fd 1 of one stage
+to fd 0 of the next (/proc/PID/fd), then by start; one that ended before any sample saw it put back
+where the pipes say, as \`(ended before the first sample)\`; stages running the same program told apart
+as \`add#1\`, \`add#2\`.
 
 ## States
 Each stage is sampled from /proc every --interval milliseconds (100 by default; also 2, 8, 20 and 35 ms

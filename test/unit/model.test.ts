@@ -371,3 +371,90 @@ test('timeline from a trace: working split by the CPU per interval; stopped inte
     { startMs: 10, endMs: 30, state: 'working' },
   ]);
 });
+
+test('applyPipestatus with typed rows: the last pipeline’s rows get the statuses; none where it may not have run last', () => {
+  const rows = (): ReturnType<typeof profiled>[] => [
+    profiled('a', {}, false, { status: null }),
+    profiled('b', {}, false, { status: 7 }),
+    profiled('c', {}, false, { status: null }),
+  ];
+  const last = rows();
+  applyPipestatus(last, [1, 2], [1, 2]);
+  assert.deepEqual(
+    last.map((s) => s.status),
+    [null, 7, 2],
+  );
+  const other = rows();
+  applyPipestatus(other, [1, 2, 3], [1, 2]); // as many statuses as rows, but not the last pipeline's count
+  assert.deepEqual(
+    other.map((s) => s.status),
+    [null, 7, null],
+  );
+  const skipped = rows();
+  applyPipestatus(skipped, [1, 2, 3], null);
+  assert.deepEqual(
+    skipped.map((s) => s.status),
+    [null, 7, null],
+  );
+});
+
+test('profileStages with the typed stages: a row per element, named as typed, in fork order; unseen ones placed', () => {
+  const typedStages = [
+    { text: 'seq 3', program: 'seq', pipeline: 0, conditional: false },
+    { text: '(grep -v 9 | gzip -7)', program: undefined, pipeline: 0, conditional: false },
+    { text: 'wc -c >out', program: 'wc', pipeline: 0, conditional: false },
+  ];
+  // seq unseen; the subshell and wc seen (wc started first on the clock, later by pid: same tick)
+  const sub = observed({ pid: 11, startMs: 20, stdin: 'pipe:[3]', stdout: 'pipe:[4]', argvs: [['grep'], ['gzip']] });
+  const wc = observed({ pid: 12, startMs: 20, stdin: 'pipe:[4]', stdout: '/tmp/out', argvs: [['wc', '-c']] });
+  const stages = profileStages([wc, sub], new Set(), typedStages);
+  assert.deepEqual(
+    stages.map((stage) => [stage.pid, stage.command, stage.name, stage.startMs]),
+    [
+      [0, 'seq 3', 'seq', 20],
+      [11, '(grep -v 9 | gzip -7)', '(grep -v 9 | gzip -7)', 20],
+      [12, 'wc -c >out', 'wc', 20],
+    ],
+  );
+  assert.equal(stages[0]!.userMs, null, 'an element no sample saw: its CPU unknown');
+  // two elements of one program: named by their texts; the same text twice: numbered
+  const two = [
+    { text: 'gzip -1', program: 'gzip', pipeline: 0, conditional: false },
+    { text: 'gzip -9', program: 'gzip', pipeline: 0, conditional: false },
+  ];
+  const gzips = [observed({ pid: 1 }), observed({ pid: 2, startMs: 1 })];
+  assert.deepEqual(
+    profileStages(gzips, new Set(), two).map((stage) => stage.name),
+    ['gzip -1', 'gzip -9'],
+  );
+  const same = two.map((stage) => ({ ...stage, text: 'gzip -1' }));
+  assert.deepEqual(
+    profileStages(gzips, new Set(), same).map((stage) => stage.name),
+    ['gzip#1', 'gzip#2'],
+  );
+  // one command with its process substitutions: one row, the CPU of all
+  const one = [{ text: 'paste <(seq 3) <(seq 4)', program: 'paste', pipeline: 0, conditional: false }];
+  const paste = profileStages(
+    [observed({ pid: 5, userMs: 1 }), observed({ pid: 6, userMs: 2 }), observed({ pid: 7, startMs: 1, userMs: 4 })],
+    new Set(),
+    one,
+  );
+  assert.deepEqual(
+    paste.map((stage) => [stage.pid, stage.command, stage.userMs]),
+    [[7, 'paste <(seq 3) <(seq 4)', 7]],
+  );
+  // fewer seen than elements, nothing known of their pipes: they take the first places
+  const fallback = profileStages(
+    [observed({ pid: 1, argvs: [['cat']] }), observed({ pid: 2, startMs: 1 })],
+    new Set(),
+    [
+      { text: 'cat', program: 'cat', pipeline: 0, conditional: false },
+      { text: 'x', program: 'x', pipeline: 0, conditional: false },
+      { text: 'y', program: 'y', pipeline: 0, conditional: false },
+    ],
+  );
+  assert.deepEqual(
+    fallback.map((stage) => stage.command),
+    ['cat', 'x', 'y'],
+  );
+});

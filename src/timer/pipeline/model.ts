@@ -1,6 +1,8 @@
 import { busyMs, ioBound, type StageProfile } from '../../render/profile.js';
 import { stageCommand } from '../../render/stage-name.js';
 import { type ObservedStage, unsampledStage } from './observed.js';
+import type { TypedStage } from './typed.js';
+import { oneElement, placeElements, unseenElement } from './rows.js';
 import { stateTotals, timeline } from './timeline.js';
 
 // The pipeline model: pure functions from what was observed (samples of /proc, the stages' own
@@ -81,12 +83,38 @@ export function withUnseenStages(ordered: ObservedStage[], outside: Set<string>)
   return result;
 }
 
-/** The profile of each stage, in data-flow order (`outside`: timer's own stdin and stdout links). */
-export function profileStages(observed: ObservedStage[], outside = new Set<string>()): StageProfile[] {
-  const ordered = withUnseenStages(dataFlowOrder(observed), outside);
+/** When an element no sample saw ran, as near as is known: the start of the nearest one seen before it. */
+function nearestStart(placed: (ObservedStage | undefined)[], index: number): number {
+  for (let before = index - 1; before >= 0; before--) if (placed[before]) return placed[before]!.startMs;
+  return placed.find((stage) => stage !== undefined)?.startMs ?? 0;
+}
+
+/**
+ * The profile of each stage, in data-flow order (`outside`: timer's own stdin and stdout links). Where
+ * the pipeline's text gave its stages (`typed`, one per row found), each row is named as typed: its
+ * command the text, its name the program a simple command runs, else the text.
+ */
+export function profileStages(
+  observed: ObservedStage[],
+  outside = new Set<string>(),
+  typed?: TypedStage[],
+): StageProfile[] {
+  // as typed, an element for each row, where the processes seen can be its elements
+  const placed =
+    typed?.length === 1 && observed.length > 1
+      ? [oneElement(observed)]
+      : typed
+        ? placeElements(observed, typed, outside)
+        : undefined;
+  const ordered = placed
+    ? placed.map((stage, index) => stage ?? unseenElement(nearestStart(placed, index)))
+    : withUnseenStages(dataFlowOrder(observed), outside);
+  const asTyped = typed?.length === ordered.length ? typed : undefined;
   const profiles = ordered.map((stage, index): StageProfile => {
-    const { command, name } =
-      stage.pid === 0
+    const typedStage = asTyped?.[index];
+    const { command, name } = typedStage
+      ? { command: typedStage.text, name: typedStage.program ?? typedStage.text }
+      : stage.pid === 0
         ? { command: '(ended before the first sample)', name: '(unseen)' }
         : stageCommand(stage.argvs, stage.traced?.name, stage.subshell, stage.tracedNames);
     const segments = timeline(stage);
@@ -113,12 +141,23 @@ export function profileStages(observed: ObservedStage[], outside = new Set<strin
       stdout: stage.stdout,
     };
   });
-  // Stages running one program are told apart by their place: add#1, add#2.
-  const count = new Map<string, number>();
-  for (const stage of profiles) count.set(stage.name, (count.get(stage.name) ?? 0) + 1);
+  // Stages running one program are told apart by what was typed (`gzip -1`, `gzip -9`), else by their
+  // place: add#1, add#2.
+  const count = (): Map<string, number> => {
+    const counts = new Map<string, number>();
+    for (const stage of profiles) counts.set(stage.name, (counts.get(stage.name) ?? 0) + 1);
+    return counts;
+  };
+  if (asTyped) {
+    const named = count();
+    const commands = new Set(profiles.map((stage) => stage.command));
+    if (commands.size === profiles.length)
+      for (const stage of profiles) if (named.get(stage.name)! > 1) stage.name = stage.command;
+  }
+  const counts = count();
   const seen = new Map<string, number>();
   for (const stage of profiles) {
-    if (count.get(stage.name)! < 2) continue;
+    if (counts.get(stage.name)! < 2) continue;
     seen.set(stage.name, (seen.get(stage.name) ?? 0) + 1);
     stage.name = `${stage.name}#${seen.get(stage.name)}`;
   }
@@ -177,11 +216,20 @@ export function findBottleneck(stages: StageProfile[], activeMs: number): Bottle
 }
 
 /**
- * A stage's status from the shell's PIPESTATUS (the statuses of the last pipeline it ran): zipped
- * with the stages when there are as many, else with the last chain of piped stages of that length.
+ * A stage's status from the shell's PIPESTATUS (the statuses of the last pipeline it ran): where the
+ * rows are as typed (`lastRows`: the rows of the last pipeline, or null where it may not have run
+ * last), given to those rows when there are as many; else zipped with the stages when there are as
+ * many, else with the last chain of piped stages of that length.
  */
-export function applyPipestatus(stages: StageProfile[], statuses: number[]): void {
-  if (statuses.length === 0) return;
+export function applyPipestatus(stages: StageProfile[], statuses: number[], lastRows?: number[] | null): void {
+  if (statuses.length === 0 || lastRows === null) return;
+  if (lastRows !== undefined) {
+    if (lastRows.length === statuses.length)
+      lastRows.forEach((row, index) => {
+        if (stages[row]) stages[row].status ??= statuses[index]!;
+      });
+    return;
+  }
   let chain: StageProfile[] = stages;
   if (stages.length !== statuses.length) {
     const chains: StageProfile[][] = [];

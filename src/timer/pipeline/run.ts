@@ -17,7 +17,9 @@ import { liveName } from '../../render/stage-name.js';
 import { applyPipestatus, findBottleneck, profileStages } from './model.js';
 import { PipelineObserver } from './observe.js';
 import { attributeLate, observedStages } from './observed.js';
-import { bashScript, findOnPath, readStatuses, wrappable } from './shell.js';
+import { bashScript, findOnPath, readShellEnd, wrappable } from './shell.js';
+import { parseTypedStages } from './bash-parser.js';
+import { lastPipelineRows } from './typed.js';
 import { sampleOnSchedule } from '../sampling.js';
 import { predict } from './predict.js';
 import { pipelineReport } from '../../render/pipeline-text.js';
@@ -186,7 +188,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const cpuAfter = childCpu();
   const machineAfter = machineBusyMs();
 
-  const statuses = readStatuses(statusFile);
+  const { statuses, cpu: shellCpu } = readShellEnd(statusFile);
   let traceText = '';
   try {
     traceText = readFileSync(tracePath, 'utf8');
@@ -196,15 +198,21 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   // Every time in the profile is in ms from the shell's start.
   const originMs = performance.timeOrigin + startMs;
   const traces = readStageTraces(traceText, originMs);
+  // the pipeline's CPU: the shell's and its children's, to the ms where bash said (else in 10 ms ticks)
   const cpu =
-    cpuBefore && cpuAfter
+    shellCpu ??
+    (cpuBefore && cpuAfter
       ? { userMs: cpuAfter.userMs - cpuBefore.userMs, sysMs: cpuAfter.sysMs - cpuBefore.sysMs }
-      : undefined;
+      : undefined);
   const records = [...observer.stages.values()];
   if (cpu) attributeLate(records, cpu, observer.shellOwnCpu);
   const observed = observedStages(records, traces, endMs - startMs, observer.outside);
-  const stages = profileStages(observed, observer.outside);
-  applyPipestatus(stages, statuses);
+  // the stages as typed, read once the pipeline ended (the parse takes nothing from its cores)
+  const typed = bash ? await parseTypedStages(pipeline, __dirname) : undefined;
+  const stages = profileStages(observed, observer.outside, typed);
+  // (statuses by the typed rows where the rows are the typed stages)
+  const typedRows = typed?.length === stages.length ? (lastPipelineRows(typed) ?? null) : undefined;
+  applyPipestatus(stages, statuses, typedRows);
   const wallMs = endMs - startMs;
   const cpuMs = cpu ? cpu.userMs + cpu.sysMs : null;
   const stageCpu = stages.reduce((sum, stage) => sum + (stage.userMs ?? 0) + (stage.sysMs ?? 0), 0);

@@ -21,14 +21,15 @@ export function findOnPath(name: string): string | undefined {
 const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 
 /**
- * The script bash runs: the pipeline as typed, then PIPESTATUS (each stage's status) written to
- * `statusFile` and the pipeline's own status, in a group whose stderr is /dev/null (the user's own
+ * The script bash runs: the pipeline as typed, then PIPESTATUS (each stage's status) and `times` (the
+ * CPU of the shell and of every child it reaped, to the ms: the kernel's getrusage) written to
+ * `statusFile`, and the pipeline's own status, in a group whose stderr is /dev/null (the user's own
  * `set -x` traces none of it), after a blank line. Builtins are called as such: a function of the user's
  * named `exit` changes nothing.
  */
 export function bashScript(pipeline: string, statusFile: string): string {
   const save = '__pipestage_status=$? __pipestage_statuses="${PIPESTATUS[*]}"';
-  const write = `builtin printf '%s\\n' "$__pipestage_statuses" >${shellQuote(statusFile)}`;
+  const write = `{ builtin printf '%s\\n' "$__pipestage_statuses"; builtin times; } >${shellQuote(statusFile)}`;
   return `${pipeline}\n\n{ ${save}; ${write}; builtin exit "$__pipestage_status"; } 2>/dev/null\n`;
 }
 
@@ -46,16 +47,35 @@ export function wrappable(bash: string, pipeline: string): boolean {
   return check.status === 0 && check.stderr.length === 0;
 }
 
-/** The statuses bashScript wrote; none when the shell ended before the end of its script. */
-export function readStatuses(statusFile: string): number[] {
+/** What bashScript wrote at the end: each stage's status, and the CPU of the shell and its children. */
+export interface ShellEnd {
+  statuses: number[];
+  /** the shell's own CPU and that of every child it waited for (bash's `times`, to the ms) */
+  cpu: { userMs: number; sysMs: number } | undefined;
+}
+
+/** `0m1.250s` (bash's `times`) in ms, or NaN. */
+const timesMs = (text: string | undefined): number => {
+  const match = /^(\d+)m(\d+(?:\.\d+)?)s$/.exec(text ?? '');
+  return match ? Number(match[1]) * 60_000 + Number(match[2]) * 1000 : Number.NaN;
+};
+
+/** What bashScript wrote; no statuses nor CPU when the shell ended before the end of its script. */
+export function readShellEnd(statusFile: string): ShellEnd {
+  let lines: string[];
   try {
-    return readFileSync(statusFile, 'latin1')
-      .trim()
-      .split(' ')
-      .filter((word) => word !== '')
-      .map(Number);
+    lines = readFileSync(statusFile, 'latin1').split('\n');
   } catch {
     // the shell ended before the end of its script (exit, set -e, a signal): statuses unknown
-    return [];
+    return { statuses: [], cpu: undefined };
   }
+  const statuses = lines[0]!
+    .split(' ')
+    .filter((word) => word !== '')
+    .map(Number);
+  // "0m0.003s 0m0.001s" (the shell's user and sys), then its children's
+  const [ownUser, ownSys] = (lines[1] ?? '').split(' ').map(timesMs);
+  const [user, sys] = (lines[2] ?? '').split(' ').map(timesMs);
+  const cpu = { userMs: ownUser! + user!, sysMs: ownSys! + sys! };
+  return { statuses, cpu: Number.isFinite(cpu.userMs + cpu.sysMs) ? cpu : undefined };
 }

@@ -1,0 +1,99 @@
+import { type ObservedStage, unsampledStage } from './observed.js';
+import type { TypedStage } from './typed.js';
+
+// The rows of a pipeline whose stages the text gave (typed.ts): one row per element as typed, every
+// time, whether or not a sample saw its process. The shell forks a pipeline's elements one after
+// another, each as its own child, before anything else it starts (a `<( )` or `$( )` inside an element
+// is the element's child): the children seen, in the order they were started, are the elements in
+// order, with gaps where a process ended before the first sample. Pipes place them where they can.
+
+const inner = (link: string | undefined, outside: Set<string>): boolean =>
+  link?.startsWith('pipe:') === true && !outside.has(link);
+
+/** A stage's place in the order the shell started its children: its start, then its pid. */
+export const forkOrder = (a: ObservedStage, b: ObservedStage): number => a.startMs - b.startMs || a.pid - b.pid;
+
+/**
+ * For each element typed (its pipeline's number and program, in order), the observed stage that
+ * is its process, or undefined where none was seen; undefined as a whole where the stages seen cannot
+ * be the elements (more of them than elements). `observed`: the shell's children as seen. Where the
+ * pipes contradict the places they suggest (a here-string is a pipe no stage wrote), the stages seen
+ * take the first places in order.
+ */
+export function placeElements(
+  observed: ObservedStage[],
+  typed: Pick<TypedStage, 'pipeline' | 'program'>[],
+  outside: Set<string>,
+): (ObservedStage | undefined)[] | undefined {
+  const seen = [...observed].sort(forkOrder);
+  if (seen.length > typed.length) return undefined;
+  const places = placesByPipes(seen, typed, outside) ?? seen.map((_, index) => index);
+  const elements: (ObservedStage | undefined)[] = typed.map(() => undefined);
+  seen.forEach((stage, index) => {
+    elements[places[index]!] = stage;
+  });
+  return elements;
+}
+
+/**
+ * The places the pipes say the stages seen (in fork order) have, each the first that fits: a stage
+ * reading timer's stdin (or a file) begins a pipeline, one writing timer's stdout (or a file) ends one,
+ * one reading the pipe the stage before it writes comes right after it, one reading a pipe no stage
+ * seen wrote does not begin its pipeline, and a pipestage stage (its trace names it) is an element that
+ * runs it. Undefined where none fits.
+ */
+function placesByPipes(
+  seen: ObservedStage[],
+  typed: Pick<TypedStage, 'pipeline' | 'program'>[],
+  outside: Set<string>,
+): number[] | undefined {
+  const pipelines = typed.map((stage) => stage.pipeline);
+  const places: number[] = [];
+  const first = (place: number): boolean => pipelines[place - 1] !== pipelines[place];
+  const last = (place: number): boolean => pipelines[place + 1] !== pipelines[place];
+  for (const [index, stage] of seen.entries()) {
+    const previous = seen[index - 1];
+    const lowest = previous === undefined ? 0 : places[index - 1]! + 1;
+    const highest = pipelines.length - (seen.length - index); // room for the stages after it
+    const fits = (place: number): boolean => {
+      // a pipestage stage names itself in its trace: it is an element that runs that program
+      const program = typed[place]!.program;
+      if (stage.traced && stage.traced.name !== program && program !== undefined) return false;
+      if (previous !== undefined && inner(stage.stdin, outside) && stage.stdin === previous.stdout)
+        return place === lowest && !first(place);
+      if (stage.stdin !== undefined && !inner(stage.stdin, outside) && !first(place)) return false;
+      if (stage.stdout !== undefined && !inner(stage.stdout, outside) && !last(place)) return false;
+      if (inner(stage.stdin, outside) && !seen.some((other) => other.stdout === stage.stdin) && first(place))
+        return false;
+      return true;
+    };
+    let place = lowest;
+    while (place <= highest && !fits(place)) place += 1;
+    if (place > highest) return undefined;
+    places.push(place);
+  }
+  return places;
+}
+
+/** The stage of an element no sample saw: what is known of it is that it ran, about then. */
+export function unseenElement(atMs: number): ObservedStage {
+  return unsampledStage(0, [], atMs, atMs, undefined);
+}
+
+/**
+ * One command's processes as one stage (`paste <(seq 3) <(seq 4)`: the shell starts each `<( )`, then
+ * the command): the last one started is the command, and the stage's CPU is all of theirs.
+ */
+export function oneElement(observed: ObservedStage[]): ObservedStage {
+  const seen = [...observed].sort(forkOrder);
+  const command = seen[seen.length - 1]!;
+  const sum = (field: 'userMs' | 'sysMs'): number | null =>
+    seen.every((stage) => stage[field] !== null) ? seen.reduce((total, stage) => total + stage[field]!, 0) : null;
+  return {
+    ...command,
+    startMs: Math.min(...seen.map((stage) => stage.startMs)),
+    endMs: Math.max(...seen.map((stage) => stage.endMs)),
+    userMs: sum('userMs'),
+    sysMs: sum('sysMs'),
+  };
+}

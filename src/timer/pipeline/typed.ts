@@ -1,0 +1,154 @@
+// The stages of a pipeline as the user typed them, from bash's syntax tree (tree-sitter-bash): each
+// element of the pipeline with its text exactly as typed (quotes, parentheses and `|` inside kept) and,
+// for a simple command, the program it names. The rows of the report are named from these.
+
+/** What the typed stages need of a syntax tree's node (web-tree-sitter's Node has it). */
+export interface SyntaxNode {
+  type: string;
+  text: string;
+  startIndex: number;
+  endIndex: number;
+  namedChildren: (SyntaxNode | null)[];
+  hasError: boolean;
+}
+
+/** One stage as typed: its text, the program it runs where it is a simple command, its pipeline's number. */
+export interface TypedStage {
+  text: string;
+  program: string | undefined;
+  /** 0 for the text's first pipeline (or command), 1 for the next… */
+  pipeline: number;
+  /** in a list of `&&` and `||`: it may not run */
+  conditional: boolean;
+}
+
+/**
+ * The rows of the last pipeline, whose statuses bash's PIPESTATUS gives at the end, where it surely
+ * ran last (no `&&` or `||` may have skipped it); undefined otherwise.
+ */
+export function lastPipelineRows(stages: TypedStage[]): number[] | undefined {
+  if (stages.some((stage) => stage.conditional)) return undefined;
+  const last = stages[stages.length - 1]!.pipeline;
+  return stages.flatMap((stage, index) => (stage.pipeline === last ? [index] : []));
+}
+
+const children = (node: SyntaxNode): SyntaxNode[] =>
+  node.namedChildren.filter((child): child is SyntaxNode => child !== null && child.type !== 'comment');
+
+/** A pipeline's elements (tree-sitter nests the rest of one after a here-document: `| b | c`). */
+const elementsOf = (node: SyntaxNode): SyntaxNode[] =>
+  node.type === 'pipeline' ? children(node).flatMap(elementsOf) : [node];
+
+/** The program a simple command runs: its command name's last path part, as typed. */
+function programOf(node: SyntaxNode): string | undefined {
+  let command = node;
+  while (command.type === 'redirected_statement' && children(command)[0]) command = children(command)[0]!;
+  if (command.type !== 'command') return undefined;
+  const name = children(command).find((child) => child.type === 'command_name');
+  if (name === undefined) return undefined;
+  const word = name.text.replace(/^['"]|['"]$/g, '');
+  return word.slice(word.lastIndexOf('/') + 1) || undefined;
+}
+
+/** bash's builtins: a command of one of these, outside a pipeline, runs in the shell (no process). */
+const BUILTINS = new Set(
+  (
+    ': [ alias bg bind break caller cd compgen complete compopt continue declare dirs disown echo enable ' +
+    'exit export false fc fg getopts hash help history jobs kill let local logout mapfile popd printf ' +
+    'pushd pwd read readarray readonly return set shift shopt suspend test times trap true type typeset ' +
+    'ulimit umask unalias unset wait'
+  ).split(' '),
+);
+/** Commands whose processes cannot be told from the text (they run other text, or replace the shell). */
+const OPAQUE = new Set(['eval', 'exec', 'source', '.', 'command', 'builtin', 'coproc']);
+
+const has = (node: SyntaxNode, type: string): boolean =>
+  node.type === type || children(node).some((child) => has(child, type));
+
+/**
+ * The stages of `source` as typed: each element of each pipeline (`a | (b | c) | d > out`: three),
+ * and each command outside a pipeline that is a process of its own (not a builtin, nor assignments
+ * alone), in the order bash starts them, in statements joined by newlines, `;`, `&&` and `||`, each
+ * with the number of its pipeline. Undefined where the processes cannot be told from the text: a
+ * syntax error, a `&`, a function, a compound command (if, while, { }) outside a pipeline, eval, exec,
+ * or a `$( )` or `<( )` outside a pipeline beside other statements. A redirection after the last
+ * element is that element's (tree-sitter puts it on the whole pipeline; bash applies it to the last).
+ */
+export function typedStages(root: SyntaxNode, source: string): TypedStage[] | undefined {
+  if (root.hasError) return undefined;
+  const top = children(root);
+  // between statements and after the last: newlines, `;` and comments (a `&` is a background job)
+  const gaps = top.map((statement, index) => source.slice(statement.endIndex, top[index + 1]?.startIndex));
+  if (gaps.some((gap) => !/^(\s|;|#[^\n]*)*$/.test(gap))) return undefined;
+  const statements = top.flatMap((node) => statementsOf(node, false));
+  const stages: TypedStage[] = [];
+  for (const [statement, conditional] of statements) {
+    const found = statementStages(statement, source, statements.length === 1);
+    if (found === undefined) return undefined;
+    const pipeline = stages.length === 0 ? 0 : stages[stages.length - 1]!.pipeline + 1;
+    for (const stage of found) stages.push({ ...stage, pipeline, conditional });
+  }
+  return stages.length > 0 ? stages : undefined;
+}
+
+/** A statement, or each of a list's (`a && b || c`), with whether it is in such a list. */
+const statementsOf = (node: SyntaxNode, inList: boolean): [SyntaxNode, boolean][] =>
+  node.type === 'list' ? children(node).flatMap((child) => statementsOf(child, true)) : [[node, inList]];
+
+/** The stages of one statement ([] where it starts no process), or undefined (see typedStages). */
+function statementStages(
+  statement: SyntaxNode,
+  source: string,
+  alone: boolean,
+): Omit<TypedStage, 'pipeline' | 'conditional'>[] | undefined {
+  const heredocPipeline = pipelineAfterHeredoc(statement, source);
+  if (heredocPipeline !== null) return heredocPipeline;
+  let node = statement;
+  if (node.type === 'negated_command' && children(node)[0]) node = children(node)[0]!;
+  if (node.type === 'redirected_statement' && children(node)[0]?.type === 'pipeline') node = children(node)[0]!;
+  if (node.type === 'pipeline') {
+    const elements = elementsOf(node);
+    // `! a | b` negates the pipeline's status: the stages are a and b
+    if (elements[0]?.type === 'negated_command' && children(elements[0])[0]) elements[0] = children(elements[0])[0]!;
+    return elements.map((element, index) => {
+      const last = index === elements.length - 1;
+      const text = source.slice(element.startIndex, last ? statement.endIndex : element.endIndex).trim();
+      return { text, program: programOf(element) };
+    });
+  }
+  const stage = { text: source.slice(statement.startIndex, statement.endIndex).trim(), program: programOf(node) };
+  if (node.type === 'subshell') return [stage];
+  const substitutes = has(node, 'command_substitution') || has(node, 'process_substitution');
+  if (substitutes && !alone) return undefined; // the shell's own children, beside the command's
+  let command = node;
+  while (command.type === 'redirected_statement' && children(command)[0]) command = children(command)[0]!;
+  if (command.type === 'variable_assignment' || command.type === 'declaration_command') return alone ? undefined : [];
+  if (command.type !== 'command') return undefined;
+  if (stage.program === undefined) return alone ? undefined : []; // assignments alone
+  if (OPAQUE.has(stage.program)) return undefined;
+  return BUILTINS.has(stage.program) ? [] : [stage];
+}
+
+/**
+ * `cat <<EOF | tr a-z A-Z` (the here-document's body on the lines after): tree-sitter puts the rest of
+ * the pipeline inside the here-document's redirection. Its stages: the command with `<<EOF`, then the
+ * rest; undefined where something else follows `<<EOF` (`&&`); null where there is no such thing.
+ */
+function pipelineAfterHeredoc(
+  statement: SyntaxNode,
+  source: string,
+): Omit<TypedStage, 'pipeline' | 'conditional'>[] | undefined | null {
+  if (statement.type !== 'redirected_statement') return null;
+  const heredoc = children(statement).find((child) => child.type === 'heredoc_redirect');
+  const rest =
+    heredoc &&
+    children(heredoc).find((child) => !child.type.startsWith('heredoc_') && !child.type.endsWith('_redirect'));
+  if (!heredoc || !rest) return null;
+  const command = children(statement)[0]!;
+  if (rest.type !== 'pipeline' || command.type !== 'command') return undefined;
+  const start = children(heredoc).find((child) => child.type === 'heredoc_start')!;
+  return [
+    { text: source.slice(statement.startIndex, start.endIndex).trim(), program: programOf(command) },
+    ...elementsOf(rest).map((element) => ({ text: element.text.trim(), program: programOf(element) })),
+  ];
+}

@@ -1,0 +1,177 @@
+// The stages of a pipeline as typed: the real parser (tree-sitter-bash, from dist/) on texts users type.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { parseTypedStages } from '../src/timer/pipeline/bash-parser.js';
+import { ROOT } from './helpers.js';
+
+const parse = (text: string) => parseTypedStages(text, path.join(ROOT, 'dist'));
+
+test('each element of one pipeline, its text exactly as typed, and the program of a simple command', async () => {
+  const cases: [string, [string, string | undefined][]][] = [
+    [
+      'seq 24 | mul --repeat 200000 | add --formula',
+      [
+        ['seq 24', 'seq'],
+        ['mul --repeat 200000', 'mul'],
+        ['add --formula', 'add'],
+      ],
+    ],
+    [
+      'seq 8 | (grep -v 9 | gzip -7) | wc -c',
+      [
+        ['seq 8', 'seq'],
+        ['(grep -v 9 | gzip -7)', undefined],
+        ['wc -c', 'wc'],
+      ],
+    ],
+    [
+      `printf '%s\\n' "a b" | tr ' ' _`,
+      [
+        [`printf '%s\\n' "a b"`, 'printf'],
+        [`tr ' ' _`, 'tr'],
+      ],
+    ],
+    [
+      'X=1 /usr/bin/env python3 -c "print(1)" | cat > /dev/null',
+      [
+        ['X=1 /usr/bin/env python3 -c "print(1)"', 'env'],
+        ['cat > /dev/null', 'cat'],
+      ],
+    ],
+    [
+      '  seq 3   |   cat  # a comment',
+      [
+        ['seq 3', 'seq'],
+        ['cat', 'cat'],
+      ],
+    ],
+    [
+      'seq 3 |& cat',
+      [
+        ['seq 3', 'seq'],
+        ['cat', 'cat'],
+      ],
+    ],
+    ['paste -d " " <(seq 3 | gzip -6) -', [['paste -d " " <(seq 3 | gzip -6) -', 'paste']]],
+    [
+      '{ seq 2; seq 3; } | sort -u',
+      [
+        ['{ seq 2; seq 3; }', undefined],
+        ['sort -u', 'sort'],
+      ],
+    ],
+    [
+      'seq 9 | while read -r n; do echo "$n"; done | tail -1',
+      [
+        ['seq 9', 'seq'],
+        ['while read -r n; do echo "$n"; done', undefined],
+        ['tail -1', 'tail'],
+      ],
+    ],
+    [
+      'echo é | wc -c',
+      [
+        ['echo é', 'echo'],
+        ['wc -c', 'wc'],
+      ],
+    ],
+    ['sleep 1', [['sleep 1', 'sleep']]],
+    [
+      '! seq 3 | cat',
+      [
+        ['seq 3', 'seq'],
+        ['cat', 'cat'],
+      ],
+    ],
+    [
+      'cat <<EOF | tr a-z A-Z | wc -c\nhello\nEOF',
+      [
+        ['cat <<EOF', 'cat'],
+        ['tr a-z A-Z', 'tr'],
+        ['wc -c', 'wc'],
+      ],
+    ],
+    ["cat <<'EOF' >/dev/null\nhello\nEOF", [["cat <<'EOF' >/dev/null\nhello\nEOF", 'cat']]],
+  ];
+  for (const [text, expected] of cases) {
+    const stages = await parse(text);
+    assert.deepEqual(
+      stages?.map((stage) => [stage.text, stage.program]),
+      expected,
+      text,
+    );
+  }
+});
+
+test('statements in order, each pipeline numbered; builtins and assignments outside a pipeline start no process', async () => {
+  const cases: [string, [string, number][]][] = [
+    [
+      'seq 3 | cat; seq 2',
+      [
+        ['seq 3', 0],
+        ['cat', 0],
+        ['seq 2', 1],
+      ],
+    ],
+    [
+      'seq 3 && cat || (exit 3)',
+      [
+        ['seq 3', 0],
+        ['cat', 1],
+        ['(exit 3)', 2],
+      ],
+    ],
+    [
+      'X=1; echo hi; cd /; seq 3 | mul\n# a comment\nsleep 1 >/dev/null; true',
+      [
+        ['seq 3', 0],
+        ['mul', 0],
+        ['sleep 1 >/dev/null', 1],
+      ],
+    ],
+    [
+      'echo hi | cat; (x=$(seq 2); echo $x)',
+      [
+        ['echo hi', 0],
+        ['cat', 0],
+        ['(x=$(seq 2); echo $x)', 1],
+      ],
+    ],
+    ['wc -l $(ls) <(seq 3)', [['wc -l $(ls) <(seq 3)', 0]]],
+    [
+      'cat <<EOF\nhi\nEOF\nseq 2',
+      [
+        ['cat <<EOF\nhi\nEOF', 0],
+        ['seq 2', 1],
+      ],
+    ],
+  ];
+  for (const [text, expected] of cases) {
+    const stages = await parse(text);
+    assert.deepEqual(
+      stages?.map((stage) => [stage.text, stage.pipeline]),
+      expected,
+      text,
+    );
+  }
+});
+
+test('texts whose processes cannot be told from the text: none', async () => {
+  for (const text of [
+    'echo hi',
+    'X=$(seq 3); seq 2 | cat',
+    'paste <(seq 3) -; seq 2',
+    'f() { seq 3; }; f | cat',
+    'if true; then seq 3; fi; seq 2',
+    'eval "seq 3 | cat"',
+    'exec seq 3',
+    'for i in 1 2; do seq $i; done',
+    'seq 3 | cat & seq 2',
+    'seq 3 | cat &',
+    'seq 3 |',
+    'cat <<EOF && echo\nhi\nEOF',
+    '',
+  ])
+    assert.equal(await parse(text), undefined, text);
+});

@@ -1,0 +1,78 @@
+// The rows of a pipeline whose stages the text gave: the shell's children seen, placed on the elements.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { forkOrder, oneElement, placeElements, unseenElement } from '../../src/timer/pipeline/rows.js';
+import { observed, traced } from './fixtures.js';
+
+const OUT = new Set(['pipe:[1]', '/dev/pts/0']);
+/** elements: [pipeline, program] each */
+const typed = (...elements: [number, string | undefined][]) =>
+  elements.map(([pipeline, program]) => ({ pipeline, program }));
+const pids = (placed: ReturnType<typeof placeElements>) => placed?.map((stage) => stage?.pid ?? 0);
+
+test('forkOrder: by start, then by pid', () => {
+  const stages = [observed({ pid: 9, startMs: 5 }), observed({ pid: 7, startMs: 5 }), observed({ pid: 3, startMs: 6 })];
+  assert.deepEqual(
+    stages.sort(forkOrder).map((stage) => stage.pid),
+    [7, 9, 3],
+  );
+});
+
+test('placeElements: all seen, in fork order; more seen than elements is no placement', () => {
+  const three = typed([0, 'seq'], [0, 'mul'], [0, 'add']);
+  const seen = [
+    observed({ pid: 12, startMs: 1 }),
+    observed({ pid: 10, startMs: 0 }),
+    observed({ pid: 11, startMs: 0 }),
+  ];
+  assert.deepEqual(pids(placeElements(seen, three, OUT)), [10, 11, 12]);
+  assert.equal(placeElements([...seen, observed({ pid: 13, startMs: 2 })], three, OUT), undefined);
+});
+
+test('placeElements: the pipes place the stages seen, gaps where an element was not seen', () => {
+  const three = typed([0, 'seq'], [0, 'mul'], [0, 'add']);
+  // the first one unseen: the second reads a pipe nobody seen wrote
+  const second = observed({ pid: 11, stdin: 'pipe:[5]', stdout: 'pipe:[6]' });
+  const third = observed({ pid: 12, startMs: 1, stdin: 'pipe:[6]', stdout: '/dev/pts/0' });
+  assert.deepEqual(pids(placeElements([second, third], three, OUT)), [0, 11, 12]);
+  // the middle one unseen: the last writes timer's stdout
+  const first = observed({ pid: 10, stdin: '/dev/pts/0', stdout: 'pipe:[5]' });
+  assert.deepEqual(pids(placeElements([first, { ...third, stdin: 'pipe:[7]' }], three, OUT)), [10, 0, 12]);
+  // the last one unseen: the next reads the pipe the one before writes
+  assert.deepEqual(pids(placeElements([first, second], three, OUT)), [10, 11, 0]);
+  // nothing known of the pipes: the first places in order
+  assert.deepEqual(pids(placeElements([observed({ pid: 10 })], three, OUT)), [10, 0, 0]);
+  // pipes that contradict every place (a here-string's pipe): the first places in order
+  const hereString = observed({ pid: 10, stdin: 'pipe:[9]', stdout: '/dev/pts/0' });
+  assert.deepEqual(pids(placeElements([hereString], typed([0, 'tr']), OUT)), [10]);
+});
+
+test('placeElements: in statements, a stage reading timer’s stdin begins a pipeline; a traced stage is its program', () => {
+  // seq 3 | mul; sleep 1; seq 2 | add — seq 3 and seq 2 unseen
+  const elements = typed([0, 'seq'], [0, 'mul'], [1, 'sleep'], [2, 'seq'], [2, 'add']);
+  const mul = observed({ pid: 10, stdin: 'pipe:[5]', stdout: '/dev/pts/0', traced: traced({ name: 'mul' }) });
+  const sleep = observed({ pid: 20, startMs: 5, stdin: '/dev/pts/0', stdout: '/dev/pts/0' });
+  // add seen from its trace alone: no pipes known, its name is
+  const add = observed({ pid: 30, startMs: 9, traced: traced({ name: 'add' }) });
+  assert.deepEqual(pids(placeElements([add, sleep, mul], elements, OUT)), [0, 10, 20, 0, 30]);
+  // the same without the trace's name: the first place left
+  assert.deepEqual(pids(placeElements([mul, sleep, { ...add, traced: undefined }], elements, OUT)), [0, 10, 20, 30, 0]);
+});
+
+test('oneElement: the last process started is the command, with the CPU of all and their span', () => {
+  const one = oneElement([
+    observed({ pid: 12, startMs: 4, endMs: 50, userMs: 30, sysMs: 2, argvs: [['paste']] }),
+    observed({ pid: 10, startMs: 1, endMs: 20, userMs: 5, sysMs: 1 }),
+    observed({ pid: 11, startMs: 2, endMs: 60, userMs: 7, sysMs: 0 }),
+  ]);
+  assert.deepEqual(
+    [one.pid, one.argvs, one.startMs, one.endMs, one.userMs, one.sysMs],
+    [12, [['paste']], 1, 60, 42, 3],
+  );
+  assert.equal(oneElement([observed({ userMs: null }), observed({ pid: 2, startMs: 1 })]).userMs, null);
+});
+
+test('unseenElement: no process, no figures, at the time given', () => {
+  const unseen = unseenElement(42);
+  assert.deepEqual([unseen.pid, unseen.startMs, unseen.endMs, unseen.userMs, unseen.argvs], [0, 42, 42, null, []]);
+});
