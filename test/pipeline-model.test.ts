@@ -13,7 +13,7 @@ import { applyPipestatus, dataFlowOrder, findBottleneck, withUnseenStages } from
 import { attributeReaped, recentCpuRate } from '../src/timer/pipeline/observed.js';
 import { timeline } from '../src/timer/pipeline/timeline.js';
 import { stageCommand } from '../src/render/stage-name.js';
-import { classify, combine } from '../src/timer/pipeline/observe.js';
+import { classify, combine } from '../src/timer/pipeline/states.js';
 import { parseStat, readStat } from '../src/base/proc.js';
 import { doubledCommand, makespan } from '../src/timer/pipeline/predict.js';
 import { readStageTraces } from '../src/trace/read-stage-traces.js';

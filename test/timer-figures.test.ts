@@ -33,7 +33,7 @@ test('timer report on one stage: no speedup (nothing overlaps), in the text or t
 test('timer -- gzip: the rate of output that is not text is in bytes per second, not lines', async () => {
   const gzip = await sh(`seq 20000 | timer -- gzip 2>&1 >${scratch}/out.gz`);
   assert.equal(gzip.exitCode, 0, gzip.stdout);
-  assert.match(gzip.stdout, /^timer: gzip: 20000 lines in, \d+ out, wall .*, (\d+(\.\d)? (B|kB|MB|GB))\/s\n$/);
+  assert.match(gzip.stdout, /^timer: gzip: 20000 lines in, \d+ out, wall .*, (\d+(\.\d)? (B|KiB|MiB|GiB))\/s\n$/);
   assert.doesNotMatch(gzip.stdout, /lines\/s/);
   assert.equal((await sh(`gzip -dc ${scratch}/out.gz | tail -n 1`)).stdout, '20000\n');
   // text keeps its lines per second; so does NUL-separated text (-z)

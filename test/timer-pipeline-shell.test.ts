@@ -23,6 +23,7 @@ const TEXTS: [string, RegExp][] = [
   ['set -x; echo one; echo two', /^one\ntwo\n\+ echo one\n\+ echo two\n$/],
   ['echo "$0"; seq 2 | cat; exit 4', /^bash\n1\n2\n$/],
   ['set -e; false | true; false; echo never', /^$/],
+  ['set -eu; seq 2 | cat', /^1\n2\n$/],
   ['trap "echo bye" EXIT; seq 2 | cat', /^1\n2\nbye\n$/],
   ['exit() { echo mine; }; printf() { echo mine; }; seq 2 | cat', /^1\n2\n$/],
   ['shopt -s extglob\necho ab!(x)', /^ab!\(x\)\n$|^ab\n$/],

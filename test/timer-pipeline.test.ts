@@ -54,7 +54,6 @@ test('each stage in data-flow order with its status from PIPESTATUS, command, CP
     [141, 4, 0, 0],
   );
   const seq = report.stages[0]!;
-  assert.ok(seq.bytesOut! > 60_000, `seq wrote ${seq.bytesOut}`);
   assert.ok(seq.blockedOnOutputMs > 0.5 * seq.wallMs);
   assert.ok(report.stages.every((stage) => stage.timeline.every((segment) => segment.endMs >= segment.startMs)));
 });
@@ -137,6 +136,22 @@ test('a pipestage stage counts every byte it wrote, a result larger than its out
   assert.equal(mul.bytesOut, Number(stdout.trim()));
 });
 
+test("an ordinary program's bytes: its whole I/O, final, where the shell reaped it alone; unknown where with others", async () => {
+  // The first stage ends (and is reaped alone) while the second sleeps; the second is reaped last.
+  // The witness: head writes exactly 5000 bytes, wc -c exactly "5000\n"; each reads 5000 bytes of
+  // data (from /dev/zero, from the pipe) besides its programs' libraries.
+  const { report } = await profile('(sleep 0.3; head -c 5000 /dev/zero) | (sleep 0.6; wc -c)');
+  assert.deepEqual(
+    report.stages.map((stage) => stage.bytesOut),
+    [5000, 5],
+  );
+  for (const stage of report.stages) assert.ok(stage.bytesIn! >= 5000, `${stage.command} read ${stage.bytesIn}`);
+  // stages ending within one interval of the samples are reaped together: their bytes unknown, never a
+  // sum or a last sample (each writes exactly "1\n2\n3\n"; one reaped alone, on a loaded machine, is exact)
+  const together = await profile('seq 3 | cat | cat');
+  for (const stage of together.report.stages) assert.ok([null, 6].includes(stage.bytesOut), JSON.stringify(stage));
+});
+
 test('bottleneck: a heavy second stage (the first waits on it or is done, the second works)', async () => {
   const { report } = await profile('seq 16 | sleep-task --for 2ms --mode spin | sleep-task --for 40ms --mode spin');
   // (two stages of one program: each named by its whole text as typed)
@@ -178,7 +193,6 @@ test('bottleneck: an ordinary program (seq | gzip -9 | wc -c names gzip)', async
   assert.ok(share(report, 'wc', 'waitingForInputMs') > 0.5);
   assert.equal(report.prediction?.change, 'gzip twice as fast');
   const gzip = report.stages.find((stage) => stage.name === 'gzip')!;
-  assert.ok(gzip.bytesIn! > 20_000_000 && gzip.bytesOut! > 1_000_000, `read ${gzip.bytesIn}, wrote ${gzip.bytesOut}`);
   assert.ok(gzip.userMs! + gzip.sysMs! > 0.8 * report.cpuMs, 'gzip has most of the CPU');
 });
 
@@ -198,7 +212,15 @@ test('the report: a row per stage with its shares, the chart with a legend, bott
   const text = result.stdout;
   const shows = (pattern: RegExp): void => assert.match(text, pattern, `${pattern} not in:\n${text}`);
   shows(/^stage +status +wall +user +sys +peak RSS +read +written$/m);
-  shows(/^sleep-task --for 20ms --concurrency 2 +0 /m);
+  // (cut by display width to fit its table in 80 columns, as every table is)
+  shows(/^sleep-task --for [^\n]*… +0 /m);
+  for (const header of ['stage ', 'share of its wall ']) {
+    const rows = text
+      .slice(text.indexOf(`\n${header}`) + 1)
+      .split('\n\n')[0]!
+      .split('\n');
+    for (const row of rows) assert.ok([...row].length <= 80, `wider than 80 columns: ${row}`);
+  }
   shows(/^share of its wall +working +CPU wait +other waits +input wait +blocked +start-up$/m);
   shows(/^cat +\d+% +\d+% +\d+% +\d+% +\d+% +\d+%$/m);
   shows(/^ {2}slot 1 +\|/m);

@@ -276,3 +276,10 @@ export function highWaterMark(pid: number): number {
   const match = /VmHWM:\s+(\d+) kB/.exec(readProcText(`/proc/${pid}/status`) ?? '');
   return match ? Number(match[1]) * 1024 : 0;
 }
+
+/** rchar and wchar from the text of /proc/PID/io ("rchar: N\nwchar: N\n…"), or undefined. */
+export function parseIo(text: string | undefined): [number, number] | undefined {
+  const rchar = /^rchar: (\d+)$/m.exec(text ?? '');
+  const wchar = /^wchar: (\d+)$/m.exec(text ?? '');
+  return rchar && wchar ? [Number(rchar[1]), Number(wchar[1])] : undefined;
+}

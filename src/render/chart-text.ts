@@ -1,4 +1,5 @@
 import { type Chart, type ChartKind, type ChartRow, coverage } from './chart.js';
+import { displayWidth, fitWidth } from './width.js';
 
 // The chart as text: a row per stage (lanes indented under it), time across the columns, the axis and
 // the legend beneath.
@@ -64,12 +65,20 @@ function statesText(states: NonNullable<ChartRow['states']>, start: number, cell
 }
 
 /** A table: left-aligned first column, right-aligned others. */
-export function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+export function table(rows: string[][], maxWidth = Number.POSITIVE_INFINITY): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => displayWidth(row[column]!))));
+  // the first column (names) is cut, by display width, to fit the rest into maxWidth
+  const rest = widths.slice(1).reduce((sum, width) => sum + width + 2, 0);
+  const first = widths[0]! <= maxWidth - rest ? widths[0]! : Math.max(8, maxWidth - rest);
+  const cut = (value: string): string => (displayWidth(value) <= first ? value : `${fitWidth(value, first - 1)}…`);
   return rows
     .map((row) =>
       row
-        .map((value, column) => (column === 0 ? value.padEnd(widths[column]!) : value.padStart(widths[column]!)))
+        .map((value, column) =>
+          column === 0
+            ? fitWidth(cut(value), first, first)
+            : ' '.repeat(Math.max(0, widths[column]! - displayWidth(value))) + value,
+        )
         .join('  '),
     )
     .join('\n')

@@ -47,7 +47,7 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   if (profile.stateUnknownReason) lines.push(`states unknown: ${profile.stateUnknownReason}`);
   lines.push('');
   const figures = profile.stages.map((stage) => [
-    stage.command.length > 40 ? `${stage.command.slice(0, 39)}…` : stage.command,
+    stage.command,
     formatStatus(stage.status),
     format(stage.wallMs),
     stage.userMs === null ? '?' : format(stage.userMs),
@@ -56,7 +56,8 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
     formatBytes(stage.bytesIn),
     formatBytes(stage.bytesOut),
   ]);
-  lines.push(table([['stage', 'status', 'wall', 'user', 'sys', 'peak RSS', 'read', 'written'], ...figures]).trimEnd());
+  const header = ['stage', 'status', 'wall', 'user', 'sys', 'peak RSS', 'read', 'written'];
+  lines.push(table([header, ...figures], width).trimEnd());
   lines.push('');
   const shares = profile.stages.map((stage) => {
     const active = stage.wallMs - stage.time.stopped;
@@ -68,14 +69,17 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
     ];
   });
   lines.push(
-    table([
-      ['share of its wall', 'working', 'CPU wait', 'other waits', 'input wait', 'blocked', 'start-up'],
-      ...shares,
-    ]).trimEnd(),
+    table(
+      [['share of its wall', 'working', 'CPU wait', 'other waits', 'input wait', 'blocked', 'start-up'], ...shares],
+      width,
+    ).trimEnd(),
   );
   lines.push('working: on a CPU; CPU wait: runnable, no core free; other waits: sleep, disk,');
   lines.push('network, a child; input wait: waiting for input; blocked: blocked on output.');
   lines.push('The CPU of a program that does not trace itself is counted to 10ms.');
+  lines.push("read, written: a pipestage stage's own stdin and stdout; any other program's");
+  lines.push('whole I/O (rchar, wchar: its libraries too), final as the shell reaped it; ?');
+  lines.push('where it was reaped with others. Bytes in KiB and MiB (1024).');
   lines.push('');
   if (profile.stages.length > 0 && profile.wallMs > 0) lines.push(chartText(profileChart(profile, format), width, 20));
   lines.push(profile.bottleneckLine);

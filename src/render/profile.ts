@@ -188,4 +188,10 @@ export interface ReapedGroup {
   pids: number[];
   userMs: number;
   sysMs: number;
+  /**
+   * what the shell's I/O counters grew by as it reaped them (a parent's take in the children it reaps:
+   * the stages' whole I/O, rchar and wchar, final); undefined where not known
+   */
+  bytesIn?: number;
+  bytesOut?: number;
 }

@@ -76,7 +76,7 @@ export function summaryLine(m: Measurement, format: FormatDuration, binaryOutput
   const rss =
     m.peakRssBytes === null
       ? 'peak RSS unknown (no sample)'
-      : `peak RSS ${(m.peakRssBytes / 1048576).toFixed(1)} MB (sampled every ${m.rssSampleIntervalMs}ms)`;
+      : `peak RSS ${(m.peakRssBytes / 1048576).toFixed(1)} MiB (sampled every ${m.rssSampleIntervalMs}ms)`;
   const status = m.signal ? `, killed by ${m.signal}` : m.exitCode ? `, exit status ${m.exitCode}` : '';
   const linesIn = m.linesIn === null ? 'input not counted (terminal)' : `${plural(m.linesIn, 'line')} in`;
   const lines = `${linesIn}, ${m.linesOut === null ? 'output not counted (terminal)' : `${m.linesOut} out`}`;

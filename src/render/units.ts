@@ -1,8 +1,8 @@
-/** A byte count for people: 512 B, 23.4 MB. */
+/** A byte count for people, in powers of 1024: 512 B, 23.4 MiB. */
 export function formatBytes(bytes: number | null): string {
   if (bytes === null) return '?';
   if (bytes < 1024) return `${Math.round(bytes)} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes / 1024;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {

@@ -9,7 +9,7 @@ export const TIMER_MAN_SECTIONS: [string, string][] = [
 data: its stdin and stdout pass through byte for byte as chunks arrive (binary safe, nothing added, no
 buffering added); its stderr passes straight through. At the end, one line on stderr:
 
-  timer: mul: 8 lines in, 8 out, wall 2.51s, user 2.47s, sys 30ms, peak RSS 45.2 MB (sampled every 100ms), 3.19 lines/s
+  timer: mul: 8 lines in, 8 out, wall 2.51s, user 2.47s, sys 30ms, peak RSS 45.2 MiB (sampled every 100ms), 3.19 lines/s
 
 CPU times are the kernel's (the reaped children's times in /proc/self/stat). Peak RSS is the largest sum
 over the command's process tree, sampled from /proc every 100 ms (and a few times early), or the largest

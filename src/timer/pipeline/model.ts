@@ -110,6 +110,7 @@ export function profileStages(
     ? placed.map((stage, index) => stage ?? unseenElement(nearestStart(placed, index)))
     : withUnseenStages(dataFlowOrder(observed), outside);
   const asTyped = typed?.length === ordered.length ? typed : undefined;
+  const anyUnseen = ordered.some((stage) => stage.pid === 0);
   const profiles = ordered.map((stage, index): StageProfile => {
     const typedStage = asTyped?.[index];
     const { command, name } = typedStage
@@ -130,8 +131,9 @@ export function profileStages(
       userMs: stage.userMs ?? exit?.userMs ?? null,
       sysMs: stage.sysMs ?? exit?.sysMs ?? null,
       peakRssBytes: exit ? Math.max(exit.peakRssBytes, stage.peakRssBytes ?? 0) : stage.peakRssBytes,
-      bytesIn: exit?.bytesIn ?? stage.bytesIn,
-      bytesOut: exit?.bytesOut ?? stage.bytesOut,
+      // (a stage the shell reaped alone has its whole I/O, unless a stage no sample saw was reaped with it)
+      bytesIn: exit?.bytesIn ?? (anyUnseen ? null : stage.bytesIn),
+      bytesOut: exit?.bytesOut ?? (anyUnseen ? null : stage.bytesOut),
       linesOut: exit ? exit.lines : null,
       time: stateTotals(segments),
       timeline: segments,

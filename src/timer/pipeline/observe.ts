@@ -1,40 +1,9 @@
-import { MS_PER_TICK, PAGE_BYTES, ProcFiles, readProcLink as readLink, readStat } from '../../base/proc.js';
+import { MS_PER_TICK, PAGE_BYTES, ProcFiles, parseIo, readProcLink as readLink, readStat } from '../../base/proc.js';
 import type { ReapedGroup, SampledState, StageRecord } from '../../render/profile.js';
+import { classify, combine } from './states.js';
 
 // Observing a running pipeline from /proc: the shell's children are its stages; each is sampled every
 // interval (state, what it sleeps in, CPU, memory, bytes, which pipes are its stdin and stdout).
-
-/**
- * What a process is doing now, from its state letter and (when asleep) the kernel function it sleeps
- * in: `anon_pipe_read`/`pipe_read` is waiting for input, `anon_pipe_write`/`pipe_write` blocked on
- * output, `do_wait` a shell waiting for its children ('parent'), anything else another wait.
- */
-export function classify(state: string, wchan: string | undefined): SampledState | 'parent' {
-  if (state === 'R') return 'working';
-  if (state === 'T' || state === 't') return 'stopped';
-  if (state === 'D') return 'other wait';
-  if (wchan === undefined) return 'unknown';
-  if (wchan.endsWith('pipe_read')) return 'waiting for input';
-  if (wchan.endsWith('pipe_write')) return 'blocked on output';
-  if (wchan === 'do_wait' || wchan.endsWith('_wait4')) return 'parent';
-  return 'other wait';
-}
-
-/** The state of a stage from its processes' states: any working wins, then blocked, other waits, starved. */
-export function combine(states: (SampledState | 'parent')[]): SampledState {
-  const order: (SampledState | 'parent')[] = [
-    'working',
-    'blocked on output',
-    'other wait',
-    'waiting for input',
-    'stopped',
-    'unknown',
-    'parent',
-  ];
-  let best: SampledState | 'parent' = 'parent';
-  for (const state of states) if (order.indexOf(state) < order.indexOf(best)) best = state;
-  return best === 'parent' ? 'other wait' : best;
-}
 
 /**
  * Samples the stages of a pipeline run by the shell `shellPid`: call sample() every interval. Whether
@@ -46,6 +15,8 @@ export class PipelineObserver {
   private shellCpu: { user: number; sys: number } = { user: 0, sys: 0 };
   /** the shell's own CPU at the last sample */
   shellOwnCpu = { userMs: 0, sysMs: 0 };
+  /** the shell's I/O counters (rchar, wchar: its own and its reaped children's) at the last sample */
+  shellIo: [number, number] | undefined;
   private shellArgv: string | undefined;
   private readonly myStartTicks: number;
   /** timer's own stdin, stdout and stderr (what the shell's forks have before their redirections) */
@@ -101,8 +72,7 @@ export class PipelineObserver {
     this.samples += 1;
     const stopped = this.stoppedSinceLastSample;
     this.stoppedSinceLastSample = false;
-    const children = new Set(this.files.childrenOf(this.shellPid, false));
-    const shell = this.files.stat(this.shellPid);
+    const { children, shell, io } = this.shellNow();
     for (const pid of children) {
       if (this.stages.has(pid)) continue;
       const stat = this.files.stat(pid);
@@ -145,21 +115,49 @@ export class PipelineObserver {
         for (const pid of stage.tree.keys()) this.files.close(pid);
       }
     }
-    if (shell) {
+    // (a shell that has ended has taken in its own last reads and writes too: its last children are late)
+    if (shell && shell.state !== 'Z') {
       this.shellOwnCpu = { userMs: shell.userTicks * MS_PER_TICK, sysMs: shell.sysTicks * MS_PER_TICK };
       const user = shell.childUserTicks * MS_PER_TICK;
       const sys = shell.childSysTicks * MS_PER_TICK;
-      // What the shell reaped since the last sample: the CPU of the stages reaped in the interval.
+      // What the shell reaped since the last sample: the CPU and I/O of the stages reaped in the interval.
       if (reaped.length > 0) {
         const group: ReapedGroup = {
           pids: reaped.map((stage) => stage.pid),
           userMs: user - this.shellCpu.user,
           sysMs: sys - this.shellCpu.sys,
+          ...(io && this.shellIo ? { bytesIn: io[0] - this.shellIo[0], bytesOut: io[1] - this.shellIo[1] } : {}),
         };
         for (const stage of reaped) stage.reapedWith = group;
       }
       this.shellCpu = { user, sys };
+      this.shellIo = io ?? this.shellIo;
     }
+  }
+
+  /**
+   * The shell's children, and its stat and I/O counters as of that list: read before and after it
+   * until they agree (at most 3 times), so that a child reaped meanwhile is neither counted twice nor
+   * lost (the shell's counters take in a child's CPU and I/O as it reaps it).
+   */
+  private shellNow(): { children: Set<number>; shell: ReturnType<typeof readStat>; io: [number, number] | undefined } {
+    let shell = this.files.stat(this.shellPid);
+    let io = this.io(this.shellPid);
+    let children = new Set<number>();
+    for (let tries = 0; tries < 3; tries++) {
+      children = new Set(this.files.childrenOf(this.shellPid, false));
+      const after = this.files.stat(this.shellPid);
+      const ioAfter = this.io(this.shellPid);
+      const same =
+        after?.childUserTicks === shell?.childUserTicks &&
+        after?.childSysTicks === shell?.childSysTicks &&
+        ioAfter?.[0] === io?.[0] &&
+        ioAfter?.[1] === io?.[1];
+      shell = after;
+      io = ioAfter;
+      if (same) break;
+    }
+    return { children, shell, io };
   }
 
   /** Samples one stage's tree; false when the stage process is gone. */
@@ -282,15 +280,6 @@ export class PipelineObserver {
   }
 
   private io(pid: number): [number, number] | undefined {
-    const text = this.files.text(`/proc/${pid}/io`);
-    if (text === undefined) return undefined;
-    // "rchar: N\nwchar: N\n…"
-    const rchar = text.indexOf('rchar: ');
-    const wchar = text.indexOf('wchar: ');
-    if (rchar < 0 || wchar < 0) return undefined;
-    return [
-      Number(text.slice(rchar + 7, text.indexOf('\n', rchar))),
-      Number(text.slice(wchar + 7, text.indexOf('\n', wchar))),
-    ];
+    return parseIo(this.files.text(`/proc/${pid}/io`));
   }
 }

@@ -74,9 +74,15 @@ export function recentCpuRate(intervals: Interval[], windowMs = RATE_WINDOW_MS):
 
 /**
  * The stages the shell reaped after the last sample that saw it (as it ended) get one group: what
- * timer reaped in all (`cpu`), less the groups sampled and the shell's own CPU.
+ * timer reaped in all (`cpu`), less the groups sampled and the shell's own CPU; and what the shell's
+ * I/O counters grew by since the last sample (`io`, the shell's own reads and writes at its end).
  */
-export function attributeLate(records: StageRecord[], cpu: ChildCpu, shellOwnCpu: ChildCpu): void {
+export function attributeLate(
+  records: StageRecord[],
+  cpu: ChildCpu,
+  shellOwnCpu: ChildCpu,
+  io?: { atEnd: [number, number] | undefined; lastSample: [number, number] | undefined },
+): void {
   const late = records.filter((record) => record.reapedWith === undefined);
   if (late.length === 0) return;
   const attributed = records.filter((record) => record.reapedWith !== undefined);
@@ -86,9 +92,16 @@ export function attributeLate(records: StageRecord[], cpu: ChildCpu, shellOwnCpu
     pids: late.map((record) => record.pid),
     userMs: cpu.userMs - sum('userMs') - shellOwnCpu.userMs,
     sysMs: cpu.sysMs - sum('sysMs') - shellOwnCpu.sysMs,
+    ...(io?.atEnd && io.lastSample
+      ? { bytesIn: io.atEnd[0] - io.lastSample[0], bytesOut: io.atEnd[1] - io.lastSample[1] }
+      : {}),
   };
   for (const record of late) record.reapedWith = group;
 }
+
+/** The group a stage was reaped in, where it was reaped alone (its I/O then is the group's). */
+const reapedAlone = (record: StageRecord): ReapedGroup | undefined =>
+  record.reapedWith?.pids.length === 1 ? record.reapedWith : undefined;
 
 /**
  * A stage's fd 0 or fd 1 as the samples saw it, where it can be trusted: once the stage ran its
@@ -134,8 +147,9 @@ export function observedStages(
       userMs: Math.max(record.userMs, exit?.userMs ?? 0),
       sysMs: Math.max(record.sysMs, exit?.sysMs ?? 0),
       peakRssBytes: record.peakRssBytes > 0 ? record.peakRssBytes : null,
-      bytesIn: record.bytesIn ?? null,
-      bytesOut: record.bytesOut ?? null,
+      // a program's whole I/O, final: what the shell's counters took in as it reaped the stage alone
+      bytesIn: reapedAlone(record)?.bytesIn ?? null,
+      bytesOut: reapedAlone(record)?.bytesOut ?? null,
       status: null,
       intervals: record.intervals,
       traced,

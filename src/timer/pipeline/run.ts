@@ -188,7 +188,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const cpuAfter = childCpu();
   const machineAfter = machineBusyMs();
 
-  const { statuses, cpu: shellCpu } = readShellEnd(statusFile);
+  const { statuses, cpu: shellCpu, io: shellIo } = readShellEnd(statusFile);
   let traceText = '';
   try {
     traceText = readFileSync(tracePath, 'utf8');
@@ -205,7 +205,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
       ? { userMs: cpuAfter.userMs - cpuBefore.userMs, sysMs: cpuAfter.sysMs - cpuBefore.sysMs }
       : undefined);
   const records = [...observer.stages.values()];
-  if (cpu) attributeLate(records, cpu, observer.shellOwnCpu);
+  if (cpu) attributeLate(records, cpu, observer.shellOwnCpu, { atEnd: shellIo, lastSample: observer.shellIo });
   const observed = observedStages(records, traces, endMs - startMs, observer.outside);
   // the stages as typed, read once the pipeline ended (the parse takes nothing from its cores)
   const typed = bash ? await parseTypedStages(pipeline, __dirname) : undefined;

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseIo } from '../../base/proc.js';
 
 // The shell that runs a --pipeline: bash where there is one (its PIPESTATUS gives each stage's status).
 
@@ -21,15 +22,23 @@ export function findOnPath(name: string): string | undefined {
 const shellQuote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 
 /**
- * The script bash runs: the pipeline as typed, then PIPESTATUS (each stage's status) and `times` (the
- * CPU of the shell and of every child it reaped, to the ms: the kernel's getrusage) written to
- * `statusFile`, and the pipeline's own status, in a group whose stderr is /dev/null (the user's own
- * `set -x` traces none of it), after a blank line. Builtins are called as such: a function of the user's
- * named `exit` changes nothing.
+ * The script bash runs: the pipeline as typed, then PIPESTATUS (each stage's status), `times` (the
+ * CPU of the shell and of every child it reaped, to the ms: the kernel's getrusage) and its
+ * /proc/PID/io (its I/O and that of every child it reaped) written to `statusFile`, and the
+ * pipeline's own status, in a group whose stderr is /dev/null (the user's own `set -x` traces none of
+ * it), after a blank line. Builtins are called as such: a function of the user's named `exit` changes
+ * nothing; nothing in it fails (a user's `set -e` is still on).
  */
 export function bashScript(pipeline: string, statusFile: string): string {
-  const save = '__pipestage_status=$? __pipestage_statuses="${PIPESTATUS[*]}"';
-  const write = `{ builtin printf '%s\\n' "$__pipestage_statuses"; builtin times; } >${shellQuote(statusFile)}`;
+  const save = [
+    '__pipestage_status=$? __pipestage_statuses="${PIPESTATUS[*]}"',
+    'builtin read -r -d "" __pipestage_io </proc/$$/io || builtin :',
+  ].join('; ');
+  const write = [
+    `{ builtin printf '%s\\n' "$__pipestage_statuses"`,
+    'builtin times',
+    `builtin printf '%s' "$__pipestage_io"; } >${shellQuote(statusFile)}`,
+  ].join('; ');
   return `${pipeline}\n\n{ ${save}; ${write}; builtin exit "$__pipestage_status"; } 2>/dev/null\n`;
 }
 
@@ -52,6 +61,8 @@ export interface ShellEnd {
   statuses: number[];
   /** the shell's own CPU and that of every child it waited for (bash's `times`, to the ms) */
   cpu: { userMs: number; sysMs: number } | undefined;
+  /** rchar and wchar of the shell and every child it waited for, at the end */
+  io: [number, number] | undefined;
 }
 
 /** `0m1.250s` (bash's `times`) in ms, or NaN. */
@@ -67,7 +78,7 @@ export function readShellEnd(statusFile: string): ShellEnd {
     lines = readFileSync(statusFile, 'latin1').split('\n');
   } catch {
     // the shell ended before the end of its script (exit, set -e, a signal): statuses unknown
-    return { statuses: [], cpu: undefined };
+    return { statuses: [], cpu: undefined, io: undefined };
   }
   const statuses = lines[0]!
     .split(' ')
@@ -77,5 +88,6 @@ export function readShellEnd(statusFile: string): ShellEnd {
   const [ownUser, ownSys] = (lines[1] ?? '').split(' ').map(timesMs);
   const [user, sys] = (lines[2] ?? '').split(' ').map(timesMs);
   const cpu = { userMs: ownUser! + user!, sysMs: ownSys! + sys! };
-  return { statuses, cpu: Number.isFinite(cpu.userMs + cpu.sysMs) ? cpu : undefined };
+  const io = parseIo(lines.slice(3).join('\n'));
+  return { statuses, cpu: Number.isFinite(cpu.userMs + cpu.sysMs) ? cpu : undefined, io };
 }
