@@ -49,7 +49,7 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   const figures = profile.stages.map((stage) => [
     stage.command,
     formatStatus(stage.status),
-    format(stage.wallMs),
+    stage.pid === 0 ? '?' : format(stage.wallMs), // no sample saw its process: when it ended is unknown
     stage.userMs === null ? '?' : format(stage.userMs),
     stage.sysMs === null ? '?' : format(stage.sysMs),
     formatBytes(stage.peakRssBytes),
@@ -65,7 +65,7 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
       stage.name,
       ...(
         ['working', 'waiting for a CPU', 'other wait', 'waiting for input', 'blocked on output', 'start-up'] as const
-      ).map((state) => share(stage.time[state], active)),
+      ).map((state) => (stage.pid === 0 ? '?' : share(stage.time[state], active))),
     ];
   });
   lines.push(
