@@ -202,6 +202,17 @@ test('findBottleneck: none seen busy; balanced when the top two are within 10 po
   assert.deepEqual(findBottleneck([], 1000), { stage: undefined, busiest: undefined, line: none });
   assert.equal(findBottleneck([profiled('a', { working: 10 })], 0).line, none);
   assert.equal(findBottleneck([profiled('a', { 'waiting for input': 10 })], 100).line, none);
+  // busy under 5% of the time: it bounds nothing
+  const idle = findBottleneck(
+    [profiled('a', { working: 40, 'waiting for input': 900 }), profiled('b', { working: 10 })],
+    1000,
+  );
+  assert.deepEqual(idle, {
+    stage: undefined,
+    busiest: undefined,
+    line: 'bottleneck: none (the busiest stage, a, was busy 4% of the time: the pipeline waited on its input or its output)',
+  });
+  assert.equal(findBottleneck([profiled('a', { working: 50 })], 1000).line, 'bottleneck: a — working 5% of the time');
   const top = profiled('a', { working: 500 });
   const balanced = findBottleneck([profiled('c', { working: 300 }), top, profiled('b', { working: 400 })], 1000);
   assert.deepEqual(balanced, { stage: undefined, busiest: top, line: 'bottleneck: none (balanced: a 50%, b 40%)' });

@@ -176,11 +176,15 @@ interface Bottleneck {
 
 const percent = (part: number, whole: number): string => `${whole > 0 ? Math.round((100 * part) / whole) : 0}%`;
 
+/** Below this share of the time busy, no stage is named the bottleneck. */
+const IDLE_SHARE = 0.05;
+
 /**
  * The stage that bounds the pipeline: the one busy (working, or waiting on something of its own) the
  * largest share of the time the pipeline was not stopped — evidence: the stage before it blocked on
  * output into it, the one after it waiting for input from it. Two stages within 10 points of each
- * other, both busy most of the time, are balanced: no single bottleneck.
+ * other, both busy most of the time, are balanced: no single bottleneck; none busy 5% of the time:
+ * none either.
  */
 export function findBottleneck(stages: StageProfile[], activeMs: number): Bottleneck {
   const ranked = [...stages].sort((a, b) => busyMs(b) - busyMs(a));
@@ -188,6 +192,15 @@ export function findBottleneck(stages: StageProfile[], activeMs: number): Bottle
   if (!top || activeMs <= 0 || busyMs(top) === 0)
     return { stage: undefined, busiest: undefined, line: 'bottleneck: none (no stage was seen busy)' };
   const share = (stage: StageProfile): number => busyMs(stage) / activeMs;
+  // a stage busy a few % of the time bounds nothing: the pipeline waited on what is outside it
+  if (share(top) < IDLE_SHARE)
+    return {
+      stage: undefined,
+      busiest: undefined,
+      line:
+        `bottleneck: none (the busiest stage, ${top.name}, was busy ${percent(busyMs(top), activeMs)} of the time: ` +
+        'the pipeline waited on its input or its output)',
+    };
   if (second && share(top) >= 0.5 && share(top) - share(second) <= 0.1) {
     const balanced = ranked.filter((stage) => share(top) - share(stage) <= 0.1);
     const shares = balanced.map((stage) => `${stage.name} ${percent(busyMs(stage), activeMs)}`);
