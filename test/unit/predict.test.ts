@@ -119,6 +119,9 @@ test('predict: a traced CPU stage gets twice the threads, each new one as late a
   assert.deepEqual([equal.wallMs, equal.coresBound], [960, false]);
   // --workers 2 running on 2 lanes now: 20 + 10 × 10 / 2 = 70; doubled to 4, the 2 new threads ready at
   // 40 and 60: items at 20-30 ×2, 30-40 ×2, 40-50 ×3, 50-60 ×3 → 60
+  // mul inside a subshell: no option can be added to the subshell's text; it would work twice as fast
+  const inside = stage('(sleep 1; mul -r 5)');
+  assert.equal(predict([inside], inside, 1000, 100, 2).change, 'mul twice as fast');
   const two = stage('mul --workers 2', 2);
   assert.deepEqual(predict([two], two, 1000, 0, 2), {
     wallMs: 1000 - 70 + 60,

@@ -120,7 +120,8 @@ export function predict(
   cores: number,
 ): Prediction {
   const bound = cpuMs / cores;
-  if (target.traced && target.traced.items.length > 0) {
+  // (a pipestage stage as a compound command's part, `(sleep 1; mul)`, takes no option appended)
+  if (target.traced && target.traced.items.length > 0 && !/^[({]/.test(target.command)) {
     const waits = ioBound(target);
     const doubled = doubledCommand(target.command, waits, target.traced.name);
     const groupSize = groupSizeFor(stages.map((stage) => stage.traced));
