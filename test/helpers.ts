@@ -166,6 +166,8 @@ export interface Profile {
     waitingForInputMs: number;
     blockedOnOutputMs: number;
     otherWaitMs: number;
+    startupMs: number;
+    startMs: number;
     wallMs: number;
     timeline: { startMs: number; endMs: number; state: string }[];
     items: { lane: string; line: number | null }[] | null;

@@ -152,6 +152,15 @@ test("an ordinary program's bytes: its whole I/O, final, where the shell reaped 
   for (const stage of together.report.stages) assert.ok([null, 6].includes(stage.bytesOut), JSON.stringify(stage));
 });
 
+test('a stage ready before its first line comes waits for input from then on: its start-up ends when it asks', async () => {
+  // The first line comes a second after the shell started; add is ready long before (a Node start-up).
+  const { report } = await profile('(sleep 1; echo 1) | add');
+  const add = report.stages[1]!;
+  const firstLine = add.startMs + add.startupMs + add.waitingForInputMs;
+  assert.ok(firstLine >= 995, `its start-up and its wait end at ${firstLine} ms, before the line came`);
+  assert.ok(add.startupMs < add.waitingForInputMs, `start-up ${add.startupMs} ms, waiting ${add.waitingForInputMs} ms`);
+});
+
 test('bottleneck: a heavy second stage (the first waits on it or is done, the second works)', async () => {
   const { report } = await profile('seq 16 | sleep-task --for 2ms --mode spin | sleep-task --for 40ms --mode spin');
   // (two stages of one program: each named by its whole text as typed)

@@ -133,6 +133,7 @@ export async function runStage(
     };
     if (!directOut) io.stdout.on('drain', pump);
     nextInput();
+    pump(); // ready for input: start-up ends here, not when a first line comes (a late one is waited for)
 
     function pump(): void {
       if (yielded) return;
