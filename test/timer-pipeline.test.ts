@@ -161,6 +161,22 @@ test('a stage ready before its first line comes waits for input from then on: it
   assert.ok(add.startupMs < add.waitingForInputMs, `start-up ${add.startupMs} ms, waiting ${add.waitingForInputMs} ms`);
 });
 
+test("a CPU-bound program's working time is its CPU time, at 1 ms samples too, its states adding up to its wall", async () => {
+  // awk alone, one thread on a CPU all along: the kernel's user + sys (what the shell reaped) is the witness
+  for (const interval of ['--interval 1', '']) {
+    const { report } = await profile("awk 'BEGIN { for (i = 0; i < 20000000; i++) s += i }'", interval);
+    const awk = report.stages[0]!;
+    const cpu = awk.userMs! + awk.sysMs!;
+    const shown = `${interval}: working ${awk.workingMs} ms, CPU ${cpu} ms`;
+    assert.ok(Math.abs(awk.workingMs - cpu) <= Math.max(20, 0.05 * cpu), shown);
+    const states = awk.workingMs + awk.waitingForCpuMs + awk.otherWaitMs + awk.waitingForInputMs;
+    assert.ok(
+      Math.abs(states + awk.blockedOnOutputMs + awk.startupMs - awk.wallMs) < 1,
+      `${shown}, wall ${awk.wallMs}`,
+    );
+  }
+});
+
 test('bottleneck: a heavy second stage (the first waits on it or is done, the second works)', async () => {
   const { report } = await profile('seq 16 | sleep-task --for 2ms --mode spin | sleep-task --for 40ms --mode spin');
   // (two stages of one program: each named by its whole text as typed)

@@ -156,6 +156,12 @@ export interface StageRecord {
    * the last sample
    */
   runDelayMs: number;
+  /**
+   * time the main threads of the stage's processes (`runPids`) ran on a CPU, to the ns
+   * (/proc/PID/schedstat), at the last sample
+   */
+  runTimeMs: number;
+  runPids: string;
   /** CPU of the stage's tree at the last sample (its reaped children included) */
   userMs: number;
   sysMs: number;

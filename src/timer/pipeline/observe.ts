@@ -91,6 +91,8 @@ export class PipelineObserver {
         stdin: undefined,
         stdout: undefined,
         runDelayMs: 0,
+        runTimeMs: 0,
+        runPids: '',
         userMs: 0,
         sysMs: 0,
         reaped: false,
@@ -167,7 +169,8 @@ export class PipelineObserver {
     let user = stat.userTicks + stat.childUserTicks;
     let sys = stat.sysTicks + stat.childSysTicks;
     let rss = stat.rssPages;
-    let runDelay = this.runDelayMs(stage.pid);
+    let [runTime, runDelay] = this.schedstat(stage.pid);
+    const runPids = [stage.pid];
     const states: (SampledState | 'parent')[] = [this.stateOf(stage.pid, stat.state)];
     this.noteArgv(stage, stage.pid, stat.name);
     const io = this.io(stage.pid);
@@ -205,7 +208,10 @@ export class PipelineObserver {
       user += child.userTicks + child.childUserTicks;
       sys += child.sysTicks + child.childSysTicks;
       rss += child.rssPages;
-      runDelay += this.runDelayMs(pid);
+      const [childRun, childDelay] = this.schedstat(pid);
+      runTime += childRun;
+      runDelay += childDelay;
+      runPids.push(pid);
       states.push(this.stateOf(pid, child.state));
       this.noteArgv(stage, pid, child.name);
       const childIo = this.io(pid);
@@ -219,8 +225,13 @@ export class PipelineObserver {
     const sysMs = sys * MS_PER_TICK;
     const state = stopped ? 'stopped' : combine(states);
     const startMs = stage.intervals.length === 0 ? stage.startMs : stage.lastSeenMs;
+    const runKey = runPids.sort((a, b) => a - b).join(' ');
     if (nowMs > startMs) {
-      const cpuMs = userMs + sysMs - (stage.userMs + stage.sysMs);
+      // main threads' run time (ns) where the same processes ran: ticks (10 ms) show none at 1 ms
+      const cpuMs =
+        runKey === stage.runPids && runTime >= stage.runTimeMs
+          ? runTime - stage.runTimeMs
+          : userMs + sysMs - (stage.userMs + stage.sysMs);
       stage.intervals.push({
         startMs,
         endMs: nowMs,
@@ -234,6 +245,8 @@ export class PipelineObserver {
     stage.userMs = userMs;
     stage.sysMs = sysMs;
     stage.runDelayMs = Math.max(stage.runDelayMs, runDelay);
+    stage.runTimeMs = runTime;
+    stage.runPids = runKey;
     stage.peakRssBytes = Math.max(stage.peakRssBytes, rss * PAGE_BYTES);
     if (bytesIn !== undefined) stage.bytesIn = Math.max(stage.bytesIn ?? 0, bytesIn);
     if (bytesOut !== undefined) stage.bytesOut = Math.max(stage.bytesOut ?? 0, bytesOut);
@@ -246,13 +259,16 @@ export class PipelineObserver {
     this.files.close();
   }
 
-  /** How long a process's main thread has waited on a run queue (runnable, no CPU free), ms; 0 where unknown. */
-  private runDelayMs(pid: number): number {
+  /**
+   * How long a process's main thread has run on a CPU, and waited on a run queue (runnable, no CPU
+   * free), ms; 0 where unknown.
+   */
+  private schedstat(pid: number): [number, number] {
     const text = this.files.text(`/proc/${pid}/schedstat`);
-    if (text === undefined) return 0;
+    if (text === undefined) return [0, 0];
     // "run-time wait-time timeslices" (ns, ns, count)
-    const from = text.indexOf(' ') + 1;
-    return Number(text.slice(from, text.indexOf(' ', from))) / 1e6 || 0;
+    const [run, wait] = text.split(' ');
+    return [Number(run) / 1e6 || 0, Number(wait) / 1e6 || 0];
   }
 
   private stateOf(pid: number, state: string): SampledState | 'parent' {
@@ -279,7 +295,5 @@ export class PipelineObserver {
     stage.argvs.set(pid, cmdline.replace(/\0$/, '').split('\0'));
   }
 
-  private io(pid: number): [number, number] | undefined {
-    return parseIo(this.files.text(`/proc/${pid}/io`));
-  }
+  private readonly io = (pid: number) => parseIo(this.files.text(`/proc/${pid}/io`));
 }

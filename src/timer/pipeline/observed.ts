@@ -169,6 +169,7 @@ export function observedStages(
     );
     members.forEach((stage, index) => Object.assign(stage, shared[index]));
   }
+  records.forEach((record, index) => closeIntervals(record, stages[index]!));
   for (const [pid, traced] of traces) {
     if (claimed.has(pid) || traced.states.length === 0) continue;
     const startMs = traced.states[0]!.startMs;
@@ -176,6 +177,19 @@ export function observedStages(
     stages.push(unsampledStage(pid, [[traced.name]], startMs, endMs, traced));
   }
   return stages;
+}
+
+/**
+ * From a stage's last sample to its end: one more interval, with the CPU it used after that sample
+ * (its final figure, as reaped, less the sampled one) — else a stage ending between two samples loses
+ * the end of its work from its shares.
+ */
+function closeIntervals(record: StageRecord, stage: ObservedStage): void {
+  const last = record.intervals[record.intervals.length - 1];
+  if (!last || stage.endMs <= record.lastSeenMs || stage.userMs === null || stage.sysMs === null) return;
+  const cpuMs = Math.max(0, stage.userMs + stage.sysMs - (record.userMs + record.sysMs));
+  const closing = { startMs: record.lastSeenMs, endMs: stage.endMs, cpuMs, cpuWaitMs: 0, state: last.state };
+  stage.intervals = [...record.intervals, { ...closing, stopped: false }];
 }
 
 /** A stage no sample saw: what is known of it is its place and times (and its own trace, if it wrote one). */
