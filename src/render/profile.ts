@@ -162,6 +162,8 @@ export interface StageRecord {
    */
   runTimeMs: number;
   runPids: string;
+  /** the CPU the intervals have counted so far (run time, or ticks where ahead) */
+  cpuSeenMs: number;
   /** CPU of the stage's tree at the last sample (its reaped children included) */
   userMs: number;
   sysMs: number;

@@ -93,6 +93,7 @@ export class PipelineObserver {
         runDelayMs: 0,
         runTimeMs: 0,
         runPids: '',
+        cpuSeenMs: 0,
         userMs: 0,
         sysMs: 0,
         reaped: false,
@@ -227,11 +228,12 @@ export class PipelineObserver {
     const startMs = stage.intervals.length === 0 ? stage.startMs : stage.lastSeenMs;
     const runKey = runPids.sort((a, b) => a - b).join(' ');
     if (nowMs > startMs) {
-      // main threads' run time (ns) where the same processes ran: ticks (10 ms) show none at 1 ms
-      const cpuMs =
-        runKey === stage.runPids && runTime >= stage.runTimeMs
-          ? runTime - stage.runTimeMs
-          : userMs + sysMs - (stage.userMs + stage.sysMs);
+      // main threads' run time (ns: ticks show none at 1 ms), or all threads' ticks where ahead (workers)
+      const ticks = userMs + sysMs;
+      const ran = stage.intervals.length === 0 || runKey === stage.runPids ? runTime - stage.runTimeMs : 0;
+      const seen = Math.max(ticks, stage.cpuSeenMs + Math.max(0, ran));
+      const cpuMs = seen - stage.cpuSeenMs;
+      stage.cpuSeenMs = seen;
       stage.intervals.push({
         startMs,
         endMs: nowMs,
@@ -259,10 +261,7 @@ export class PipelineObserver {
     this.files.close();
   }
 
-  /**
-   * How long a process's main thread has run on a CPU, and waited on a run queue (runnable, no CPU
-   * free), ms; 0 where unknown.
-   */
+  /** How long a process's main thread ran on a CPU, and waited on a run queue (no CPU free), ms (or 0). */
   private schedstat(pid: number): [number, number] {
     const text = this.files.text(`/proc/${pid}/schedstat`);
     if (text === undefined) return [0, 0];

@@ -187,7 +187,7 @@ export function observedStages(
 function closeIntervals(record: StageRecord, stage: ObservedStage): void {
   const last = record.intervals[record.intervals.length - 1];
   if (!last || stage.endMs <= record.lastSeenMs || stage.userMs === null || stage.sysMs === null) return;
-  const cpuMs = Math.max(0, stage.userMs + stage.sysMs - (record.userMs + record.sysMs));
+  const cpuMs = Math.max(0, stage.userMs + stage.sysMs - record.cpuSeenMs);
   const closing = { startMs: record.lastSeenMs, endMs: stage.endMs, cpuMs, cpuWaitMs: 0, state: last.state };
   stage.intervals = [...record.intervals, { ...closing, stopped: false }];
 }

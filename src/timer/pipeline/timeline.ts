@@ -51,6 +51,7 @@ export function timeline(stage: ObservedStage): Segment[] {
   const states = stage.traced.states;
   const ratio: (readonly [number, number])[] = [];
   let from = 0; // states are sorted and do not overlap: each interval starts looking where the last one did
+  let carry = 0; // CPU beyond an interval's working time, carried (a tick of 10 ms lands in a 1 ms interval)
   for (const interval of intervals) {
     while (from < states.length && states[from]!.endMs <= interval.startMs) from++;
     let working = 0;
@@ -59,7 +60,9 @@ export function timeline(stage: ObservedStage): Segment[] {
       if (span.state === 'working')
         working += Math.min(span.endMs, interval.endMs) - Math.max(span.startMs, interval.startMs);
     }
-    const onCpu = working > 0 ? Math.min(1, interval.cpuMs / working) : 1;
+    const cpu = interval.cpuMs + carry;
+    const onCpu = working > 0 ? Math.min(1, cpu / working) : 1;
+    carry = Math.min(CARRY_MS, Math.max(0, cpu - working));
     ratio.push([onCpu, working > 0 ? Math.min(1 - onCpu, interval.cpuWaitMs / working) : 0]);
   }
   // Each state span, split at interval boundaries: a stopped interval is stopped; in the others a
