@@ -13,6 +13,13 @@ const hasTmux = (await sh('command -v tmux')).exitCode === 0;
 const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-terminal-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
+/** Waits until a stage's process (`stage`: a pgrep pattern) and timer (`timer`, found) are stopped. */
+const allStopped = (stage: string, timer: string): Promise<void> =>
+  waitFor('all stopped', async () => {
+    const timers = await states(timer);
+    return (await states(stage)).includes('T') && timers.length > 0 && timers.every((state) => state === 'T');
+  });
+
 test('in a terminal: a live view while it runs, Ctrl-Z stops the pipeline and timer, fg resumes, the report counts the stopped time', {
   skip: !hasTmux && 'tmux is not installed',
 }, async () => {
@@ -25,12 +32,7 @@ test('in a terminal: a live view while it runs, Ctrl-Z stops the pipeline and ti
         /sleep-task --for 101ms +\S/.test(await session.screen()) && /^timer: \d/m.test(await session.screen()),
     );
     await session.keys('C-z');
-    await waitFor(
-      'all stopped',
-      async () =>
-        (await states('^node .*bin/sleep-task --for 101ms$')).includes('T') &&
-        (await states('^node .*bin/timer --pipeline seq 40')).every((state) => state === 'T'),
-    );
+    await allStopped('^node .*bin/sleep-task --for 101ms$', '^node .*bin/timer --pipeline seq 40');
     await delay(1000);
     await session.keys('fg', 'Enter');
     await waitFor('the report', async () => /^bottleneck: /m.test(await session.screen()), 15000);
@@ -141,12 +143,7 @@ test('in a terminal: the output scrolls above the live view into the scrollback,
     // resized, and lines written before timer redraws scroll the whole screen, view rows and all.
     const stopResizeAndGo = async (rows: number): Promise<void> => {
       await session.keys('C-z');
-      await waitFor(
-        'all stopped',
-        async () =>
-          (await states('^node .*bin/sleep-task --for 45ms$')).includes('T') &&
-          (await states('^node .*bin/timer --pipeline seq 60')).every((state) => state === 'T'),
-      );
+      await allStopped('^node .*bin/sleep-task --for 45ms$', '^node .*bin/timer --pipeline seq 60');
       await session.resize(rows);
       await session.keys('fg', 'Enter');
       await waitFor(`the view again, on ${rows} rows`, async () => drawn(await session.screen(), rows));
