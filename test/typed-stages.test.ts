@@ -7,6 +7,14 @@ import { ROOT } from './helpers.js';
 
 const parse = (text: string) => parseTypedStages(text, path.join(ROOT, 'dist'));
 
+/** Each text's stages, as `pick` shows them, are the ones expected. */
+async function expectStages(
+  cases: [string, unknown[]][],
+  pick: (stage: NonNullable<Awaited<ReturnType<typeof parse>>>[number]) => unknown,
+): Promise<void> {
+  for (const [text, expected] of cases) assert.deepEqual((await parse(text))?.map(pick), expected, text);
+}
+
 test('each element of one pipeline, its text exactly as typed, and the program of a simple command', async () => {
   const cases: [string, [string, string | undefined][]][] = [
     [
@@ -94,14 +102,7 @@ test('each element of one pipeline, its text exactly as typed, and the program o
     ],
     ["cat <<'EOF' >/dev/null\nhello\nEOF", [["cat <<'EOF' >/dev/null\nhello\nEOF", 'cat']]],
   ];
-  for (const [text, expected] of cases) {
-    const stages = await parse(text);
-    assert.deepEqual(
-      stages?.map((stage) => [stage.text, stage.program]),
-      expected,
-      text,
-    );
-  }
+  await expectStages(cases, (stage) => [stage.text, stage.program]);
 });
 
 test('statements in order, each pipeline numbered; builtins and assignments outside a pipeline start no process', async () => {
@@ -147,14 +148,7 @@ test('statements in order, each pipeline numbered; builtins and assignments outs
       ],
     ],
   ];
-  for (const [text, expected] of cases) {
-    const stages = await parse(text);
-    assert.deepEqual(
-      stages?.map((stage) => [stage.text, stage.pipeline]),
-      expected,
-      text,
-    );
-  }
+  await expectStages(cases, (stage) => [stage.text, stage.pipeline]);
 });
 
 test('texts whose processes cannot be told from the text: none', async () => {
