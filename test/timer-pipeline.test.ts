@@ -150,6 +150,16 @@ test("an ordinary program's bytes: its whole I/O, final, where the shell reaped 
   // sum or a last sample (each writes exactly "1\n2\n3\n"; one reaped alone, on a loaded machine, is exact)
   const together = await profile('seq 3 | cat | cat');
   for (const stage of together.report.stages) assert.ok([null, 6].includes(stage.bytesOut), JSON.stringify(stage));
+  // two stages every sample saw, ending together between two samples 1 s apart: reaped together, so
+  // unknown each (their sum, 1005 B written, is neither's)
+  const pair = await profile('(sleep 0.3; head -c 1000 /dev/zero) | (sleep 0.3; wc -c)', '--interval 1000');
+  assert.deepEqual(
+    pair.report.stages.map((stage) => [stage.pid > 0, stage.bytesIn, stage.bytesOut]),
+    [
+      [true, null, null],
+      [true, null, null],
+    ],
+  );
 });
 
 test('a stage ready before its first line comes waits for input from then on: its start-up ends when it asks', async () => {
