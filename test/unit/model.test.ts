@@ -137,7 +137,8 @@ test('profileStages: figures from the samples, else the trace’s exit; names nu
     profileStages([observed({ traced: traced({ exit: { ...exit, peakRssBytes: 5 } }) })])[0]!.peakRssBytes,
     5,
   );
-  assert.deepEqual(stages[1]!.time, times({ working: 10, 'waiting for input': 10 }));
+  // (its wall 6 to 100: the 74 ms after its last interval in no state seen, unknown)
+  assert.deepEqual(stages[1]!.time, times({ working: 10, 'waiting for input': 10, unknown: 74 }));
   assert.deepEqual(stages[1]!.timeline, [
     { startMs: 6, endMs: 16, state: 'working' },
     { startMs: 16, endMs: 26, state: 'waiting for input' },

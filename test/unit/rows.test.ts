@@ -59,6 +59,26 @@ test('placeElements: in statements, a stage reading timer’s stdin begins a pip
   assert.deepEqual(pids(placeElements([mul, sleep, { ...add, traced: undefined }], elements, OUT)), [0, 10, 20, 30, 0]);
 });
 
+test('placeElements: a stage whose program is known is an element typed to run it, where one is', () => {
+  // sleep 0.2; head -c 5000 /dev/zero >/dev/null; sleep 0.2 — head unseen
+  const elements = typed([0, 'sleep'], [1, 'head'], [2, 'sleep']);
+  const first = observed({ pid: 10, argvs: [['sleep', '0.2']], stdin: '/dev/pts/0', stdout: '/dev/pts/0' });
+  const last = observed({
+    pid: 12,
+    startMs: 200,
+    argvs: [['sleep', '0.2']],
+    stdin: '/dev/pts/0',
+    stdout: '/dev/pts/0',
+  });
+  assert.deepEqual(pids(placeElements([first, last], elements, OUT)), [10, 0, 12]);
+  // a script run by its interpreter (gunzip is `/bin/sh /usr/bin/gunzip`): its second word
+  const gunzip = observed({ pid: 11, argvs: [['/bin/sh', '/usr/bin/gunzip']] });
+  assert.deepEqual(pids(placeElements([gunzip], typed([0, 'seq'], [0, 'gunzip']), OUT)), [0, 11]);
+  // no element runs it (env runs python3 in its place): the pipes alone place it
+  const python = observed({ pid: 13, argvs: [['python3', '-c', 'pass']] });
+  assert.deepEqual(pids(placeElements([python], typed([0, 'env']), OUT)), [13]);
+});
+
 test('oneElement: the last process started is the command, with the CPU of all and their span', () => {
   const one = oneElement([
     observed({ pid: 12, startMs: 4, endMs: 50, userMs: 30, sysMs: 2, argvs: [['paste']] }),

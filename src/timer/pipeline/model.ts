@@ -1,4 +1,4 @@
-import { busyMs, ioBound, type StageProfile } from '../../render/profile.js';
+import { busyMs, ioBound, type StageProfile, type State } from '../../render/profile.js';
 import { stageCommand } from '../../render/stage-name.js';
 import { type ObservedStage, unsampledStage } from './observed.js';
 import type { TypedStage } from './typed.js';
@@ -83,6 +83,13 @@ export function withUnseenStages(ordered: ObservedStage[], outside: Set<string>)
   return result;
 }
 
+/** A stage's time in no state seen (it ended before a sample saw it in one) is unknown: they add up to its wall. */
+function withUnknown(time: Record<State, number>, wallMs: number): Record<State, number> {
+  const seen = Object.values(time).reduce((sum, ms) => sum + ms, 0);
+  time.unknown += Math.max(0, wallMs - seen);
+  return time;
+}
+
 /** When an element no sample saw ran, as near as is known: the start of the nearest one seen before it. */
 function nearestStart(placed: (ObservedStage | undefined)[], index: number): number {
   for (let before = index - 1; before >= 0; before--) if (placed[before]) return placed[before]!.startMs;
@@ -135,7 +142,7 @@ export function profileStages(
       bytesIn: exit?.bytesIn ?? (anyUnseen ? null : stage.bytesIn),
       bytesOut: exit?.bytesOut ?? (anyUnseen ? null : stage.bytesOut),
       linesOut: exit ? exit.lines : null,
-      time: stateTotals(segments),
+      time: withUnknown(stateTotals(segments), stage.endMs - stage.startMs),
       timeline: segments,
       traced: stage.traced,
       feedsNext: stage.stdout?.startsWith('pipe:') === true && ordered[index + 1]?.stdin === stage.stdout,

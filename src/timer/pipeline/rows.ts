@@ -27,7 +27,10 @@ export function placeElements(
 ): (ObservedStage | undefined)[] | undefined {
   const seen = [...observed].sort(forkOrder);
   if (seen.length > typed.length) return undefined;
-  const places = placesByPipes(seen, typed, outside) ?? seen.map((_, index) => index);
+  const places =
+    placesByPipes(seen, typed, outside, true) ??
+    placesByPipes(seen, typed, outside, false) ??
+    seen.map((_, index) => index);
   const elements: (ObservedStage | undefined)[] = typed.map(() => undefined);
   seen.forEach((stage, index) => {
     elements[places[index]!] = stage;
@@ -40,12 +43,14 @@ export function placeElements(
  * reading timer's stdin (or a file) begins a pipeline, one writing timer's stdout (or a file) ends one,
  * one reading the pipe the stage before it writes comes right after it, one reading a pipe no stage
  * seen wrote does not begin its pipeline, and a pipestage stage (its trace names it) is an element that
- * runs it. Undefined where none fits.
+ * runs it — and, `byProgram`, a stage whose program is known is an element typed to run it (tried
+ * first: `sleep 1; head …; sleep 1` with head unseen). Undefined where none fits.
  */
 function placesByPipes(
   seen: ObservedStage[],
   typed: Pick<TypedStage, 'pipeline' | 'program'>[],
   outside: Set<string>,
+  byProgram: boolean,
 ): number[] | undefined {
   const pipelines = typed.map((stage) => stage.pipeline);
   const places: number[] = [];
@@ -59,6 +64,7 @@ function placesByPipes(
       // a pipestage stage names itself in its trace: it is an element that runs that program
       const program = typed[place]!.program;
       if (stage.traced && stage.traced.name !== program && program !== undefined) return false;
+      if (byProgram && program !== undefined && !runs(stage, program)) return false;
       if (previous !== undefined && inner(stage.stdin, outside) && stage.stdin === previous.stdout)
         return place === lowest && !first(place);
       if (stage.stdin !== undefined && !inner(stage.stdin, outside) && !first(place)) return false;
@@ -73,6 +79,16 @@ function placesByPipes(
     places.push(place);
   }
   return places;
+}
+
+/**
+ * Whether a stage seen runs `program` as typed, where its program is known: the first words of the
+ * first command it ran (`/bin/sh /usr/bin/gunzip` for gunzip, a shim's interpreter before it).
+ */
+function runs(stage: ObservedStage, program: string): boolean {
+  const argv = stage.argvs[0];
+  if (argv === undefined || stage.subshell) return true;
+  return argv.slice(0, 2).some((word) => word.slice(word.lastIndexOf('/') + 1) === program);
 }
 
 /** The stage of an element no sample saw: what is known of it is that it ran, about then. */

@@ -43,15 +43,24 @@ export function bashScript(pipeline: string, statusFile: string): string {
 }
 
 /**
+ * What in a text would show timer's lines or change what they do: `set -v` (bash prints each line it
+ * reads), a DEBUG trap (run before each of them), BASH_XTRACEFD (`set -x` then traces past the group's
+ * stderr), `enable -n` (builtins turned off).
+ */
+const SEES_THE_WRAPPER =
+  /\bset\s[^\n;|&]*(-[a-zA-Z]*v|\bverbose\b)|\btrap\b[^\n]*\bDEBUG\b|\bBASH_XTRACEFD\b|\benable\b/;
+
+/**
  * Whether bash can run the pipeline followed by timer's lines (bashScript) exactly as it runs the text
  * alone: `bash -n` finds no syntax error and no here-document left open (which would take timer's lines
- * as its body), and the text does not end in a backslash (literal at the end of `bash -c`'s text, a line
- * continuation before timer's lines). Otherwise the text is run bare, as typed — bash then says what it
+ * as its body), the text does not end in a backslash (literal at the end of `bash -c`'s text, a line
+ * continuation before timer's lines), and nothing in it would see timer's lines (SEES_THE_WRAPPER).
+ * Otherwise the text is run bare, as typed — bash then says what it
  * says of it, runs what it runs (`shopt -s extglob` on one line makes the next one valid, which bash -n
  * cannot know) and exits as it exits — and the stages' statuses are unknown.
  */
 export function wrappable(bash: string, pipeline: string): boolean {
-  if (pipeline.endsWith('\\')) return false;
+  if (pipeline.endsWith('\\') || SEES_THE_WRAPPER.test(pipeline)) return false;
   const check = spawnSync(bash, ['-n', '-c', pipeline, 'bash'], { stdio: ['ignore', 'ignore', 'pipe'] });
   return check.status === 0 && check.stderr.length === 0;
 }
