@@ -60,8 +60,9 @@ it: quoting, redirections, globs and variables are the shell's. timer's stdin, s
 pipeline's and nothing is relayed. bash is chosen for its PIPESTATUS: PIPELINE is the first lines of
 bash's script, and a last line, which nothing of the user's (set -x, traps, functions) can see or
 change, writes each stage's status to a private file. Where bash -n finds a syntax error or a
-here-document left open, or PIPELINE ends in a backslash, PIPELINE is run alone, exactly as typed:
-bash's own messages and status, and the stages' statuses unknown. --json, --output,
+here-document left open, PIPELINE ends in a backslash, or it has set -v, a DEBUG trap, BASH_XTRACEFD
+or enable (which would show that line or change it), PIPELINE is run alone, exactly as typed: bash's
+own messages and status, and the stages' statuses unknown. --json, --output,
 --trace, --svg, --interval and --no-progress apply; --each, -z, --label and --progress are for
 \`timer -- COMMAND\` only, and --pipeline takes no COMMAND (both usage errors).
 
