@@ -38,8 +38,6 @@ const CLEAR_BELOW = '\x1b[J';
 export class LiveView {
   /** lines reserved at the bottom (0: none, the screen is whole) */
   private reserved = 0;
-  /** the terminal's height when the lines were reserved */
-  private rows = 0;
   private readonly last = new Map<number, Last>();
   private readonly onResize = (): void => this.release();
   private readonly onExit = (): void => this.release();
@@ -54,8 +52,8 @@ export class LiveView {
 
   /** Redraws the view from the stages' latest samples. */
   draw(stages: StageRecord[], nowMs: number): void {
-    // asked of the terminal at each draw: a resize while timer was stopped (Ctrl-Z) sent SIGWINCH to
-    // the shell in the foreground then, not to timer
+    // asked of the terminal at each draw (a resize while timer was stopped, Ctrl-Z, sent SIGWINCH to the
+    // shell then in the foreground, not to timer): a new size gives the screen back first ('resize')
     const [columns, rows] = this.size();
     const width = Math.max(20, columns - 1);
     const room = Math.max(1, Math.floor(rows / 3));
@@ -70,7 +68,6 @@ export class LiveView {
     if (shown.length < stages.length) lines.push(`… and ${stages.length - shown.length} more stages`);
     lines.push(fitWidth(`timer: ${this.format(nowMs)}`, width));
     let text = '';
-    if (rows !== this.rows) text += this.releasing();
     if (lines.length > this.reserved) text += this.reserving(lines.length, rows);
     while (lines.length < this.reserved) lines.unshift('');
     text += SAVE;
@@ -96,7 +93,6 @@ export class LiveView {
   private reserving(count: number, rows: number): string {
     const more = count - this.reserved;
     this.reserved = count;
-    this.rows = rows;
     return `${INDEX.repeat(more)}\x1b[${more}A${SAVE}${region(rows - count)}${RESTORE}`;
   }
 

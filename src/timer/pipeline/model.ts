@@ -116,7 +116,7 @@ export function profileStages(
   const ordered = placed
     ? placed.map((stage, index) => stage ?? unseenElement(nearestStart(placed, index)))
     : withUnseenStages(dataFlowOrder(observed), outside);
-  const asTyped = typed?.length === ordered.length ? typed : undefined;
+  const asTyped = placed ? typed : undefined;
   const anyUnseen = ordered.some((stage) => stage.pid === 0);
   const profiles = ordered.map((stage, index): StageProfile => {
     const typedStage = asTyped?.[index];
