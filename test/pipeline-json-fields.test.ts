@@ -64,8 +64,22 @@ const STAGE: Record<string, Kind[]> = {
   lines: ['number', 'null'],
   ...Object.fromEntries([...STATE_MS, 'unknown'].map((state) => [`${state}Ms`, ['number'] as Kind[]])),
   traced: ['boolean'],
+  cpuSampled: ['boolean'],
+  processes: ['array'],
   timeline: ['array'],
   items: ['array', 'null'],
+};
+const PROCESS: Record<string, Kind[]> = {
+  pid: ['number'],
+  parent: ['number'],
+  argv: ['array'],
+  startMs: ['number'],
+  wallMs: ['number'],
+  running: ['boolean'],
+  userMs: ['number'],
+  sysMs: ['number'],
+  sampled: ['boolean'],
+  lost: ['string', 'null'],
 };
 const SEGMENT: Record<string, Kind[]> = { startMs: ['number'], endMs: ['number'], state: ['string'] };
 const SPAN: Record<string, Kind[]> = {
@@ -98,6 +112,7 @@ function documented() {
     prediction: nested(runPart!, 'prediction'),
     stage: names(stagePart!),
     segment: nested(stagePart!, 'timeline'),
+    process: nested(stagePart!, 'processes'),
     span: nested(stagePart!, 'items'),
     states: [...statesParagraph.matchAll(/`([a-zA-Z -]+)`/g)].map((match) => match[1]!), // not `/proc`
   };
@@ -125,6 +140,7 @@ test("the type tables here are formats.md's field lists (a field documented need
   assert.deepEqual(sorted(docs.prediction), sorted(Object.keys(PREDICTION)));
   assert.deepEqual(sorted(docs.stage), sorted(Object.keys(STAGE)));
   assert.deepEqual(sorted(docs.segment), sorted(Object.keys(SEGMENT)));
+  assert.deepEqual(sorted(docs.process), sorted(Object.keys(PROCESS)));
   assert.deepEqual(sorted(docs.span), sorted(Object.keys(SPAN)));
   assert.equal(docs.states.length, 8, `the states paragraph: ${docs.states}`);
 });
@@ -147,6 +163,8 @@ test('timer --pipeline --json on a real run: exactly the documented fields, each
       problems.push(...fieldProblems(`${where} timeline`, segment, SEGMENT));
       if (!states.has(segment['state'] as string)) problems.push(`${where}: undocumented state ${segment['state']}`);
     }
+    for (const process of stage['processes'] as object[])
+      problems.push(...fieldProblems(`${where} processes`, process, PROCESS));
     for (const span of (stage['items'] as object[] | null) ?? [])
       problems.push(...fieldProblems(`${where} items`, span, SPAN));
   }
@@ -157,4 +175,5 @@ test('timer --pipeline --json on a real run: exactly the documented fields, each
   assert.ok(mul?.['traced'] === true && (mul['items'] as object[]).length > 0, 'mul traced, with item spans');
   assert.ok(cat?.['traced'] === false && cat['items'] === null, 'cat not traced: items null');
   assert.ok((mul['timeline'] as object[]).length > 0);
+  assert.ok((cat['processes'] as object[]).length > 0, 'a process of cat');
 });

@@ -50,6 +50,7 @@ export function pipelineJson(profile: PipelineProfile): string {
     wallMs: round(stage.wallMs),
     userMs: roundOrNull(stage.userMs),
     sysMs: roundOrNull(stage.sysMs),
+    cpuSampled: stage.cpuSampled,
     peakRssBytes: stage.peakRssBytes,
     bytesIn: stage.bytesIn,
     bytesOut: stage.bytesOut,
@@ -63,6 +64,18 @@ export function pipelineJson(profile: PipelineProfile): string {
     stoppedMs: round(stage.time.stopped),
     unknownMs: round(stage.time.unknown),
     traced: stage.traced !== undefined,
+    processes: stage.processes.map((proc) => ({
+      pid: proc.pid,
+      parent: proc.parent,
+      argv: proc.argv,
+      startMs: round(proc.startMs),
+      wallMs: round(proc.endMs - proc.startMs),
+      running: proc.running,
+      userMs: round(proc.userMs),
+      sysMs: round(proc.sysMs),
+      sampled: proc.sampled,
+      lost: proc.lost,
+    })),
     timeline: stage.timeline.map((segment) => ({
       startMs: round(segment.startMs),
       endMs: round(segment.endMs),
@@ -80,9 +93,11 @@ export function pipelineJson(profile: PipelineProfile): string {
   }));
   // Indented, but a timeline segment or an item span is one line (thousands of them): half the bytes
   // of indenting every field, and a line per segment for grep.
-  const stageTexts = stages.map(({ timeline, items, ...fields }) => {
+  const stageTexts = stages.map(({ processes, timeline, items, ...fields }) => {
     const head = JSON.stringify(fields, null, 2).slice(0, -2);
-    const spans = `"timeline": ${oneLineEach(timeline)},\n  "items": ${items === null ? 'null' : oneLineEach(items)}`;
+    const spans =
+      `"processes": ${oneLineEach(processes)},\n  "timeline": ${oneLineEach(timeline)},\n  ` +
+      `"items": ${items === null ? 'null' : oneLineEach(items)}`;
     return `${head},\n  ${spans}\n}`.replace(/\n/g, '\n    ');
   });
   const head = JSON.stringify(document, null, 2).slice(0, -2);

@@ -3,6 +3,7 @@ import type { FormatDuration } from '../base/durations.js';
 import { formatBytes } from './units.js';
 import { chartText, table } from './chart-text.js';
 import { profileChart } from './pipeline-chart.js';
+import { subRows } from './sub-rows.js';
 import type { PipelineProfile } from './profile.js';
 
 // The report a person reads at the end of `timer --pipeline`: figures per stage, the chart, the
@@ -46,16 +47,32 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   if (profile.stoppedMs > 0) lines.push(`stopped ${format(profile.stoppedMs)} (Ctrl-Z; left out of the shares)`);
   if (profile.stateUnknownReason) lines.push(`states unknown: ${profile.stateUnknownReason}`);
   lines.push('');
-  const figures = profile.stages.map((stage) => [
-    stage.command,
-    formatStatus(stage.status),
-    stage.pid === 0 ? '?' : format(stage.wallMs), // no sample saw its process: when it ended is unknown
-    stage.userMs === null ? '?' : format(stage.userMs),
-    stage.sysMs === null ? '?' : format(stage.sysMs),
-    formatBytes(stage.peakRssBytes),
-    formatBytes(stage.bytesIn),
-    formatBytes(stage.bytesOut),
+  // ≈: counted to the last sample (nobody of the pipeline reaped it)
+  const cpuOf = (ms: number | null, sampled: boolean): string =>
+    ms === null ? '?' : `${sampled ? '≈' : ''}${format(ms)}`;
+  const figures = profile.stages.flatMap((stage) => [
+    [
+      stage.command,
+      formatStatus(stage.status),
+      stage.pid === 0 ? '?' : format(stage.wallMs), // no sample saw its process: when it ended is unknown
+      cpuOf(stage.userMs, stage.cpuSampled),
+      cpuOf(stage.sysMs, stage.cpuSampled),
+      formatBytes(stage.peakRssBytes),
+      formatBytes(stage.bytesIn),
+      formatBytes(stage.bytesOut),
+    ],
+    ...subRows(stage).map((row) => [
+      `${'  '.repeat(row.depth)}${row.name}`,
+      row.running ? 'running' : '',
+      format(row.endMs - row.startMs),
+      cpuOf(row.userMs, row.sampled),
+      cpuOf(row.sysMs, row.sampled),
+      '',
+      '',
+      '',
+    ]),
   ]);
+  const sampled = figures.some((row) => row[3]!.startsWith('≈'));
   const header = ['stage', 'status', 'wall', 'user', 'sys', 'peak RSS', 'read', 'written'];
   lines.push(table([header, ...figures], width).trimEnd());
   lines.push('');
@@ -77,6 +94,7 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   lines.push('working: on a CPU; CPU wait: runnable, no core free; other waits: sleep, disk,');
   lines.push('network, a child; input wait: waiting for input; blocked: blocked on output.');
   lines.push('The CPU of a program that does not trace itself is counted to 10ms.');
+  if (sampled) lines.push('≈: counted to its last sample (no process of the pipeline reaped it).');
   lines.push("read, written: a pipestage stage's own stdin and stdout; any other program's");
   lines.push('whole I/O (rchar, wchar: its libraries too), final as the shell reaped it; ?');
   lines.push('where it was reaped with others. Bytes in KiB and MiB (1024).');

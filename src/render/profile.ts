@@ -46,6 +46,26 @@ export interface Segment {
   state: State;
 }
 
+/** One program a stage ran (a process): a sub-row of the stage. */
+export interface ProcessProfile {
+  pid: number;
+  /** its parent when first seen */
+  parent: number;
+  /** the program it ran ([]: a fork of the shell that ran none, a process substitution's subshell) */
+  argv: string[];
+  startMs: number;
+  endMs: number;
+  /** still running when the pipeline's shell ended (an `&` job's, left running as the shell leaves it) */
+  running: boolean;
+  /** its own CPU (the children it reaped have rows of their own) */
+  userMs: number;
+  sysMs: number;
+  /** counted to its last sample (it was not seen exited) */
+  sampled: boolean;
+  /** why no process of the pipeline reaped it, where none did */
+  lost: Lost | null;
+}
+
 /** One stage of the profile. */
 export interface StageProfile {
   pid: number;
@@ -70,6 +90,12 @@ export interface StageProfile {
   /** what fd 0 and fd 1 were (pipe:[inode] links) */
   stdin: string | undefined;
   stdout: string | undefined;
+  /** its CPU takes in processes nobody of the pipeline reaped, counted to their last sample (≈) */
+  cpuSampled: boolean;
+  /** each program it ran, a process each, oldest first; and its process substitutions */
+  processes: ProcessProfile[];
+  /** its process substitutions as typed, in order (`<(seq 3)`) */
+  procsubs: string[];
 }
 
 /**
@@ -185,10 +211,42 @@ export interface StageRecord {
    * stage's own program when it ran it
    */
   order: Map<number, [number, number]>;
-  /** the stage process had children at the last look */
-  hasChildren: boolean;
   /** every process of the stage's tree seen: pid → start ticks (to end them all on SIGTERM) */
   tree: Map<number, number>;
+  /** every process of the stage seen, by pid */
+  procs: Map<number, ProcessRecord>;
+  /**
+   * CPU of the stage's processes that no process of the pipeline reaps (process substitutions under a
+   * program, orphans), their waited children's included, as last seen: not in the shell's accounting
+   */
+  lostUserMs: number;
+  lostSysMs: number;
+}
+
+/** Why no process of the pipeline will reap a process: its CPU never reaches the shell's accounting. */
+export type Lost = 'process substitution' | 'orphan';
+
+/** One process of a stage as the samples saw it. */
+export interface ProcessRecord {
+  pid: number;
+  startTicks: number;
+  /** its parent when first seen */
+  parent: number;
+  /** when it started, was last seen (alive or exited) and was first missed, ms on timer's clock */
+  startMs: number;
+  lastSeenMs: number;
+  goneMs: number | undefined;
+  /** its own CPU (utime, stime) and its reaped children's (cutime, cstime), ms, as last seen */
+  userMs: number;
+  sysMs: number;
+  childUserMs: number;
+  childSysMs: number;
+  /** seen exited (a zombie): its figures are final */
+  exited: boolean;
+  /** it had children at the last look (they are looked for at each sample then) */
+  hadChildren: boolean;
+  /** set where no process of the pipeline reaps it */
+  lost: Lost | undefined;
 }
 
 /** Stages reaped by the shell between two samples, and the CPU it accounted for them. */

@@ -59,6 +59,9 @@ export const profiled = (
   feedsNext,
   stdin: undefined,
   stdout: undefined,
+  cpuSampled: false,
+  processes: [],
+  procsubs: [],
   ...fields,
 });
 

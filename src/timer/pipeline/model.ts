@@ -1,5 +1,6 @@
 import { busyMs, ioBound, type StageProfile, type State } from '../../render/profile.js';
 import { stageCommand } from '../../render/stage-name.js';
+import { subRows } from '../../render/sub-rows.js';
 import { type ObservedStage, unsampledStage } from './observed.js';
 import type { TypedStage } from './typed.js';
 import { oneElement, placeElements, unseenElement } from './rows.js';
@@ -148,6 +149,9 @@ export function profileStages(
       feedsNext: stage.stdout?.startsWith('pipe:') === true && ordered[index + 1]?.stdin === stage.stdout,
       stdin: stage.stdin,
       stdout: stage.stdout,
+      cpuSampled: stage.cpuSampled ?? false,
+      processes: stage.processes ?? [],
+      procsubs: typedStage?.procsubs ?? [],
     };
   });
   // Stages running one program are told apart by what was typed (`gzip -1`, `gzip -9`), else by their
@@ -234,7 +238,18 @@ export function findBottleneck(stages: StageProfile[], activeMs: number): Bottle
     evidence.push(`${before.name} blocked on output to it ${percent(before.time['blocked on output'], activeMs)}`);
   if (after && top.feedsNext && after.time['waiting for input'] >= 0.05 * activeMs)
     evidence.push(`${after.name} waiting for input from it ${percent(after.time['waiting for input'], activeMs)}`);
-  return { stage: top, busiest: top, line: `bottleneck: ${top.name} — ${evidence.join('; ')}` };
+  return { stage: top, busiest: top, line: `bottleneck: ${withinStage(top)} — ${evidence.join('; ')}` };
+}
+
+/**
+ * A stage of several processes is named down to the process that used most of its CPU (half at
+ * least): `gzip -7 in (grep -v 99 | gzip -7)`.
+ */
+export function withinStage(stage: StageProfile): string {
+  const cpu = (row: { userMs: number | null; sysMs: number | null }): number => (row.userMs ?? 0) + (row.sysMs ?? 0);
+  const rows = subRows(stage).filter((row) => row.depth === 1 && row.name !== '(rest)');
+  const busiest = rows.sort((a, b) => cpu(b) - cpu(a))[0];
+  return rows.length > 1 && busiest && cpu(busiest) >= cpu(stage) / 2 ? `${busiest.name} in ${stage.name}` : stage.name;
 }
 
 /**

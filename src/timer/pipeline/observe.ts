@@ -1,6 +1,7 @@
 import { MS_PER_TICK, PAGE_BYTES, ProcFiles, parseIo, readProcLink as readLink, readStat } from '../../base/proc.js';
 import type { ReapedGroup, SampledState, StageRecord } from '../../render/profile.js';
 import { classify, combine } from './states.js';
+import { lookAtTree, procsubsRunning, type TreeProbe } from './tree.js';
 
 // Observing a running pipeline from /proc: the shell's children are its stages; each is sampled every
 // interval (state, what it sleeps in, CPU, memory, bytes, which pipes are its stdin and stdout).
@@ -33,6 +34,8 @@ export class PipelineObserver {
    * from the main one).
    */
   private readonly files = new ProcFiles(true);
+  /** what the walk of a stage's processes asks of /proc */
+  private readonly probe: TreeProbe;
 
   /**
    * `originMs`: when the shell was started, on timer's clock (performance.now()); every time the
@@ -45,6 +48,16 @@ export class PipelineObserver {
     this.myStartTicks = readStat('self')?.startTicks ?? 0;
     this.outside = new Set([0, 1, 2].flatMap((fd) => readLink(`/proc/self/fd/${fd}`) ?? []));
     this.shellArgv = this.files.text(`/proc/${shellPid}/cmdline`);
+    const observer = this;
+    this.probe = {
+      stat: (pid) => this.files.stat(pid),
+      childrenOf: (pid) => this.files.childrenOf(pid, false),
+      // performance.now() counts from this process's start: a start tick maps onto timer's clock
+      startMsOf: (ticks) => Math.max(0, (ticks - this.myStartTicks) * MS_PER_TICK - this.originMs),
+      get samples() {
+        return observer.samples;
+      },
+    };
   }
 
   /** A pipe between two processes of the pipeline (not timer's own stdin, stdout or stderr). */
@@ -103,8 +116,10 @@ export class PipelineObserver {
         bytesOut: undefined,
         intervals: [],
         order: new Map(),
-        hasChildren: false,
         tree: new Map([[pid, stat.startTicks]]),
+        procs: new Map(),
+        lostUserMs: 0,
+        lostSysMs: 0,
       });
     }
     const reaped: StageRecord[] = [];
@@ -163,21 +178,30 @@ export class PipelineObserver {
     return { children, shell, io };
   }
 
-  /** Samples one stage's tree; false when the stage process is gone. */
+  /** Samples one stage's processes; false when the stage process and its process substitutions are gone. */
   private sampleStage(stage: StageRecord, nowMs: number, stopped: boolean): boolean {
-    const stat = this.files.stat(stage.pid);
-    if (!stat || stat.startTicks !== stage.startTicks || stat.state === 'Z' || stat.state === 'X') return false;
-    let user = stat.userTicks + stat.childUserTicks;
-    let sys = stat.sysTicks + stat.childSysTicks;
-    let rss = stat.rssPages;
-    let [runTime, runDelay] = this.schedstat(stage.pid);
-    const runPids = [stage.pid];
-    const states: (SampledState | 'parent')[] = [this.stateOf(stage.pid, stat.state)];
-    this.noteArgv(stage, stage.pid, stat.name);
-    const io = this.io(stage.pid);
-    let bytesIn = io?.[0];
-    let bytesOut = io?.[1];
-    if (!stage.fdsFinal) {
+    const look = lookAtTree(stage, this.probe, nowMs);
+    if (!look.stageAlive && !procsubsRunning(stage)) return false;
+    let runTime = 0;
+    let runDelay = 0;
+    const runPids: number[] = [];
+    const states: (SampledState | 'parent')[] = [];
+    let bytesIn: number | undefined = 0;
+    let bytesOut: number | undefined = 0;
+    for (const { pid, stat } of look.live) {
+      const [run, delay] = this.schedstat(pid);
+      runTime += run;
+      runDelay += delay;
+      runPids.push(pid);
+      // (children in the order they were listed; the stage's own program when it ran it: noteArgv)
+      if (pid !== stage.pid && !stage.order.has(pid)) stage.order.set(pid, [this.samples, pid]);
+      states.push(this.stateOf(pid, stat.state));
+      this.noteArgv(stage, pid, stat.name);
+      const io = this.io(pid);
+      bytesIn = io && bytesIn !== undefined ? bytesIn + io[0] : undefined;
+      bytesOut = io && bytesOut !== undefined ? bytesOut + io[1] : undefined;
+    }
+    if (look.stageAlive && !stage.fdsFinal) {
       // The shell's fork sets up its fds before exec: read them until the stage runs its program
       // (a read that fails — it ended meanwhile — leaves them as they were, not final).
       const stdin = readLink(`/proc/${stage.pid}/fd/0`);
@@ -191,39 +215,10 @@ export class PipelineObserver {
         stage.fdsFinal = stage.argvs.has(stage.pid);
       }
     }
-    // A stage's descendants are looked for every sample while it has some or runs no program of its
-    // own yet (a subshell: its programs are its children), else every 5th (a read saved).
-    const pending =
-      stage.hasChildren || stage.argvs.size === 0 || stage.intervals.length % 5 === 0
-        ? this.files.childrenOf(stage.pid, false)
-        : [];
-    stage.hasChildren = pending.length > 0;
-    // oldest first (a subshell's programs are listed in the order it started them)
-    pending.sort((a, b) => b - a);
-    while (pending.length > 0) {
-      const pid = pending.pop()!;
-      const child = this.files.stat(pid);
-      if (!child || child.state === 'Z') continue;
-      if (!stage.tree.has(pid)) stage.order.set(pid, [this.samples, pid]);
-      stage.tree.set(pid, child.startTicks);
-      user += child.userTicks + child.childUserTicks;
-      sys += child.sysTicks + child.childSysTicks;
-      rss += child.rssPages;
-      const [childRun, childDelay] = this.schedstat(pid);
-      runTime += childRun;
-      runDelay += childDelay;
-      runPids.push(pid);
-      states.push(this.stateOf(pid, child.state));
-      this.noteArgv(stage, pid, child.name);
-      const childIo = this.io(pid);
-      if (childIo && bytesIn !== undefined && bytesOut !== undefined) {
-        bytesIn += childIo[0];
-        bytesOut += childIo[1];
-      }
-      pending.push(...this.files.childrenOf(pid, false).sort((a, b) => b - a));
-    }
-    const userMs = user * MS_PER_TICK;
-    const sysMs = sys * MS_PER_TICK;
+    // the CPU the shell will account for the stage while its process lives; then the lost processes'
+    const userMs = (look.stageAlive ? look.userMs : stage.userMs) + stage.lostUserMs;
+    const sysMs = (look.stageAlive ? look.sysMs : stage.sysMs) + stage.lostSysMs;
+    const rss = look.rssPages;
     const state = stopped ? 'stopped' : combine(states);
     const startMs = stage.intervals.length === 0 ? stage.startMs : stage.lastSeenMs;
     const runKey = runPids.sort((a, b) => a - b).join(' ');
@@ -244,8 +239,10 @@ export class PipelineObserver {
       });
     }
     if (state !== 'working') this.lastState.set(stage.pid, state);
-    stage.userMs = userMs;
-    stage.sysMs = sysMs;
+    if (look.stageAlive) {
+      stage.userMs = look.userMs;
+      stage.sysMs = look.sysMs;
+    }
     stage.runDelayMs = Math.max(stage.runDelayMs, runDelay);
     stage.runTimeMs = runTime;
     stage.runPids = runKey;

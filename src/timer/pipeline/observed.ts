@@ -1,5 +1,5 @@
 import type { ChildCpu } from '../../base/proc.js';
-import type { Interval, ReapedGroup, StageRecord } from '../../render/profile.js';
+import type { Interval, ProcessProfile, ReapedGroup, StageRecord } from '../../render/profile.js';
 import { isSubshell, programsInOrder } from '../../render/stage-name.js';
 import type { readStageTraces } from '../../trace/read-stage-traces.js';
 import type { TracedStage } from '../../trace/read-stage-traces.js';
@@ -27,6 +27,33 @@ export interface ObservedStage {
   subshell?: boolean;
   /** the names of the pipestage processes in the stage's tree (one of them may be `traced`) */
   tracedNames?: string[];
+  /** its CPU takes in processes nobody of the pipeline reaped, counted to their last sample (≈) */
+  cpuSampled?: boolean;
+  /** each program the stage ran, one process each */
+  processes?: ProcessProfile[];
+}
+
+/**
+ * The programs of a stage, a process each, oldest first: each one's own CPU (its reaped children's
+ * not in: they have rows of their own) as last seen, final where it was seen exited.
+ */
+export function processesOf(record: StageRecord, endMs: number): ProcessProfile[] {
+  const order = programsInOrder(record);
+  return [...record.procs.values()]
+    .filter((proc) => record.argvs.has(proc.pid) || proc.lost === 'process substitution')
+    .map((proc) => ({
+      pid: proc.pid,
+      parent: proc.parent,
+      argv: record.argvs.get(proc.pid) ?? [],
+      startMs: proc.startMs,
+      endMs: proc.goneMs ?? (proc.exited ? proc.lastSeenMs : endMs),
+      running: proc.goneMs === undefined && !proc.exited,
+      userMs: proc.userMs,
+      sysMs: proc.sysMs,
+      sampled: !proc.exited,
+      lost: proc.lost ?? null,
+    }))
+    .sort((a, b) => order.indexOf(a.argv) - order.indexOf(b.argv) || a.pid - b.pid);
 }
 
 /**
@@ -169,7 +196,16 @@ export function observedStages(
     );
     members.forEach((stage, index) => Object.assign(stage, shared[index]));
   }
-  records.forEach((record, index) => closeIntervals(record, stages[index]!));
+  records.forEach((record, index) => {
+    const stage = stages[index]!;
+    // what nobody of the pipeline reaped is in no reaped group: counted apart, as last sampled
+    stage.userMs! += record.lostUserMs;
+    stage.sysMs! += record.lostSysMs;
+    const lost = [...record.procs.values()].filter((proc) => proc.lost !== undefined);
+    stage.cpuSampled = lost.some((proc) => !proc.exited && proc.userMs + proc.sysMs + proc.childUserMs > 0);
+    stage.processes = processesOf(record, endMs);
+    closeIntervals(record, stage);
+  });
   for (const [pid, traced] of traces) {
     if (claimed.has(pid) || traced.states.length === 0) continue;
     const startMs = traced.states[0]!.startMs;

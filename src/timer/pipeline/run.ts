@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadFormatDuration } from '../../base/durations.js';
 import { EXIT } from '../../base/exit-codes.js';
@@ -14,18 +14,13 @@ import { pipelineTraceEvents } from '../../render/chrome-trace.js';
 import { pipelineJson } from '../../render/pipeline-json.js';
 import { LIVE_EVERY_MS, LiveView } from '../../render/live.js';
 import { liveName } from '../../render/stage-name.js';
-import { applyPipestatus, findBottleneck, profileStages } from './model.js';
+import { assembleProfile } from './assemble.js';
 import { PipelineObserver } from './observe.js';
-import { attributeLate, observedStages } from './observed.js';
-import { bashScript, findOnPath, readShellEnd, wrappable } from './shell.js';
-import { parseTypedStages } from './bash-parser.js';
-import { lastPipelineRows } from './typed.js';
+import { bashScript, findOnPath, wrappable } from './shell.js';
+import { procsubsRunning } from './tree.js';
 import { sampleOnSchedule } from '../sampling.js';
-import { predict } from './predict.js';
 import { pipelineReport } from '../../render/pipeline-text.js';
-import { readStageTraces } from '../../trace/read-stage-traces.js';
 import { pipelineSvg } from '../../render/pipeline-svg.js';
-import type { PipelineProfile } from '../../render/profile.js';
 import { openReport, refuse as refuseWith } from '../report-sink.js';
 import { raise } from '../../base/signals.js';
 
@@ -48,6 +43,8 @@ interface PipelineOptions {
  */
 const REAP_WATCH_FOR_MS = 250;
 const REAP_WATCH_MS = 10;
+/** How often process substitutions still running after the shell ended are looked at. */
+const PROCSUB_POLL_MS = 10;
 
 /**
  * `timer --pipeline 'PIPELINE'`: runs PIPELINE with bash exactly as the shell would (timer's stdin,
@@ -171,8 +168,14 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
   );
-  const endMs = performance.now();
   sample();
+  // Bash does not wait for a process substitution under a program (`tee >(gzip > x.gz)`), which can
+  // outlive it: the pipeline is done when they are (an `&` job still running is left running).
+  while ([...observer.stages.values()].some(procsubsRunning)) {
+    await new Promise((resolve) => setTimeout(resolve, PROCSUB_POLL_MS));
+    sample();
+  }
+  const endMs = performance.now();
   observer.close();
   // timer's own CPU while the pipeline ran: starting it, sampling it (what it took from its cores)
   const ownRun = process.cpuUsage(ownBefore);
@@ -188,88 +191,25 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const cpuAfter = childCpu();
   const machineAfter = machineBusyMs();
 
-  const { statuses, cpu: shellCpu, io: shellIo } = readShellEnd(statusFile);
-  let traceText = '';
-  try {
-    traceText = readFileSync(tracePath, 'utf8');
-  } catch {
-    // removed meanwhile
-  }
-  // Every time in the profile is in ms from the shell's start.
-  const originMs = performance.timeOrigin + startMs;
-  const traces = readStageTraces(traceText, originMs);
-  // the pipeline's CPU: the shell's and its children's, to the ms where bash said (else in 10 ms ticks)
-  const cpu =
-    shellCpu ??
-    (cpuBefore && cpuAfter
-      ? { userMs: cpuAfter.userMs - cpuBefore.userMs, sysMs: cpuAfter.sysMs - cpuBefore.sysMs }
-      : undefined);
-  const records = [...observer.stages.values()];
-  if (cpu) attributeLate(records, cpu, observer.shellOwnCpu, { atEnd: shellIo, lastSample: observer.shellIo });
-  const observed = observedStages(records, traces, endMs - startMs, observer.outside);
-  // the stages as typed, read once the pipeline ended (the parse takes nothing from its cores)
-  const typed = bash ? await parseTypedStages(pipeline, __dirname) : undefined;
-  const stages = profileStages(observed, observer.outside, typed);
-  // (statuses by the typed rows where the rows are the typed stages)
-  const typedRows = typed?.length === stages.length ? (lastPipelineRows(typed) ?? null) : undefined;
-  applyPipestatus(stages, statuses, typedRows);
-  const wallMs = endMs - startMs;
-  const cpuMs = cpu ? cpu.userMs + cpu.sysMs : null;
-  const stageCpu = stages.reduce((sum, stage) => sum + (stage.userMs ?? 0) + (stage.sysMs ?? 0), 0);
-  const cores = availableParallelism();
-  // Cores other processes of the machine kept busy meanwhile (a shared machine): not the pipeline's to use.
-  const activeMs = wallMs - stoppedMs;
-  const ownMeanwhile = process.cpuUsage(ownBefore);
-  const othersMs =
-    machineBefore !== undefined && machineAfter !== undefined && cpuMs !== null
-      ? Math.max(0, machineAfter - machineBefore - cpuMs - (ownMeanwhile.user + ownMeanwhile.system) / 1000)
-      : 0;
-  const busyElsewhere = activeMs > 0 ? Math.min(cores - 1, othersMs / activeMs) : 0;
-  const bottleneck = findBottleneck(stages, wallMs - stoppedMs);
-  const prediction =
-    bottleneck.busiest && cpuMs !== null
-      ? predict(stages, bottleneck.busiest, activeMs, cpuMs, cores - busyElsewhere)
-      : undefined;
-  // then, once it ended: reading the stages' traces, the model (not drawing the report)
-  const ownAfter = process.cpuUsage(ownBefore);
-  const coresText =
-    busyElsewhere >= 0.1
-      ? `the ${(cores - busyElsewhere).toFixed(1)} of ${cores} cores other processes left free`
-      : `${cores} cores`;
-  const coresCpu = `CPU ${format(cpuMs ?? 0)} on ${coresText}`;
-  const profile: PipelineProfile = {
+  const { profile, originMs } = await assembleProfile({
     pipeline,
-    shell: `${path.basename(shell)} -c`,
-    exitCode: code,
+    shell,
+    bash,
+    code,
     signal,
-    wallMs,
-    userMs: cpu?.userMs ?? null,
-    sysMs: cpu?.sysMs ?? null,
-    cpuMs,
-    timerStartupCpuMs: Math.round((ownBefore.user + ownBefore.system) / 1000),
-    timerCpuMs: Math.round((ownRun.user + ownRun.system) / 1000),
-    timerReportCpuMs: Math.round((ownAfter.user + ownAfter.system - ownRun.user - ownRun.system) / 1000),
-    cores,
-    coresBusyElsewhere: Math.round(busyElsewhere * 100) / 100,
-    parallelism: cpuMs === null || wallMs <= stoppedMs ? null : cpuMs / (wallMs - stoppedMs),
-    unattributedCpuMs: cpuMs === null ? null : cpuMs - stageCpu,
+    startMs,
+    endMs,
     stoppedMs,
-    sampleIntervalMs: options.intervalMs,
-    stateUnknownReason: observer.stateUnknownReason ?? null,
-    stages,
-    bottleneck: bottleneck.stage?.name ?? null,
-    bottleneckLine: bottleneck.line,
-    prediction: prediction
-      ? {
-          ...prediction,
-          line: `predicted: ${format(prediction.wallMs)} with ${prediction.change}${
-            prediction.coresFull
-              ? ` — the cores are already full (CPU ${format(cpuMs!)} on ${coresText}): more workers will not help`
-              : ` (measured ${format(activeMs)}${prediction.coresBound ? `; bounded by the cores: ${coresCpu}` : ''})`
-          }`,
-        }
-      : null,
-  };
+    intervalMs: options.intervalMs,
+    observer,
+    statusFile,
+    tracePath,
+    cpu: { before: cpuBefore, after: cpuAfter },
+    machine: { before: machineBefore, after: machineAfter },
+    ownBefore,
+    ownRun,
+    format,
+  });
 
   if (options.trace !== undefined) {
     try {

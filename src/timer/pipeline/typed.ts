@@ -20,7 +20,20 @@ export interface TypedStage {
   pipeline: number;
   /** in a list of `&&` and `||`: it may not run */
   conditional: boolean;
+  /** its process substitutions as typed (`<(seq 3)`), in the order bash starts them (nested ones not) */
+  procsubs: string[];
 }
+
+/** The process substitutions in a node, outermost only, in order. */
+const procsubsOf = (node: SyntaxNode): string[] =>
+  node.type === 'process_substitution' ? [node.text] : children(node).flatMap(procsubsOf);
+
+/** A stage of `node` with its text. */
+const element = (node: SyntaxNode, text: string): Omit<TypedStage, 'pipeline' | 'conditional'> => ({
+  text,
+  program: programOf(node),
+  procsubs: procsubsOf(node),
+});
 
 /**
  * The rows of the last pipeline, whose statuses bash's PIPESTATUS gives at the end, where it surely
@@ -110,13 +123,12 @@ function statementStages(
     const elements = elementsOf(node);
     // `! a | b` negates the pipeline's status: the stages are a and b
     if (elements[0]?.type === 'negated_command' && children(elements[0])[0]) elements[0] = children(elements[0])[0]!;
-    return elements.map((element, index) => {
+    return elements.map((node, index) => {
       const last = index === elements.length - 1;
-      const text = source.slice(element.startIndex, last ? statement.endIndex : element.endIndex).trim();
-      return { text, program: programOf(element) };
+      return element(node, source.slice(node.startIndex, last ? statement.endIndex : node.endIndex).trim());
     });
   }
-  const stage = { text: source.slice(statement.startIndex, statement.endIndex).trim(), program: programOf(node) };
+  const stage = element(node, source.slice(statement.startIndex, statement.endIndex).trim());
   if (node.type === 'subshell') return [stage];
   const substitutes = has(node, 'command_substitution') || has(node, 'process_substitution');
   if (substitutes && !alone) return undefined; // the shell's own children, beside the command's
@@ -148,7 +160,7 @@ function pipelineAfterHeredoc(
   if (rest.type !== 'pipeline' || command.type !== 'command') return undefined;
   const start = children(heredoc).find((child) => child.type === 'heredoc_start')!;
   return [
-    { text: source.slice(statement.startIndex, start.endIndex).trim(), program: programOf(command) },
-    ...elementsOf(rest).map((element) => ({ text: element.text.trim(), program: programOf(element) })),
+    element(command, source.slice(statement.startIndex, start.endIndex).trim()),
+    ...elementsOf(rest).map((node) => element(node, node.text.trim())),
   ];
 }

@@ -1,0 +1,142 @@
+import type { ChildCpu } from '../../base/proc.js';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import type { PipelineProfile } from '../../render/profile.js';
+import { readStageTraces } from '../../trace/read-stage-traces.js';
+import { applyPipestatus, findBottleneck, profileStages } from './model.js';
+import type { PipelineObserver } from './observe.js';
+import { attributeLate, observedStages } from './observed.js';
+import { parseTypedStages } from './bash-parser.js';
+import { predict } from './predict.js';
+import { readShellEnd } from './shell.js';
+import { lastPipelineRows } from './typed.js';
+
+// A run of a pipeline, ended, to its profile: the shell's statuses and figures, the stages' traces,
+// the samples, the text as typed; the model, the bottleneck and the prediction.
+
+/** What is known of a run once its shell ended. */
+export interface EndedRun {
+  pipeline: string;
+  /** the shell that ran it, and bash where found (the text is parsed as bash) */
+  shell: string;
+  bash: string | undefined;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** on timer's clock (performance.now()): the shell's start, the pipeline's end */
+  startMs: number;
+  endMs: number;
+  stoppedMs: number;
+  intervalMs: number;
+  observer: PipelineObserver;
+  statusFile: string;
+  tracePath: string;
+  /** timer's reaped children's CPU, and the machine's busy time, before and after */
+  cpu: { before: ChildCpu | undefined; after: ChildCpu | undefined };
+  machine: { before: number | undefined; after: number | undefined };
+  /** timer's own CPU until the shell started, and until it ended */
+  ownBefore: NodeJS.CpuUsage;
+  ownRun: NodeJS.CpuUsage;
+  format: (ms: number) => string;
+}
+
+/** The profile of an ended run (`originMs`: the shell's start, ms since the epoch). */
+export async function assembleProfile(run: EndedRun): Promise<{ profile: PipelineProfile; originMs: number }> {
+  const { pipeline, shell, bash, code, signal, startMs, endMs, stoppedMs, intervalMs, observer } = run;
+  const { statusFile, tracePath, cpu, machine, ownBefore, ownRun, format } = run;
+  const { statuses, cpu: shellCpu, io: shellIo } = readShellEnd(statusFile);
+  let traceText = '';
+  try {
+    traceText = readFileSync(tracePath, 'utf8');
+  } catch {
+    // removed meanwhile
+  }
+  // Every time in the profile is in ms from the shell's start.
+  const originMs = performance.timeOrigin + startMs;
+  const traces = readStageTraces(traceText, originMs);
+  // the pipeline's CPU: the shell's and its children's, to the ms where bash said (else in 10 ms ticks)
+  const reaped =
+    shellCpu ??
+    (cpu.before && cpu.after
+      ? { userMs: cpu.after.userMs - cpu.before.userMs, sysMs: cpu.after.sysMs - cpu.before.sysMs }
+      : undefined);
+  const records = [...observer.stages.values()];
+  if (reaped) attributeLate(records, reaped, observer.shellOwnCpu, { atEnd: shellIo, lastSample: observer.shellIo });
+  // and what no process of the pipeline reaped: counted apart, as sampled (stages still running, the
+  // processes nobody of it waits for)
+  const unreaped = records.reduce(
+    (sum, record) => {
+      const running = record.goneMs === undefined;
+      sum.userMs += record.lostUserMs + (running ? record.userMs : 0);
+      sum.sysMs += record.lostSysMs + (running ? record.sysMs : 0);
+      return sum;
+    },
+    { userMs: 0, sysMs: 0 },
+  );
+  const total = reaped && { userMs: reaped.userMs + unreaped.userMs, sysMs: reaped.sysMs + unreaped.sysMs };
+  const observed = observedStages(records, traces, endMs - startMs, observer.outside);
+  // the stages as typed, read once the pipeline ended (the parse takes nothing from its cores)
+  const typed = bash ? await parseTypedStages(pipeline, __dirname) : undefined;
+  const stages = profileStages(observed, observer.outside, typed);
+  // (statuses by the typed rows where the rows are the typed stages)
+  const typedRows = typed?.length === stages.length ? (lastPipelineRows(typed) ?? null) : undefined;
+  applyPipestatus(stages, statuses, typedRows);
+  const wallMs = endMs - startMs;
+  const cpuMs = total ? total.userMs + total.sysMs : null;
+  const stageCpu = stages.reduce((sum, stage) => sum + (stage.userMs ?? 0) + (stage.sysMs ?? 0), 0);
+  const cores = availableParallelism();
+  // Cores other processes of the machine kept busy meanwhile (a shared machine): not the pipeline's to use.
+  const activeMs = wallMs - stoppedMs;
+  const ownMeanwhile = process.cpuUsage(ownBefore);
+  const othersMs =
+    machine.before !== undefined && machine.after !== undefined && cpuMs !== null
+      ? Math.max(0, machine.after - machine.before - cpuMs - (ownMeanwhile.user + ownMeanwhile.system) / 1000)
+      : 0;
+  const busyElsewhere = activeMs > 0 ? Math.min(cores - 1, othersMs / activeMs) : 0;
+  const bottleneck = findBottleneck(stages, wallMs - stoppedMs);
+  const prediction =
+    bottleneck.busiest && cpuMs !== null
+      ? predict(stages, bottleneck.busiest, activeMs, cpuMs, cores - busyElsewhere)
+      : undefined;
+  // then, once it ended: reading the stages' traces, the model (not drawing the report)
+  const ownAfter = process.cpuUsage(ownBefore);
+  const coresText =
+    busyElsewhere >= 0.1
+      ? `the ${(cores - busyElsewhere).toFixed(1)} of ${cores} cores other processes left free`
+      : `${cores} cores`;
+  const coresCpu = `CPU ${format(cpuMs ?? 0)} on ${coresText}`;
+  const profile: PipelineProfile = {
+    pipeline,
+    shell: `${path.basename(shell)} -c`,
+    exitCode: code,
+    signal,
+    wallMs,
+    userMs: total?.userMs ?? null,
+    sysMs: total?.sysMs ?? null,
+    cpuMs,
+    timerStartupCpuMs: Math.round((ownBefore.user + ownBefore.system) / 1000),
+    timerCpuMs: Math.round((ownRun.user + ownRun.system) / 1000),
+    timerReportCpuMs: Math.round((ownAfter.user + ownAfter.system - ownRun.user - ownRun.system) / 1000),
+    cores,
+    coresBusyElsewhere: Math.round(busyElsewhere * 100) / 100,
+    parallelism: cpuMs === null || wallMs <= stoppedMs ? null : cpuMs / (wallMs - stoppedMs),
+    unattributedCpuMs: cpuMs === null ? null : Math.max(0, cpuMs - stageCpu),
+    stoppedMs,
+    sampleIntervalMs: intervalMs,
+    stateUnknownReason: observer.stateUnknownReason ?? null,
+    stages,
+    bottleneck: bottleneck.stage?.name ?? null,
+    bottleneckLine: bottleneck.line,
+    prediction: prediction
+      ? {
+          ...prediction,
+          line: `predicted: ${format(prediction.wallMs)} with ${prediction.change}${
+            prediction.coresFull
+              ? ` — the cores are already full (CPU ${format(cpuMs!)} on ${coresText}): more workers will not help`
+              : ` (measured ${format(activeMs)}${prediction.coresBound ? `; bounded by the cores: ${coresCpu}` : ''})`
+          }`,
+        }
+      : null,
+  };
+  return { profile, originMs };
+}

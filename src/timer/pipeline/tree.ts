@@ -1,0 +1,195 @@
+import path from 'node:path';
+import { MS_PER_TICK, type ProcessStat } from '../../base/proc.js';
+import type { ProcessRecord, StageRecord } from '../../render/profile.js';
+
+// The processes of one stage, each sample: the stage process, its descendants, and those of them that
+// left its tree (orphans). Which of them a process of the pipeline will reap decides where their CPU
+// is accounted: a process reaped by its parent is in its parent's figures, and so up to the shell's;
+// one that nobody of the pipeline reaps (a process substitution under a program that never waits for
+// it, an orphan) is in none, and is counted apart, as sampled.
+
+/** What the walk asks of /proc. */
+export interface TreeProbe {
+  stat(pid: number): ProcessStat | undefined;
+  childrenOf(pid: number): number[];
+  /** a start tick on timer's clock (ms from the shell's start) */
+  startMsOf(startTicks: number): number;
+  /** how many samples were taken (children are looked for at every 5th, where none were seen) */
+  samples: number;
+}
+
+/** What one look found. */
+export interface TreeLook {
+  /** the processes alive now (not exited), oldest first */
+  live: { pid: number; stat: ProcessStat }[];
+  /** CPU the shell will account for the stage, as far as seen: its processes that some process of it reaps */
+  userMs: number;
+  sysMs: number;
+  rssPages: number;
+  /** the stage process is alive */
+  stageAlive: boolean;
+}
+
+const SHELLS = new Set(['sh', 'bash', 'dash', 'ksh', 'mksh', 'zsh', 'busybox']);
+
+/** A process runs a shell (or is a fork of the shell, no program of its own yet): it reaps its children. */
+export const runsShell = (argv: string[] | undefined): boolean =>
+  argv === undefined || SHELLS.has(path.basename(argv[0] ?? ''));
+
+/** How many process substitutions a program was given: its arguments /dev/fd/N (bash's names for them). */
+const procsubArgs = (argv: string[] | undefined): number =>
+  argv?.filter((arg) => /^\/dev\/fd\/\d+$/.test(arg)).length ?? 0;
+
+/**
+ * A process substitution of a program: one of the first children of a process that ran a program
+ * given /dev/fd/N (bash forks them before it runs the program, which does not wait for them), or a
+ * child left exited under a program (a program that waits would have reaped it).
+ */
+function isProcsub(record: ProcessRecord, stage: StageRecord, exited: boolean): boolean {
+  const parent = stage.procs.get(record.parent);
+  const argv = stage.argvs.get(record.parent);
+  if (parent === undefined || runsShell(argv)) return false;
+  if (exited) return true;
+  const count = procsubArgs(argv);
+  if (count === 0) return false;
+  const siblings = [...stage.procs.values()].filter((other) => other.parent === record.parent);
+  return siblings.sort((a, b) => a.pid - b.pid).indexOf(record) < count;
+}
+
+function newRecord(pid: number, stat: ProcessStat, probe: TreeProbe, nowMs: number): ProcessRecord {
+  const startMs = Math.min(probe.startMsOf(stat.startTicks), nowMs);
+  return {
+    pid,
+    startTicks: stat.startTicks,
+    parent: stat.ppid,
+    startMs,
+    lastSeenMs: startMs,
+    goneMs: undefined,
+    userMs: 0,
+    sysMs: 0,
+    childUserMs: 0,
+    childSysMs: 0,
+    exited: false,
+    hadChildren: false,
+    lost: undefined,
+  };
+}
+
+/**
+ * Looks at every process of `stage` once: from the stage process down, then every process seen before
+ * and not found there (it left the tree: an orphan, reaped by whoever adopted it). Updates each
+ * process's record and the stage's lost CPU.
+ */
+export function lookAtTree(stage: StageRecord, probe: TreeProbe, nowMs: number): TreeLook {
+  const look: TreeLook = { live: [], userMs: 0, sysMs: 0, rssPages: 0, stageAlive: false };
+  const found = new Set<number>();
+  /** how much each process's reaped children's CPU grew since the last look */
+  const grown = new Map<number, { userMs: number; sysMs: number }>();
+  const reapedBy = new Map<number, ProcessRecord[]>();
+  const lostChain = new Set<number>();
+  const visit = (pid: number, stat: ProcessStat, parentLost: boolean): void => {
+    let record = stage.procs.get(pid);
+    if (record === undefined || record.startTicks !== stat.startTicks) {
+      record = newRecord(pid, stat, probe, nowMs);
+      stage.procs.set(pid, record);
+      stage.tree.set(pid, stat.startTicks);
+    }
+    found.add(pid);
+    const exited = stat.state === 'Z' || stat.state === 'X';
+    grown.set(pid, {
+      userMs: stat.childUserTicks * MS_PER_TICK - record.childUserMs,
+      sysMs: stat.childSysTicks * MS_PER_TICK - record.childSysMs,
+    });
+    Object.assign(record, {
+      lastSeenMs: nowMs,
+      userMs: stat.userTicks * MS_PER_TICK,
+      sysMs: stat.sysTicks * MS_PER_TICK,
+      childUserMs: stat.childUserTicks * MS_PER_TICK,
+      childSysMs: stat.childSysTicks * MS_PER_TICK,
+      exited,
+    });
+    if (pid !== stage.pid && stat.ppid !== record.parent) record.lost ??= 'orphan';
+    if (pid !== stage.pid && record.lost === undefined && isProcsub(record, stage, exited))
+      record.lost = 'process substitution';
+    const lost = parentLost || record.lost !== undefined;
+    if (lost) lostChain.add(pid);
+    else {
+      look.userMs += record.userMs + record.childUserMs;
+      look.sysMs += record.sysMs + record.childSysMs;
+    }
+    if (exited) return;
+    if (pid === stage.pid) look.stageAlive = true;
+    look.live.push({ pid, stat });
+    look.rssPages += stat.rssPages;
+    const listChildren = record.hadChildren || !stage.argvs.has(pid) || probe.samples % 5 === 0;
+    const children = listChildren ? probe.childrenOf(pid).sort((a, b) => a - b) : [];
+    record.hadChildren = children.length > 0;
+    for (const child of children) {
+      const childStat = probe.stat(child);
+      if (childStat) visit(child, childStat, lost);
+    }
+  };
+  const root = stage.procs.get(stage.pid);
+  const rootStat = root?.goneMs === undefined ? probe.stat(stage.pid) : undefined;
+  if (rootStat && rootStat.startTicks === stage.startTicks) visit(stage.pid, rootStat, false);
+  // processes that left the tree: adopted elsewhere (orphans), or gone
+  for (const record of [...stage.procs.values()]) {
+    if (found.has(record.pid) || record.goneMs !== undefined) continue;
+    const stat = probe.stat(record.pid);
+    if (stat && stat.startTicks === record.startTicks) {
+      if (record.pid !== stage.pid) record.lost ??= 'orphan';
+      visit(record.pid, stat, true);
+      continue;
+    }
+    record.goneMs = nowMs;
+    if (record.exited) continue;
+    const parent = stage.procs.get(record.parent);
+    if (found.has(record.parent) && record.lost === undefined) {
+      reapedBy.set(record.parent, [...(reapedBy.get(record.parent) ?? []), record]);
+      continue;
+    }
+    // gone with its parent in one interval: reaped by it, unless nothing of the pipeline reaps it
+    if (record.lost === undefined && parent?.goneMs === nowMs && isProcsub(record, stage, record.exited))
+      record.lost = 'process substitution';
+  }
+  for (const [parent, children] of reapedBy) finalFigures(children, grown.get(parent)!);
+  // the lost processes' CPU: each lost process's whole (its reaped children's in), as last seen
+  let lostUser = 0;
+  let lostSys = 0;
+  const lostAbove = (pid: number): boolean => lostChain.has(pid) || stage.procs.get(pid)?.lost !== undefined;
+  for (const record of stage.procs.values()) {
+    // a lost process under another one is in that one's figures once it reaps it (an orphan never is)
+    const root = record.lost === 'orphan' || (record.lost !== undefined && !lostAbove(record.parent));
+    if (!root && !(lostChain.has(record.pid) && record.goneMs === undefined)) continue;
+    lostUser += record.userMs + record.childUserMs;
+    lostSys += record.sysMs + record.childSysMs;
+  }
+  stage.lostUserMs = Math.max(stage.lostUserMs, lostUser);
+  stage.lostSysMs = Math.max(stage.lostSysMs, lostSys);
+  return look;
+}
+
+/** Process substitutions of the stage still running: the pipeline's work is not done before they are. */
+export const procsubsRunning = (stage: StageRecord): boolean =>
+  [...stage.procs.values()].some(
+    (record) => record.lost === 'process substitution' && record.goneMs === undefined && !record.exited,
+  );
+
+/**
+ * Children a parent reaped since the last look: what its reaped children's CPU grew by is theirs,
+ * exactly (shared in proportion to what each was seen using, where several): their figures are final.
+ */
+function finalFigures(children: ProcessRecord[], grown: { userMs: number; sysMs: number }): void {
+  const seen = (record: ProcessRecord, field: 'userMs' | 'sysMs'): number =>
+    field === 'userMs' ? record.userMs + record.childUserMs : record.sysMs + record.childSysMs;
+  for (const field of ['userMs', 'sysMs'] as const) {
+    const seenSum = children.reduce((sum, child) => sum + seen(child, field), 0);
+    const missed = grown[field] - seenSum;
+    if (missed < 0) return; // (not all of it seen: a child of another one's, or the counters read apart)
+    for (const child of children) {
+      const share = seenSum > 0 ? (missed * seen(child, field)) / seenSum : missed / children.length;
+      child[field] += share;
+    }
+  }
+  for (const child of children) child.exited = true;
+}
