@@ -241,12 +241,17 @@ export interface ProcessRecord {
   sysMs: number;
   childUserMs: number;
   childSysMs: number;
+  /** how long its main thread ran on a CPU, and waited for one, ms (/proc/PID/schedstat), as last seen */
+  runMs: number;
+  delayMs: number;
   /** seen exited (a zombie): its figures are final */
   exited: boolean;
   /** it had children at the last look (they are looked for at each sample then) */
   hadChildren: boolean;
   /** set where no process of the pipeline reaps it */
   lost: Lost | undefined;
+  /** it is lost, or a descendant of one that is: its CPU is in no figure of the shell's */
+  underLost: boolean;
 }
 
 /** Stages reaped by the shell between two samples, and the CPU it accounted for them. */

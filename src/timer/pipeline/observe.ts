@@ -1,7 +1,8 @@
 import { MS_PER_TICK, PAGE_BYTES, ProcFiles, parseIo, readProcLink as readLink, readStat } from '../../base/proc.js';
 import type { ReapedGroup, SampledState, StageRecord } from '../../render/profile.js';
 import { classify, combine } from './states.js';
-import { lookAtTree, procsubsRunning, type TreeProbe } from './tree.js';
+import { newStage } from './stage-record.js';
+import { lookAtTree, lostAlive, procsubsRunning, refreshLost, type TreeProbe } from './tree.js';
 
 // Observing a running pipeline from /proc: the shell's children are its stages; each is sampled every
 // interval (state, what it sleeps in, CPU, memory, bytes, which pipes are its stdin and stdout).
@@ -51,6 +52,7 @@ export class PipelineObserver {
     const observer = this;
     this.probe = {
       stat: (pid) => this.files.stat(pid),
+      schedstat: (pid) => this.schedstat(pid),
       childrenOf: (pid) => this.files.childrenOf(pid, false),
       // performance.now() counts from this process's start: a start tick maps onto timer's clock
       startMsOf: (ticks) => Math.max(0, (ticks - this.myStartTicks) * MS_PER_TICK - this.originMs),
@@ -92,35 +94,7 @@ export class PipelineObserver {
       if (!stat) continue;
       // performance.now() counts from this process's start: a start tick maps onto timer's clock.
       const startMs = Math.max(0, (stat.startTicks - this.myStartTicks) * MS_PER_TICK - this.originMs);
-      this.stages.set(pid, {
-        pid,
-        startTicks: stat.startTicks,
-        startMs: Math.min(startMs, nowMs),
-        lastSeenMs: Math.min(startMs, nowMs),
-        goneMs: undefined,
-        argvs: new Map(),
-        fdsFinal: false,
-        fdReads: 0,
-        stdin: undefined,
-        stdout: undefined,
-        runDelayMs: 0,
-        runTimeMs: 0,
-        runPids: '',
-        cpuSeenMs: 0,
-        userMs: 0,
-        sysMs: 0,
-        reaped: false,
-        reapedWith: undefined,
-        peakRssBytes: 0,
-        bytesIn: undefined,
-        bytesOut: undefined,
-        intervals: [],
-        order: new Map(),
-        tree: new Map([[pid, stat.startTicks]]),
-        procs: new Map(),
-        lostUserMs: 0,
-        lostSysMs: 0,
-      });
+      this.stages.set(pid, newStage(pid, stat.startTicks, Math.min(startMs, nowMs)));
     }
     const reaped: StageRecord[] = [];
     for (const stage of this.stages.values()) {
@@ -189,9 +163,9 @@ export class PipelineObserver {
     let bytesIn: number | undefined = 0;
     let bytesOut: number | undefined = 0;
     for (const { pid, stat } of look.live) {
-      const [run, delay] = this.schedstat(pid);
-      runTime += run;
-      runDelay += delay;
+      const record = stage.procs.get(pid)!;
+      runTime += record.runMs;
+      runDelay += record.delayMs;
       runPids.push(pid);
       // (children in the order they were listed; the stage's own program when it ran it: noteArgv)
       if (pid !== stage.pid && !stage.order.has(pid)) stage.order.set(pid, [this.samples, pid]);
@@ -251,6 +225,17 @@ export class PipelineObserver {
     if (bytesOut !== undefined) stage.bytesOut = Math.max(stage.bytesOut ?? 0, bytesOut);
     stage.lastSeenMs = nowMs;
     return true;
+  }
+
+  /** Whether a process nobody of the pipeline reaps was alive at the last sample (see watchLost). */
+  lostAlive(): boolean {
+    for (const stage of this.stages.values()) if (lostAlive(stage).length > 0) return true;
+    return false;
+  }
+
+  /** Reads the figures of the processes nobody of the pipeline reaps again (between samples). */
+  watchLost(nowMs: number): void {
+    for (const stage of this.stages.values()) refreshLost(stage, this.probe, nowMs);
   }
 
   /** Closes every /proc file kept open (the run is over). */

@@ -1,6 +1,7 @@
 import type { ChildCpu } from '../../base/proc.js';
 import type { Interval, ProcessProfile, ReapedGroup, StageRecord } from '../../render/profile.js';
 import { isSubshell, programsInOrder } from '../../render/stage-name.js';
+import { whole } from './tree.js';
 import type { readStageTraces } from '../../trace/read-stage-traces.js';
 import type { TracedStage } from '../../trace/read-stage-traces.js';
 
@@ -39,7 +40,7 @@ export interface ObservedStage {
  */
 export function processesOf(record: StageRecord, endMs: number): ProcessProfile[] {
   const order = programsInOrder(record);
-  return [...record.procs.values()]
+  const processes = [...record.procs.values()]
     .filter((proc) => record.argvs.has(proc.pid) || proc.lost === 'process substitution')
     .map((proc) => ({
       pid: proc.pid,
@@ -54,6 +55,23 @@ export function processesOf(record: StageRecord, endMs: number): ProcessProfile[
       lost: proc.lost ?? null,
     }))
     .sort((a, b) => order.indexOf(a.argv) - order.indexOf(b.argv) || a.pid - b.pid);
+  // a process substitution's row takes what its processes' rows leave of its whole (its reaped
+  // children's in: final where it was seen exited)
+  for (const root of record.procs.values()) {
+    const row = processes.find((proc) => proc.pid === root.pid);
+    if (root.lost !== 'process substitution' || !row) continue;
+    const inside = processes.filter((proc) => proc !== row && under(record, proc.pid, root.pid));
+    for (const field of ['userMs', 'sysMs'] as const)
+      row[field] = Math.max(0, whole(record, root, field) - inside.reduce((sum, proc) => sum + proc[field], 0));
+  }
+  return processes;
+}
+
+/** Whether process `pid` of the stage is a descendant of `ancestor` (by the parents first seen). */
+function under(record: StageRecord, pid: number, ancestor: number): boolean {
+  for (let at = record.procs.get(pid)?.parent; at !== undefined; at = record.procs.get(at)?.parent)
+    if (at === ancestor) return true;
+  return false;
 }
 
 /**

@@ -127,7 +127,15 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
       reapWatch ??= setInterval(watchReaping, REAP_WATCH_MS);
     }
     reapedBefore = reaped;
+    // processes nobody of the pipeline reaps: read often while they run (see watchLost)
+    if (observer.lostAlive()) lostWatch ??= setInterval(watchLost, REAP_WATCH_MS);
+    else if (lostWatch) {
+      clearInterval(lostWatch);
+      lostWatch = undefined;
+    }
   };
+  let lostWatch: NodeJS.Timeout | undefined;
+  const watchLost = (): void => observer.watchLost(performance.now() - startMs);
   const stopSampling = sampleOnSchedule(sample, options.intervalMs);
   // Ctrl-Z: the pipeline stops, and so does timer, taking a sample first; the time until `fg` is
   // the pipeline's stopped time. A SIGTSTP sent to timer alone is passed on to the pipeline first.
@@ -181,6 +189,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const ownRun = process.cpuUsage(ownBefore);
   stopSampling();
   if (reapWatch) clearInterval(reapWatch);
+  if (lostWatch) clearInterval(lostWatch);
   if (drawing) clearInterval(drawing);
   live?.close();
   // every process of the pipeline seen, for what a signal passed on to it may have left behind

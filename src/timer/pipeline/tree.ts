@@ -11,6 +11,8 @@ import type { ProcessRecord, StageRecord } from '../../render/profile.js';
 /** What the walk asks of /proc. */
 export interface TreeProbe {
   stat(pid: number): ProcessStat | undefined;
+  /** how long its main thread ran on a CPU and waited for one, ms (/proc/PID/schedstat: to the ns) */
+  schedstat(pid: number): [number, number];
   childrenOf(pid: number): number[];
   /** a start tick on timer's clock (ms from the shell's start) */
   startMsOf(startTicks: number): number;
@@ -56,6 +58,32 @@ function isProcsub(record: ProcessRecord, stage: StageRecord, exited: boolean): 
   return siblings.sort((a, b) => a.pid - b.pid).indexOf(record) < count;
 }
 
+/**
+ * A process's own CPU: its ticks (utime, stime: 10 ms steps, each rounded down), or its main thread's
+ * run time where more (to the ns; the whole of a program of one thread, exited too), split as the ticks.
+ */
+function ownCpu(stat: ProcessStat, runMs: number): { userMs: number; sysMs: number } {
+  const user = stat.userTicks * MS_PER_TICK;
+  const sys = stat.sysTicks * MS_PER_TICK;
+  const total = Math.max(user + sys, runMs);
+  const userMs = user + sys > 0 ? (total * user) / (user + sys) : total;
+  return { userMs, sysMs: total - userMs };
+}
+
+/** Reads a process's figures into its record. */
+function update(record: ProcessRecord, stat: ProcessStat, probe: TreeProbe, nowMs: number): void {
+  const [runMs, delayMs] = probe.schedstat(record.pid);
+  Object.assign(record, {
+    lastSeenMs: nowMs,
+    ...ownCpu(stat, runMs),
+    childUserMs: stat.childUserTicks * MS_PER_TICK,
+    childSysMs: stat.childSysTicks * MS_PER_TICK,
+    runMs,
+    delayMs,
+    exited: stat.state === 'Z' || stat.state === 'X',
+  });
+}
+
 function newRecord(pid: number, stat: ProcessStat, probe: TreeProbe, nowMs: number): ProcessRecord {
   const startMs = Math.min(probe.startMsOf(stat.startTicks), nowMs);
   return {
@@ -70,8 +98,11 @@ function newRecord(pid: number, stat: ProcessStat, probe: TreeProbe, nowMs: numb
     childUserMs: 0,
     childSysMs: 0,
     exited: false,
+    runMs: 0,
+    delayMs: 0,
     hadChildren: false,
     lost: undefined,
+    underLost: false,
   };
 }
 
@@ -86,7 +117,6 @@ export function lookAtTree(stage: StageRecord, probe: TreeProbe, nowMs: number):
   /** how much each process's reaped children's CPU grew since the last look */
   const grown = new Map<number, { userMs: number; sysMs: number }>();
   const reapedBy = new Map<number, ProcessRecord[]>();
-  const lostChain = new Set<number>();
   const visit = (pid: number, stat: ProcessStat, parentLost: boolean): void => {
     let record = stage.procs.get(pid);
     if (record === undefined || record.startTicks !== stat.startTicks) {
@@ -100,20 +130,13 @@ export function lookAtTree(stage: StageRecord, probe: TreeProbe, nowMs: number):
       userMs: stat.childUserTicks * MS_PER_TICK - record.childUserMs,
       sysMs: stat.childSysTicks * MS_PER_TICK - record.childSysMs,
     });
-    Object.assign(record, {
-      lastSeenMs: nowMs,
-      userMs: stat.userTicks * MS_PER_TICK,
-      sysMs: stat.sysTicks * MS_PER_TICK,
-      childUserMs: stat.childUserTicks * MS_PER_TICK,
-      childSysMs: stat.childSysTicks * MS_PER_TICK,
-      exited,
-    });
+    update(record, stat, probe, nowMs);
     if (pid !== stage.pid && stat.ppid !== record.parent) record.lost ??= 'orphan';
     if (pid !== stage.pid && record.lost === undefined && isProcsub(record, stage, exited))
       record.lost = 'process substitution';
     const lost = parentLost || record.lost !== undefined;
-    if (lost) lostChain.add(pid);
-    else {
+    record.underLost ||= lost;
+    if (!lost) {
       look.userMs += record.userMs + record.childUserMs;
       look.sysMs += record.sysMs + record.childSysMs;
     }
@@ -153,16 +176,16 @@ export function lookAtTree(stage: StageRecord, probe: TreeProbe, nowMs: number):
       record.lost = 'process substitution';
   }
   for (const [parent, children] of reapedBy) finalFigures(children, grown.get(parent)!);
-  // the lost processes' CPU: each lost process's whole (its reaped children's in), as last seen
+  // the lost processes' CPU: each lost process's whole, as last seen
+  const lostAbove = (pid: number): boolean => stage.procs.get(pid)?.underLost === true;
   let lostUser = 0;
   let lostSys = 0;
-  const lostAbove = (pid: number): boolean => lostChain.has(pid) || stage.procs.get(pid)?.lost !== undefined;
   for (const record of stage.procs.values()) {
-    // a lost process under another one is in that one's figures once it reaps it (an orphan never is)
-    const root = record.lost === 'orphan' || (record.lost !== undefined && !lostAbove(record.parent));
-    if (!root && !(lostChain.has(record.pid) && record.goneMs === undefined)) continue;
-    lostUser += record.userMs + record.childUserMs;
-    lostSys += record.sysMs + record.childSysMs;
+    // a lost process under another one is in that one's whole (an orphan is in none but its own)
+    if (record.lost === 'orphan' || (record.lost !== undefined && !lostAbove(record.parent))) {
+      lostUser += whole(stage, record, 'userMs');
+      lostSys += whole(stage, record, 'sysMs');
+    }
   }
   stage.lostUserMs = Math.max(stage.lostUserMs, lostUser);
   stage.lostSysMs = Math.max(stage.lostSysMs, lostSys);
@@ -192,4 +215,38 @@ function finalFigures(children: ProcessRecord[], grown: { userMs: number; sysMs:
     }
   }
   for (const child of children) child.exited = true;
+}
+
+/** Processes of the stage nobody of the pipeline reaps, and theirs, alive at the last look. */
+export const lostAlive = (stage: StageRecord): ProcessRecord[] =>
+  [...stage.procs.values()].filter((record) => record.underLost && record.goneMs === undefined && !record.exited);
+
+/**
+ * Reads again the figures of the stage's lost processes (one read each): whoever adopts one may reap it
+ * at once when it ends, so its figures are only as recent as the last read — read often while they run.
+ */
+export function refreshLost(stage: StageRecord, probe: TreeProbe, nowMs: number): void {
+  for (const record of lostAlive(stage)) {
+    const stat = probe.stat(record.pid);
+    if (stat === undefined || stat.startTicks !== record.startTicks) continue; // (the next look marks it gone)
+    update(record, stat, probe, nowMs);
+  }
+}
+
+/**
+ * A process's whole CPU as last seen: its own, and its children's — what it reaped of them (cutime),
+ * or what they were seen using where more (it may have reaped them after it was last read), and
+ * those it has not reaped. Final once it was seen exited. (Orphans are wholes of their own.)
+ */
+export function whole(stage: StageRecord, record: ProcessRecord, field: 'userMs' | 'sysMs', depth = 0): number {
+  const reaped = field === 'userMs' ? record.childUserMs : record.childSysMs;
+  if (record.exited || depth > 64) return record[field] + reaped;
+  let gone = 0;
+  let alive = 0;
+  for (const child of stage.procs.values()) {
+    if (child.parent !== record.pid || child.lost === 'orphan' || child.startTicks < record.startTicks) continue;
+    if (child.goneMs === undefined) alive += whole(stage, child, field, depth + 1);
+    else gone += whole(stage, child, field, depth + 1);
+  }
+  return record[field] + Math.max(reaped, gone) + alive;
 }
