@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parseTypedStages } from '../src/timer/pipeline/bash-parser.js';
+import { lastPipelineRows } from '../src/timer/pipeline/typed.js';
 import { ROOT } from './helpers.js';
 
 const parse = (text: string) => parseTypedStages(text, path.join(ROOT, 'dist'));
@@ -161,11 +162,69 @@ test('texts whose processes cannot be told from the text: none', async () => {
     'eval "seq 3 | cat"',
     'exec seq 3',
     'for i in 1 2; do seq $i; done',
-    'seq 3 | cat & seq 2',
-    'seq 3 | cat &',
     'seq 3 |',
     'cat <<EOF && echo\nhi\nEOF',
     '',
   ])
     assert.equal(await parse(text), undefined, text);
+});
+
+test("a `&` job: a pipeline's elements, anything else one stage; marked background, no statuses from PIPESTATUS", async () => {
+  await expectStages(
+    [
+      [
+        'seq 3 | cat & seq 2',
+        [
+          ['seq 3', true],
+          ['cat', true],
+          ['seq 2', false],
+        ],
+      ],
+      [
+        'seq 3 | cat &',
+        [
+          ['seq 3', true],
+          ['cat', true],
+        ],
+      ],
+      [
+        '{ sleep 1; seq 3; } & wc -l',
+        [
+          ['{ sleep 1; seq 3; }', true],
+          ['wc -l', false],
+        ],
+      ],
+      [
+        'echo hi & sleep 1 &',
+        [
+          ['echo hi', true],
+          ['sleep 1', true],
+        ],
+      ],
+      [
+        'seq 3 && cat & seq 2',
+        [
+          ['seq 3 && cat', true],
+          ['seq 2', false],
+        ],
+      ],
+    ],
+    (stage) => [stage.text, stage.background],
+  );
+  const last = async (text: string) => lastPipelineRows((await parse(text))!);
+  assert.deepEqual(await last('sleep 9 & seq 3 | cat'), [1, 2], 'the last pipeline, in the foreground');
+  assert.equal(await last('seq 3 | cat; sleep 9 &'), undefined, 'the last statement a job');
+});
+
+test("each element's process substitutions as typed, in order, nested ones not", async () => {
+  await expectStages(
+    [
+      [
+        'paste <(seq 3) <(seq 4 | gzip -1 | gunzip) | tee >(gzip > x.gz)',
+        [['<(seq 3)', '<(seq 4 | gzip -1 | gunzip)'], ['>(gzip > x.gz)']],
+      ],
+      ['cat <(cat <(seq 2)) | wc -l', [['<(cat <(seq 2))'], []]],
+    ],
+    (stage) => stage.procsubs,
+  );
 });

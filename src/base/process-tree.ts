@@ -63,3 +63,11 @@ function processTable(): Map<number, { stat: ProcessStat; children: number[] }> 
   for (const [pid, { stat }] of table) table.get(stat.ppid)?.children.push(pid);
   return table;
 }
+
+/** The processes of process group `pgid` started at tick `sinceTicks` or later, now (pid → stat). */
+export function groupMembers(pgid: number, sinceTicks: number): Map<number, ProcessStat> {
+  const members = new Map<number, ProcessStat>();
+  for (const [pid, { stat }] of processTable())
+    if (stat.pgrp === pgid && stat.startTicks >= sinceTicks && stat.state !== 'Z') members.set(pid, stat);
+  return members;
+}

@@ -46,8 +46,9 @@ export function pipelineJson(profile: PipelineProfile): string {
     stdin: stage.stdin ?? null,
     stdout: stage.stdout ?? null,
     status: stage.status,
+    running: stage.running,
     startMs: round(stage.startMs),
-    wallMs: round(stage.wallMs),
+    wallMs: stage.pid === 0 ? null : round(stage.wallMs), // no sample saw it: when it ended is unknown
     userMs: roundOrNull(stage.userMs),
     sysMs: roundOrNull(stage.sysMs),
     cpuSampled: stage.cpuSampled,

@@ -53,7 +53,7 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   const figures = profile.stages.flatMap((stage) => [
     [
       stage.command,
-      formatStatus(stage.status),
+      stage.running ? 'running' : formatStatus(stage.status),
       stage.pid === 0 ? '?' : format(stage.wallMs), // no sample saw its process: when it ended is unknown
       cpuOf(stage.userMs, stage.cpuSampled),
       cpuOf(stage.sysMs, stage.cpuSampled),

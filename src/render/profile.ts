@@ -96,6 +96,8 @@ export interface StageProfile {
   processes: ProcessProfile[];
   /** its process substitutions as typed, in order (`<(seq 3)`) */
   procsubs: string[];
+  /** still running when the shell ended (a `&` job: left running; its figures are so far) */
+  running: boolean;
 }
 
 /**

@@ -10,6 +10,8 @@ export interface SubRow {
   name: string;
   /** 1: a process of the stage; 2: one inside a process substitution */
   depth: number;
+  /** the stage's own process (or the `(rest)` of a subshell's) */
+  own?: boolean;
   count: number;
   startMs: number;
   endMs: number;
@@ -127,6 +129,7 @@ export function subRows(stage: StageProfile): SubRow[] {
     userMs: left('userMs'),
     sysMs: left('sysMs'),
     sampled: stage.cpuSampled,
+    own: true,
   };
   if (own && stage.procsubs.length > 0 && own.argv.some((arg) => /^\/dev\/fd\/\d+$/.test(arg)))
     first.name = processName(own.argv.map((arg) => (/^\/dev\/fd\/\d+$/.test(arg) ? '…' : arg)));

@@ -62,6 +62,7 @@ export const profiled = (
   cpuSampled: false,
   processes: [],
   procsubs: [],
+  running: false,
   ...fields,
 });
 

@@ -413,9 +413,16 @@ test('applyPipestatus with typed rows: the last pipeline’s rows get the status
 
 test('profileStages with the typed stages: a row per element, named as typed, in fork order; unseen ones placed', () => {
   const typedStages = [
-    { text: 'seq 3', program: 'seq', pipeline: 0, conditional: false, procsubs: [] },
-    { text: '(grep -v 9 | gzip -7)', program: undefined, pipeline: 0, conditional: false, procsubs: [] },
-    { text: 'wc -c >out', program: 'wc', pipeline: 0, conditional: false, procsubs: [] },
+    { text: 'seq 3', program: 'seq', pipeline: 0, conditional: false, background: false, procsubs: [] },
+    {
+      text: '(grep -v 9 | gzip -7)',
+      program: undefined,
+      pipeline: 0,
+      conditional: false,
+      background: false,
+      procsubs: [],
+    },
+    { text: 'wc -c >out', program: 'wc', pipeline: 0, conditional: false, background: false, procsubs: [] },
   ];
   // seq unseen; the subshell and wc seen (wc started first on the clock, later by pid: same tick)
   const sub = observed({ pid: 11, startMs: 20, stdin: 'pipe:[3]', stdout: 'pipe:[4]', argvs: [['grep'], ['gzip']] });
@@ -432,8 +439,8 @@ test('profileStages with the typed stages: a row per element, named as typed, in
   assert.equal(stages[0]!.userMs, null, 'an element no sample saw: its CPU unknown');
   // two elements of one program: named by their texts; the same text twice: numbered
   const two = [
-    { text: 'gzip -1', program: 'gzip', pipeline: 0, conditional: false, procsubs: [] },
-    { text: 'gzip -9', program: 'gzip', pipeline: 0, conditional: false, procsubs: [] },
+    { text: 'gzip -1', program: 'gzip', pipeline: 0, conditional: false, background: false, procsubs: [] },
+    { text: 'gzip -9', program: 'gzip', pipeline: 0, conditional: false, background: false, procsubs: [] },
   ];
   const gzips = [observed({ pid: 1 }), observed({ pid: 2, startMs: 1 })];
   assert.deepEqual(
@@ -452,6 +459,7 @@ test('profileStages with the typed stages: a row per element, named as typed, in
       program: 'paste',
       pipeline: 0,
       conditional: false,
+      background: false,
       procsubs: ['<(seq 3)', '<(seq 4)'],
     },
   ];
@@ -469,9 +477,9 @@ test('profileStages with the typed stages: a row per element, named as typed, in
     [observed({ pid: 1, argvs: [['cat']] }), observed({ pid: 2, startMs: 1 })],
     new Set(),
     [
-      { text: 'cat', program: 'cat', pipeline: 0, conditional: false, procsubs: [] },
-      { text: 'x', program: 'x', pipeline: 0, conditional: false, procsubs: [] },
-      { text: 'y', program: 'y', pipeline: 0, conditional: false, procsubs: [] },
+      { text: 'cat', program: 'cat', pipeline: 0, conditional: false, background: false, procsubs: [] },
+      { text: 'x', program: 'x', pipeline: 0, conditional: false, background: false, procsubs: [] },
+      { text: 'y', program: 'y', pipeline: 0, conditional: false, background: false, procsubs: [] },
     ],
   );
   assert.deepEqual(

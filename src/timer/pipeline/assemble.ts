@@ -7,10 +7,9 @@ import { readStageTraces } from '../../trace/read-stage-traces.js';
 import { applyPipestatus, findBottleneck, profileStages } from './model.js';
 import type { PipelineObserver } from './observe.js';
 import { attributeLate, observedStages } from './observed.js';
-import { parseTypedStages } from './bash-parser.js';
 import { predict } from './predict.js';
 import { readShellEnd } from './shell.js';
-import { lastPipelineRows } from './typed.js';
+import { lastPipelineRows, type TypedStage } from './typed.js';
 
 // A run of a pipeline, ended, to its profile: the shell's statuses and figures, the stages' traces,
 // the samples, the text as typed; the model, the bottleneck and the prediction.
@@ -18,9 +17,8 @@ import { lastPipelineRows } from './typed.js';
 /** What is known of a run once its shell ended. */
 export interface EndedRun {
   pipeline: string;
-  /** the shell that ran it, and bash where found (the text is parsed as bash) */
+  /** the shell that ran it */
   shell: string;
-  bash: string | undefined;
   code: number | null;
   signal: NodeJS.Signals | null;
   /** on timer's clock (performance.now()): the shell's start, the pipeline's end */
@@ -38,12 +36,14 @@ export interface EndedRun {
   ownBefore: NodeJS.CpuUsage;
   ownRun: NodeJS.CpuUsage;
   format: (ms: number) => string;
+  /** the stages as typed, where the text could be parsed */
+  typed: TypedStage[] | undefined;
 }
 
 /** The profile of an ended run (`originMs`: the shell's start, ms since the epoch). */
 export async function assembleProfile(run: EndedRun): Promise<{ profile: PipelineProfile; originMs: number }> {
-  const { pipeline, shell, bash, code, signal, startMs, endMs, stoppedMs, intervalMs, observer } = run;
-  const { statusFile, tracePath, cpu, machine, ownBefore, ownRun, format } = run;
+  const { pipeline, shell, code, signal, startMs, endMs, stoppedMs, intervalMs, observer } = run;
+  const { statusFile, tracePath, cpu, machine, ownBefore, ownRun, format, typed } = run;
   const { statuses, cpu: shellCpu, io: shellIo } = readShellEnd(statusFile);
   let traceText = '';
   try {
@@ -64,7 +64,7 @@ export async function assembleProfile(run: EndedRun): Promise<{ profile: Pipelin
   if (reaped) attributeLate(records, reaped, observer.shellOwnCpu, { atEnd: shellIo, lastSample: observer.shellIo });
   // and what no process of the pipeline reaped: counted apart, as sampled (stages still running, the
   // processes nobody of it waits for)
-  const unreaped = records.reduce(
+  const unreaped = [...records, observer.unplaced].reduce(
     (sum, record) => {
       const running = record.goneMs === undefined;
       sum.userMs += record.lostUserMs + (running ? record.userMs : 0);
@@ -75,8 +75,6 @@ export async function assembleProfile(run: EndedRun): Promise<{ profile: Pipelin
   );
   const total = reaped && { userMs: reaped.userMs + unreaped.userMs, sysMs: reaped.sysMs + unreaped.sysMs };
   const observed = observedStages(records, traces, endMs - startMs, observer.outside);
-  // the stages as typed, read once the pipeline ended (the parse takes nothing from its cores)
-  const typed = bash ? await parseTypedStages(pipeline, __dirname) : undefined;
   const stages = profileStages(observed, observer.outside, typed);
   // (statuses by the typed rows where the rows are the typed stages)
   const typedRows = typed?.length === stages.length ? (lastPipelineRows(typed) ?? null) : undefined;

@@ -152,6 +152,7 @@ export function profileStages(
       cpuSampled: stage.cpuSampled ?? false,
       processes: stage.processes ?? [],
       procsubs: typedStage?.procsubs ?? [],
+      running: stage.running ?? false,
     };
   });
   // Stages running one program are told apart by what was typed (`gzip -1`, `gzip -9`), else by their
@@ -187,6 +188,10 @@ interface Bottleneck {
 
 const percent = (part: number, whole: number): string => `${whole > 0 ? Math.round((100 * part) / whole) : 0}%`;
 
+/** Two stages ran at the same time for at least half the life of the shorter (not one after the other). */
+const together = (a: StageProfile, b: StageProfile): boolean =>
+  Math.min(a.endMs, b.endMs) - Math.max(a.startMs, b.startMs) >= 0.5 * Math.min(a.wallMs, b.wallMs);
+
 /** Below this share of the time busy, no stage is named the bottleneck. */
 const IDLE_SHARE = 0.05;
 
@@ -194,7 +199,7 @@ const IDLE_SHARE = 0.05;
  * The stage that bounds the pipeline: the one busy (working, or waiting on something of its own) the
  * largest share of the time the pipeline was not stopped — evidence: the stage before it blocked on
  * output into it, the one after it waiting for input from it. Two stages within 10 points of each
- * other, both busy most of the time, are balanced: no single bottleneck; none busy 5% of the time:
+ * other, both busy most of the time, running together, are balanced: no single bottleneck; none busy 5% of the time:
  * none either.
  */
 export function findBottleneck(stages: StageProfile[], activeMs: number): Bottleneck {
@@ -212,8 +217,8 @@ export function findBottleneck(stages: StageProfile[], activeMs: number): Bottle
         `bottleneck: none (the busiest stage, ${top.name}, was busy ${percent(busyMs(top), activeMs)} of the time: ` +
         'the pipeline waited on its input or its output)',
     };
-  if (second && share(top) >= 0.5 && share(top) - share(second) <= 0.1) {
-    const balanced = ranked.filter((stage) => share(top) - share(stage) <= 0.1);
+  if (second && share(top) >= 0.5 && share(top) - share(second) <= 0.1 && together(top, second)) {
+    const balanced = ranked.filter((stage) => share(top) - share(stage) <= 0.1 && together(top, stage));
     const shares = balanced.map((stage) => `${stage.name} ${percent(busyMs(stage), activeMs)}`);
     return {
       stage: undefined,
@@ -243,13 +248,15 @@ export function findBottleneck(stages: StageProfile[], activeMs: number): Bottle
 
 /**
  * A stage of several processes is named down to the process that used most of its CPU (half at
- * least): `gzip -7 in (grep -v 99 | gzip -7)`.
+ * least), other than the stage's own: `gzip -7 in (grep -v 99 | gzip -7)`.
  */
 export function withinStage(stage: StageProfile): string {
   const cpu = (row: { userMs: number | null; sysMs: number | null }): number => (row.userMs ?? 0) + (row.sysMs ?? 0);
-  const rows = subRows(stage).filter((row) => row.depth === 1 && row.name !== '(rest)');
+  const rows = subRows(stage).filter((row) => row.depth === 1);
   const busiest = rows.sort((a, b) => cpu(b) - cpu(a))[0];
-  return rows.length > 1 && busiest && cpu(busiest) >= cpu(stage) / 2 ? `${busiest.name} in ${stage.name}` : stage.name;
+  return rows.length > 1 && busiest && !busiest.own && cpu(busiest) >= cpu(stage) / 2
+    ? `${busiest.name} in ${stage.name}`
+    : stage.name;
 }
 
 /**

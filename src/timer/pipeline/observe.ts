@@ -1,8 +1,9 @@
 import { MS_PER_TICK, PAGE_BYTES, ProcFiles, parseIo, readProcLink as readLink, readStat } from '../../base/proc.js';
 import type { ReapedGroup, SampledState, StageRecord } from '../../render/profile.js';
-import { classify, combine } from './states.js';
+import { combine, schedstatOf, stateOf } from './states.js';
 import { newStage } from './stage-record.js';
-import { lookAtTree, lostAlive, procsubsRunning, refreshLost, type TreeProbe } from './tree.js';
+import { adoptUnseen, countLost, lookAtTree, lostAlive, procsubsRunning, refreshLost, type TreeProbe } from './tree.js';
+import { groupMembers } from '../../base/process-tree.js';
 
 // Observing a running pipeline from /proc: the shell's children are its stages; each is sampled every
 // interval (state, what it sleeps in, CPU, memory, bytes, which pipes are its stdin and stdout).
@@ -20,6 +21,9 @@ export class PipelineObserver {
   /** the shell's I/O counters (rchar, wchar: its own and its reaped children's) at the last sample */
   shellIo: [number, number] | undefined;
   private shellArgv: string | undefined;
+  private readonly shellStartTicks: number;
+  /** processes that outlived the shell, of stages no sample saw (see adoptUnseen) */
+  readonly unplaced: StageRecord = { ...newStage(0, 0, 0), goneMs: 0 };
   private readonly myStartTicks: number;
   /** timer's own stdin, stdout and stderr (what the shell's forks have before their redirections) */
   readonly outside: Set<string>;
@@ -49,10 +53,11 @@ export class PipelineObserver {
     this.myStartTicks = readStat('self')?.startTicks ?? 0;
     this.outside = new Set([0, 1, 2].flatMap((fd) => readLink(`/proc/self/fd/${fd}`) ?? []));
     this.shellArgv = this.files.text(`/proc/${shellPid}/cmdline`);
+    this.shellStartTicks = this.files.stat(shellPid)?.startTicks ?? Number.POSITIVE_INFINITY;
     const observer = this;
     this.probe = {
       stat: (pid) => this.files.stat(pid),
-      schedstat: (pid) => this.schedstat(pid),
+      schedstat: (pid) => schedstatOf(this.files, pid),
       childrenOf: (pid) => this.files.childrenOf(pid, false),
       // performance.now() counts from this process's start: a start tick maps onto timer's clock
       startMsOf: (ticks) => Math.max(0, (ticks - this.myStartTicks) * MS_PER_TICK - this.originMs),
@@ -169,7 +174,10 @@ export class PipelineObserver {
       runPids.push(pid);
       // (children in the order they were listed; the stage's own program when it ran it: noteArgv)
       if (pid !== stage.pid && !stage.order.has(pid)) stage.order.set(pid, [this.samples, pid]);
-      states.push(this.stateOf(pid, stat.state));
+      const state = stateOf(this.files, pid, stat.state);
+      if (state === 'unknown')
+        this.stateUnknownReason ??= `/proc/${pid}/wchan cannot be read (hidepid, or another user's process?)`;
+      states.push(state);
       this.noteArgv(stage, pid, stat.name);
       const io = this.io(pid);
       bytesIn = io && bytesIn !== undefined ? bytesIn + io[0] : undefined;
@@ -235,32 +243,35 @@ export class PipelineObserver {
 
   /** Reads the figures of the processes nobody of the pipeline reaps again (between samples). */
   watchLost(nowMs: number): void {
-    for (const stage of this.stages.values()) refreshLost(stage, this.probe, nowMs);
+    for (const stage of this.withUnplaced()) refreshLost(stage, this.probe, nowMs);
+  }
+
+  /** The stages, and the processes that outlived the shell of stages no sample saw. */
+  withUnplaced(): StageRecord[] {
+    return [...this.stages.values(), this.unplaced];
+  }
+
+  /**
+   * Once the shell ended: the processes of timer's process group started since the shell that no
+   * sample saw (they outlived it: process substitutions) join the stages; then the lost CPU is counted.
+   */
+  adoptUnseen(nowMs: number): void {
+    const group = readStat('self')?.pgrp;
+    if (group !== undefined) {
+      const found = groupMembers(group, this.shellStartTicks);
+      found.delete(process.pid);
+      adoptUnseen([...this.stages.values()], found, this.probe, nowMs, this.unplaced);
+    }
+  }
+
+  /** The lost CPU of every stage, counted again (after the last reads). */
+  countLost(): void {
+    for (const stage of this.withUnplaced()) countLost(stage);
   }
 
   /** Closes every /proc file kept open (the run is over). */
   close(): void {
     this.files.close();
-  }
-
-  /** How long a process's main thread ran on a CPU, and waited on a run queue (no CPU free), ms (or 0). */
-  private schedstat(pid: number): [number, number] {
-    const text = this.files.text(`/proc/${pid}/schedstat`);
-    if (text === undefined) return [0, 0];
-    // "run-time wait-time timeslices" (ns, ns, count)
-    const [run, wait] = text.split(' ');
-    return [Number(run) / 1e6 || 0, Number(wait) / 1e6 || 0];
-  }
-
-  private stateOf(pid: number, state: string): SampledState | 'parent' {
-    if (state === 'R' || state === 'T' || state === 't' || state === 'D') return classify(state, undefined);
-    const wchan = this.files.text(`/proc/${pid}/wchan`);
-    if (wchan === undefined) {
-      this.stateUnknownReason ??= `/proc/${pid}/wchan cannot be read (hidepid, or another user's process?)`;
-      return 'unknown';
-    }
-    // "0": asleep in no function the kernel names — waking up, on its way to a CPU
-    return wchan === '' || wchan === '0' ? 'working' : classify(state, wchan);
   }
 
   /**

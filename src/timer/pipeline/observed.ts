@@ -32,6 +32,8 @@ export interface ObservedStage {
   cpuSampled?: boolean;
   /** each program the stage ran, one process each */
   processes?: ProcessProfile[];
+  /** still running when the shell ended (a `&` job: left running, as the shell leaves it) */
+  running?: boolean;
 }
 
 /**
@@ -222,6 +224,7 @@ export function observedStages(
     const lost = [...record.procs.values()].filter((proc) => proc.lost !== undefined);
     stage.cpuSampled = lost.some((proc) => !proc.exited && proc.userMs + proc.sysMs + proc.childUserMs > 0);
     stage.processes = processesOf(record, endMs);
+    stage.running = record.goneMs === undefined;
     closeIntervals(record, stage);
   });
   for (const [pid, traced] of traces) {

@@ -18,6 +18,7 @@ import { assembleProfile } from './assemble.js';
 import { PipelineObserver } from './observe.js';
 import { bashScript, findOnPath, wrappable } from './shell.js';
 import { procsubsRunning } from './tree.js';
+import { parseTypedStages } from './bash-parser.js';
 import { sampleOnSchedule } from '../sampling.js';
 import { pipelineReport } from '../../render/pipeline-text.js';
 import { pipelineSvg } from '../../render/pipeline-svg.js';
@@ -177,12 +178,18 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
   );
   sample();
+  // the stages as typed, read once the shell ended (the parse takes nothing from the pipeline's cores)
+  const typed = bash ? await parseTypedStages(pipeline, __dirname) : undefined;
   // Bash does not wait for a process substitution under a program (`tee >(gzip > x.gz)`), which can
   // outlive it: the pipeline is done when they are (an `&` job still running is left running).
-  while ([...observer.stages.values()].some(procsubsRunning)) {
+  if (typed?.some((stage) => stage.procsubs.length > 0) && !typed.some((stage) => stage.background))
+    observer.adoptUnseen(performance.now() - startMs);
+  while (observer.withUnplaced().some(procsubsRunning)) {
     await new Promise((resolve) => setTimeout(resolve, PROCSUB_POLL_MS));
     sample();
+    observer.watchLost(performance.now() - startMs);
   }
+  observer.countLost();
   const endMs = performance.now();
   observer.close();
   // timer's own CPU while the pipeline ran: starting it, sampling it (what it took from its cores)
@@ -203,7 +210,6 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const { profile, originMs } = await assembleProfile({
     pipeline,
     shell,
-    bash,
     code,
     signal,
     startMs,
@@ -218,6 +224,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     ownBefore,
     ownRun,
     format,
+    typed,
   });
 
   if (options.trace !== undefined) {

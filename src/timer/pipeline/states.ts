@@ -1,3 +1,4 @@
+import type { ProcFiles } from '../../base/proc.js';
 import type { SampledState } from '../../render/profile.js';
 
 // A process's state from /proc: its state letter and the kernel function it sleeps in.
@@ -32,4 +33,22 @@ export function combine(states: (SampledState | 'parent')[]): SampledState {
   let best: SampledState | 'parent' = 'parent';
   for (const state of states) if (order.indexOf(state) < order.indexOf(best)) best = state;
   return best === 'parent' ? 'other wait' : best;
+}
+
+/** How long a process's main thread ran on a CPU, and waited on a run queue (no CPU free), ms (or 0). */
+export function schedstatOf(files: ProcFiles, pid: number): [number, number] {
+  const text = files.text(`/proc/${pid}/schedstat`);
+  if (text === undefined) return [0, 0];
+  // "run-time wait-time timeslices" (ns, ns, count)
+  const [run, wait] = text.split(' ');
+  return [Number(run) / 1e6 || 0, Number(wait) / 1e6 || 0];
+}
+
+/** A process's state now ('unknown' where /proc/PID/wchan cannot be read: hidepid, another user's). */
+export function stateOf(files: ProcFiles, pid: number, state: string): SampledState | 'parent' {
+  if (state === 'R' || state === 'T' || state === 't' || state === 'D') return classify(state, undefined);
+  const wchan = files.text(`/proc/${pid}/wchan`);
+  if (wchan === undefined) return 'unknown';
+  // "0": asleep in no function the kernel names — waking up, on its way to a CPU
+  return wchan === '' || wchan === '0' ? 'working' : classify(state, wchan);
 }

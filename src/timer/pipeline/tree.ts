@@ -176,19 +176,7 @@ export function lookAtTree(stage: StageRecord, probe: TreeProbe, nowMs: number):
       record.lost = 'process substitution';
   }
   for (const [parent, children] of reapedBy) finalFigures(children, grown.get(parent)!);
-  // the lost processes' CPU: each lost process's whole, as last seen
-  const lostAbove = (pid: number): boolean => stage.procs.get(pid)?.underLost === true;
-  let lostUser = 0;
-  let lostSys = 0;
-  for (const record of stage.procs.values()) {
-    // a lost process under another one is in that one's whole (an orphan is in none but its own)
-    if (record.lost === 'orphan' || (record.lost !== undefined && !lostAbove(record.parent))) {
-      lostUser += whole(stage, record, 'userMs');
-      lostSys += whole(stage, record, 'sysMs');
-    }
-  }
-  stage.lostUserMs = Math.max(stage.lostUserMs, lostUser);
-  stage.lostSysMs = Math.max(stage.lostSysMs, lostSys);
+  countLost(stage);
   return look;
 }
 
@@ -228,8 +216,8 @@ export const lostAlive = (stage: StageRecord): ProcessRecord[] =>
 export function refreshLost(stage: StageRecord, probe: TreeProbe, nowMs: number): void {
   for (const record of lostAlive(stage)) {
     const stat = probe.stat(record.pid);
-    if (stat === undefined || stat.startTicks !== record.startTicks) continue; // (the next look marks it gone)
-    update(record, stat, probe, nowMs);
+    if (stat === undefined || stat.startTicks !== record.startTicks) record.goneMs = nowMs;
+    else update(record, stat, probe, nowMs);
   }
 }
 
@@ -249,4 +237,45 @@ export function whole(stage: StageRecord, record: ProcessRecord, field: 'userMs'
     else gone += whole(stage, child, field, depth + 1);
   }
   return record[field] + Math.max(reaped, gone) + alive;
+}
+
+/** The stage's lost CPU: each lost process's whole, as last seen (they are counted apart). */
+export function countLost(stage: StageRecord): void {
+  const lostAbove = (pid: number): boolean => stage.procs.get(pid)?.underLost === true;
+  let lostUser = 0;
+  let lostSys = 0;
+  for (const record of stage.procs.values()) {
+    // a lost process under another one is in that one's whole (an orphan is in none but its own)
+    if (record.lost === 'orphan' || (record.lost !== undefined && !lostAbove(record.parent))) {
+      lostUser += whole(stage, record, 'userMs');
+      lostSys += whole(stage, record, 'sysMs');
+    }
+  }
+  stage.lostUserMs = Math.max(stage.lostUserMs, lostUser);
+  stage.lostSysMs = Math.max(stage.lostSysMs, lostSys);
+}
+
+/**
+ * Processes of the pipeline no sample saw that outlived the shell (process substitutions of stages
+ * that ended between two samples, orphaned): each joins the stage forked just before it, as a
+ * process substitution, so that timer waits for it and counts it (`unplaced` where no stage was seen).
+ */
+export function adoptUnseen(
+  stages: StageRecord[],
+  found: Map<number, ProcessStat>,
+  probe: TreeProbe,
+  nowMs: number,
+  unplaced: StageRecord,
+): void {
+  const known = new Set(stages.flatMap((stage) => [...stage.procs.keys()]));
+  for (const [pid, stat] of found) {
+    if (known.has(pid)) continue;
+    const stage = stages.filter((candidate) => candidate.pid < pid).sort((a, b) => b.pid - a.pid)[0] ?? unplaced;
+    const record = newRecord(pid, stat, probe, nowMs);
+    record.lost = 'process substitution';
+    record.underLost = true;
+    stage.procs.set(pid, record);
+    stage.tree.set(pid, stat.startTicks);
+    update(record, stat, probe, nowMs);
+  }
 }

@@ -20,6 +20,8 @@ export interface TypedStage {
   pipeline: number;
   /** in a list of `&&` and `||`: it may not run */
   conditional: boolean;
+  /** started as a `&` job: it may outlive the shell, which does not wait for it */
+  background: boolean;
   /** its process substitutions as typed (`<(seq 3)`), in the order bash starts them (nested ones not) */
   procsubs: string[];
 }
@@ -29,7 +31,7 @@ const procsubsOf = (node: SyntaxNode): string[] =>
   node.type === 'process_substitution' ? [node.text] : children(node).flatMap(procsubsOf);
 
 /** A stage of `node` with its text. */
-const element = (node: SyntaxNode, text: string): Omit<TypedStage, 'pipeline' | 'conditional'> => ({
+const element = (node: SyntaxNode, text: string): Omit<TypedStage, 'pipeline' | 'conditional' | 'background'> => ({
   text,
   program: programOf(node),
   procsubs: procsubsOf(node),
@@ -40,7 +42,8 @@ const element = (node: SyntaxNode, text: string): Omit<TypedStage, 'pipeline' | 
  * ran last (no `&&` or `||` may have skipped it); undefined otherwise.
  */
 export function lastPipelineRows(stages: TypedStage[]): number[] | undefined {
-  if (stages.some((stage) => stage.conditional)) return undefined;
+  // (a `&` job sets no PIPESTATUS: the last pipeline's, where it is not one)
+  if (stages.some((stage) => stage.conditional) || stages[stages.length - 1]!.background) return undefined;
   const last = stages[stages.length - 1]!.pipeline;
   return stages.flatMap((stage, index) => (stage.pipeline === last ? [index] : []));
 }
@@ -83,23 +86,33 @@ const has = (node: SyntaxNode, type: string): boolean =>
  * and each command outside a pipeline that is a process of its own (not a builtin, nor assignments
  * alone), in the order bash starts them, in statements joined by newlines, `;`, `&&` and `||`, each
  * with the number of its pipeline. Undefined where the processes cannot be told from the text: a
- * syntax error, a `&`, a function, a compound command (if, while, { }) outside a pipeline, eval, exec,
+ * syntax error, a function, a compound command (if, while, { }) outside a pipeline, eval, exec,
  * or a `$( )` or `<( )` outside a pipeline beside other statements. A redirection after the last
  * element is that element's (tree-sitter puts it on the whole pipeline; bash applies it to the last).
+ * A `&` job: a pipeline's elements, anything else (a builtin too) one stage, the shell's fork.
  */
 export function typedStages(root: SyntaxNode, source: string): TypedStage[] | undefined {
   if (root.hasError) return undefined;
   const top = children(root);
   // between statements and after the last: newlines, `;` and comments (a `&` is a background job)
   const gaps = top.map((statement, index) => source.slice(statement.endIndex, top[index + 1]?.startIndex));
-  if (gaps.some((gap) => !/^(\s|;|#[^\n]*)*$/.test(gap))) return undefined;
-  const statements = top.flatMap((node) => statementsOf(node, false));
+  if (gaps.some((gap) => !/^(\s|;|&|#[^\n]*)*$/.test(gap))) return undefined;
+  const background = (index: number): boolean => gaps[index]!.replace(/#[^\n]*/g, '').includes('&');
+  const alone = top.flatMap((node) => statementsOf(node, false)).length === 1;
   const stages: TypedStage[] = [];
-  for (const [statement, conditional] of statements) {
-    const found = statementStages(statement, source, statements.length === 1);
-    if (found === undefined) return undefined;
-    const pipeline = stages.length === 0 ? 0 : stages[stages.length - 1]!.pipeline + 1;
-    for (const stage of found) stages.push({ ...stage, pipeline, conditional });
+  for (const [index, node] of top.entries()) {
+    // a `&` job: a pipeline's elements are the shell's children, anything else one fork of it
+    const simple = node.type === 'command' && !BUILTINS.has(programOf(node) ?? '');
+    const asJob = background(index) && node.type !== 'pipeline' && !simple;
+    const statements: [SyntaxNode, boolean][] = asJob ? [[node, false]] : statementsOf(node, false);
+    for (const [statement, conditional] of statements) {
+      const text = source.slice(statement.startIndex, statement.endIndex).trim();
+      const found = asJob ? [element(statement, text)] : statementStages(statement, source, alone);
+      if (found === undefined) return undefined;
+      const pipeline = stages.length === 0 ? 0 : stages[stages.length - 1]!.pipeline + 1;
+      const job = background(index);
+      for (const stage of found) stages.push({ ...stage, pipeline, conditional, background: job });
+    }
   }
   return stages.length > 0 ? stages : undefined;
 }
@@ -113,7 +126,7 @@ function statementStages(
   statement: SyntaxNode,
   source: string,
   alone: boolean,
-): Omit<TypedStage, 'pipeline' | 'conditional'>[] | undefined {
+): Omit<TypedStage, 'pipeline' | 'conditional' | 'background'>[] | undefined {
   const heredocPipeline = pipelineAfterHeredoc(statement, source);
   if (heredocPipeline !== null) return heredocPipeline;
   let node = statement;
@@ -149,7 +162,7 @@ function statementStages(
 function pipelineAfterHeredoc(
   statement: SyntaxNode,
   source: string,
-): Omit<TypedStage, 'pipeline' | 'conditional'>[] | undefined | null {
+): Omit<TypedStage, 'pipeline' | 'conditional' | 'background'>[] | undefined | null {
   if (statement.type !== 'redirected_statement') return null;
   const heredoc = children(statement).find((child) => child.type === 'heredoc_redirect');
   const rest =

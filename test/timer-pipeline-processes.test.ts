@@ -1,0 +1,98 @@
+// timer --pipeline down to the process: a stage's programs as sub-rows with their own CPU, a process
+// substitution named as typed with its processes under it, the bottleneck named down to the process,
+// `>(…)` waited for, `&` jobs left running.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { profile, sh } from './helpers.js';
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-processes-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test('a `>(…)` that outlives the shell is waited for: its file is whole when timer ends', async () => {
+  const file = path.join(scratch, 'count');
+  // the process substitution ends well after tee and the shell (bash does not wait for it)
+  const { report } = await profile(`seq 1000 | tee >(sleep 0.4; wc -l > ${file}) > /dev/null`);
+  assert.equal(readFileSync(file, 'utf8'), '1000\n');
+  assert.ok(report.wallMs >= 400, `the pipeline lasts as long as its process substitution: ${report.wallMs} ms`);
+});
+
+test('an `&` job still running when the shell ends is left running, its row marked running', async () => {
+  const { report } = await profile('sleep 30 >/dev/null 2>&1 & seq 3 | wc -l');
+  const job = report.stages.find(
+    (stage) => stage.command === 'sleep 30 >/dev/null 2>&1',
+  ) as (typeof report.stages)[number] & {
+    running: boolean;
+    processes: { pid: number }[];
+  };
+  assert.equal(job.running, true);
+  const pid = job.processes[0]!.pid;
+  assert.ok(alive(pid), 'the job is still running after timer ended');
+  process.kill(pid, 'SIGTERM');
+  assert.deepEqual(
+    report.stages.map((stage) => [stage.command, stage.status]),
+    [
+      ['sleep 30 >/dev/null 2>&1', null],
+      ['seq 3', 0],
+      ['wc -l', 0],
+    ],
+  );
+});
+
+test('the report: a sub-row per program of a subshell adding up to it, the bottleneck named in it', async () => {
+  const pipeline = 'seq 400000 | (grep -v 99 | gzip -7) | wc -c';
+  const { stderr, exitCode } = await sh(`timer --pipeline ${quote(pipeline)} >/dev/null`);
+  assert.equal(exitCode, 0, stderr);
+  const lines = stderr.split('\n');
+  for (const name of ['(grep -v 99 | gzip -7)', '  grep -v 99 ', '  gzip -7 '])
+    assert.ok(
+      lines.some((line) => line.startsWith(name)),
+      `a row ${JSON.stringify(name)} in\n${stderr}`,
+    );
+  assert.match(stderr, /^bottleneck: gzip -7 in \(grep -v 99 \| gzip -7\) — /m);
+  // the sub-rows' CPU adds up to the stage's (to the rounding of each figure)
+  const ms = (text: string): number => {
+    const match = /^≈?([\d.]+)(µs|ms|s)$/.exec(text)!;
+    return Number(match[1]) * { µs: 0.001, ms: 1, s: 1000 }[match[2] as 'ms'];
+  };
+  const cpu = (line: string): number => {
+    const fields = line.trim().split(/\s{2,}/);
+    // user and sys: after status (stage rows) and wall
+    return fields
+      .slice(-5)
+      .filter((field) => /^≈?[\d.]+(µs|ms|s)$/.test(field))
+      .slice(-2)
+      .reduce((sum, field) => sum + ms(field), 0);
+  };
+  const stage = lines.findIndex((line) => line.startsWith('(grep -v 99 | gzip -7)'));
+  const subs: string[] = [];
+  for (let index = stage + 1; lines[index]?.startsWith('  '); index++) subs.push(lines[index]!);
+  const sum = subs.reduce((total, line) => total + cpu(line), 0);
+  assert.ok(
+    Math.abs(sum - cpu(lines[stage]!)) <= 2,
+    `sub-rows ${sum} ms, the stage ${cpu(lines[stage]!)} ms:\n${stderr}`,
+  );
+});
+
+test('a process substitution is a sub-row as typed, its processes under it', async () => {
+  const { stderr, exitCode } = await sh(
+    `seq 3 | timer --pipeline ${quote('cat <(sleep 0.3; seq 3) - | wc -l')} >/dev/null`,
+  );
+  assert.equal(exitCode, 0, stderr);
+  const lines = stderr.split('\n');
+  const at = lines.findIndex((line) => line.startsWith('  <(sleep 0.3; seq 3) '));
+  assert.ok(at > 0, stderr);
+  assert.match(lines[at + 1]!, /^ {4}sleep 0\.3 /, stderr);
+});
