@@ -47,42 +47,43 @@ Ctrl-Z stops timer and the command together, \`fg\` resumes both. When timer's s
 terminal, the command gets that terminal itself, not a relay (\`timer -- vim\` works); that side is
 reported as not counted.
 
-The command's stdin and stdout are real pipes, as in a shell pipeline (FIFOs made in a private
-directory under TMPDIR and removed at once), so a writer whose reader has gone gets SIGPIPE as usual.
-When timer's own reader goes away (\`timer -- cat | head -n 1\`), timer closes the command's pipes,
-reports, and passes on the command's status. A command that exits without reading its stdin is fine.`,
+The command's stdin and stdout are real pipes, as in a shell pipeline (FIFOs made in a private directory under TMPDIR
+and removed at once), so a writer whose reader has gone gets SIGPIPE as usual. When timer's own reader goes away
+(\`timer -- cat | head -n 1\`), timer closes the command's pipes, reports, and passes on the command's status. A
+command that exits without reading its stdin is fine.`,
   ],
   [
     'Pipelines',
-    `\`timer --pipeline 'PIPELINE'\` profiles a whole shell pipeline, of pipestage's stages or any programs.
-PIPELINE runs with bash (\`bash -c\`; /bin/sh where bash is not on PATH) exactly as the shell would run
-it: quoting, redirections, globs and variables are the shell's. timer's stdin, stdout and stderr are the
-pipeline's and nothing is relayed. bash is chosen for its PIPESTATUS: PIPELINE is the first lines of
-bash's script, and a last line, which nothing of the user's (set -x, traps, functions) can see or
-change, writes each stage's status to a private file. Where bash -n finds a syntax error or a
-here-document left open, PIPELINE ends in a backslash, or it has set -v, a DEBUG trap, BASH_XTRACEFD
-or enable (which would show that line or change it), PIPELINE is run alone, exactly as typed: bash's
-own messages and status, and the stages' statuses unknown. --json, --output,
---trace, --svg, --interval and --no-progress apply; --each, -z, --label and --progress are for
-\`timer -- COMMAND\` only, and --pipeline takes no COMMAND (both usage errors).
+    `\`timer --pipeline 'PIPELINE'\`
+profiles a whole shell pipeline, of pipestage's stages or any programs. PIPELINE runs with bash (\`bash -c\`; /bin/sh
+where bash is not on PATH) exactly as the shell would run it: quoting, redirections, globs and variables are the
+shell's. timer's stdin, stdout and stderr are the pipeline's and nothing is relayed. bash is chosen for its
+PIPESTATUS: PIPELINE is the first lines of bash's script, and a last line, which nothing of the user's (set -x, traps,
+functions) can see or change, writes each stage's status to a private file. Where bash -n finds a syntax error or a
+here-document left open, PIPELINE ends in a backslash, or it has set -v, a DEBUG trap, BASH_XTRACEFD or enable (which
+would show that line or change it), PIPELINE is run alone, exactly as typed: bash's own messages and status, and the
+stages' statuses unknown. --json, --output, --trace, --svg, --interval and --no-progress apply; --each, -z, --label
+and --progress are for \`timer -- COMMAND\` only, and --pipeline takes no COMMAND (both usage errors).
 
 ## Stages
-The rows are the stages as typed: bash's grammar (tree-sitter-bash) reads PIPELINE, and each element of
-each pipeline, and each command outside a pipeline that is a process of its own (not a builtin), is a
-row, in order, named by its text exactly as typed (\`(grep -v 99 | gzip -7)\` with its \`|\`) and by the
-program of a simple command; two rows of one program are named by their texts (\`gzip -1\`, \`gzip -9\`).
-Statements may be joined by newlines, \`;\`, \`&&\` and \`||\`; a here-document, a here-string, \`2>&1\`
-and \`! \` are the stage's. The shell starts a pipeline's elements one after another, each a child of its
-own: the children seen, in the order they started, are the elements, placed by their pipes (a stage
-reading timer's stdin begins a pipeline, one reading a pipe no stage seen wrote does not) and by the
-name a pipestage stage gives in its trace. An element no sample saw running keeps its row, its figures
-unknown (one after \`&&\` or \`||\` may not have run). One command with its \`<( )\` and \`$( )\` is one row
-with their CPU. Where the text's processes cannot be told from it (a \`&\`, a function, if, while, for
-or { } outside a pipeline, eval, exec, a \`$( )\` outside a pipeline beside other statements), every
-process the shell starts is a row as before: in data-flow order by the pipes joining fd 1 of one stage
-to fd 0 of the next (/proc/PID/fd), then by start; one that ended before any sample saw it put back
-where the pipes say, as \`(ended before the first sample)\`; stages running the same program told apart
-as \`add#1\`, \`add#2\`.
+The rows are the stages as typed: bash's grammar (tree-sitter-bash) reads PIPELINE, and each element of each pipeline,
+and each command outside a pipeline that is a process of its own (not a builtin), is a row, in order, named by its
+text exactly as typed (\`(grep -v 99 | gzip -7)\` with its \`|\`) and by the program of a simple command; two rows of
+one program are named by their texts (\`gzip -1\`, \`gzip -9\`). Statements may be joined by newlines, \`;\`, \`&&\`
+and \`||\`; a here-document, a here-string, \`2>&1\` and \`! \` are the stage's. The shell starts a pipeline's
+elements one after another, each a child of its own: the children seen, in the order they started, are the elements,
+placed by their pipes (a stage reading timer's stdin begins a pipeline, one reading a pipe no stage seen wrote does
+not) and by the name a pipestage stage gives in its trace. An element no sample saw running keeps its row, its figures
+unknown (one after \`&&\` or \`||\` may not have run). One command with its \`<( )\` and \`$( )\` is one row with
+their CPU. A stage of several processes has a sub-row for each, with its own CPU: each program, and each process
+substitution as typed (\`<(seq 3 | gzip)\`) with its processes under it; many alike are folded (\`40 × mul --repeat
+1000\`). A \`&\` job is a row (a pipeline's elements, anything else one), never waited for: one still running when the
+shell ends is left running, as the shell leaves it, its status \`running\` and its figures those so far. Where the
+text's processes cannot be told from it (a function, if, while, for or { } outside a pipeline, eval, exec, a \`$( )\`
+outside a pipeline beside other statements), every process the shell starts is a row as before: in data-flow order by
+the pipes joining fd 1 of one stage to fd 0 of the next (/proc/PID/fd), then by start; one that ended before any
+sample saw it put back where the pipes say, as \`(ended before the first sample)\`; stages running the same program
+told apart as \`add#1\`, \`add#2\`.
 
 ## States
 Each stage is sampled from /proc every --interval milliseconds (100 by default; also 2, 8, 20 and 35 ms
@@ -100,21 +101,24 @@ where /proc cannot tell one wait from another);
 - unknown: where wchan cannot be read (hidepid, another user's process), with the reason in the report.
 
 ## Figures
-Status: a pipestage stage's own, else PIPESTATUS (the last pipeline's stages), else unknown. CPU: what
-the kernel accounted for each stage when the shell reaped it; stages reaped within one interval share
-what the samples missed of them in proportion to their last rates. The stages' total is the reaped
-children's CPU; \`unattributed\` is the rest (the shell's own CPU, processes no sample saw). Peak RSS:
-the largest sum over the stage's tree seen. Bytes read and written: /proc/PID/io, or a pipestage
-stage's own counts. A program only /proc sees is known to the sampling resolution. For the pipeline:
-wall, CPU, the parallelism achieved (CPU / wall) against the cores other processes left free
-(/proc/stat), and timer's own CPU while the pipeline ran and for its report.
+Status: a pipestage stage's own, else PIPESTATUS (the last pipeline's stages), else unknown. CPU: what the kernel
+accounted for each stage when the shell reaped it; stages reaped within one interval share what the samples missed of
+them in proportion to their last rates. A process nobody of the pipeline reaps — a process substitution under a
+program that never waits for it, an orphan, an \`&\` job still running — is in no figure of the shell's: its CPU is
+read apart (its main thread's run time, to the ns; every 10 ms while it runs) and marked \`≈\` where it was not seen
+exited; timer waits for process substitutions still running after the shell (\`tee >(gzip > x.gz)\` is done when x.gz
+is). The pipeline's CPU is every process's: the reaped children's and these; \`unattributed\` is what no stage took
+(the shell's own CPU, processes no sample saw). Peak RSS: the largest sum over the stage's tree seen. Bytes read and
+written: /proc/PID/io, or a pipestage stage's own counts. A program only /proc sees is known to the sampling
+resolution. For the pipeline: wall, CPU, the parallelism achieved (CPU / wall) against the cores other processes left
+free (/proc/stat), and timer's own CPU while the pipeline ran and for its report.
 
 ## Bottleneck
-One line begins \`bottleneck: NAME\`: the stage busy (working, waiting for a CPU, or in another wait of
-its own) the largest share of the time the pipeline was not stopped, with the evidence, e.g.
-\`bottleneck: mul — working 82% of the time; add waiting for input from it 84%\`. Two stages within 10
-points of each other and both busy more than half the time are balanced: \`bottleneck: none
-(balanced: mul 97%, add 96%)\`.
+One line begins \`bottleneck: NAME\`: the stage busy (working, waiting for a CPU, or in another wait of its own) the
+largest share of the time the pipeline was not stopped, with the evidence, e.g. \`bottleneck: mul — working 82% of the
+time; add waiting for input from it 84%\`; a stage of several processes named down to the one that used most of its
+CPU (\`bottleneck: gzip -7 in (grep -v 99 | gzip -7)\`). Two stages within 10 points of each other and both busy more
+than half the time, running together, are balanced: \`bottleneck: none (balanced: mul 97%, add 96%)\`.
 
 ## Prediction
 \`predicted: WALL with CHANGE\` is the wall time with the bottleneck twice as fast. For a pipestage

@@ -182,7 +182,8 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const typed = bash ? await parseTypedStages(pipeline, __dirname) : undefined;
   // Bash does not wait for a process substitution under a program (`tee >(gzip > x.gz)`), which can
   // outlive it: the pipeline is done when they are (an `&` job still running is left running).
-  if (typed?.some((stage) => stage.procsubs.length > 0) && !typed.some((stage) => stage.background))
+  // (what outlived the shell is a process substitution's where the text starts no `&` job anywhere)
+  if (typed?.some((stage) => stage.procsubs.length > 0) && !/(^|[^&<>|])&(?![&>])/.test(pipeline))
     observer.adoptUnseen(performance.now() - startMs);
   while (observer.withUnplaced().some(procsubsRunning)) {
     await new Promise((resolve) => setTimeout(resolve, PROCSUB_POLL_MS));

@@ -256,9 +256,10 @@ export function countLost(stage: StageRecord): void {
 }
 
 /**
- * Processes of the pipeline no sample saw that outlived the shell (process substitutions of stages
- * that ended between two samples, orphaned): each joins the stage forked just before it, as a
- * process substitution, so that timer waits for it and counts it (`unplaced` where no stage was seen).
+ * Processes of the pipeline that outlived the shell where it started no `&` job (process substitutions
+ * of stages that ended between two samples, orphaned): each one no sample saw joins the stage forked
+ * just before it (`unplaced` where none was seen), and each is taken as a process substitution, so
+ * that timer waits for it and counts it.
  */
 export function adoptUnseen(
   stages: StageRecord[],
@@ -268,6 +269,9 @@ export function adoptUnseen(
   unplaced: StageRecord,
 ): void {
   const known = new Set(stages.flatMap((stage) => [...stage.procs.keys()]));
+  // (one seen before its stage ran its program, and orphaned since, is one of them too)
+  for (const stage of stages)
+    for (const record of lostAlive(stage)) if (record.lost === 'orphan') record.lost = 'process substitution';
   for (const [pid, stat] of found) {
     if (known.has(pid)) continue;
     const stage = stages.filter((candidate) => candidate.pid < pid).sort((a, b) => b.pid - a.pid)[0] ?? unplaced;
