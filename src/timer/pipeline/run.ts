@@ -177,9 +177,12 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
   );
+  let endMs = performance.now();
   sample();
-  // the stages as typed, read once the shell ended (the parse takes nothing from the pipeline's cores)
+  // the stages as typed, read once the shell ended (the parse is the report's work, not the run's)
+  const beforeParse = process.cpuUsage();
   const typed = bash ? await parseTypedStages(pipeline, __dirname) : undefined;
+  const parse = process.cpuUsage(beforeParse);
   // Bash does not wait for a process substitution under a program (`tee >(gzip > x.gz)`), which can
   // outlive it: the pipeline is done when they are (an `&` job still running is left running).
   // (what outlived the shell is a process substitution's where the text starts no `&` job anywhere)
@@ -189,12 +192,13 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     await new Promise((resolve) => setTimeout(resolve, PROCSUB_POLL_MS));
     sample();
     observer.watchLost(performance.now() - startMs);
+    endMs = performance.now();
   }
   observer.countLost();
-  const endMs = performance.now();
   observer.close();
   // timer's own CPU while the pipeline ran: starting it, sampling it (what it took from its cores)
-  const ownRun = process.cpuUsage(ownBefore);
+  const sinceStart = process.cpuUsage(ownBefore);
+  const ownRun = { user: sinceStart.user - parse.user, system: sinceStart.system - parse.system };
   stopSampling();
   if (reapWatch) clearInterval(reapWatch);
   if (lostWatch) clearInterval(lostWatch);
