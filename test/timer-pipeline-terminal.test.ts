@@ -26,11 +26,13 @@ test('in a terminal: a live view while it runs, Ctrl-Z stops the pipeline and ti
   const session = await tmuxSession('pipeline');
   try {
     await session.keys("timer --pipeline 'seq 40 | sleep-task --for 101ms | cat >/dev/null'", 'Enter');
-    await waitFor(
-      'the live view',
-      async () =>
-        /sleep-task --for 101ms +\S/.test(await session.screen()) && /^timer: \d/m.test(await session.screen()),
-    );
+    await waitFor('the live view', async () => {
+      const screen = await session.screen();
+      // each row named as typed (its redirection too)
+      return (
+        /sleep-task --for 101ms +\S/.test(screen) && /^cat >\/dev\/null +\S/m.test(screen) && /^timer: \d/m.test(screen)
+      );
+    });
     await session.keys('C-z');
     await allStopped('^node .*bin/sleep-task --for 101ms$', '^node .*bin/timer --pipeline seq 40');
     await delay(1000);

@@ -19,7 +19,15 @@ export function chartText(chart: Chart, width: number, maxName: number): string 
   const margin = ' '.repeat(nameWidth + 1);
   text += `${margin} 0${chart.label(chart.length).padStart(columns)}\n`;
   const legend = chart.legend.map((entry) => `${entry.glyph} ${entry.label}${entry.note ? ` ${entry.note}` : ''}`);
-  if (legend.length > 0) text += `${margin} ${legend.join('  ')}\n`;
+  // the legend's entries on as many lines as the width needs
+  let line = '';
+  for (const entry of legend) {
+    if (line !== '' && displayWidth(`${margin} ${line}  ${entry}`) > width) {
+      text += `${margin} ${line}\n`;
+      line = entry;
+    } else line = line === '' ? entry : `${line}  ${entry}`;
+  }
+  if (line !== '') text += `${margin} ${line}\n`;
   return text;
 }
 

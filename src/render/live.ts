@@ -50,8 +50,8 @@ export class LiveView {
     process.once('exit', this.onExit);
   }
 
-  /** Redraws the view from the stages' latest samples. */
-  draw(stages: StageRecord[], nowMs: number): void {
+  /** Redraws the view from the stages' latest samples (`names`: stages named as typed, by pid). */
+  draw(stages: StageRecord[], nowMs: number, names?: Map<number, string>): void {
     // asked of the terminal at each draw (a resize while timer was stopped, Ctrl-Z, sent SIGWINCH to the
     // shell then in the foreground, not to timer): a new size gives the screen back first ('resize')
     const [columns, rows] = this.size();
@@ -62,7 +62,7 @@ export class LiveView {
     const byInterest = [...running, ...stages.filter((stage) => stage.goneMs !== undefined)];
     const shown =
       stages.length + 1 <= room ? stages : stages.filter((stage) => byInterest.indexOf(stage) < Math.max(0, room - 2));
-    const cells = shown.map((stage) => this.row(stage, nowMs));
+    const cells = shown.map((stage) => this.row(stage, nowMs, names?.get(stage.pid)));
     const nameWidth = Math.min(24, Math.max(5, ...cells.map((cell) => displayWidth(cell[0]))));
     const lines = cells.map(([name, rest]) => fitWidth(`${fitWidth(name, nameWidth, nameWidth)} ${rest}`, width));
     if (shown.length < stages.length) lines.push(`… and ${stages.length - shown.length} more stages`);
@@ -130,8 +130,8 @@ export class LiveView {
     }
   }
 
-  private row(stage: StageRecord, nowMs: number): [string, string] {
-    const name = liveName(stage);
+  private row(stage: StageRecord, nowMs: number, typed: string | undefined): [string, string] {
+    const name = typed ?? liveName(stage);
     const cpuMs = stage.userMs + stage.sysMs;
     const bytesIn = stage.bytesIn ?? 0;
     const bytesOut = stage.bytesOut ?? 0;

@@ -4,6 +4,7 @@ import { formatBytes } from './units.js';
 import { chartText, table } from './chart-text.js';
 import { profileChart } from './pipeline-chart.js';
 import { subRows } from './sub-rows.js';
+import { wrapText } from './width.js';
 import type { PipelineProfile } from './profile.js';
 
 // The report a person reads at the end of `timer --pipeline`: figures per stage, the chart, the
@@ -94,7 +95,9 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   lines.push('working: on a CPU; CPU wait: runnable, no core free; other waits: sleep, disk,');
   lines.push('network, a child; input wait: waiting for input; blocked: blocked on output.');
   lines.push('The CPU of a program that does not trace itself is counted to 10ms.');
-  if (sampled) lines.push('≈: counted to its last sample (no process of the pipeline reaped it).');
+  if (sampled) lines.push('≈: as last sampled (the process was not seen ending).');
+  if (figures.some((row) => row[0]!.trim() === '(rest)'))
+    lines.push("(rest): the subshell's own CPU, processes no sample saw, and what rows marked ≈ used after.");
   lines.push("read, written: a pipestage stage's own stdin and stdout; any other program's");
   lines.push('whole I/O (rchar, wchar: its libraries too), final as the shell reaped it; ?');
   lines.push('where it was reaped with others. Bytes in KiB and MiB (1024).');
@@ -102,5 +105,7 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   if (profile.stages.length > 0 && profile.wallMs > 0) lines.push(chartText(profileChart(profile, format), width, 20));
   lines.push(profile.bottleneckLine);
   if (profile.prediction) lines.push(profile.prediction.line);
-  return `${lines.join('\n')}\n`;
+  // prose to the width (the pipeline as typed, the tables and the chart are whole lines of their own)
+  const wrapped = lines.flatMap((line, index) => (index === 0 || line.includes('\n') ? [line] : wrapText(line, width)));
+  return `${wrapped.join('\n')}\n`;
 }

@@ -31,3 +31,21 @@ export function fitWidth(text: string, columns: number, pad = 0): string {
   }
   return width < pad ? cut + ' '.repeat(pad - width) : cut;
 }
+
+/**
+ * `text` broken at spaces into lines of at most `columns` columns (a word longer than that keeps its
+ * line), each after the first begun with `indent`.
+ */
+export function wrapText(text: string, columns: number, indent = '  '): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const next = line === '' ? word : `${line} ${word}`;
+    if (line !== '' && line.trim() !== '' && displayWidth(next) > columns) {
+      lines.push(line);
+      line = `${indent}${word}`;
+    } else line = next;
+  }
+  lines.push(line);
+  return lines;
+}

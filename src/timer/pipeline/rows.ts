@@ -113,3 +113,13 @@ export function oneElement(observed: ObservedStage[]): ObservedStage {
     sysMs: sum('sysMs'),
   };
 }
+
+/** Each stage's name as typed where the processes seen can be placed on the typed elements (pid → text). */
+export function typedNames(observed: ObservedStage[], typed: TypedStage[], outside: Set<string>): Map<number, string> {
+  const names = new Map<number, string>();
+  const placed = typed.length === 1 && observed.length > 1 ? undefined : placeElements(observed, typed, outside);
+  placed?.forEach((stage, index) => {
+    if (stage) names.set(stage.pid, typed[index]!.text);
+  });
+  return names;
+}

@@ -18,6 +18,9 @@ import { assembleProfile } from './assemble.js';
 import { PipelineObserver } from './observe.js';
 import { bashScript, findOnPath, wrappable } from './shell.js';
 import { procsubsRunning } from './tree.js';
+import { typedNames } from './rows.js';
+import { observedStages } from './observed.js';
+import type { TypedStage } from './typed.js';
 import { parseTypedStages } from './bash-parser.js';
 import { sampleOnSchedule } from '../sampling.js';
 import { pipelineReport } from '../../render/pipeline-text.js';
@@ -161,8 +164,19 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
       reapWatch = undefined;
     }
   };
+  // the live view's rows named as typed: the text parsed while the pipeline starts (once, for both)
+  const parsing = bash && live ? parseTypedStages(pipeline, __dirname) : undefined;
+  let typedEarly: TypedStage[] | undefined;
+  void parsing?.then((stages) => (typedEarly = stages));
   const drawing = live
-    ? setInterval(() => live.draw([...observer.stages.values()], performance.now() - startMs), LIVE_EVERY_MS)
+    ? setInterval(() => {
+        const records = [...observer.stages.values()];
+        const nowMs = performance.now() - startMs;
+        const names = typedEarly
+          ? typedNames(observedStages(records, new Map(), nowMs, observer.outside), typedEarly, observer.outside)
+          : undefined;
+        live.draw(records, nowMs, names);
+      }, LIVE_EVERY_MS)
     : undefined;
   // SIGUSR1 (as dd): one line so far — each stage's program and CPU — and the run goes on.
   onProgressSignal(() => {
@@ -181,7 +195,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   sample();
   // the stages as typed, read once the shell ended (the parse is the report's work, not the run's)
   const beforeParse = process.cpuUsage();
-  const typed = bash ? await parseTypedStages(pipeline, __dirname) : undefined;
+  const typed = bash ? await (parsing ?? parseTypedStages(pipeline, __dirname)) : undefined;
   const parse = process.cpuUsage(beforeParse);
   // Bash does not wait for a process substitution under a program (`tee >(gzip > x.gz)`), which can
   // outlive it: the pipeline is done when they are (an `&` job still running is left running).
