@@ -16,6 +16,8 @@ export default {
     'src/kernels/*.ts',
     'src/timer/pipeline/model.ts',
     'src/timer/pipeline/rows.ts',
+    'src/timer/pipeline/tree.ts',
+    'src/render/sub-rows.ts',
     'src/timer/pipeline/predict.ts',
     'src/timer/pipeline/timeline.ts',
     'src/trace/spans.ts',

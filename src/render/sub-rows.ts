@@ -28,7 +28,9 @@ const MOST_ROWS = 6;
 
 /** A process's program as run: a pipestage stage (node running bin/NAME) as NAME and its arguments. */
 export function processName(argv: string[]): string {
-  const scripts = path.basename(argv[0]!) === 'node' && argv[1] ? [path.basename(argv[1])] : [];
+  // (node, or env running node: `#!/usr/bin/env node`)
+  const node = argv.findIndex((arg, index) => index < 2 && path.basename(arg) === 'node');
+  const scripts = node >= 0 && argv[node + 1] ? [path.basename(argv[node + 1]!)] : [];
   return stageCommand([argv], undefined, false, scripts).command;
 }
 

@@ -1,0 +1,130 @@
+// A stage's sub-rows (src/render/sub-rows.ts) and the bottleneck named down to a process.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ProcessProfile } from '../../src/render/profile.js';
+import { processName, subRows } from '../../src/render/sub-rows.js';
+import { findBottleneck, withinStage } from '../../src/timer/pipeline/model.js';
+import { profiled } from './fixtures.js';
+
+const proc = (pid: number, argv: string[], fields: Partial<ProcessProfile> = {}): ProcessProfile => ({
+  pid,
+  parent: 1,
+  argv,
+  startMs: 0,
+  endMs: 100,
+  running: false,
+  userMs: 0,
+  sysMs: 0,
+  sampled: false,
+  lost: null,
+  ...fields,
+});
+const shown = (rows: ReturnType<typeof subRows>) =>
+  rows.map((row) => [row.name, row.depth, Math.round(row.userMs), Math.round(row.sysMs)]);
+
+test('processName: a pipestage stage as its name and arguments, env skipped, others as run', () => {
+  assert.equal(processName(['/usr/bin/node', '/x/bin/mul', '--repeat', '5']), 'mul --repeat 5');
+  assert.equal(processName(['/usr/bin/env', 'node', '/x/bin/add']), 'add');
+  assert.equal(processName(['gzip', '-7']), 'gzip -7');
+});
+
+test('subRows: none for a stage of one program; a subshell’s programs with a (rest) that makes them add up', () => {
+  assert.deepEqual(subRows(profiled('gzip', {}, true, { pid: 5, processes: [proc(5, ['gzip'])] })), []);
+  const stage = profiled('(grep | gzip)', {}, true, {
+    pid: 5,
+    userMs: 100,
+    sysMs: 10,
+    processes: [proc(6, ['grep', 'x'], { userMs: 20, sysMs: 2 }), proc(7, ['gzip', '-7'], { userMs: 70, sysMs: 8 })],
+  });
+  assert.deepEqual(shown(subRows(stage)), [
+    ['(rest)', 1, 10, 0],
+    ['grep x', 1, 20, 2],
+    ['gzip -7', 1, 70, 8],
+  ]);
+  // nothing left: no (rest) row
+  assert.deepEqual(
+    shown(subRows({ ...stage, userMs: 90, sysMs: 10 })).map((row) => row[0]),
+    ['grep x', 'gzip -7'],
+  );
+});
+
+test('subRows: the stage’s own program takes what is left; process substitutions as typed, their processes under them', () => {
+  const stage = profiled('paste', {}, true, {
+    pid: 5,
+    userMs: 200,
+    sysMs: 0,
+    procsubs: ['<(seq 3)', '<(seq 9 | gzip)'],
+    processes: [
+      proc(5, ['paste', '/dev/fd/63', '/dev/fd/62']),
+      proc(6, ['seq', '3'], { parent: 5, userMs: 10, lost: 'process substitution' }),
+      proc(7, [], { parent: 5, userMs: 5, lost: 'process substitution' }),
+      proc(8, ['seq', '9'], { parent: 7, userMs: 15 }),
+      proc(9, ['gzip'], { parent: 7, userMs: 100 }),
+    ],
+  });
+  assert.deepEqual(shown(subRows(stage)), [
+    ['paste … …', 1, 70, 0],
+    ['<(seq 3)', 1, 10, 0],
+    ['<(seq 9 | gzip)', 1, 120, 0],
+    ['seq 9', 2, 15, 0],
+    ['gzip', 2, 100, 0],
+  ]);
+  // as many substitutions seen as typed, else by their programs
+  const fewer = { ...stage, procsubs: ['<(seq 3)'] };
+  assert.deepEqual(
+    subRows(fewer).map((row) => row.name),
+    ['paste … …', 'seq 3', '(subshell)', 'seq 9', 'gzip'],
+  );
+});
+
+test('subRows: many alike folded by command, then by program', () => {
+  const jobs = (argv: (index: number) => string[]) =>
+    profiled('xargs', {}, true, {
+      pid: 5,
+      userMs: 80,
+      processes: [
+        proc(5, ['xargs']),
+        ...Array.from({ length: 8 }, (_, index) => proc(10 + index, argv(index), { userMs: 10 })),
+      ],
+    });
+  assert.deepEqual(shown(subRows(jobs(() => ['mul', '5']))), [
+    ['xargs', 1, 0, 0],
+    ['8 × mul 5', 1, 80, 0],
+  ]);
+  assert.deepEqual(shown(subRows(jobs((index) => ['mul', String(index)]))), [
+    ['xargs', 1, 0, 0],
+    ['8 × mul …', 1, 80, 0],
+  ]);
+  assert.deepEqual(
+    subRows(jobs((index) => ['mul', String(index % 2)])).map((row) => row.name),
+    ['xargs', '4 × mul 0', '4 × mul 1'],
+  );
+});
+
+test('withinStage: the process that used half the stage’s CPU or more, not its own', () => {
+  const stage = (own: number, a: number, b: number) =>
+    profiled('(a | b)', {}, true, {
+      pid: 5,
+      userMs: own + a + b,
+      processes: [proc(6, ['a'], { userMs: a }), proc(7, ['b'], { userMs: b })],
+    });
+  assert.equal(withinStage(stage(0, 20, 80)), 'b in (a | b)');
+  assert.equal(withinStage(stage(0, 50, 50)), 'a in (a | b)');
+  assert.equal(withinStage(stage(60, 10, 30)), '(a | b)', 'none has half');
+  const paste = profiled('paste', {}, true, {
+    pid: 5,
+    userMs: 100,
+    processes: [proc(5, ['paste']), proc(6, ['seq'], { userMs: 10, lost: 'process substitution' })],
+  });
+  assert.equal(withinStage(paste), 'paste', 'its own process');
+  assert.equal(withinStage(profiled('gzip', {}, true, { processes: [proc(1, ['gzip'])] })), 'gzip');
+});
+
+test('findBottleneck: two equally busy stages are balanced only where they ran together', () => {
+  const a = profiled('a', { working: 900 }, true, { startMs: 0, endMs: 1000, wallMs: 1000 });
+  const together = profiled('b', { working: 880 }, true, { startMs: 100, endMs: 1000, wallMs: 900 });
+  assert.match(findBottleneck([a, together], 1000).line, /^bottleneck: none \(balanced: a 90%, b 88%\)$/);
+  const after = profiled('b', { working: 880 }, true, { startMs: 1000, endMs: 2000, wallMs: 1000 });
+  const apart = findBottleneck([a, after], 1000);
+  assert.match(apart.line, /^bottleneck: a — /, 'one after the other: not balanced');
+});

@@ -1,0 +1,173 @@
+// A stage's processes look by look (src/timer/pipeline/tree.ts), on a fake /proc: which a process of the
+// pipeline reaps, which nobody does (counted apart), and each one's CPU.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MS_PER_TICK, type ProcessStat } from '../../src/base/proc.js';
+import { newStage } from '../../src/timer/pipeline/stage-record.js';
+import {
+  adoptUnseen,
+  lookAtTree,
+  lostAlive,
+  procsubsRunning,
+  refreshLost,
+  type TreeProbe,
+  whole,
+} from '../../src/timer/pipeline/tree.js';
+
+/** A fake /proc: processes by pid (ticks as given), their children, their schedstat run time (ms). */
+function fakeProc() {
+  const stats = new Map<number, ProcessStat>();
+  const runs = new Map<number, number>();
+  const probe: TreeProbe = {
+    stat: (pid) => stats.get(pid),
+    childrenOf: (pid) =>
+      [...stats].filter(([, stat]) => stat.ppid === pid && stat.state !== 'X').map(([child]) => child),
+    schedstat: (pid) => [runs.get(pid) ?? 0, 0],
+    startMsOf: (ticks) => ticks * MS_PER_TICK,
+    samples: 0,
+  };
+  const put = (pid: number, ppid: number, fields: Partial<ProcessStat> = {}): void => {
+    stats.set(pid, {
+      name: 'x',
+      state: 'S',
+      ppid,
+      pgrp: 1,
+      ttyNr: 0,
+      tpgid: 0,
+      userTicks: 0,
+      sysTicks: 0,
+      childUserTicks: 0,
+      childSysTicks: 0,
+      startTicks: pid,
+      rssPages: 1,
+      ...stats.get(pid),
+      ...fields,
+    });
+  };
+  return { probe, put, gone: (pid: number) => stats.delete(pid), runs };
+}
+
+const cpu = (ms: number): number => ms / MS_PER_TICK;
+
+test('a program given /dev/fd/N: its first children are process substitutions, counted apart, waited for', () => {
+  const { probe, put, gone } = fakeProc();
+  const stage = newStage(10, 10, 0);
+  put(10, 1, { userTicks: cpu(20) });
+  stage.argvs.set(10, ['paste', '/dev/fd/63', '/dev/fd/62']);
+  put(11, 10, { userTicks: cpu(30) });
+  put(12, 10, { userTicks: cpu(50), childUserTicks: cpu(40) });
+  put(13, 12, { userTicks: cpu(10) }); // inside the second substitution
+  const look = lookAtTree(stage, probe, 100);
+  assert.equal(stage.procs.get(11)!.lost, 'process substitution');
+  assert.equal(stage.procs.get(12)!.lost, 'process substitution');
+  assert.equal(stage.procs.get(13)!.lost, undefined, 'reaped by the substitution');
+  assert.equal(look.userMs, 20, 'the shell will account for paste alone');
+  assert.equal(stage.lostUserMs, 30 + 50 + 40 + 10);
+  assert.ok(procsubsRunning(stage));
+  assert.deepEqual(
+    lostAlive(stage).map((record) => record.pid),
+    [11, 12, 13],
+  );
+  // the first ends, exited under paste (which never reaps it): final, no longer running
+  put(11, 10, { state: 'Z', userTicks: cpu(35) });
+  gone(13);
+  put(12, 10, { childUserTicks: cpu(55) });
+  lookAtTree(stage, probe, 200);
+  assert.equal(stage.procs.get(11)!.exited, true);
+  assert.equal(stage.lostUserMs, 35 + 50 + 55, 'what 12 reaped of 13 is in its whole');
+  gone(11);
+  gone(12);
+  gone(10);
+  assert.equal(lookAtTree(stage, probe, 300).stageAlive, false);
+  assert.ok(!procsubsRunning(stage));
+});
+
+test('a child of a shell fork is reaped by it; one whose parent changed is an orphan, counted apart', () => {
+  const { probe, put, gone } = fakeProc();
+  const stage = newStage(10, 10, 0);
+  put(10, 1);
+  put(11, 10, { userTicks: cpu(30) });
+  lookAtTree(stage, probe, 100);
+  assert.equal(stage.procs.get(11)!.lost, undefined);
+  assert.equal(stage.lostUserMs, 0);
+  gone(10);
+  put(11, 1, { userTicks: cpu(40) }); // adopted by init
+  const look = lookAtTree(stage, probe, 200);
+  assert.equal(look.stageAlive, false);
+  assert.equal(stage.procs.get(11)!.lost, 'orphan');
+  assert.equal(stage.lostUserMs, 40);
+  assert.ok(!procsubsRunning(stage), 'an orphan is not waited for');
+});
+
+test('children a parent reaped between two looks get what its reaped CPU grew by: their figures final', () => {
+  const { probe, put, gone } = fakeProc();
+  const stage = newStage(10, 10, 0);
+  put(10, 1);
+  put(11, 10, { userTicks: cpu(30) });
+  put(12, 10, { userTicks: cpu(10) });
+  lookAtTree(stage, probe, 100);
+  gone(11);
+  gone(12);
+  put(10, 1, { childUserTicks: cpu(80) });
+  lookAtTree(stage, probe, 200);
+  // 40 seen, 80 reaped: the 40 missed shared by what each was seen using
+  assert.equal(stage.procs.get(11)!.userMs, 60);
+  assert.equal(stage.procs.get(12)!.userMs, 20);
+  assert.ok(stage.procs.get(11)!.exited && stage.procs.get(12)!.exited);
+});
+
+test('own CPU: the main thread’s run time where the ticks say less, split as the ticks', () => {
+  const { probe, put, runs } = fakeProc();
+  const stage = newStage(10, 10, 0);
+  put(10, 1, { userTicks: 3, sysTicks: 1 });
+  runs.set(10, 48);
+  lookAtTree(stage, probe, 100);
+  const record = stage.procs.get(10)!;
+  assert.equal(record.userMs + record.sysMs, 48);
+  assert.equal(record.userMs, 36);
+  runs.set(10, 10);
+  lookAtTree(stage, probe, 200);
+  assert.equal(stage.procs.get(10)!.userMs + stage.procs.get(10)!.sysMs, 40, 'the ticks where more');
+});
+
+test('whole: its own, what it reaped or what its gone children were seen using where more, and its live ones', () => {
+  const { probe, put, gone } = fakeProc();
+  const stage = newStage(10, 10, 0);
+  put(10, 1);
+  stage.argvs.set(10, ['tee', '/dev/fd/63']);
+  put(11, 10, { userTicks: cpu(10) });
+  put(12, 11, { userTicks: cpu(30) });
+  put(13, 11, { userTicks: cpu(20) });
+  lookAtTree(stage, probe, 100);
+  gone(12);
+  lookAtTree(stage, probe, 200); // 11 not yet read since it reaped 12
+  assert.equal(whole(stage, stage.procs.get(11)!, 'userMs'), 10 + 30 + 20);
+  put(11, 10, { childUserTicks: cpu(35) });
+  refreshLost(stage, probe, 250);
+  assert.equal(whole(stage, stage.procs.get(11)!, 'userMs'), 10 + 35 + 20);
+  gone(11);
+  gone(13);
+  refreshLost(stage, probe, 300);
+  assert.ok(!procsubsRunning(stage), 'gone where a read finds nothing');
+});
+
+test('adoptUnseen: processes no sample saw join the stage forked before them, else the unplaced', () => {
+  const { probe, put } = fakeProc();
+  const first = newStage(10, 10, 0);
+  const unplaced = newStage(0, 0, 0);
+  put(5, 1);
+  put(14, 1, { userTicks: cpu(7) });
+  adoptUnseen(
+    [first],
+    new Map([
+      [14, probe.stat(14)!],
+      [5, probe.stat(5)!],
+    ]),
+    probe,
+    100,
+    unplaced,
+  );
+  assert.equal(first.procs.get(14)!.lost, 'process substitution');
+  assert.equal(unplaced.procs.get(5)!.lost, 'process substitution');
+  assert.ok(procsubsRunning(first) && procsubsRunning(unplaced));
+});
