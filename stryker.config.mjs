@@ -17,6 +17,8 @@ export default {
     'src/timer/pipeline/model.ts',
     'src/timer/pipeline/rows.ts',
     'src/timer/pipeline/tree.ts',
+    'src/timer/pipeline/lost.ts',
+    'src/timer/pipeline/proc-record.ts',
     'src/render/sub-rows.ts',
     'src/timer/pipeline/predict.ts',
     'src/timer/pipeline/timeline.ts',

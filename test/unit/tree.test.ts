@@ -4,15 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MS_PER_TICK, type ProcessStat } from '../../src/base/proc.js';
 import { newStage } from '../../src/timer/pipeline/stage-record.js';
-import {
-  adoptUnseen,
-  lookAtTree,
-  lostAlive,
-  procsubsRunning,
-  refreshLost,
-  type TreeProbe,
-  whole,
-} from '../../src/timer/pipeline/tree.js';
+import { adoptUnseen, lostAlive, procsubsRunning, refreshLost, whole } from '../../src/timer/pipeline/lost.js';
+import { lookAtTree, type TreeProbe } from '../../src/timer/pipeline/tree.js';
 
 /** A fake /proc: processes by pid (ticks as given), their children, their schedstat run time (ms). */
 function fakeProc() {

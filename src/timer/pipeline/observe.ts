@@ -2,7 +2,8 @@ import { MS_PER_TICK, PAGE_BYTES, ProcFiles, parseIo, readProcLink as readLink, 
 import type { ReapedGroup, SampledState, StageRecord } from '../../render/profile.js';
 import { combine, schedstatOf, stateOf } from './states.js';
 import { newStage } from './stage-record.js';
-import { adoptUnseen, countLost, lookAtTree, lostAlive, procsubsRunning, refreshLost, type TreeProbe } from './tree.js';
+import { adoptUnseen, countLost, lostAlive, procsubsRunning, refreshLost } from './lost.js';
+import { lookAtTree, refreshLive, type TreeProbe } from './tree.js';
 import { groupMembers } from '../../base/process-tree.js';
 
 // Observing a running pipeline from /proc: the shell's children are its stages; each is sampled every
@@ -244,6 +245,11 @@ export class PipelineObserver {
   /** Reads the figures of the processes nobody of the pipeline reaps again (between samples). */
   watchLost(nowMs: number): void {
     for (const stage of this.withUnplaced()) refreshLost(stage, this.probe, nowMs);
+  }
+
+  /** Reads the own figures of the running stages' processes again (between samples, as stages end). */
+  refreshLive(nowMs: number): void {
+    for (const stage of this.stages.values()) if (stage.goneMs === undefined) refreshLive(stage, this.probe, nowMs);
   }
 
   /** The stages, and the processes that outlived the shell of stages no sample saw. */

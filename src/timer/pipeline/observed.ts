@@ -1,7 +1,7 @@
 import type { ChildCpu } from '../../base/proc.js';
 import type { Interval, ProcessProfile, ReapedGroup, StageRecord } from '../../render/profile.js';
 import { isSubshell, programsInOrder } from '../../render/stage-name.js';
-import { whole } from './tree.js';
+import { whole } from './lost.js';
 import type { readStageTraces } from '../../trace/read-stage-traces.js';
 import type { TracedStage } from '../../trace/read-stage-traces.js';
 

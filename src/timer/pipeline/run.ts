@@ -17,7 +17,7 @@ import { liveName } from '../../render/stage-name.js';
 import { assembleProfile } from './assemble.js';
 import { PipelineObserver } from './observe.js';
 import { bashScript, findOnPath, wrappable } from './shell.js';
-import { procsubsRunning } from './tree.js';
+import { procsubsRunning } from './lost.js';
 import { typedNames } from './rows.js';
 import { observedStages } from './observed.js';
 import type { TypedStage } from './typed.js';
@@ -47,6 +47,12 @@ interface PipelineOptions {
  */
 const REAP_WATCH_FOR_MS = 250;
 const REAP_WATCH_MS = 10;
+/**
+ * How often the own CPU of the stages' processes is read again between samples (two reads each): a
+ * process reaped by a subshell or a program (not by the shell) is known only as last read, so that read
+ * is at most this old (about 0.1–0.2% of a core).
+ */
+const REFRESH_MS = 20;
 /** How often process substitutions still running after the shell ended are looked at. */
 const PROCSUB_POLL_MS = 10;
 
@@ -157,6 +163,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   };
   let stoppedMs = 0;
   process.on('SIGTSTP', onStop);
+  const refreshing = setInterval(() => observer.refreshLive(performance.now() - startMs), REFRESH_MS);
   const watchReaping = (): void => {
     if (observer.reapedSinceLastSample()) sample();
     if (performance.now() > watchUntil) {
@@ -216,6 +223,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   stopSampling();
   if (reapWatch) clearInterval(reapWatch);
   if (lostWatch) clearInterval(lostWatch);
+  clearInterval(refreshing);
   if (drawing) clearInterval(drawing);
   live?.close();
   // every process of the pipeline seen, for what a signal passed on to it may have left behind

@@ -1,5 +1,9 @@
 import path from 'node:path';
 import { MS_PER_TICK, type ProcessStat } from '../../base/proc.js';
+import { countLost } from './lost.js';
+import { newRecord, ownCpu, type TreeProbe, update } from './proc-record.js';
+
+export type { TreeProbe } from './proc-record.js';
 import type { ProcessRecord, StageRecord } from '../../render/profile.js';
 
 // The processes of one stage, each sample: the stage process, its descendants, and those of them that
@@ -7,18 +11,6 @@ import type { ProcessRecord, StageRecord } from '../../render/profile.js';
 // is accounted: a process reaped by its parent is in its parent's figures, and so up to the shell's;
 // one that nobody of the pipeline reaps (a process substitution under a program that never waits for
 // it, an orphan) is in none, and is counted apart, as sampled.
-
-/** What the walk asks of /proc. */
-export interface TreeProbe {
-  stat(pid: number): ProcessStat | undefined;
-  /** how long its main thread ran on a CPU and waited for one, ms (/proc/PID/schedstat: to the ns) */
-  schedstat(pid: number): [number, number];
-  childrenOf(pid: number): number[];
-  /** a start tick on timer's clock (ms from the shell's start) */
-  startMsOf(startTicks: number): number;
-  /** how many samples were taken (children are looked for at every 5th, where none were seen) */
-  samples: number;
-}
 
 /** What one look found. */
 export interface TreeLook {
@@ -56,54 +48,6 @@ function isProcsub(record: ProcessRecord, stage: StageRecord, exited: boolean): 
   if (count === 0) return false;
   const siblings = [...stage.procs.values()].filter((other) => other.parent === record.parent);
   return siblings.sort((a, b) => a.pid - b.pid).indexOf(record) < count;
-}
-
-/**
- * A process's own CPU: its ticks (utime, stime: 10 ms steps, each rounded down), or its main thread's
- * run time where more (to the ns; the whole of a program of one thread, exited too), split as the ticks.
- */
-function ownCpu(stat: ProcessStat, runMs: number): { userMs: number; sysMs: number } {
-  const user = stat.userTicks * MS_PER_TICK;
-  const sys = stat.sysTicks * MS_PER_TICK;
-  const total = Math.max(user + sys, runMs);
-  const userMs = user + sys > 0 ? (total * user) / (user + sys) : total;
-  return { userMs, sysMs: total - userMs };
-}
-
-/** Reads a process's figures into its record. */
-function update(record: ProcessRecord, stat: ProcessStat, probe: TreeProbe, nowMs: number): void {
-  const [runMs, delayMs] = probe.schedstat(record.pid);
-  Object.assign(record, {
-    lastSeenMs: nowMs,
-    ...ownCpu(stat, runMs),
-    childUserMs: stat.childUserTicks * MS_PER_TICK,
-    childSysMs: stat.childSysTicks * MS_PER_TICK,
-    runMs,
-    delayMs,
-    exited: stat.state === 'Z' || stat.state === 'X',
-  });
-}
-
-function newRecord(pid: number, stat: ProcessStat, probe: TreeProbe, nowMs: number): ProcessRecord {
-  const startMs = Math.min(probe.startMsOf(stat.startTicks), nowMs);
-  return {
-    pid,
-    startTicks: stat.startTicks,
-    parent: stat.ppid,
-    startMs,
-    lastSeenMs: startMs,
-    goneMs: undefined,
-    userMs: 0,
-    sysMs: 0,
-    childUserMs: 0,
-    childSysMs: 0,
-    exited: false,
-    runMs: 0,
-    delayMs: 0,
-    hadChildren: false,
-    lost: undefined,
-    underLost: false,
-  };
 }
 
 /**
@@ -180,12 +124,6 @@ export function lookAtTree(stage: StageRecord, probe: TreeProbe, nowMs: number):
   return look;
 }
 
-/** Process substitutions of the stage still running: the pipeline's work is not done before they are. */
-export const procsubsRunning = (stage: StageRecord): boolean =>
-  [...stage.procs.values()].some(
-    (record) => record.lost === 'process substitution' && record.goneMs === undefined && !record.exited,
-  );
-
 /**
  * Children a parent reaped since the last look: what its reaped children's CPU grew by is theirs,
  * exactly (shared in proportion to what each was seen using, where several): their figures are final.
@@ -205,81 +143,18 @@ function finalFigures(children: ProcessRecord[], grown: { userMs: number; sysMs:
   for (const child of children) child.exited = true;
 }
 
-/** Processes of the stage nobody of the pipeline reaps, and theirs, alive at the last look. */
-export const lostAlive = (stage: StageRecord): ProcessRecord[] =>
-  [...stage.procs.values()].filter((record) => record.underLost && record.goneMs === undefined && !record.exited);
-
 /**
- * Reads again the figures of the stage's lost processes (one read each): whoever adopts one may reap it
- * at once when it ends, so its figures are only as recent as the last read — read often while they run.
+ * Reads again the own figures of the stage's live processes that a process of the pipeline reaps, between
+ * two looks (what their reapers reaped is left to the next look, which shares its growth among those they
+ * reaped): as processes end one after another, each one's figure is then at most that read old.
  */
-export function refreshLost(stage: StageRecord, probe: TreeProbe, nowMs: number): void {
-  for (const record of lostAlive(stage)) {
-    const stat = probe.stat(record.pid);
-    if (stat === undefined || stat.startTicks !== record.startTicks) record.goneMs = nowMs;
-    else update(record, stat, probe, nowMs);
-  }
-}
-
-/**
- * A process's whole CPU as last seen: its own, and its children's — what it reaped of them (cutime),
- * or what they were seen using where more (it may have reaped them after it was last read), and
- * those it has not reaped. Final once it was seen exited. (Orphans are wholes of their own.)
- */
-export function whole(stage: StageRecord, record: ProcessRecord, field: 'userMs' | 'sysMs', depth = 0): number {
-  const reaped = field === 'userMs' ? record.childUserMs : record.childSysMs;
-  if (record.exited || depth > 64) return record[field] + reaped;
-  let gone = 0;
-  let alive = 0;
-  for (const child of stage.procs.values()) {
-    if (child.parent !== record.pid || child.lost === 'orphan' || child.startTicks < record.startTicks) continue;
-    if (child.goneMs === undefined) alive += whole(stage, child, field, depth + 1);
-    else gone += whole(stage, child, field, depth + 1);
-  }
-  return record[field] + Math.max(reaped, gone) + alive;
-}
-
-/** The stage's lost CPU: each lost process's whole, as last seen (they are counted apart). */
-export function countLost(stage: StageRecord): void {
-  const lostAbove = (pid: number): boolean => stage.procs.get(pid)?.underLost === true;
-  let lostUser = 0;
-  let lostSys = 0;
+export function refreshLive(stage: StageRecord, probe: TreeProbe, nowMs: number): void {
   for (const record of stage.procs.values()) {
-    // a lost process under another one is in that one's whole (an orphan is in none but its own)
-    if (record.lost === 'orphan' || (record.lost !== undefined && !lostAbove(record.parent))) {
-      lostUser += whole(stage, record, 'userMs');
-      lostSys += whole(stage, record, 'sysMs');
-    }
-  }
-  stage.lostUserMs = Math.max(stage.lostUserMs, lostUser);
-  stage.lostSysMs = Math.max(stage.lostSysMs, lostSys);
-}
-
-/**
- * Processes of the pipeline that outlived the shell where it started no `&` job (process substitutions
- * of stages that ended between two samples, orphaned): each one no sample saw joins the stage forked
- * just before it (`unplaced` where none was seen), and each is taken as a process substitution, so
- * that timer waits for it and counts it.
- */
-export function adoptUnseen(
-  stages: StageRecord[],
-  found: Map<number, ProcessStat>,
-  probe: TreeProbe,
-  nowMs: number,
-  unplaced: StageRecord,
-): void {
-  const known = new Set(stages.flatMap((stage) => [...stage.procs.keys()]));
-  // (one seen before its stage ran its program, and orphaned since, is one of them too)
-  for (const stage of stages)
-    for (const record of lostAlive(stage)) if (record.lost === 'orphan') record.lost = 'process substitution';
-  for (const [pid, stat] of found) {
-    if (known.has(pid)) continue;
-    const stage = stages.filter((candidate) => candidate.pid < pid).sort((a, b) => b.pid - a.pid)[0] ?? unplaced;
-    const record = newRecord(pid, stat, probe, nowMs);
-    record.lost = 'process substitution';
-    record.underLost = true;
-    stage.procs.set(pid, record);
-    stage.tree.set(pid, stat.startTicks);
-    update(record, stat, probe, nowMs);
+    if (record.goneMs !== undefined || record.exited || record.underLost) continue;
+    const stat = probe.stat(record.pid);
+    if (stat === undefined || stat.startTicks !== record.startTicks) continue;
+    const [runMs, delayMs] = probe.schedstat(record.pid);
+    const exited = stat.state === 'Z' || stat.state === 'X';
+    Object.assign(record, { lastSeenMs: nowMs, ...ownCpu(stat, runMs), runMs, delayMs, exited });
   }
 }

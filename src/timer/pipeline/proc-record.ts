@@ -1,0 +1,64 @@
+import { MS_PER_TICK, type ProcessStat } from '../../base/proc.js';
+import type { ProcessRecord } from '../../render/profile.js';
+
+// One process of a stage as read from /proc: its record, created and read again.
+
+/** What the walk asks of /proc. */
+export interface TreeProbe {
+  stat(pid: number): ProcessStat | undefined;
+  /** how long its main thread ran on a CPU and waited for one, ms (/proc/PID/schedstat: to the ns) */
+  schedstat(pid: number): [number, number];
+  childrenOf(pid: number): number[];
+  /** a start tick on timer's clock (ms from the shell's start) */
+  startMsOf(startTicks: number): number;
+  /** how many samples were taken (children are looked for at every 5th, where none were seen) */
+  samples: number;
+}
+
+/**
+ * A process's own CPU: its ticks (utime, stime: 10 ms steps, each rounded down), or its main thread's
+ * run time where more (to the ns; the whole of a program of one thread, exited too), split as the ticks.
+ */
+export function ownCpu(stat: ProcessStat, runMs: number): { userMs: number; sysMs: number } {
+  const user = stat.userTicks * MS_PER_TICK;
+  const sys = stat.sysTicks * MS_PER_TICK;
+  const total = Math.max(user + sys, runMs);
+  const userMs = user + sys > 0 ? (total * user) / (user + sys) : total;
+  return { userMs, sysMs: total - userMs };
+}
+
+/** Reads a process's figures into its record. */
+export function update(record: ProcessRecord, stat: ProcessStat, probe: TreeProbe, nowMs: number): void {
+  const [runMs, delayMs] = probe.schedstat(record.pid);
+  Object.assign(record, {
+    lastSeenMs: nowMs,
+    ...ownCpu(stat, runMs),
+    childUserMs: stat.childUserTicks * MS_PER_TICK,
+    childSysMs: stat.childSysTicks * MS_PER_TICK,
+    runMs,
+    delayMs,
+    exited: stat.state === 'Z' || stat.state === 'X',
+  });
+}
+
+export function newRecord(pid: number, stat: ProcessStat, probe: TreeProbe, nowMs: number): ProcessRecord {
+  const startMs = Math.min(probe.startMsOf(stat.startTicks), nowMs);
+  return {
+    pid,
+    startTicks: stat.startTicks,
+    parent: stat.ppid,
+    startMs,
+    lastSeenMs: startMs,
+    goneMs: undefined,
+    userMs: 0,
+    sysMs: 0,
+    childUserMs: 0,
+    childSysMs: 0,
+    exited: false,
+    runMs: 0,
+    delayMs: 0,
+    hadChildren: false,
+    lost: undefined,
+    underLost: false,
+  };
+}
