@@ -214,6 +214,13 @@ test("a `&` job: a pipeline's elements, anything else one stage; marked backgrou
   const last = async (text: string) => lastPipelineRows((await parse(text))!);
   assert.deepEqual(await last('sleep 9 & seq 3 | cat'), [1, 2], 'the last pipeline, in the foreground');
   assert.equal(await last('seq 3 | cat; sleep 9 &'), undefined, 'the last statement a job');
+  const conditional = (await parse('false && seq 3 | cat'))!;
+  assert.equal(lastPipelineRows(conditional), undefined, 'after && it may not have run');
+  assert.deepEqual(
+    lastPipelineRows(conditional, (row) => row === 1),
+    [0, 1],
+    'a process of it seen: it ran, last',
+  );
 });
 
 test("each element's process substitutions as typed, in order, nested ones not", async () => {

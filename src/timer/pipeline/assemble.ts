@@ -77,7 +77,8 @@ export async function assembleProfile(run: EndedRun): Promise<{ profile: Pipelin
   const observed = observedStages(records, traces, endMs - startMs, observer.outside);
   const stages = profileStages(observed, observer.outside, typed);
   // (statuses by the typed rows where the rows are the typed stages)
-  const typedRows = typed?.length === stages.length ? (lastPipelineRows(typed) ?? null) : undefined;
+  const ran = (row: number): boolean => stages[row]!.pid !== 0;
+  const typedRows = typed?.length === stages.length ? (lastPipelineRows(typed, ran) ?? null) : undefined;
   applyPipestatus(stages, statuses, typedRows);
   const wallMs = endMs - startMs;
   const cpuMs = total ? total.userMs + total.sysMs : null;

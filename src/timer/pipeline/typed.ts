@@ -39,13 +39,17 @@ const element = (node: SyntaxNode, text: string): Omit<TypedStage, 'pipeline' | 
 
 /**
  * The rows of the last pipeline, whose statuses bash's PIPESTATUS gives at the end, where it surely
- * ran last (no `&&` or `||` may have skipped it); undefined otherwise.
+ * ran last: no `&&` or `||` may have skipped it — unless `ran` says it ran (a process of it was seen);
+ * undefined otherwise (and where the last statement is an `&` job, which sets no PIPESTATUS).
  */
-export function lastPipelineRows(stages: TypedStage[]): number[] | undefined {
-  // (a `&` job sets no PIPESTATUS: the last pipeline's, where it is not one)
-  if (stages.some((stage) => stage.conditional) || stages[stages.length - 1]!.background) return undefined;
+export function lastPipelineRows(
+  stages: TypedStage[],
+  ran: (row: number) => boolean = () => false,
+): number[] | undefined {
+  if (stages[stages.length - 1]!.background) return undefined;
   const last = stages[stages.length - 1]!.pipeline;
-  return stages.flatMap((stage, index) => (stage.pipeline === last ? [index] : []));
+  const rows = stages.flatMap((stage, index) => (stage.pipeline === last ? [index] : []));
+  return stages.some((stage) => stage.conditional) && !rows.some(ran) ? undefined : rows;
 }
 
 const children = (node: SyntaxNode): SyntaxNode[] =>
