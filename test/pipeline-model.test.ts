@@ -176,6 +176,22 @@ test('model: CPU the shell reaped from stages together is shared: each keeps wha
   );
 });
 
+test('model: more seen than the shell reaped (its figure in ticks, the samples to the ns): scaled to the kernel’s', () => {
+  assert.deepEqual(
+    attributeReaped(
+      [
+        { userMs: 60, sysMs: 4 },
+        { userMs: 60, sysMs: 2 },
+      ],
+      { userMs: 100, sysMs: 10 },
+    ),
+    [
+      { userMs: 50, sysMs: 4 + (4 * 64) / 126 },
+      { userMs: 50, sysMs: 2 + (4 * 62) / 126 },
+    ],
+  );
+});
+
 test('model: a stage’s CPU rate when last sampled is taken over 100 ms at least (CPU comes in 10 ms ticks)', () => {
   const interval = (startMs: number, endMs: number, cpuMs: number, stopped = false) => ({
     startMs,

@@ -96,3 +96,23 @@ test('a process substitution is a sub-row as typed, its processes under it', asy
   assert.ok(at > 0, stderr);
   assert.match(lines[at + 1]!, /^ {4}sleep 0\.3 /, stderr);
 });
+
+test("a process of the same process group that is not the pipeline's is never taken for one of its own", async () => {
+  const json = path.join(scratch, 'report.json');
+  const file = path.join(scratch, 'other');
+  // started before timer, in its process group, a process that starts after the pipeline's shell and
+  // outlives it: not the pipeline's (its environment says so), never waited for
+  const other = `(sleep 0.2; sleep 5 & echo $! > ${file}; wait) >/dev/null 2>&1 &`;
+  const pipeline = `sleep 0.5; seq 3 | tee >(cat > ${path.join(scratch, 'copy')}) > /dev/null`;
+  const { exitCode, stderr } = await sh(`${other} timer --pipeline ${quote(pipeline)} --json --output ${json}`);
+  assert.equal(exitCode, 0, stderr);
+  const report = JSON.parse(readFileSync(json, 'utf8')) as {
+    wallMs: number;
+    stages: { processes: { argv: string[] }[] }[];
+  };
+  const sleep = Number(readFileSync(file, 'utf8'));
+  const sleeps = report.stages.flatMap((stage) => stage.processes).filter((proc) => proc.argv.join(' ') === 'sleep 5');
+  assert.deepEqual(sleeps, []);
+  assert.ok(report.wallMs < 4000, `timer waited for it: ${report.wallMs} ms`);
+  process.kill(sleep, 'SIGTERM');
+});

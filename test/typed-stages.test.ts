@@ -235,3 +235,40 @@ test("each element's process substitutions as typed, in order, nested ones not",
     (stage) => stage.procsubs,
   );
 });
+
+test('a pipeline of three or more before && or ||: its elements, the rest after (tree-sitter reads it the other way)', async () => {
+  await expectStages(
+    [
+      [
+        'seq 5 | cat | wc -l && echo yes',
+        [
+          ['seq 5', 0, true],
+          ['cat', 0, true],
+          ['wc -l', 0, true],
+        ],
+      ],
+      [
+        'seq 5 | gzip -1 | wc -c && cat x || sort y',
+        [
+          ['seq 5', 0, true],
+          ['gzip -1', 0, true],
+          ['wc -c', 0, true],
+          ['cat x', 1, true],
+          ['sort y', 2, true],
+        ],
+      ],
+      [
+        'a | b | c && d | e',
+        [
+          ['a', 0, true],
+          ['b', 0, true],
+          ['c', 0, true],
+          ['d', 1, true],
+          ['e', 1, true],
+        ],
+      ],
+    ],
+    (stage) => [stage.text, stage.pipeline, stage.conditional],
+  );
+  await expectStages([['seq 3 | cat > >(sleep 1; cat > f)', [[], ['>(sleep 1; cat > f)']]]], (stage) => stage.procsubs);
+});

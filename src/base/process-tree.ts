@@ -64,10 +64,10 @@ function processTable(): Map<number, { stat: ProcessStat; children: number[] }> 
   return table;
 }
 
-/** The processes of process group `pgid` started at tick `sinceTicks` or later, now (pid → stat). */
-export function groupMembers(pgid: number, sinceTicks: number): Map<number, ProcessStat> {
-  const members = new Map<number, ProcessStat>();
+/** The processes alive now that started at tick `sinceTicks` or later (pid → stat). */
+export function startedSince(sinceTicks: number): Map<number, ProcessStat> {
+  const found = new Map<number, ProcessStat>();
   for (const [pid, { stat }] of processTable())
-    if (stat.pgrp === pgid && stat.startTicks >= sinceTicks && stat.state !== 'Z') members.set(pid, stat);
-  return members;
+    if (stat.startTicks >= sinceTicks && stat.state !== 'Z') found.set(pid, stat);
+  return found;
 }

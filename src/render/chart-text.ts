@@ -8,7 +8,7 @@ const SHADES = [' ', '░', '▒', '▓', '█'];
 
 /** The chart in `width` columns, names cut to `maxName`; one string of whole lines. */
 export function chartText(chart: Chart, width: number, maxName: number): string {
-  const names = chart.rows.map((row) => (row.lane ? `  ${row.name}` : row.name));
+  const names = chart.rows.map((row) => (row.lane ? `  ${row.name}` : row.name).replace(/\n/g, '⏎'));
   const nameWidth = Math.min(maxName, Math.max(5, ...names.map((name) => name.length)));
   const columns = Math.max(10, width - nameWidth - 3);
   const cell = chart.length / columns;
@@ -74,11 +74,17 @@ function statesText(states: NonNullable<ChartRow['states']>, start: number, cell
 
 /** A table: left-aligned first column, right-aligned others. */
 export function table(rows: string[][], maxWidth = Number.POSITIVE_INFINITY): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => displayWidth(row[column]!))));
+  const widths = rows[0]!.map((_, column) =>
+    Math.max(...rows.map((row) => displayWidth(row[column]!.replace(/\n/g, '⏎')))),
+  );
   // the first column (names) is cut, by display width, to fit the rest into maxWidth
   const rest = widths.slice(1).reduce((sum, width) => sum + width + 2, 0);
   const first = widths[0]! <= maxWidth - rest ? widths[0]! : Math.max(8, maxWidth - rest);
-  const cut = (value: string): string => (displayWidth(value) <= first ? value : `${fitWidth(value, first - 1)}…`);
+  // (a name typed over several lines on one: ⏎ for each line break)
+  const cut = (text: string): string => {
+    const value = text.replace(/\n/g, '⏎');
+    return displayWidth(value) <= first ? value : `${fitWidth(value, first - 1)}…`;
+  };
   return rows
     .map((row) =>
       row

@@ -106,6 +106,9 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   lines.push(profile.bottleneckLine);
   if (profile.prediction) lines.push(profile.prediction.line);
   // prose to the width (the pipeline as typed, the tables and the chart are whole lines of their own)
-  const wrapped = lines.flatMap((line, index) => (index === 0 || line.includes('\n') ? [line] : wrapText(line, width)));
+  const headline = (line: string): string[] => wrapText(line.replace(/\n/g, ' ⏎ '), width);
+  const wrapped = lines.flatMap((line, index) =>
+    index === 0 ? headline(line) : line.includes('\n') ? [line] : wrapText(line, width),
+  );
   return `${wrapped.join('\n')}\n`;
 }

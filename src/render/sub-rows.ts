@@ -110,7 +110,11 @@ export function subRows(stage: StageProfile): SubRow[] {
   const others = stage.processes.filter((proc) => proc !== own);
   if (others.length === 0) return [];
   const byPid = new Map(stage.processes.map((proc) => [proc.pid, proc]));
-  const roots = others.filter((proc) => proc.lost === 'process substitution').sort((a, b) => a.pid - b.pid);
+  const substitution = (proc: ProcessProfile | undefined): boolean => proc?.lost === 'process substitution';
+  // (one under another is that one's: the first children of a program given /dev/fd/N are the roots)
+  const roots = others
+    .filter((proc) => substitution(proc) && !substitution(byPid.get(proc.parent)))
+    .sort((a, b) => a.pid - b.pid);
   const rootOf = (proc: ProcessProfile): ProcessProfile | undefined => {
     for (let at: ProcessProfile | undefined = proc; at; at = byPid.get(at.parent)) if (roots.includes(at)) return at;
     return undefined;
@@ -125,15 +129,30 @@ export function subRows(stage: StageProfile): SubRow[] {
   });
   const left = (field: 'userMs' | 'sysMs'): number =>
     Math.max(0, (stage[field] ?? 0) - others.reduce((sum, proc) => sum + proc[field], 0));
-  const first: SubRow = {
-    ...(own ? rowOf(own, 1) : total('(rest)', [{ ...rowOf(stage.processes[0]!, 1) }])),
-    ...(own ? {} : { startMs: stage.startMs, endMs: stage.endMs, running: false }),
-    userMs: left('userMs'),
-    sysMs: left('sysMs'),
+  // the stage's own program (its own CPU), and the rest of the stage's: a subshell's own CPU, processes
+  // no sample saw, and what processes counted to their last read used after it
+  const ownRow = own && { ...rowOf(own, 1), own: true };
+  if (ownRow && stage.procsubs.length > 0 && own!.argv.some((arg) => /^\/dev\/fd\/\d+$/.test(arg)))
+    ownRow.name = processName(own!.argv.map((arg) => (/^\/dev\/fd\/\d+$/.test(arg) ? '…' : arg)));
+  const rest: SubRow = {
+    ...total('(rest)', [rowOf(own ?? stage.processes[0]!, 1)]),
+    startMs: stage.startMs,
+    endMs: stage.endMs,
+    running: false,
+    ...restOf(left('userMs') - (own?.userMs ?? 0), left('sysMs') - (own?.sysMs ?? 0)),
     sampled: stage.cpuSampled,
     own: true,
   };
-  if (own && stage.procsubs.length > 0 && own.argv.some((arg) => /^\/dev\/fd\/\d+$/.test(arg)))
-    first.name = processName(own.argv.map((arg) => (/^\/dev\/fd\/\d+$/.test(arg) ? '…' : arg)));
-  return [...(own || first.userMs + first.sysMs >= 1 ? [first] : []), ...programs, ...substitutions];
+  return [...(ownRow ? [ownRow] : []), ...(rest.userMs + rest.sysMs >= 1 ? [rest] : []), ...programs, ...substitutions];
+}
+
+/**
+ * What is left of a stage's user and sys CPU, never below 0: the stage's split and its processes' may
+ * differ (the kernel splits each process's CPU by its ticks), so what one field lacks the other gives.
+ */
+function restOf(userMs: number, sysMs: number): { userMs: number; sysMs: number } {
+  const total = Math.max(0, userMs + sysMs);
+  if (userMs < 0) return { userMs: 0, sysMs: total };
+  if (sysMs < 0) return { userMs: total, sysMs: 0 };
+  return { userMs, sysMs };
 }

@@ -48,14 +48,14 @@ test('subRows: none for a stage of one program; a subshell’s programs with a (
   );
 });
 
-test('subRows: the stage’s own program takes what is left; process substitutions as typed, their processes under them', () => {
+test('subRows: the stage’s own program, a (rest) with what is left; process substitutions as typed, their processes under them', () => {
   const stage = profiled('paste', {}, true, {
     pid: 5,
     userMs: 200,
     sysMs: 0,
     procsubs: ['<(seq 3)', '<(seq 9 | gzip)'],
     processes: [
-      proc(5, ['paste', '/dev/fd/63', '/dev/fd/62']),
+      proc(5, ['paste', '/dev/fd/63', '/dev/fd/62'], { userMs: 60 }),
       proc(6, ['seq', '3'], { parent: 5, userMs: 10, lost: 'process substitution' }),
       proc(7, [], { parent: 5, userMs: 5, lost: 'process substitution' }),
       proc(8, ['seq', '9'], { parent: 7, userMs: 15 }),
@@ -63,7 +63,8 @@ test('subRows: the stage’s own program takes what is left; process substitutio
     ],
   });
   assert.deepEqual(shown(subRows(stage)), [
-    ['paste … …', 1, 70, 0],
+    ['paste … …', 1, 60, 0],
+    ['(rest)', 1, 10, 0],
     ['<(seq 3)', 1, 10, 0],
     ['<(seq 9 | gzip)', 1, 120, 0],
     ['seq 9', 2, 15, 0],
@@ -73,7 +74,7 @@ test('subRows: the stage’s own program takes what is left; process substitutio
   const fewer = { ...stage, procsubs: ['<(seq 3)'] };
   assert.deepEqual(
     subRows(fewer).map((row) => row.name),
-    ['paste … …', 'seq 3', '(subshell)', 'seq 9', 'gzip'],
+    ['paste … …', '(rest)', 'seq 3', '(subshell)', 'seq 9', 'gzip'],
   );
 });
 

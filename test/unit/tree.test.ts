@@ -23,7 +23,6 @@ function fakeProc() {
     stats.set(pid, {
       name: 'x',
       state: 'S',
-      ppid,
       pgrp: 1,
       ttyNr: 0,
       tpgid: 0,
@@ -34,6 +33,7 @@ function fakeProc() {
       startTicks: pid,
       rssPages: 1,
       ...stats.get(pid),
+      ppid,
       ...fields,
     });
   };
@@ -144,7 +144,7 @@ test('whole: its own, what it reaped or what its gone children were seen using w
   assert.ok(!procsubsRunning(stage), 'gone where a read finds nothing');
 });
 
-test('adoptUnseen: processes no sample saw join the stage forked before them, else the unplaced', () => {
+test('adoptUnseen: processes no sample saw are unplaced process substitutions; an orphan seen alive becomes one', () => {
   const { probe, put } = fakeProc();
   const first = newStage(10, 10, 0);
   const unplaced = newStage(0, 0, 0);
@@ -160,7 +160,16 @@ test('adoptUnseen: processes no sample saw join the stage forked before them, el
     100,
     unplaced,
   );
-  assert.equal(first.procs.get(14)!.lost, 'process substitution');
+  assert.equal(unplaced.procs.get(14)!.lost, 'process substitution');
   assert.equal(unplaced.procs.get(5)!.lost, 'process substitution');
-  assert.ok(procsubsRunning(first) && procsubsRunning(unplaced));
+  assert.ok(procsubsRunning(unplaced) && !procsubsRunning(first));
+  // one seen before its stage ran its program, orphaned since
+  put(10, 1);
+  put(11, 10);
+  lookAtTree(first, probe, 200);
+  put(11, 1);
+  lookAtTree(first, probe, 300);
+  assert.equal(first.procs.get(11)!.lost, 'orphan');
+  adoptUnseen([first], new Map(), probe, 400, unplaced);
+  assert.equal(first.procs.get(11)!.lost, 'process substitution');
 });

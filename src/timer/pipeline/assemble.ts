@@ -6,7 +6,7 @@ import type { PipelineProfile } from '../../render/profile.js';
 import { readStageTraces } from '../../trace/read-stage-traces.js';
 import { applyPipestatus, findBottleneck, profileStages } from './model.js';
 import type { PipelineObserver } from './observe.js';
-import { attributeLate, observedStages } from './observed.js';
+import { attributeLate, observedStages, processesOf } from './observed.js';
 import { predict } from './predict.js';
 import { readShellEnd } from './shell.js';
 import { lastPipelineRows, type TypedStage } from './typed.js';
@@ -76,6 +76,21 @@ export async function assembleProfile(run: EndedRun): Promise<{ profile: Pipelin
   const total = reaped && { userMs: reaped.userMs + unreaped.userMs, sysMs: reaped.sysMs + unreaped.sysMs };
   const observed = observedStages(records, traces, endMs - startMs, observer.outside);
   const stages = profileStages(observed, observer.outside, typed);
+  // process substitutions of a stage no sample saw: the stage's where the text gives one only
+  // and `&` jobs no sample saw, still running: the job's where the text starts one only
+  const jobs = [...observer.unplaced.procs.values()].some((proc) => proc.lost === 'orphan');
+  const typedAs = (row: number): boolean => (jobs ? typed![row]!.background : typed![row]!.procsubs.length > 0);
+  const owners = typed?.length === stages.length ? stages.filter((_, row) => typedAs(row)) : [];
+  const { unplaced } = observer;
+  if (unplaced.procs.size > 0 && owners.length === 1) {
+    const stage = owners[0]!;
+    stage.running ||= [...unplaced.procs.values()].some((proc) => proc.goneMs === undefined && !proc.exited);
+    // (a stage no sample saw keeps its CPU unknown: its own is)
+    if (stage.userMs !== null) stage.userMs += unplaced.lostUserMs;
+    if (stage.sysMs !== null) stage.sysMs += unplaced.lostSysMs;
+    stage.cpuSampled ||= [...unplaced.procs.values()].some((proc) => !proc.exited);
+    stage.processes.push(...processesOf(unplaced, endMs - startMs));
+  }
   // (statuses by the typed rows where the rows are the typed stages)
   const ran = (row: number): boolean => stages[row]!.pid !== 0;
   const typedRows = typed?.length === stages.length ? (lastPipelineRows(typed, ran) ?? null) : undefined;

@@ -1,5 +1,5 @@
 import type { ProcessStat } from '../../base/proc.js';
-import type { ProcessRecord, StageRecord } from '../../render/profile.js';
+import type { Lost, ProcessRecord, StageRecord } from '../../render/profile.js';
 import { newRecord, type TreeProbe, update } from './proc-record.js';
 
 // The processes of a stage that nobody of the pipeline reaps (process substitutions under a program,
@@ -63,9 +63,8 @@ export function countLost(stage: StageRecord): void {
 
 /**
  * Processes of the pipeline that outlived the shell where it started no `&` job (process substitutions
- * of stages that ended between two samples, orphaned): each one no sample saw joins the stage forked
- * just before it (`unplaced` where none was seen), and each is taken as a process substitution, so
- * that timer waits for it and counts it.
+ * of stages that ended between two samples, orphaned; `&` jobs still running): each one no sample saw
+ * joins `unplaced`, and each is taken as `kind` (a process substitution is waited for), and counted.
  */
 export function adoptUnseen(
   stages: StageRecord[],
@@ -73,19 +72,22 @@ export function adoptUnseen(
   probe: TreeProbe,
   nowMs: number,
   unplaced: StageRecord,
+  kind: Lost = 'process substitution',
 ): void {
   const known = new Set(stages.flatMap((stage) => [...stage.procs.keys()]));
   // (one seen before its stage ran its program, and orphaned since, is one of them too)
-  for (const stage of stages)
-    for (const record of lostAlive(stage)) if (record.lost === 'orphan') record.lost = 'process substitution';
+  for (const stage of stages) for (const record of lostAlive(stage)) if (record.lost === 'orphan') record.lost = kind;
   for (const [pid, stat] of found) {
     if (known.has(pid)) continue;
-    const stage = stages.filter((candidate) => candidate.pid < pid).sort((a, b) => b.pid - a.pid)[0] ?? unplaced;
+    // (its stage is most often one no sample saw either: placed later, by the text, where it can be)
+    const stage = unplaced;
     const record = newRecord(pid, stat, probe, nowMs);
-    record.lost = 'process substitution';
+    record.lost = kind;
     record.underLost = true;
     stage.procs.set(pid, record);
     stage.tree.set(pid, stat.startTicks);
+    const argv = probe.argv?.(pid);
+    if (argv) stage.argvs.set(pid, argv);
     update(record, stat, probe, nowMs);
   }
 }

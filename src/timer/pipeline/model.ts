@@ -203,7 +203,8 @@ const IDLE_SHARE = 0.05;
  * none either.
  */
 export function findBottleneck(stages: StageProfile[], activeMs: number): Bottleneck {
-  const ranked = [...stages].sort((a, b) => busyMs(b) - busyMs(a));
+  // (an `&` job still running when the shell ended bounds nothing the pipeline waited for)
+  const ranked = stages.filter((stage) => !stage.running).sort((a, b) => busyMs(b) - busyMs(a));
   const [top, second] = ranked;
   if (!top || activeMs <= 0 || busyMs(top) === 0)
     return { stage: undefined, busiest: undefined, line: 'bottleneck: none (no stage was seen busy)' };

@@ -1,10 +1,10 @@
 import { MS_PER_TICK, PAGE_BYTES, ProcFiles, parseIo, readProcLink as readLink, readStat } from '../../base/proc.js';
-import type { ReapedGroup, SampledState, StageRecord } from '../../render/profile.js';
+import type { Lost, ReapedGroup, SampledState, StageRecord } from '../../render/profile.js';
 import { combine, schedstatOf, stateOf } from './states.js';
 import { newStage } from './stage-record.js';
 import { adoptUnseen, countLost, lostAlive, procsubsRunning, refreshLost } from './lost.js';
 import { lookAtTree, refreshLive, type TreeProbe } from './tree.js';
-import { groupMembers } from '../../base/process-tree.js';
+import { startedSince } from '../../base/process-tree.js';
 
 // Observing a running pipeline from /proc: the shell's children are its stages; each is sampled every
 // interval (state, what it sleeps in, CPU, memory, bytes, which pipes are its stdin and stdout).
@@ -35,9 +35,8 @@ export class PipelineObserver {
   /** set when timer was stopped (Ctrl-Z) since the last sample: that interval was spent stopped */
   stoppedSinceLastSample = false;
   /**
-   * the stages' /proc files, kept open while they live: each sample reads them again with one pread.
-   * Children are read off main threads only (threads that fork are rare: shells and pipestage fork
-   * from the main one).
+   * the stages' /proc files, kept open while they live (one pread each read); children read off main
+   * threads only (threads that fork are rare: shells and pipestage fork from the main one).
    */
   private readonly files = new ProcFiles(true);
   /** what the walk of a stage's processes asks of /proc */
@@ -59,6 +58,10 @@ export class PipelineObserver {
     this.probe = {
       stat: (pid) => this.files.stat(pid),
       schedstat: (pid) => schedstatOf(this.files, pid),
+      argv: (pid) => {
+        const cmdline = this.files.text(`/proc/${pid}/cmdline`);
+        return cmdline && cmdline !== this.shellArgv ? cmdline.replace(/\0$/, '').split('\0') : undefined;
+      },
       childrenOf: (pid) => this.files.childrenOf(pid, false),
       // performance.now() counts from this process's start: a start tick maps onto timer's clock
       startMsOf: (ticks) => Math.max(0, (ticks - this.myStartTicks) * MS_PER_TICK - this.originMs),
@@ -258,16 +261,15 @@ export class PipelineObserver {
   }
 
   /**
-   * Once the shell ended: the processes of timer's process group started since the shell that no
-   * sample saw (they outlived it: process substitutions) join the stages; then the lost CPU is counted.
+   * Once the shell ended: the processes of the pipeline (their environment has `marker`) started since
+   * the shell that no sample saw (they outlived it: process substitutions) join the stages.
    */
-  adoptUnseen(nowMs: number): void {
-    const group = readStat('self')?.pgrp;
-    if (group !== undefined) {
-      const found = groupMembers(group, this.shellStartTicks);
-      found.delete(process.pid);
-      adoptUnseen([...this.stages.values()], found, this.probe, nowMs, this.unplaced);
-    }
+  adoptUnseen(nowMs: number, marker: string, kind: Lost): void {
+    const found = startedSince(this.shellStartTicks);
+    // the pipeline's: its environment has `marker` (set for the shell: a process inherits it)
+    for (const pid of found.keys())
+      if (!(this.files.text(`/proc/${pid}/environ`)?.split('\0').includes(marker) ?? false)) found.delete(pid);
+    adoptUnseen([...this.stages.values()], found, this.probe, nowMs, this.unplaced, kind);
   }
 
   /** The lost CPU of every stage, counted again (after the last reads). */
@@ -287,10 +289,10 @@ export class PipelineObserver {
   private noteArgv(stage: StageRecord, pid: number, name: string): void {
     if (this.names.get(pid) === name && stage.argvs.has(pid)) return;
     this.names.set(pid, name);
-    const cmdline = this.files.text(`/proc/${pid}/cmdline`);
-    if (cmdline === undefined || cmdline === '' || cmdline === this.shellArgv) return;
+    const argv = this.probe.argv!(pid);
+    if (argv === undefined) return;
     if (!stage.order.has(pid)) stage.order.set(pid, [this.samples, pid]); // the stage's own program: when it ran it
-    stage.argvs.set(pid, cmdline.replace(/\0$/, '').split('\0'));
+    stage.argvs.set(pid, argv);
   }
 
   private readonly io = (pid: number) => parseIo(this.files.text(`/proc/${pid}/io`));

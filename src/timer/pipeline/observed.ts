@@ -43,13 +43,17 @@ export interface ObservedStage {
 export function processesOf(record: StageRecord, endMs: number): ProcessProfile[] {
   const order = programsInOrder(record);
   const processes = [...record.procs.values()]
-    .filter((proc) => record.argvs.has(proc.pid) || proc.lost === 'process substitution')
+    .filter((proc) => record.argvs.has(proc.pid) || proc.lost !== undefined)
     .map((proc) => ({
       pid: proc.pid,
       parent: proc.parent,
       argv: record.argvs.get(proc.pid) ?? [],
       startMs: proc.startMs,
-      endMs: proc.goneMs ?? (proc.exited ? proc.lastSeenMs : endMs),
+      // (last seen alive or exited: its own CPU is read every 20 ms, a missing one noticed every 100)
+      endMs: Math.max(
+        proc.startMs,
+        Math.min(endMs, proc.goneMs === undefined && !proc.exited ? endMs : proc.lastSeenMs),
+      ),
       running: proc.goneMs === undefined && !proc.exited,
       userMs: proc.userMs,
       sysMs: proc.sysMs,
@@ -83,10 +87,17 @@ function under(record: StageRecord, pid: number, ancestor: number): boolean {
  * its last sample (default: what each is known to have used). The stages' total is then the kernel's.
  */
 export function attributeReaped(
-  known: { userMs: number; sysMs: number }[],
+  seenCpu: { userMs: number; sysMs: number }[],
   total: { userMs: number; sysMs: number },
-  weights: number[] = known.map((cpu) => cpu.userMs + cpu.sysMs),
+  weights: number[] = seenCpu.map((cpu) => cpu.userMs + cpu.sysMs),
 ): { userMs: number; sysMs: number }[] {
+  // (what the samples saw is read to the ns, the shell's figure in ticks: never more than the kernel's)
+  const fit = (field: 'userMs' | 'sysMs'): number => {
+    const seen = seenCpu.reduce((sum, cpu) => sum + cpu[field], 0);
+    return seen > total[field] ? Math.max(0, total[field]) / seen : 1;
+  };
+  const [userScale, sysScale] = [fit('userMs'), fit('sysMs')];
+  const known = seenCpu.map((cpu) => ({ userMs: cpu.userMs * userScale, sysMs: cpu.sysMs * sysScale }));
   const weightSum = weights.reduce((sum, weight) => sum + weight, 0);
   const share = (field: 'userMs' | 'sysMs'): number[] => {
     const missed = Math.max(0, total[field] - known.reduce((acc, cpu) => acc + cpu[field], 0));
@@ -130,7 +141,8 @@ export function attributeLate(
   shellOwnCpu: ChildCpu,
   io?: { atEnd: [number, number] | undefined; lastSample: [number, number] | undefined },
 ): void {
-  const late = records.filter((record) => record.reapedWith === undefined);
+  // (a stage still running when the shell ended was not reaped: its figures are its samples')
+  const late = records.filter((record) => record.reapedWith === undefined && record.goneMs !== undefined);
   if (late.length === 0) return;
   const attributed = records.filter((record) => record.reapedWith !== undefined);
   const sum = (field: 'userMs' | 'sysMs'): number =>
@@ -187,7 +199,7 @@ export function observedStages(
       tracedNames: tracedPids.map((pid) => traces.get(pid)!.name),
       subshell: isSubshell(record),
       startMs: record.startMs,
-      endMs: exit ? exit.atMs : (record.goneMs ?? endMs),
+      endMs: Math.min(endMs, exit ? exit.atMs : (record.goneMs ?? endMs)),
       stdin: pipeOf(record, record.stdin, outside),
       stdout: pipeOf(record, record.stdout, outside),
       // the CPU known so far: the stage's own exit figures (it was its tree), else the last sample

@@ -6,6 +6,8 @@ import type { ProcessRecord } from '../../render/profile.js';
 /** What the walk asks of /proc. */
 export interface TreeProbe {
   stat(pid: number): ProcessStat | undefined;
+  /** the program it runs, where it can be read (not a fork of the shell) */
+  argv?(pid: number): string[] | undefined;
   /** how long its main thread ran on a CPU and waited for one, ms (/proc/PID/schedstat: to the ns) */
   schedstat(pid: number): [number, number];
   childrenOf(pid: number): number[];
@@ -24,7 +26,7 @@ export function ownCpu(stat: ProcessStat, runMs: number): { userMs: number; sysM
   const sys = stat.sysTicks * MS_PER_TICK;
   const total = Math.max(user + sys, runMs);
   const userMs = user + sys > 0 ? (total * user) / (user + sys) : total;
-  return { userMs, sysMs: total - userMs };
+  return { userMs, sysMs: Math.max(0, total - userMs) };
 }
 
 /** Reads a process's figures into its record. */

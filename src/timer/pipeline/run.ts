@@ -199,6 +199,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
   );
   let endMs = performance.now();
+  const shellEndMs = endMs;
   sample();
   // the stages as typed, read once the shell ended (the parse is the report's work, not the run's)
   const beforeParse = process.cpuUsage();
@@ -207,14 +208,21 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   // Bash does not wait for a process substitution under a program (`tee >(gzip > x.gz)`), which can
   // outlive it: the pipeline is done when they are (an `&` job still running is left running).
   // (what outlived the shell is a process substitution's where the text starts no `&` job anywhere)
-  if (typed?.some((stage) => stage.procsubs.length > 0) && !/(^|[^&<>|])&(?![&>])/.test(pipeline))
-    observer.adoptUnseen(performance.now() - startMs);
+  // (and where it starts `&` jobs, those still running are found, and left running)
+  const jobs = /(^|[^&<>|])&(?![&>])/.test(pipeline);
+  if (typed?.some((stage) => stage.procsubs.length > 0 || stage.background))
+    observer.adoptUnseen(
+      performance.now() - startMs,
+      `PIPESTAGE_TRACE=${tracePath}`,
+      jobs ? 'orphan' : 'process substitution',
+    );
   while (observer.withUnplaced().some(procsubsRunning)) {
     await new Promise((resolve) => setTimeout(resolve, PROCSUB_POLL_MS));
     sample();
     observer.watchLost(performance.now() - startMs);
     endMs = performance.now();
   }
+  if (endMs > shellEndMs) sample(); // (the stages whose substitutions ended meanwhile: ended too)
   observer.countLost();
   observer.close();
   // timer's own CPU while the pipeline ran: starting it, sampling it (what it took from its cores)

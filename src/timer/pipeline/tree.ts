@@ -88,8 +88,8 @@ export function lookAtTree(stage: StageRecord, probe: TreeProbe, nowMs: number):
     if (pid === stage.pid) look.stageAlive = true;
     look.live.push({ pid, stat });
     look.rssPages += stat.rssPages;
-    const listChildren = record.hadChildren || !stage.argvs.has(pid) || probe.samples % 5 === 0;
-    const children = listChildren ? probe.childrenOf(pid).sort((a, b) => a - b) : [];
+    // (every look: a program that starts processes — xargs, parallel — may start them at any time)
+    const children = probe.childrenOf(pid).sort((a, b) => a - b);
     record.hadChildren = children.length > 0;
     for (const child of children) {
       const childStat = probe.stat(child);

@@ -122,8 +122,40 @@ export function typedStages(root: SyntaxNode, source: string): TypedStage[] | un
 }
 
 /** A statement, or each of a list's (`a && b || c`), with whether it is in such a list. */
-const statementsOf = (node: SyntaxNode, inList: boolean): [SyntaxNode, boolean][] =>
-  node.type === 'list' ? children(node).flatMap((child) => statementsOf(child, true)) : [[node, inList]];
+const statementsOf = (node: SyntaxNode, inList: boolean): [SyntaxNode, boolean][] => {
+  const list = asList(node);
+  return list.type === 'list' ? children(list).flatMap((child) => statementsOf(child, true)) : [[list, inList]];
+};
+
+/**
+ * tree-sitter-bash reads `a | b | c && d` as a pipeline whose last element is the list `b | c && d`;
+ * bash, as the list of the pipeline `a | b | c` and `d`: the node as bash reads it.
+ */
+function asList(node: SyntaxNode): SyntaxNode {
+  const elements = children(node);
+  const list = elements[elements.length - 1];
+  if (node.type !== 'pipeline' || list?.type !== 'list') return node;
+  const [first, ...rest] = children(list);
+  const head = asList(first!);
+  const joined = head.type === 'list' ? children(head)[0]! : head;
+  const pipeline: SyntaxNode = {
+    type: 'pipeline',
+    text: node.text.slice(0, joined.endIndex - node.startIndex),
+    startIndex: node.startIndex,
+    endIndex: joined.endIndex,
+    namedChildren: [...elements.slice(0, -1), joined],
+    hasError: false,
+  };
+  const more = head.type === 'list' ? children(head).slice(1) : [];
+  return {
+    type: 'list',
+    text: node.text,
+    startIndex: node.startIndex,
+    endIndex: node.endIndex,
+    namedChildren: [pipeline, ...more, ...rest],
+    hasError: false,
+  };
+}
 
 /** The stages of one statement ([] where it starts no process), or undefined (see typedStages). */
 function statementStages(
@@ -140,9 +172,12 @@ function statementStages(
     const elements = elementsOf(node);
     // `! a | b` negates the pipeline's status: the stages are a and b
     if (elements[0]?.type === 'negated_command' && children(elements[0])[0]) elements[0] = children(elements[0])[0]!;
+    // (a redirection after the last element is its: its process substitutions too)
+    const redirected = statement === node ? [] : children(statement).filter((child) => child !== node);
     return elements.map((node, index) => {
       const last = index === elements.length - 1;
-      return element(node, source.slice(node.startIndex, last ? statement.endIndex : node.endIndex).trim());
+      const stage = element(node, source.slice(node.startIndex, last ? statement.endIndex : node.endIndex).trim());
+      return last ? { ...stage, procsubs: [...stage.procsubs, ...redirected.flatMap(procsubsOf)] } : stage;
     });
   }
   const stage = element(node, source.slice(statement.startIndex, statement.endIndex).trim());
