@@ -8,6 +8,8 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { profile, sh } from './helpers.js';
 
+const hasParallel = (await sh('command -v parallel')).exitCode === 0;
+
 const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-processes-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
@@ -115,4 +117,63 @@ test("a process of the same process group that is not the pipeline's is never ta
   assert.deepEqual(sleeps, []);
   assert.ok(report.wallMs < 4000, `timer waited for it: ${report.wallMs} ms`);
   process.kill(sleep, 'SIGTERM');
+});
+
+test("an & job still running takes nothing of the shell's last figures and is no bottleneck; shares within walls", async () => {
+  const { report } = await profile('sleep 5 >/dev/null 2>&1 & seq 300000 | gzip -1 | wc -c');
+  const stages = report.stages as unknown as {
+    command: string;
+    bytesIn: number | null;
+    bytesOut: number | null;
+    wallMs: number | null;
+    processes: { pid: number; argv: string[] }[];
+  }[];
+  for (const stage of stages) {
+    for (const bytes of [stage.bytesIn, stage.bytesOut])
+      assert.ok(bytes === null || bytes >= 0, `${stage.command}: ${bytes}`);
+    const profiled = report.stages.find((other) => other.command === stage.command)!;
+    const states =
+      profiled.workingMs +
+      profiled.waitingForCpuMs +
+      profiled.waitingForInputMs +
+      profiled.blockedOnOutputMs +
+      profiled.otherWaitMs +
+      profiled.startupMs;
+    if (stage.wallMs !== null)
+      assert.ok(states <= stage.wallMs + 1, `${stage.command}: states ${states} ms, wall ${stage.wallMs} ms`);
+    assert.ok(
+      stage.wallMs === null || stage.wallMs <= report.wallMs + 1,
+      `${stage.command}: ${stage.wallMs} ms in ${report.wallMs} ms`,
+    );
+  }
+  assert.doesNotMatch(report.bottleneckLine, /^bottleneck: sleep/);
+  for (const proc of stages.flatMap((stage) => stage.processes))
+    if (proc.argv.join(' ') === 'sleep 5') process.kill(proc.pid, 'SIGTERM');
+});
+
+test('a program that starts processes (GNU parallel): each of them seen, from its first', {
+  skip: !hasParallel && 'GNU parallel is not installed',
+}, async () => {
+  const { report } = await profile("seq 4 | parallel -j2 'sleep 0.3; echo {}' | cat");
+  const processes = (report.stages as unknown as { processes: { argv: string[] }[] }[]).flatMap(
+    (stage) => stage.processes,
+  );
+  assert.equal(
+    processes.filter((proc) => proc.argv.join(' ') === 'sleep 0.3').length,
+    4,
+    JSON.stringify(processes.map((proc) => proc.argv)),
+  );
+});
+
+test('a pipeline typed over several lines: each row on one line, its line breaks shown as ⏎', async () => {
+  const { stderr, exitCode } = await sh(
+    `timer --pipeline ${quote("seq 3 | awk '{ s += $1 }\nEND { print s }'")} >/dev/null`,
+  );
+  assert.equal(exitCode, 0, stderr);
+  const lines = stderr.split('\n');
+  assert.ok(
+    lines.some((line) => line.startsWith("awk '{ s += $1 }⏎END")),
+    stderr,
+  );
+  assert.ok(!lines.some((line) => line.startsWith('END')), stderr);
 });

@@ -210,7 +210,10 @@ export function observedStages(
       bytesIn: reapedAlone(record)?.bytesIn ?? null,
       bytesOut: reapedAlone(record)?.bytesOut ?? null,
       status: null,
-      intervals: record.intervals,
+      // (within the pipeline's end: an `&` job still running was sampled once more after it)
+      intervals: record.intervals
+        .filter((interval) => interval.startMs < endMs)
+        .map((interval) => (interval.endMs <= endMs ? interval : { ...interval, endMs })),
       traced,
     };
   });
