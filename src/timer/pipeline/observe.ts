@@ -3,7 +3,7 @@ import type { Lost, ReapedGroup, SampledState, StageRecord } from '../../render/
 import { combine, schedstatOf, stateOf } from './states.js';
 import { newStage } from './stage-record.js';
 import { adoptUnseen, countLost, lostAlive, procsubsRunning, refreshLost } from './lost.js';
-import { lookAtTree, refreshLive, type TreeProbe } from './tree.js';
+import { descendants, lookAtTree, refreshLive, type TreeProbe } from './tree.js';
 import { startedSince } from '../../base/process-tree.js';
 
 // Observing a running pipeline from /proc: the shell's children are its stages; each is sampled every
@@ -240,15 +240,15 @@ export class PipelineObserver {
   }
 
   /** Whether a process nobody of the pipeline reaps was alive at the last sample (see watchLost). */
-  lostAlive(): boolean {
-    for (const stage of this.stages.values()) if (lostAlive(stage).length > 0) return true;
-    return false;
-  }
+  lostAlive = (): boolean => [...this.stages.values()].some((stage) => lostAlive(stage).length > 0);
 
   /** Reads the figures of the processes nobody of the pipeline reaps again (between samples). */
   watchLost(nowMs: number): void {
     for (const stage of this.withUnplaced()) refreshLost(stage, this.probe, nowMs);
   }
+
+  /** Whether a process of a stage other than the stage process (a subshell's, a program's) runs. */
+  descendantsAlive = (): boolean => [...this.stages.values()].some((stage) => descendants(stage).length > 0);
 
   /** Reads the own figures of the running stages' processes again (between samples, as stages end). */
   refreshLive(nowMs: number): void {

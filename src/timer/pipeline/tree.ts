@@ -144,13 +144,12 @@ function finalFigures(children: ProcessRecord[], grown: { userMs: number; sysMs:
 }
 
 /**
- * Reads again the own figures of the stage's live processes that a process of the pipeline reaps, between
- * two looks (what their reapers reaped is left to the next look, which shares its growth among those they
- * reaped): as processes end one after another, each one's figure is then at most that read old.
+ * Reads again the own figures of the stage's live processes other than the stage process (the shell's
+ * figure for it is exact), between two looks (what their reapers reaped is left to the next look, which
+ * shares its growth among them): as they end one after another, each one's figure is at most that old.
  */
 export function refreshLive(stage: StageRecord, probe: TreeProbe, nowMs: number): void {
-  for (const record of stage.procs.values()) {
-    if (record.goneMs !== undefined || record.exited || record.underLost) continue;
+  for (const record of descendants(stage)) {
     const stat = probe.stat(record.pid);
     if (stat === undefined || stat.startTicks !== record.startTicks) continue;
     const [runMs, delayMs] = probe.schedstat(record.pid);
@@ -158,3 +157,9 @@ export function refreshLive(stage: StageRecord, probe: TreeProbe, nowMs: number)
     Object.assign(record, { lastSeenMs: nowMs, ...ownCpu(stat, runMs), runMs, delayMs, exited });
   }
 }
+
+/** The stage's live processes other than the stage process that a process of the pipeline reaps. */
+export const descendants = (stage: StageRecord): ProcessRecord[] =>
+  [...stage.procs.values()].filter(
+    (record) => record.pid !== stage.pid && record.goneMs === undefined && !record.exited && !record.underLost,
+  );
