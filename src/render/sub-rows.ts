@@ -53,17 +53,7 @@ function fold(rows: SubRow[], key: (row: SubRow) => string, name: (row: SubRow) 
   return [...groups.values()].map((group) => {
     if (group.length === 1) return group[0]!;
     const count = group.reduce((sum, row) => sum + row.count, 0);
-    return {
-      name: `${count} × ${name(group[0]!)}`,
-      depth: group[0]!.depth,
-      count,
-      startMs: Math.min(...group.map((row) => row.startMs)),
-      endMs: Math.max(...group.map((row) => row.endMs)),
-      userMs: group.reduce((sum, row) => sum + row.userMs, 0),
-      sysMs: group.reduce((sum, row) => sum + row.sysMs, 0),
-      sampled: group.some((row) => row.sampled),
-      running: group.some((row) => row.running),
-    };
+    return { ...total(`${count} × ${name(group[0]!)}`, group), count };
   });
 }
 
