@@ -26,7 +26,9 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   const cpu =
     profile.cpuMs === null
       ? 'CPU unknown'
-      : `CPU ${format(profile.cpuMs)} (user ${format(profile.userMs!)}, sys ${format(profile.sysMs!)})`;
+      : // (≈: it takes in processes counted to their last read)
+        `CPU ${profile.stages.some((stage) => stage.cpuSampled) ? '≈' : ''}${format(profile.cpuMs)} ` +
+        `(user ${format(profile.userMs!)}, sys ${format(profile.sysMs!)})`;
   const elsewhere =
     profile.coresBusyElsewhere >= 0.1 ? ` (other processes kept ${profile.coresBusyElsewhere.toFixed(1)} busy)` : '';
   const parallelism =
