@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { MS_PER_TICK, type ProcessStat } from '../../src/base/proc.js';
 import { newStage } from '../../src/timer/pipeline/stage-record.js';
 import { adoptUnseen, lostAlive, procsubsRunning, refreshLost, whole } from '../../src/timer/pipeline/lost.js';
-import { lookAtTree, type TreeProbe } from '../../src/timer/pipeline/tree.js';
+import { descendants, lookAtTree, refreshLive, type TreeProbe } from '../../src/timer/pipeline/tree.js';
 
 /** A fake /proc: processes by pid (ticks as given), their children, their schedstat run time (ms). */
 function fakeProc() {
@@ -172,4 +172,153 @@ test('adoptUnseen: processes no sample saw are unplaced process substitutions; a
   assert.equal(first.procs.get(11)!.lost, 'orphan');
   adoptUnseen([first], new Map(), probe, 400, unplaced);
   assert.equal(first.procs.get(11)!.lost, 'process substitution');
+});
+
+test('a shell reaps its children: one exited under any shell is not lost; under a program it is', () => {
+  for (const shell of ['sh', '/bin/bash', 'dash', 'ksh', 'mksh', 'zsh', 'busybox', 'cat']) {
+    const { probe, put } = fakeProc();
+    const stage = newStage(10, 10, 0);
+    put(10, 1);
+    stage.argvs.set(10, [shell, '-c', 'x']);
+    put(11, 10, { state: 'Z', userTicks: cpu(30) });
+    lookAtTree(stage, probe, 100);
+    assert.equal(stage.procs.get(11)!.lost, shell === 'cat' ? 'process substitution' : undefined, shell);
+    assert.equal(stage.lostUserMs, shell === 'cat' ? 30 : 0, shell);
+  }
+  // a fork of the shell that ran no program yet is the shell
+  const { probe, put } = fakeProc();
+  const stage = newStage(10, 10, 0);
+  put(10, 1);
+  put(11, 10, { state: 'Z' });
+  lookAtTree(stage, probe, 100);
+  assert.equal(stage.procs.get(11)!.lost, undefined);
+});
+
+test('process substitutions are as many of a program’s first children as it was given /dev/fd/N', () => {
+  const cases: [string[], number[]][] = [
+    [
+      ['paste', '/dev/fd/63', '/dev/fd/62'],
+      [11, 12],
+    ],
+    [['tee', '/dev/fd/63'], [11]],
+    [['tee', 'x/dev/fd/63', '/dev/fd/63x', '/dev/fd/'], []],
+  ];
+  for (const [argv, lost] of cases) {
+    const { probe, put } = fakeProc();
+    const stage = newStage(10, 10, 0);
+    put(10, 1, { userTicks: cpu(10), childUserTicks: cpu(20), rssPages: 3 });
+    stage.argvs.set(10, argv);
+    // listed out of order: the lowest pids are the first forked
+    put(13, 10, { userTicks: cpu(5), rssPages: 2 });
+    put(12, 10, { userTicks: cpu(7), rssPages: 2 });
+    put(11, 10, { userTicks: cpu(9), rssPages: 2 });
+    const look = lookAtTree(stage, probe, 100);
+    assert.deepEqual(
+      [11, 12, 13].filter((pid) => stage.procs.get(pid)!.lost !== undefined),
+      lost,
+      argv.join(' '),
+    );
+    const own = { 11: 9, 12: 7, 13: 5 } as Record<number, number>;
+    const reaped = [11, 12, 13].filter((pid) => !lost.includes(pid)).reduce((sum, pid) => sum + own[pid]!, 0);
+    assert.equal(look.userMs, 10 + 20 + reaped, 'the shell will account for the stage process and what it reaps');
+    assert.equal(look.rssPages, 3 + 2 * 3);
+    assert.deepEqual(
+      look.live.map((entry) => entry.pid),
+      [10, 11, 12, 13],
+    );
+    assert.equal(look.stageAlive, true);
+  }
+});
+
+test('a pid used again is another process; one that is gone, and its parent with it, keeps its figures', () => {
+  const { probe, put, gone } = fakeProc();
+  const stage = newStage(10, 10, 0);
+  put(10, 1);
+  put(11, 10, { userTicks: cpu(10), sysTicks: cpu(10), childSysTicks: cpu(10) });
+  lookAtTree(stage, probe, 100);
+  const first = stage.procs.get(11)!;
+  assert.equal(first.sysMs + first.childSysMs, 20);
+  gone(11);
+  put(11, 10, { startTicks: 50, userTicks: cpu(1) });
+  lookAtTree(stage, probe, 200);
+  assert.notEqual(stage.procs.get(11), first);
+  assert.equal(stage.procs.get(11)!.startTicks, 50);
+  assert.equal(stage.procs.get(11)!.startMs, 200, '(a start after the look that saw it: the look)');
+  // a process in state X (dead) is exited
+  put(11, 10, { startTicks: 50, state: 'X' });
+  lookAtTree(stage, probe, 300);
+  assert.equal(stage.procs.get(11)!.exited, true);
+  // the stage process gone: not alive, and not looked at again
+  gone(10);
+  assert.equal(lookAtTree(stage, probe, 400).stageAlive, false);
+  put(10, 1);
+  assert.equal(lookAtTree(stage, probe, 500).stageAlive, false);
+});
+
+test('refreshLive: the own figures of a stage’s other live processes, not the stage’s nor the lost ones', () => {
+  const { probe, put, gone, runs } = fakeProc();
+  const stage = newStage(10, 10, 0);
+  put(10, 1, { userTicks: cpu(10) });
+  stage.argvs.set(10, ['tee', '/dev/fd/63']);
+  put(11, 10, { userTicks: cpu(10) }); // the process substitution
+  put(12, 10, { userTicks: cpu(10), childUserTicks: cpu(10) });
+  put(13, 10, { userTicks: cpu(10) });
+  lookAtTree(stage, probe, 100);
+  assert.deepEqual(
+    descendants(stage).map((record) => record.pid),
+    [12, 13],
+  );
+  put(10, 1, { userTicks: cpu(50) });
+  put(11, 10, { userTicks: cpu(50) });
+  put(12, 10, { userTicks: cpu(20), sysTicks: cpu(10), childUserTicks: cpu(40), state: 'Z' });
+  runs.set(12, 35);
+  gone(13);
+  refreshLive(stage, probe, 120);
+  const [root, lost, reaped, ended] = [10, 11, 12, 13].map((pid) => stage.procs.get(pid)!);
+  assert.equal(root!.userMs, 10, 'the stage process: the shell’s figure is exact');
+  assert.equal(lost!.userMs, 10, 'a lost one: read by refreshLost');
+  const round = (ms: number): number => Math.round(ms * 1e6) / 1e6;
+  assert.deepEqual(
+    [reaped!.userMs, reaped!.sysMs, reaped!.childUserMs].map(round),
+    [35 * (2 / 3), 35 / 3, 10].map(round),
+  );
+  assert.equal(reaped!.exited, true);
+  assert.equal(reaped!.lastSeenMs, 120);
+  assert.deepEqual([ended!.goneMs, ended!.lastSeenMs], [undefined, 100], 'gone: left to the next look');
+  assert.deepEqual(
+    descendants(stage).map((record) => record.pid),
+    [13],
+  );
+});
+
+test('a child gone with its parent in one interval is a process substitution where the parent ran a program given /dev/fd/N', () => {
+  for (const argv of [
+    ['paste', '/dev/fd/63'],
+    ['paste', 'a'],
+  ]) {
+    const { probe, put, gone } = fakeProc();
+    const stage = newStage(10, 10, 0);
+    put(10, 1);
+    put(11, 10, { userTicks: cpu(20) });
+    lookAtTree(stage, probe, 100); // the fork, before its exec: no program yet
+    stage.argvs.set(10, argv);
+    gone(10);
+    gone(11);
+    lookAtTree(stage, probe, 200);
+    const lost = argv[1] === 'a' ? undefined : 'process substitution';
+    assert.equal(stage.procs.get(11)!.lost, lost, argv.join(' '));
+    assert.equal(stage.lostUserMs, lost ? 20 : 0);
+  }
+});
+
+test('children reaped for less than they were seen using keep their figures, not final', () => {
+  const { probe, put, gone } = fakeProc();
+  const stage = newStage(10, 10, 0);
+  put(10, 1);
+  put(11, 10, { userTicks: cpu(30) });
+  lookAtTree(stage, probe, 100);
+  gone(11);
+  put(10, 1, { childUserTicks: cpu(20) }); // (counters read apart)
+  lookAtTree(stage, probe, 200);
+  assert.deepEqual([stage.procs.get(11)!.userMs, stage.procs.get(11)!.exited], [30, false]);
 });
