@@ -248,8 +248,6 @@ export interface ProcessRecord {
   delayMs: number;
   /** seen exited (a zombie): its figures are final */
   exited: boolean;
-  /** it had children at the last look (they are looked for at each sample then) */
-  hadChildren: boolean;
   /** set where no process of the pipeline reaps it */
   lost: Lost | undefined;
   /** it is lost, or a descendant of one that is: its CPU is in no figure of the shell's */

@@ -17,7 +17,6 @@ function fakeProc() {
       [...stats].filter(([, stat]) => stat.ppid === pid && stat.state !== 'X').map(([child]) => child),
     schedstat: (pid) => [runs.get(pid) ?? 0, 0],
     startMsOf: (ticks) => ticks * MS_PER_TICK,
-    samples: 0,
   };
   const put = (pid: number, ppid: number, fields: Partial<ProcessStat> = {}): void => {
     stats.set(pid, {

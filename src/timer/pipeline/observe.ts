@@ -54,7 +54,6 @@ export class PipelineObserver {
     this.outside = new Set([0, 1, 2].flatMap((fd) => readLink(`/proc/self/fd/${fd}`) ?? []));
     this.shellArgv = this.files.text(`/proc/${shellPid}/cmdline`);
     this.shellStartTicks = this.files.stat(shellPid)?.startTicks ?? Number.POSITIVE_INFINITY;
-    const observer = this;
     this.probe = {
       stat: (pid) => this.files.stat(pid),
       schedstat: (pid) => schedstatOf(this.files, pid),
@@ -65,9 +64,6 @@ export class PipelineObserver {
       childrenOf: (pid) => this.files.childrenOf(pid, false),
       // performance.now() counts from this process's start: a start tick maps onto timer's clock
       startMsOf: (ticks) => Math.max(0, (ticks - this.myStartTicks) * MS_PER_TICK - this.originMs),
-      get samples() {
-        return observer.samples;
-      },
     };
   }
 
@@ -101,9 +97,7 @@ export class PipelineObserver {
       if (this.stages.has(pid)) continue;
       const stat = this.files.stat(pid);
       if (!stat) continue;
-      // performance.now() counts from this process's start: a start tick maps onto timer's clock.
-      const startMs = Math.max(0, (stat.startTicks - this.myStartTicks) * MS_PER_TICK - this.originMs);
-      this.stages.set(pid, newStage(pid, stat.startTicks, Math.min(startMs, nowMs)));
+      this.stages.set(pid, newStage(pid, stat.startTicks, Math.min(this.probe.startMsOf(stat.startTicks), nowMs)));
     }
     const reaped: StageRecord[] = [];
     for (const stage of this.stages.values()) {

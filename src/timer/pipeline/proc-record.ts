@@ -13,8 +13,6 @@ export interface TreeProbe {
   childrenOf(pid: number): number[];
   /** a start tick on timer's clock (ms from the shell's start) */
   startMsOf(startTicks: number): number;
-  /** how many samples were taken (children are looked for at every 5th, where none were seen) */
-  samples: number;
 }
 
 /**
@@ -59,7 +57,6 @@ export function newRecord(pid: number, stat: ProcessStat, probe: TreeProbe, nowM
     exited: false,
     runMs: 0,
     delayMs: 0,
-    hadChildren: false,
     lost: undefined,
     underLost: false,
   };

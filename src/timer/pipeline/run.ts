@@ -146,7 +146,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     // processes a subshell or a program reaps (not the shell): their own CPU read often (see refreshLive)
     if (observer.descendantsAlive()) refreshing ??= setInterval(refresh, REFRESH_MS);
     else if (refreshing) {
-      if (refreshing) clearInterval(refreshing);
+      clearInterval(refreshing);
       refreshing = undefined;
     }
   };

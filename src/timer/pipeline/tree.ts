@@ -90,7 +90,6 @@ export function lookAtTree(stage: StageRecord, probe: TreeProbe, nowMs: number):
     look.rssPages += stat.rssPages;
     // (every look: a program that starts processes — xargs, parallel — may start them at any time)
     const children = probe.childrenOf(pid).sort((a, b) => a - b);
-    record.hadChildren = children.length > 0;
     for (const child of children) {
       const childStat = probe.stat(child);
       if (childStat) visit(child, childStat, lost);
