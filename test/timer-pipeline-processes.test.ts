@@ -82,10 +82,10 @@ test('the report: a sub-row per program of a subshell adding up to it, the bottl
   const subs: string[] = [];
   for (let index = stage + 1; lines[index]?.startsWith('  '); index++) subs.push(lines[index]!);
   const sum = subs.reduce((total, line) => total + cpu(line), 0);
-  assert.ok(
-    Math.abs(sum - cpu(lines[stage]!)) <= 2,
-    `sub-rows ${sum} ms, the stage ${cpu(lines[stage]!)} ms:\n${stderr}`,
-  );
+  // (more only where the processes' own figures, to the ns, pass the shell's for the stage, in 10 ms ticks
+  // of user and of sys: the stage's is then the lower, by less than a tick each)
+  const total = cpu(lines[stage]!);
+  assert.ok(sum >= total - 2 && sum <= total + 20, `sub-rows ${sum} ms, the stage ${total} ms:\n${stderr}`);
 });
 
 test('a process substitution is a sub-row as typed, its processes under it', async () => {
