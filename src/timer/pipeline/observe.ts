@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { MS_PER_TICK, PAGE_BYTES, ProcFiles, parseIo, readProcLink as readLink, readStat } from '../../base/proc.js';
 import type { Lost, ReapedGroup, SampledState, StageRecord } from '../../render/profile.js';
 import { combine, schedstatOf, stateOf } from './states.js';
@@ -49,6 +50,8 @@ export class PipelineObserver {
   constructor(
     private readonly shellPid: number,
     private readonly originMs: number,
+    /** where the shell writes timer's status lines at its end (its counters then take in those writes) */
+    private readonly statusFile?: string,
   ) {
     this.myStartTicks = readStat('self')?.startTicks ?? 0;
     this.outside = new Set([0, 1, 2].flatMap((fd) => readLink(`/proc/self/fd/${fd}`) ?? []));
@@ -110,8 +113,9 @@ export class PipelineObserver {
         for (const pid of stage.tree.keys()) this.files.close(pid);
       }
     }
-    // (a shell that has ended has taken in its own last reads and writes too: its last children are late)
-    if (shell && shell.state !== 'Z') {
+    // (a shell that has ended, or begun writing timer's status lines, has taken in its own last reads and
+    // writes too: its last children are late)
+    if (shell && shell.state !== 'Z' && !this.shellEnding()) {
       this.shellOwnCpu = { userMs: shell.userTicks * MS_PER_TICK, sysMs: shell.sysTicks * MS_PER_TICK };
       const user = shell.childUserTicks * MS_PER_TICK;
       const sys = shell.childSysTicks * MS_PER_TICK;
@@ -270,6 +274,8 @@ export class PipelineObserver {
   countLost(): void {
     for (const stage of this.withUnplaced()) countLost(stage);
   }
+
+  private shellEnding = (): boolean => this.statusFile !== undefined && existsSync(this.statusFile);
 
   /** Closes every /proc file kept open (the run is over). */
   close(): void {

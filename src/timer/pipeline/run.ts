@@ -124,7 +124,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     return refuse(`cannot run ${shell}: ${systemErrorText(await spawnError)}`);
   }
   signals.started(child.pid);
-  const observer = new PipelineObserver(child.pid, startMs);
+  const observer = new PipelineObserver(child.pid, startMs, statusFile);
   let reapedBefore = 0;
   let reapWatch: NodeJS.Timeout | undefined;
   let watchUntil = 0;
