@@ -164,6 +164,8 @@ export interface ProcessStat {
   /** when it started, in ticks since boot */
   startTicks: number;
   rssPages: number;
+  /** how many threads it runs */
+  threads: number;
 }
 
 /** The fields of a /proc/PID/stat text (the name may hold spaces and parentheses). */
@@ -194,7 +196,9 @@ export function parseStat(text: string): ProcessStat {
   const sysTicks = next();
   const childUserTicks = next();
   const childSysTicks = next();
-  skip(4); // priority … itrealvalue (18–21)
+  skip(2); // priority, nice (18, 19)
+  const threads = next();
+  skip(1); // itrealvalue
   const startTicks = next();
   skip(1); // vsize
   const rssPages = next();
@@ -211,6 +215,7 @@ export function parseStat(text: string): ProcessStat {
     childSysTicks,
     startTicks,
     rssPages,
+    threads,
   };
 }
 

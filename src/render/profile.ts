@@ -252,6 +252,8 @@ export interface ProcessRecord {
   lost: Lost | undefined;
   /** it is lost, or a descendant of one that is: its CPU is in no figure of the shell's */
   underLost: boolean;
+  /** it was seen reaping a child of its own */
+  reaps?: boolean;
 }
 
 /** Stages reaped by the shell between two samples, and the CPU it accounted for them. */

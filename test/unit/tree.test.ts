@@ -31,6 +31,7 @@ function fakeProc() {
       childSysTicks: 0,
       startTicks: pid,
       rssPages: 1,
+      threads: 1,
       ...stats.get(pid),
       ppid,
       ...fields,
@@ -95,17 +96,35 @@ test('children a parent reaped between two looks get what its reaped CPU grew by
   const { probe, put, gone } = fakeProc();
   const stage = newStage(10, 10, 0);
   put(10, 1);
-  put(11, 10, { userTicks: cpu(30) });
-  put(12, 10, { userTicks: cpu(10) });
+  // started at 0 ms: by the look at 100, 11 used CPU 40% of its life, 12 10%
+  put(11, 10, { userTicks: cpu(40), startTicks: 0 });
+  put(12, 10, { userTicks: cpu(10), startTicks: 0 });
   lookAtTree(stage, probe, 100);
   gone(11);
   gone(12);
-  put(10, 1, { childUserTicks: cpu(80) });
+  put(10, 1, { childUserTicks: cpu(90) });
   lookAtTree(stage, probe, 200);
-  // 40 seen, 80 reaped: the 40 missed shared by what each was seen using
-  assert.equal(stage.procs.get(11)!.userMs, 60);
-  assert.equal(stage.procs.get(12)!.userMs, 20);
+  // 50 seen, 90 reaped: the 40 missed shared by what each was seen using (32, 8), each at most what
+  // it could have used in the 100 ms since at its rate (40, 10)
+  assert.equal(stage.procs.get(11)!.userMs, 72);
+  assert.equal(stage.procs.get(12)!.userMs, 18);
   assert.ok(stage.procs.get(11)!.exited && stage.procs.get(12)!.exited);
+});
+
+test('children a parent reaped: what children no look saw used stays the parent’s', () => {
+  const { probe, put, gone } = fakeProc();
+  const stage = newStage(10, 10, 0);
+  put(10, 1);
+  put(11, 10, { userTicks: cpu(10), startTicks: 0 }); // 10% of its 100 ms
+  put(12, 10, { startTicks: 10 }); // just started: no rate yet
+  lookAtTree(stage, probe, 100);
+  gone(11);
+  gone(12);
+  // parallel's way: it started and reaped others meanwhile, 500 ms of them
+  put(10, 1, { childUserTicks: cpu(510) });
+  lookAtTree(stage, probe, 200);
+  assert.equal(stage.procs.get(11)!.userMs, 20, 'at most 10 ms more: 10% of the 100 ms since');
+  assert.equal(stage.procs.get(12)!.userMs, 0, 'no rate known: nothing more');
 });
 
 test('own CPU: the main thread’s run time where the ticks say less, split as the ticks', () => {
@@ -173,17 +192,39 @@ test('adoptUnseen: processes no sample saw are unplaced process substitutions; a
   assert.equal(first.procs.get(11)!.lost, 'process substitution');
 });
 
-test('a shell reaps its children: one exited under any shell is not lost; under a program it is', () => {
+test('a shell reaps its children: one exited under any shell is not lost; under a program that reaps none it is', () => {
   for (const shell of ['sh', '/bin/bash', 'dash', 'ksh', 'mksh', 'zsh', 'busybox', 'cat']) {
-    const { probe, put } = fakeProc();
+    const { probe, put, gone } = fakeProc();
     const stage = newStage(10, 10, 0);
     put(10, 1);
     stage.argvs.set(10, [shell, '-c', 'x']);
     put(11, 10, { state: 'Z', userTicks: cpu(30) });
     lookAtTree(stage, probe, 100);
+    // (not yet: a program may reap it still)
+    assert.equal(stage.procs.get(11)!.lost, undefined, shell);
+    // gone with its parent, never reaped by it (`cat < <(seq 3)`: init reaps it)
+    gone(11);
+    gone(10);
+    lookAtTree(stage, probe, 200);
     assert.equal(stage.procs.get(11)!.lost, shell === 'cat' ? 'process substitution' : undefined, shell);
     assert.equal(stage.lostUserMs, shell === 'cat' ? 30 : 0, shell);
   }
+  // a program that reaps its children (xargs, parallel): one seen exited is not lost
+  const reaping = fakeProc();
+  const parallel = newStage(10, 10, 0);
+  reaping.put(10, 1);
+  parallel.argvs.set(10, ['perl', '/usr/bin/parallel']);
+  reaping.put(11, 10, { state: 'Z', userTicks: cpu(30) });
+  reaping.put(12, 10, { state: 'Z', userTicks: cpu(20) });
+  lookAtTree(parallel, reaping.probe, 100);
+  reaping.gone(11);
+  reaping.put(10, 1, { childUserTicks: cpu(30) });
+  lookAtTree(parallel, reaping.probe, 200);
+  reaping.gone(12);
+  reaping.gone(10);
+  lookAtTree(parallel, reaping.probe, 300);
+  assert.deepEqual([parallel.procs.get(11)!.lost, parallel.procs.get(12)!.lost], [undefined, undefined]);
+  assert.equal(parallel.lostUserMs, 0);
   // a fork of the shell that ran no program yet is the shell
   const { probe, put } = fakeProc();
   const stage = newStage(10, 10, 0);

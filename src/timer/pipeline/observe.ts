@@ -59,7 +59,7 @@ export class PipelineObserver {
     this.shellStartTicks = this.files.stat(shellPid)?.startTicks ?? Number.POSITIVE_INFINITY;
     this.probe = {
       stat: (pid) => this.files.stat(pid),
-      schedstat: (pid) => schedstatOf(this.files, pid),
+      schedstat: (pid, threads) => schedstatOf(this.files, pid, threads),
       argv: (pid) => {
         const cmdline = this.files.text(`/proc/${pid}/cmdline`);
         return cmdline && cmdline !== this.shellArgv ? cmdline.replace(/\0$/, '').split('\0') : undefined;

@@ -1,7 +1,7 @@
 import type { ChildCpu } from '../../base/proc.js';
 import type { Interval, ProcessProfile, ReapedGroup, StageRecord } from '../../render/profile.js';
 import { isSubshell, programsInOrder } from '../../render/stage-name.js';
-import { whole } from './lost.js';
+import { processesOf } from './process-rows.js';
 import type { readStageTraces } from '../../trace/read-stage-traces.js';
 import type { TracedStage } from '../../trace/read-stage-traces.js';
 
@@ -37,50 +37,6 @@ export interface ObservedStage {
 }
 
 /**
- * The programs of a stage, a process each, oldest first: each one's own CPU (its reaped children's
- * not in: they have rows of their own) as last seen, final where it was seen exited.
- */
-export function processesOf(record: StageRecord, endMs: number): ProcessProfile[] {
-  const order = programsInOrder(record);
-  const processes = [...record.procs.values()]
-    .filter((proc) => record.argvs.has(proc.pid) || proc.lost !== undefined)
-    .map((proc) => ({
-      pid: proc.pid,
-      parent: proc.parent,
-      argv: record.argvs.get(proc.pid) ?? [],
-      startMs: proc.startMs,
-      // (last seen alive or exited: its own CPU is read every 20 ms, a missing one noticed every 100)
-      endMs: Math.max(
-        proc.startMs,
-        Math.min(endMs, proc.goneMs === undefined && !proc.exited ? endMs : proc.lastSeenMs),
-      ),
-      running: proc.goneMs === undefined && !proc.exited,
-      userMs: proc.userMs,
-      sysMs: proc.sysMs,
-      sampled: !proc.exited,
-      lost: proc.lost ?? null,
-    }))
-    .sort((a, b) => order.indexOf(a.argv) - order.indexOf(b.argv) || a.pid - b.pid);
-  // a process substitution's row takes what its processes' rows leave of its whole (its reaped
-  // children's in: final where it was seen exited)
-  for (const root of record.procs.values()) {
-    const row = processes.find((proc) => proc.pid === root.pid);
-    if (root.lost !== 'process substitution' || !row) continue;
-    const inside = processes.filter((proc) => proc !== row && under(record, proc.pid, root.pid));
-    for (const field of ['userMs', 'sysMs'] as const)
-      row[field] = Math.max(0, whole(record, root, field) - inside.reduce((sum, proc) => sum + proc[field], 0));
-  }
-  return processes;
-}
-
-/** Whether process `pid` of the stage is a descendant of `ancestor` (by the parents first seen). */
-function under(record: StageRecord, pid: number, ancestor: number): boolean {
-  for (let at = record.procs.get(pid)?.parent; at !== undefined; at = record.procs.get(at)?.parent)
-    if (at === ancestor) return true;
-  return false;
-}
-
-/**
  * Shares the CPU the shell accounted for stages reaped together among them: each keeps what it is
  * known to have used (its last sample, or its own exit figures), and what the samples missed (the
  * time after the last one) goes to them in proportion to `weights` — how fast each was using CPU at
@@ -91,23 +47,31 @@ export function attributeReaped(
   total: { userMs: number; sysMs: number },
   weights: number[] = seenCpu.map((cpu) => cpu.userMs + cpu.sysMs),
 ): { userMs: number; sysMs: number }[] {
-  // (what the samples saw is read to the ns, the shell's figure in ticks: never more than the kernel's)
-  const fit = (field: 'userMs' | 'sysMs'): number => {
-    const seen = seenCpu.reduce((sum, cpu) => sum + cpu[field], 0);
-    return seen > total[field] ? Math.max(0, total[field]) / seen : 1;
-  };
-  const [userScale, sysScale] = [fit('userMs'), fit('sysMs')];
-  const known = seenCpu.map((cpu) => ({ userMs: cpu.userMs * userScale, sysMs: cpu.sysMs * sysScale }));
+  // Shared as wholes (user + sys): the kernel splits a process's time between user and sys by its
+  // ticks, a traced stage's own figures by getrusage, and shares taken field by field would move
+  // one's sys to another's user. (What the samples saw is read to the ns, the shell's figure to the
+  // ms: never more than the kernel's.)
+  const cpu = (of: { userMs: number; sysMs: number }): number => of.userMs + of.sysMs;
+  const totalMs = cpu(total);
+  const seenMs = seenCpu.reduce((sum, seen) => sum + cpu(seen), 0);
+  const scale = seenMs > totalMs ? Math.max(0, totalMs) / seenMs : 1;
+  const missed = Math.max(0, totalMs - seenMs * scale);
   const weightSum = weights.reduce((sum, weight) => sum + weight, 0);
-  const share = (field: 'userMs' | 'sysMs'): number[] => {
-    const missed = Math.max(0, total[field] - known.reduce((acc, cpu) => acc + cpu[field], 0));
-    return known.map(
-      (cpu, index) => cpu[field] + (weightSum > 0 ? (missed * weights[index]!) / weightSum : missed / known.length),
-    );
-  };
-  const user = share('userMs');
-  const sys = share('sysMs');
-  return known.map((_, index) => ({ userMs: user[index]!, sysMs: sys[index]! }));
+  const wholes = seenCpu.map(
+    (seen, index) =>
+      cpu(seen) * scale + (weightSum > 0 ? (missed * weights[index]!) / weightSum : missed / seenCpu.length),
+  );
+  // each whole split as its own figures were, then user moved between them (in proportion to their
+  // wholes) until the user times add up to the shell's
+  const users = seenCpu.map((seen, index) =>
+    cpu(seen) > 0 ? (wholes[index]! * seen.userMs) / cpu(seen) : wholes[index]!,
+  );
+  const wholeSum = wholes.reduce((sum, whole) => sum + whole, 0);
+  const userGap = total.userMs - users.reduce((sum, user) => sum + user, 0);
+  return wholes.map((whole, index) => {
+    const userMs = Math.min(whole, Math.max(0, users[index]! + (wholeSum > 0 ? (userGap * whole) / wholeSum : 0)));
+    return { userMs, sysMs: whole - userMs };
+  });
 }
 
 /** How far back a stage's CPU rate is taken: CPU is counted in 10 ms ticks, so a short interval's rate is noise. */
@@ -238,8 +202,8 @@ export function observedStages(
     stage.sysMs! += record.lostSysMs;
     const lost = [...record.procs.values()].filter((proc) => proc.lost !== undefined);
     stage.cpuSampled = lost.some((proc) => !proc.exited && proc.userMs + proc.sysMs + proc.childUserMs > 0);
-    stage.processes = processesOf(record, endMs);
     stage.running = record.goneMs === undefined;
+    stage.processes = processesOf(record, endMs, stage.running ? undefined : stage);
     closeIntervals(record, stage);
   });
   for (const [pid, traced] of traces) {

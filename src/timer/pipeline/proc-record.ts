@@ -8,16 +8,20 @@ export interface TreeProbe {
   stat(pid: number): ProcessStat | undefined;
   /** the program it runs, where it can be read (not a fork of the shell) */
   argv?(pid: number): string[] | undefined;
-  /** how long its main thread ran on a CPU and waited for one, ms (/proc/PID/schedstat: to the ns) */
-  schedstat(pid: number): [number, number];
+  /**
+   * how long its main thread ran on a CPU and waited for one, and how long all its `threads` ran, ms
+   * (/proc/PID/schedstat, /proc/PID/task/TID/schedstat: to the ns)
+   */
+  schedstat(pid: number, threads?: number): [number, number, number?];
   childrenOf(pid: number): number[];
   /** a start tick on timer's clock (ms from the shell's start) */
   startMsOf(startTicks: number): number;
 }
 
 /**
- * A process's own CPU: its ticks (utime, stime: 10 ms steps, each rounded down), or its main thread's
- * run time where more (to the ns; the whole of a program of one thread, exited too), split as the ticks.
+ * A process's own CPU: its ticks (utime, stime: 10 ms steps, each rounded down), or its threads' run
+ * time where more (to the ns; once it exited, its main thread's only: the ticks then take in the
+ * others' too), split as the ticks.
  */
 export function ownCpu(stat: ProcessStat, runMs: number): { userMs: number; sysMs: number } {
   const user = stat.userTicks * MS_PER_TICK;
@@ -29,10 +33,10 @@ export function ownCpu(stat: ProcessStat, runMs: number): { userMs: number; sysM
 
 /** Reads a process's figures into its record. */
 export function update(record: ProcessRecord, stat: ProcessStat, probe: TreeProbe, nowMs: number): void {
-  const [runMs, delayMs] = probe.schedstat(record.pid);
+  const [runMs, delayMs, threadsMs = runMs] = probe.schedstat(record.pid, stat.threads);
   Object.assign(record, {
     lastSeenMs: nowMs,
-    ...ownCpu(stat, runMs),
+    ...ownCpu(stat, threadsMs),
     childUserMs: stat.childUserTicks * MS_PER_TICK,
     childSysMs: stat.childSysTicks * MS_PER_TICK,
     runMs,

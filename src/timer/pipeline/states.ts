@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import type { ProcFiles } from '../../base/proc.js';
 import type { SampledState } from '../../render/profile.js';
 
@@ -35,13 +36,28 @@ export function combine(states: (SampledState | 'parent')[]): SampledState {
   return best === 'parent' ? 'other wait' : best;
 }
 
-/** How long a process's main thread ran on a CPU, and waited on a run queue (no CPU free), ms (or 0). */
-export function schedstatOf(files: ProcFiles, pid: number): [number, number] {
+/**
+ * How long a process's main thread ran on a CPU and waited on a run queue (no CPU free), and how long
+ * all its threads ran (where it runs `threads`: a Node program's collector and compiler threads too),
+ * ms (or 0).
+ */
+export function schedstatOf(files: ProcFiles, pid: number, threads = 1): [number, number, number] {
   const text = files.text(`/proc/${pid}/schedstat`);
-  if (text === undefined) return [0, 0];
+  if (text === undefined) return [0, 0, 0];
   // "run-time wait-time timeslices" (ns, ns, count)
   const [run, wait] = text.split(' ');
-  return [Number(run) / 1e6 || 0, Number(wait) / 1e6 || 0];
+  const mainMs = Number(run) / 1e6 || 0;
+  let runMs = mainMs;
+  if (threads > 1) {
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {}
+    for (const task of tasks)
+      if (task !== String(pid))
+        runMs += Number(files.text(`/proc/${pid}/task/${task}/schedstat`)?.split(' ')[0]) / 1e6 || 0;
+  }
+  return [mainMs, Number(wait) / 1e6 || 0, runMs];
 }
 
 /** A process's state now ('unknown' where /proc/PID/wchan cannot be read: hidepid, another user's). */

@@ -36,14 +36,13 @@ const procsubArgs = (argv: string[] | undefined): number =>
 
 /**
  * A process substitution of a program: one of the first children of a process that ran a program
- * given /dev/fd/N (bash forks them before it runs the program, which does not wait for them), or a
- * child left exited under a program (a program that waits would have reaped it).
+ * given /dev/fd/N (bash forks them before it runs the program, which does not wait for them). (One
+ * given as a redirection, `sort < <(seq 3)`, is known when it is gone: see leftExited.)
  */
-function isProcsub(record: ProcessRecord, stage: StageRecord, exited: boolean): boolean {
+function isProcsub(record: ProcessRecord, stage: StageRecord): boolean {
   const parent = stage.procs.get(record.parent);
   const argv = stage.argvs.get(record.parent);
   if (parent === undefined || runsShell(argv)) return false;
-  if (exited) return true;
   const count = procsubArgs(argv);
   if (count === 0) return false;
   const siblings = [...stage.procs.values()].filter((other) => other.parent === record.parent);
@@ -76,7 +75,7 @@ export function lookAtTree(stage: StageRecord, probe: TreeProbe, nowMs: number):
     });
     update(record, stat, probe, nowMs);
     if (pid !== stage.pid && stat.ppid !== record.parent) record.lost ??= 'orphan';
-    if (pid !== stage.pid && record.lost === undefined && isProcsub(record, stage, exited))
+    if (pid !== stage.pid && record.lost === undefined && isProcsub(record, stage))
       record.lost = 'process substitution';
     const lost = parentLost || record.lost !== undefined;
     record.underLost ||= lost;
@@ -108,36 +107,59 @@ export function lookAtTree(stage: StageRecord, probe: TreeProbe, nowMs: number):
       continue;
     }
     record.goneMs = nowMs;
-    if (record.exited) continue;
     const parent = stage.procs.get(record.parent);
     if (found.has(record.parent) && record.lost === undefined) {
-      reapedBy.set(record.parent, [...(reapedBy.get(record.parent) ?? []), record]);
+      // reaped by its parent since the last look (which is then known to reap its children)
+      parent!.reaps = true;
+      if (!record.exited) reapedBy.set(record.parent, [...(reapedBy.get(record.parent) ?? []), record]);
+      else for (const field of ['userMs', 'sysMs'] as const) grown.get(record.parent)![field] -= record[field];
       continue;
     }
-    // gone with its parent in one interval: reaped by it, unless nothing of the pipeline reaps it
-    if (record.lost === undefined && parent?.goneMs === nowMs && isProcsub(record, stage, record.exited))
-      record.lost = 'process substitution';
+    if (record.lost === undefined && leftExited(record, stage, nowMs)) record.lost = 'process substitution';
   }
-  for (const [parent, children] of reapedBy) finalFigures(children, grown.get(parent)!);
+  for (const [parent, children] of reapedBy) finalFigures(children, grown.get(parent)!, nowMs);
   countLost(stage);
   return look;
 }
 
 /**
- * Children a parent reaped since the last look: what its reaped children's CPU grew by is theirs,
- * exactly (shared in proportion to what each was seen using, where several): their figures are final.
+ * A process gone with or after its parent that no process of the pipeline reaped: a process
+ * substitution of a program that does not wait for it, either given as /dev/fd/N (isProcsub) or, seen
+ * exited, as a redirection (`sort < <(seq 3)`) — unless its parent, a program, was seen reaping others
+ * (xargs, parallel: a child of theirs is often seen exited before they reap it).
  */
-function finalFigures(children: ProcessRecord[], grown: { userMs: number; sysMs: number }): void {
+function leftExited(record: ProcessRecord, stage: StageRecord, nowMs: number): boolean {
+  const parent = stage.procs.get(record.parent);
+  if (parent === undefined || (parent.goneMs !== nowMs && !record.exited)) return false;
+  if (isProcsub(record, stage)) return true;
+  return record.exited && !parent.reaps && !runsShell(stage.argvs.get(record.parent));
+}
+
+/**
+ * Children a parent reaped since the last look: what its reaped children's CPU grew by is theirs, less
+ * what went to children no look saw (a program that starts many, xargs, parallel): each seen one takes
+ * a share in proportion to what it was seen using, at most what it could have used since its last look
+ * at the rate it had used CPU over its life so far; the rest stays the parent's (no row of its own).
+ */
+function finalFigures(children: ProcessRecord[], grown: { userMs: number; sysMs: number }, nowMs: number): void {
   const seen = (record: ProcessRecord, field: 'userMs' | 'sysMs'): number =>
     field === 'userMs' ? record.userMs + record.childUserMs : record.sysMs + record.childSysMs;
+  const cap = (record: ProcessRecord): number => {
+    const lifeMs = record.lastSeenMs - record.startMs;
+    const rate = lifeMs > 0 ? (seen(record, 'userMs') + seen(record, 'sysMs')) / lifeMs : 0;
+    return rate * Math.max(0, nowMs - record.lastSeenMs);
+  };
+  const caps = children.map(cap);
   for (const field of ['userMs', 'sysMs'] as const) {
     const seenSum = children.reduce((sum, child) => sum + seen(child, field), 0);
     const missed = grown[field] - seenSum;
     if (missed < 0) return; // (not all of it seen: a child of another one's, or the counters read apart)
-    for (const child of children) {
+    children.forEach((child, index) => {
       const share = seenSum > 0 ? (missed * seen(child, field)) / seenSum : missed / children.length;
-      child[field] += share;
-    }
+      const taken = Math.min(share, caps[index]!);
+      child[field] += taken;
+      caps[index]! -= taken;
+    });
   }
   for (const child of children) child.exited = true;
 }
@@ -151,9 +173,9 @@ export function refreshLive(stage: StageRecord, probe: TreeProbe, nowMs: number)
   for (const record of descendants(stage)) {
     const stat = probe.stat(record.pid);
     if (stat === undefined || stat.startTicks !== record.startTicks) continue;
-    const [runMs, delayMs] = probe.schedstat(record.pid);
+    const [runMs, delayMs, threadsMs = runMs] = probe.schedstat(record.pid, stat.threads);
     const exited = stat.state === 'Z' || stat.state === 'X';
-    Object.assign(record, { lastSeenMs: nowMs, ...ownCpu(stat, runMs), runMs, delayMs, exited });
+    Object.assign(record, { lastSeenMs: nowMs, ...ownCpu(stat, threadsMs), runMs, delayMs, exited });
   }
 }
 
