@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { parseWithGrammar } from '../../src/timer/pipeline/bash-parser.js';
-import { simplePipeline } from '../../src/timer/pipeline/simple-text.js';
-import { ROOT } from '../helpers.js';
+import { parseWithGrammar } from '../src/timer/pipeline/bash-parser.js';
+import { simplePipeline } from '../src/timer/pipeline/simple-text.js';
+import { ROOT } from './helpers.js';
 
 const grammar = (text: string) => parseWithGrammar(text, path.join(ROOT, 'dist'));
 
