@@ -118,6 +118,8 @@ test('in a terminal: the stages’ stderr passes above the live view, whole line
     const screen = await watchScreen(session, 'the status', noteKept, (screen) => /^status=\d+/m.test(screen));
     assert.match(screen, /^status=130$/m, screen);
     assert.match(screen, /killed by SIGINT/, screen);
+    // (the shell, killed, never gave the stages' statuses: said so, not guessed)
+    assert.match(screen, /^status unknown: the shell was killed by SIGINT before it could give them\.$/m, screen);
     assert.match(screen, /^bottleneck: sleep-task — busy \d+% of the time/m, screen);
     assert.deepEqual(await states('^node .*bin/sleep-task --for 103ms$'), [], 'nothing left running');
   } finally {

@@ -96,7 +96,15 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   );
   lines.push('working: on a CPU; CPU wait: runnable, no core free; other waits: sleep, disk,');
   lines.push('network, a child; input wait: waiting for input; blocked: blocked on output.');
-  lines.push('The CPU of a program that does not trace itself is counted to 10ms.');
+  lines.push("CPU: the kernel's, as the shell reaped each stage; stages it reaped between two");
+  lines.push('samples share their whole by the rate each was last seen using.');
+  // (a stage's text on one line: its line breaks as ⏎, as in the tables)
+  const unseen = profile.stages.filter((stage) => stage.pid === 0).map((stage) => stage.command.replace(/\n/g, '⏎'));
+  const theirs = unseen.length > 1 ? 'their' : 'its';
+  if (unseen.length > 0)
+    lines.push(`?: ${unseen.join(', ')} started and ended between two samples: none of ${theirs} figures is known.`);
+  if (profile.signal && profile.stages.some((stage) => stage.pid !== 0 && stage.status === null))
+    lines.push(`status unknown: the shell was killed by ${profile.signal} before it could give them.`);
   if (sampled) lines.push('≈: as last sampled (the process was not seen ending).');
   if (figures.some((row) => row[0]!.trim() === '(rest)'))
     lines.push("(rest): the subshell's own CPU, processes no sample saw, and what rows marked ≈ used after.");
