@@ -10,7 +10,7 @@ const parse = (text: string) => parseTypedStages(text, path.join(ROOT, 'dist'));
 
 /** Each text's stages, as `pick` shows them, are the ones expected. */
 async function expectStages(
-  cases: [string, unknown[]][],
+  cases: [string, unknown[] | undefined][],
   pick: (stage: NonNullable<Awaited<ReturnType<typeof parse>>>[number]) => unknown,
 ): Promise<void> {
   for (const [text, expected] of cases) assert.deepEqual((await parse(text))?.map(pick), expected, text);
@@ -271,4 +271,64 @@ test('a pipeline of three or more before && or ||: its elements, the rest after 
     (stage) => [stage.text, stage.pipeline, stage.conditional],
   );
   await expectStages([['seq 3 | cat > >(sleep 1; cat > f)', [[], ['>(sleep 1; cat > f)']]]], (stage) => stage.procsubs);
+});
+
+test("a redirection in the middle of a pipeline is its element's (tree-sitter reads `a | b 2>&1 | c` as `(a | b) 2>&1 | c`)", async () => {
+  await expectStages(
+    [
+      [
+        'printf "1\\n" | cat; seq 1 2000000 | gzip -1 2>&1 | wc -c',
+        [
+          ['printf "1\\n"', 0, []],
+          ['cat', 0, []],
+          ['seq 1 2000000', 1, []],
+          ['gzip -1 2>&1', 1, []],
+          ['wc -c', 1, []],
+        ],
+      ],
+      [
+        'x=1; a <(seq 3) | b 2> >(cat >&2) | c 2>/dev/null | d > >(wc)',
+        [
+          ['a <(seq 3)', 0, ['<(seq 3)']],
+          ['b 2> >(cat >&2)', 0, ['>(cat >&2)']],
+          ['c 2>/dev/null', 0, []],
+          ['d > >(wc)', 0, ['>(wc)']],
+        ],
+      ],
+      [
+        'cat <<EOF | tr a-z A-Z 2>&1 | wc -l\nabc\nEOF\n',
+        [
+          ['cat <<EOF', 0, []],
+          ['tr a-z A-Z 2>&1', 0, []],
+          ['wc -l', 0, []],
+        ],
+      ],
+    ],
+    (stage) => [stage.text, stage.pipeline, stage.procsubs],
+  );
+});
+
+test('a here-document left open (bash reads its body to the end of the text): its stage as typed', async () => {
+  await expectStages(
+    [
+      ['cat <<EOF\nabc', [['cat <<EOF\nabc', 'cat']]],
+      [
+        'cat <<EOF | wc -l\nabc\ndef',
+        [
+          ['cat <<EOF', 'cat'],
+          ['wc -l', 'wc'],
+        ],
+      ],
+      [
+        'seq 3; cat <<-"END"\n\tx',
+        [
+          ['seq 3', 'seq'],
+          ['cat <<-"END"\n\tx', 'cat'],
+        ],
+      ],
+      // a here-string opens none
+      ['cat <<<abc | wc; f() {', undefined],
+    ],
+    (stage) => [stage.text, stage.program],
+  );
 });

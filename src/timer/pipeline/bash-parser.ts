@@ -32,13 +32,32 @@ export async function parseWithGrammar(source: string, dir: string): Promise<Typ
     await Parser.init({ wasmBinary: readFileSync(load.resolve('web-tree-sitter/tree-sitter.wasm')) });
     const parser = new Parser();
     parser.setLanguage(await Language.load(readFileSync(path.join(dir, 'tree-sitter-bash.wasm'))));
-    const tree = parser.parse(source);
-    if (tree === null) return undefined;
-    const stages = typedStages(tree.rootNode as SyntaxNode, source);
-    tree.delete();
+    const parse = (text: string): TypedStage[] | undefined => {
+      const tree = parser.parse(text);
+      if (tree === null) return undefined;
+      const stages = typedStages(tree.rootNode as SyntaxNode, text);
+      tree.delete();
+      return stages;
+    };
+    const stages = parse(source) ?? parse(closeHeredoc(source) ?? '');
     parser.delete();
+    // (a here-document closed for the grammar: the stage's text as typed)
+    const last = stages?.[stages.length - 1];
+    if (last && !source.includes(last.text)) last.text = last.text.slice(0, last.text.lastIndexOf('\n')).trimEnd();
     return stages;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A text whose last here-document is left open (`cat <<EOF⏎abc`), closed: bash reads its body to the
+ * end of the text (and warns), the grammar finds an error; undefined where there is no such thing.
+ */
+function closeHeredoc(source: string): string | undefined {
+  // (not a here-string, <<<)
+  const delimiters = [...source.matchAll(/(?<!<)<<-?(?!<)\s*(['"]?)([\w-]+)\1/g)].map((match) => match[2]!);
+  const last = delimiters[delimiters.length - 1];
+  if (last === undefined || new RegExp(`\\n\\s*${last}\\s*(\\n|$)`).test(source)) return undefined;
+  return `${source.replace(/\n?$/, '\n')}${last}\n`;
 }

@@ -55,9 +55,41 @@ export function lastPipelineRows(
 const children = (node: SyntaxNode): SyntaxNode[] =>
   node.namedChildren.filter((child): child is SyntaxNode => child !== null && child.type !== 'comment');
 
-/** A pipeline's elements (tree-sitter nests the rest of one after a here-document: `| b | c`). */
-const elementsOf = (node: SyntaxNode): SyntaxNode[] =>
-  node.type === 'pipeline' ? children(node).flatMap(elementsOf) : [node];
+/** An element of a pipeline: its node, where its text ends, the redirections bash applies to it. */
+interface Element {
+  node: SyntaxNode;
+  endIndex: number;
+  redirects: SyntaxNode[];
+}
+
+/**
+ * A pipeline's elements, each with where its text ends and the redirections tree-sitter gave to a
+ * whole pipeline before it: it reads `a | b 2>&1 | c` as the pipeline `a | b` redirected, then `| c`,
+ * and `a | b > out` as `a | b` redirected; bash applies each redirection to the element it follows.
+ */
+function redirectedElements(pipeline: SyntaxNode, statement: SyntaxNode): Element[] {
+  const flat = (node: SyntaxNode): Element[] => {
+    const inner = children(node)[0];
+    if (node.type === 'redirected_statement' && inner?.type === 'pipeline') {
+      const elements = flat(inner);
+      const redirects = children(node).filter((child) => child !== inner);
+      const last = elements[elements.length - 1]!;
+      last.endIndex = Math.max(last.endIndex, node.endIndex);
+      last.redirects = [...last.redirects, ...redirects];
+      return elements;
+    }
+    if (node.type !== 'pipeline') return [{ node, endIndex: node.endIndex, redirects: [] }];
+    return children(node).flatMap(flat);
+  };
+  const elements = flat(pipeline);
+  if (statement !== pipeline) {
+    // (a redirection after the last element is its: its process substitutions too)
+    const last = elements[elements.length - 1]!;
+    last.endIndex = statement.endIndex;
+    last.redirects = [...last.redirects, ...children(statement).filter((child) => child !== pipeline)];
+  }
+  return elements;
+}
 
 /** The program a simple command runs: its command name's last path part, as typed. */
 function programOf(node: SyntaxNode): string | undefined {
@@ -169,15 +201,13 @@ function statementStages(
   if (node.type === 'negated_command' && children(node)[0]) node = children(node)[0]!;
   if (node.type === 'redirected_statement' && children(node)[0]?.type === 'pipeline') node = children(node)[0]!;
   if (node.type === 'pipeline') {
-    const elements = elementsOf(node);
+    const elements = redirectedElements(node, statement);
     // `! a | b` negates the pipeline's status: the stages are a and b
-    if (elements[0]?.type === 'negated_command' && children(elements[0])[0]) elements[0] = children(elements[0])[0]!;
-    // (a redirection after the last element is its: its process substitutions too)
-    const redirected = statement === node ? [] : children(statement).filter((child) => child !== node);
-    return elements.map((node, index) => {
-      const last = index === elements.length - 1;
-      const stage = element(node, source.slice(node.startIndex, last ? statement.endIndex : node.endIndex).trim());
-      return last ? { ...stage, procsubs: [...stage.procsubs, ...redirected.flatMap(procsubsOf)] } : stage;
+    const first = elements[0]?.node;
+    if (first?.type === 'negated_command' && children(first)[0]) elements[0]!.node = children(first)[0]!;
+    return elements.map(({ node, endIndex, redirects }) => {
+      const stage = element(node, source.slice(node.startIndex, endIndex).trim());
+      return { ...stage, procsubs: [...stage.procsubs, ...redirects.flatMap(procsubsOf)] };
     });
   }
   const stage = element(node, source.slice(statement.startIndex, statement.endIndex).trim());
@@ -213,6 +243,9 @@ function pipelineAfterHeredoc(
   const start = children(heredoc).find((child) => child.type === 'heredoc_start')!;
   return [
     element(command, source.slice(statement.startIndex, start.endIndex).trim()),
-    ...elementsOf(rest).map((node) => element(node, node.text.trim())),
+    ...redirectedElements(rest, rest).map(({ node, endIndex, redirects }) => ({
+      ...element(node, source.slice(node.startIndex, endIndex).trim()),
+      procsubs: [...procsubsOf(node), ...redirects.flatMap(procsubsOf)],
+    })),
   ];
 }
