@@ -66,6 +66,7 @@ const STAGE: Record<string, Kind[]> = {
   ...Object.fromEntries([...STATE_MS, 'unknown'].map((state) => [`${state}Ms`, ['number'] as Kind[]])),
   traced: ['boolean'],
   cpuSampled: ['boolean'],
+  cpuShared: ['boolean'],
   processes: ['array'],
   timeline: ['array'],
   items: ['array', 'null'],

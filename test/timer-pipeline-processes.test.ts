@@ -66,7 +66,7 @@ test('the report: a sub-row per program of a subshell adding up to it, the bottl
   assert.match(stderr, /^bottleneck: gzip -7 in \(grep -v 99 \| gzip -7\) — /m);
   // the sub-rows' CPU adds up to the stage's (to the rounding of each figure)
   const ms = (text: string): number => {
-    const match = /^≈?([\d.]+)(µs|ms|s)$/.exec(text)!;
+    const match = /^[≈~]?([\d.]+)(µs|ms|s)$/.exec(text)!;
     return Number(match[1]) * { µs: 0.001, ms: 1, s: 1000 }[match[2] as 'ms'];
   };
   const cpu = (line: string): number => {
@@ -74,7 +74,7 @@ test('the report: a sub-row per program of a subshell adding up to it, the bottl
     // user and sys: after status (stage rows) and wall
     return fields
       .slice(-5)
-      .filter((field) => /^≈?[\d.]+(µs|ms|s)$/.test(field))
+      .filter((field) => /^[≈~]?[\d.]+(µs|ms|s)$/.test(field))
       .slice(-2)
       .reduce((sum, field) => sum + ms(field), 0);
   };

@@ -52,6 +52,7 @@ export function pipelineJson(profile: PipelineProfile): string {
     userMs: roundOrNull(stage.userMs),
     sysMs: roundOrNull(stage.sysMs),
     cpuSampled: stage.cpuSampled,
+    cpuShared: stage.cpuShared,
     peakRssBytes: stage.peakRssBytes,
     bytesIn: stage.bytesIn,
     bytesOut: stage.bytesOut,

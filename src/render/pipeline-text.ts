@@ -5,7 +5,7 @@ import { chartText, table } from './chart-text.js';
 import { profileChart } from './pipeline-chart.js';
 import { subRows } from './sub-rows.js';
 import { wrapText } from './width.js';
-import type { PipelineProfile } from './profile.js';
+import type { PipelineProfile, State } from './profile.js';
 
 // The report a person reads at the end of `timer --pipeline`: figures per stage, the chart, the
 // bottleneck and the prediction.
@@ -51,15 +51,16 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   if (profile.stateUnknownReason) lines.push(`states unknown: ${profile.stateUnknownReason}`);
   lines.push('');
   // ≈: counted to the last sample (nobody of the pipeline reaped it)
-  const cpuOf = (ms: number | null, sampled: boolean): string =>
-    ms === null ? '?' : `${sampled ? '≈' : ''}${format(ms)}`;
+  // ~: in part a share by rate of what the shell reaped with other stages (an estimate)
+  const cpuOf = (ms: number | null, sampled: boolean, shared = false): string =>
+    ms === null ? '?' : `${sampled ? '≈' : shared ? '~' : ''}${format(ms)}`;
   const figures = profile.stages.flatMap((stage) => [
     [
       stage.command,
       stage.running ? 'running' : formatStatus(stage.status),
       stage.pid === 0 ? '?' : format(stage.wallMs), // no sample saw its process: when it ended is unknown
-      cpuOf(stage.userMs, stage.cpuSampled),
-      cpuOf(stage.sysMs, stage.cpuSampled),
+      cpuOf(stage.userMs, stage.cpuSampled, stage.cpuShared),
+      cpuOf(stage.sysMs, stage.cpuSampled, stage.cpuShared),
       formatBytes(stage.peakRssBytes),
       formatBytes(stage.bytesIn),
       formatBytes(stage.bytesOut),
@@ -68,25 +69,31 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
       `${'  '.repeat(row.depth)}${row.name}`,
       row.running ? 'running' : '',
       format(row.endMs - row.startMs),
-      cpuOf(row.userMs, row.sampled),
-      cpuOf(row.sysMs, row.sampled),
+      cpuOf(row.userMs, row.sampled, stage.cpuShared && row.own),
+      cpuOf(row.sysMs, row.sampled, stage.cpuShared && row.own),
       '',
       '',
       '',
     ]),
   ]);
   const sampled = figures.some((row) => row[3]!.startsWith('≈'));
+  const shared = figures.some((row) => row[3]!.startsWith('~'));
   const header = ['stage', 'status', 'wall', 'user', 'sys', 'peak RSS', 'read', 'written'];
   lines.push(table([header, ...figures], width).trimEnd());
   lines.push('');
+  const states: State[] = [
+    'working',
+    'waiting for a CPU',
+    'other wait',
+    'waiting for input',
+    'blocked on output',
+    'start-up',
+  ];
   const shares = profile.stages.map((stage) => {
     const active = stage.wallMs - stage.time.stopped;
-    return [
-      stage.name,
-      ...(
-        ['working', 'waiting for a CPU', 'other wait', 'waiting for input', 'blocked on output', 'start-up'] as const
-      ).map((state) => (stage.pid === 0 ? '?' : share(stage.time[state], active))),
-    ];
+    // no sample saw it, or no two did (no interval between them): its states are unknown, not 0%
+    const known = stage.pid !== 0 && states.some((state) => stage.time[state] > 0);
+    return [stage.name, ...states.map((state) => (known ? share(stage.time[state], active) : '?'))];
   });
   lines.push(
     table(
@@ -106,15 +113,19 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   if (profile.signal && profile.stages.some((stage) => stage.pid !== 0 && stage.status === null))
     lines.push(`status unknown: the shell was killed by ${profile.signal} before it could give them.`);
   if (sampled) lines.push('≈: as last sampled (the process was not seen ending).');
+  if (shared) lines.push('~: reaped with other stages between two samples: in part its share by rate, an estimate.');
   if (figures.some((row) => row[0]!.trim() === '(rest)'))
     lines.push("(rest): the subshell's own CPU, processes no sample saw, and what rows marked ≈ used after.");
   lines.push("read, written: a pipestage stage's own stdin and stdout; any other program's");
   lines.push('whole I/O (rchar, wchar: its libraries too), final as the shell reaped it; ?');
   lines.push('where it was reaped with others. Bytes in KiB and MiB (1024).');
+  if (profile.stages.some((stage) => stage.procsubs.length > 0 && !stage.traced))
+    lines.push("A stage's process substitutions are reaped apart from it, or never: its bytes ?.");
   lines.push('');
   if (profile.stages.length > 0 && profile.wallMs > 0) lines.push(chartText(profileChart(profile, format), width, 20));
-  lines.push(profile.bottleneckLine);
-  if (profile.prediction) lines.push(profile.prediction.line);
+  // (stages' texts on one line: their line breaks as ⏎, as in the tables)
+  lines.push(profile.bottleneckLine.replace(/\n/g, '⏎'));
+  if (profile.prediction) lines.push(profile.prediction.line.replace(/\n/g, '⏎'));
   // prose to the width (the pipeline as typed, the tables and the chart are whole lines of their own)
   const headline = (line: string): string[] => wrapText(line.replace(/\n/g, ' ⏎ '), width);
   const wrapped = lines.flatMap((line, index) =>

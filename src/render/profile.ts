@@ -92,6 +92,8 @@ export interface StageProfile {
   stdout: string | undefined;
   /** its CPU takes in processes nobody of the pipeline reaped, counted to their last sample (≈) */
   cpuSampled: boolean;
+  /** its CPU is in part a share, by rate, of what the shell reaped with other stages between two samples (≈) */
+  cpuShared: boolean;
   /** each program it ran, a process each, oldest first; and its process substitutions */
   processes: ProcessProfile[];
   /** its process substitutions as typed, in order (`<(seq 3)`) */
@@ -267,4 +269,9 @@ export interface ReapedGroup {
    */
   bytesIn?: number;
   bytesOut?: number;
+  /**
+   * the group the shell reaped last (its CPU: the shell's `times` less what the samples gave the groups
+   * before); the others' is the growth of its counters in 10 ms ticks (each of user and sys within a tick)
+   */
+  late?: boolean;
 }

@@ -60,6 +60,7 @@ export const profiled = (
   stdin: undefined,
   stdout: undefined,
   cpuSampled: false,
+  cpuShared: false,
   processes: [],
   procsubs: [],
   running: false,

@@ -63,3 +63,61 @@ test('a shell killed by a signal gave no statuses: said so, not guessed', () => 
   );
   assert.ok(!lines(pipeline(stages)).some((line) => line.startsWith('status unknown')));
 });
+
+test('a stage with no interval between two samples: its shares unknown (?), not 0%; one with states: shares of its wall', () => {
+  const noStates = profiled('seq 9', {}, true, { pid: 6, userMs: 30, wallMs: 200 });
+  const working = profiled('gzip -1', { working: 150, 'waiting for input': 50 }, false, { pid: 7, wallMs: 200 });
+  const report = lines(pipeline([noStates, working]));
+  const row = (name: string): string[] =>
+    report
+      .find((line) => line.startsWith(`${name} `))!
+      .trim()
+      .split(/\s+/);
+  const shares = report.findIndex((line) => line.startsWith('share of its wall'));
+  const after = report.slice(shares);
+  const sharesOf = (name: string): string[] =>
+    after
+      .find((line) => line.startsWith(`${name} `))!
+      .trim()
+      .split(/\s+/);
+  assert.deepEqual(sharesOf('seq').slice(-6), ['?', '?', '?', '?', '?', '?']);
+  assert.deepEqual(sharesOf('gzip').slice(-6), ['75%', '0%', '0%', '25%', '0%', '0%']);
+  assert.ok(row('seq').includes('30ms'), report.join('\n'));
+});
+
+test('CPU shared by rate among stages reaped together is marked ~ and said to be an estimate; exact CPU unmarked', () => {
+  const shared = profiled('seq 9', {}, true, { pid: 6, userMs: 12, sysMs: 3, cpuShared: true });
+  const exact = profiled('wc -c', {}, false, { pid: 7, userMs: 40, sysMs: 5 });
+  const report = lines(pipeline([shared, exact]));
+  const fields = (name: string): string[] =>
+    report
+      .find((line) => line.startsWith(`${name} `))!
+      .trim()
+      .split(/\s{2,}/);
+  assert.deepEqual(fields('seq 9').slice(3, 5), ['~12ms', '~3ms'], report.join('\n'));
+  assert.deepEqual(fields('wc -c').slice(3, 5), ['40ms', '5ms']);
+  assert.match(
+    prose(pipeline([shared, exact])),
+    /~: reaped with other stages between two samples: in part its share by rate, an estimate\./,
+  );
+  assert.ok(!prose(pipeline([exact])).includes('~:'));
+});
+
+test('a stage typed over several lines: the bottleneck and prediction lines keep it on one line (⏎)', () => {
+  const stage = profiled('cat <<EOF\nabc\nEOF', { working: 900 }, false, { pid: 6 });
+  const report = lines(
+    pipeline([stage], {
+      bottleneckLine: 'bottleneck: cat <<EOF\nabc\nEOF — working 90% of the time',
+      prediction: {
+        wallMs: 500,
+        change: 'cat <<EOF\nabc\nEOF twice as fast',
+        coresFull: false,
+        coresBound: false,
+        line: 'predicted: 500ms with cat <<EOF\nabc\nEOF twice as fast',
+      },
+    }),
+  );
+  assert.ok(report.includes('bottleneck: cat <<EOF⏎abc⏎EOF — working 90% of the time'), report.join('\n'));
+  assert.ok(report.includes('predicted: 500ms with cat <<EOF⏎abc⏎EOF twice as fast'));
+  assert.ok(!report.includes('abc'));
+});

@@ -109,8 +109,9 @@ export async function assembleProfile(run: EndedRun): Promise<{ profile: Pipelin
       : 0;
   const busyElsewhere = activeMs > 0 ? Math.min(cores - 1, othersMs / activeMs) : 0;
   const bottleneck = findBottleneck(stages, wallMs - stoppedMs);
+  // (a run cut short by a signal says nothing of how long the whole would take)
   const prediction =
-    bottleneck.busiest && cpuMs !== null
+    bottleneck.busiest && cpuMs !== null && !signal
       ? predict(stages, bottleneck.busiest, activeMs, cpuMs, cores - busyElsewhere)
       : undefined;
   // then, once it ended: reading the stages' traces, the model (not drawing the report)

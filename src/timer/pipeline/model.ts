@@ -119,6 +119,9 @@ export function profileStages(
     : withUnseenStages(dataFlowOrder(observed), outside);
   const asTyped = placed ? typed : undefined;
   const anyUnseen = ordered.some((stage) => stage.pid === 0);
+  // a stage with process substitutions: the shell, or nobody, reaps them, with it or apart
+  const withProcsubs = (stage: ObservedStage, typedStage: TypedStage | undefined): boolean =>
+    (typedStage?.procsubs.length ?? 0) > 0 || (stage.processes ?? []).some((p) => p.lost === 'process substitution');
   const profiles = ordered.map((stage, index): StageProfile => {
     const typedStage = asTyped?.[index];
     const { command, name } = typedStage
@@ -139,9 +142,10 @@ export function profileStages(
       userMs: stage.userMs ?? exit?.userMs ?? null,
       sysMs: stage.sysMs ?? exit?.sysMs ?? null,
       peakRssBytes: exit ? Math.max(exit.peakRssBytes, stage.peakRssBytes ?? 0) : stage.peakRssBytes,
-      // (a stage the shell reaped alone has its whole I/O, unless a stage no sample saw was reaped with it)
-      bytesIn: exit?.bytesIn ?? (anyUnseen ? null : stage.bytesIn),
-      bytesOut: exit?.bytesOut ?? (anyUnseen ? null : stage.bytesOut),
+      // (a stage the shell reaped alone has its whole I/O, unless a stage no sample saw was reaped with
+      // it; not its process substitutions': unknown)
+      bytesIn: exit?.bytesIn ?? (anyUnseen || withProcsubs(stage, typedStage) ? null : stage.bytesIn),
+      bytesOut: exit?.bytesOut ?? (anyUnseen || withProcsubs(stage, typedStage) ? null : stage.bytesOut),
       linesOut: exit ? exit.lines : null,
       time: withUnknown(stateTotals(segments), stage.endMs - stage.startMs),
       timeline: segments,
@@ -150,6 +154,7 @@ export function profileStages(
       stdin: stage.stdin,
       stdout: stage.stdout,
       cpuSampled: stage.cpuSampled ?? false,
+      cpuShared: stage.cpuShared ?? false,
       processes: stage.processes ?? [],
       procsubs: typedStage?.procsubs ?? [],
       running: stage.running ?? false,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { MS_PER_TICK, PAGE_BYTES, ProcFiles, parseIo, readProcLink as readLink, readStat } from '../../base/proc.js';
 import type { Lost, ReapedGroup, SampledState, StageRecord } from '../../render/profile.js';
-import { combine, schedstatOf, stateOf } from './states.js';
+import { combine, schedstatReader, stateOf } from './states.js';
 import { newStage } from './stage-record.js';
 import { adoptUnseen, countLost, lostAlive, procsubsRunning, refreshLost } from './lost.js';
 import { descendants, lookAtTree, refreshLive, type TreeProbe } from './tree.js';
@@ -59,7 +59,7 @@ export class PipelineObserver {
     this.shellStartTicks = this.files.stat(shellPid)?.startTicks ?? Number.POSITIVE_INFINITY;
     this.probe = {
       stat: (pid) => this.files.stat(pid),
-      schedstat: (pid, threads) => schedstatOf(this.files, pid, threads),
+      schedstat: schedstatReader(this.files),
       argv: (pid) => {
         const cmdline = this.files.text(`/proc/${pid}/cmdline`);
         return cmdline && cmdline !== this.shellArgv ? cmdline.replace(/\0$/, '').split('\0') : undefined;

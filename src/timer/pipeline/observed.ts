@@ -1,4 +1,4 @@
-import type { ChildCpu } from '../../base/proc.js';
+import { type ChildCpu, MS_PER_TICK } from '../../base/proc.js';
 import type { Interval, ProcessProfile, ReapedGroup, StageRecord } from '../../render/profile.js';
 import { isSubshell, programsInOrder } from '../../render/stage-name.js';
 import { processesOf } from './process-rows.js';
@@ -30,6 +30,11 @@ export interface ObservedStage {
   tracedNames?: string[];
   /** its CPU takes in processes nobody of the pipeline reaped, counted to their last sample (≈) */
   cpuSampled?: boolean;
+  /**
+   * its CPU is in part a share of what the shell reaped with other stages between two samples, by
+   * the rate each was last seen using: an estimate (≈), the group's whole exact
+   */
+  cpuShared?: boolean;
   /** each program the stage ran, one process each */
   processes?: ProcessProfile[];
   /** still running when the shell ended (a `&` job: left running, as the shell leaves it) */
@@ -44,16 +49,20 @@ export interface ObservedStage {
  */
 export function attributeReaped(
   seenCpu: { userMs: number; sysMs: number }[],
-  total: { userMs: number; sysMs: number },
+  given: { userMs: number; sysMs: number },
   weights: number[] = seenCpu.map((cpu) => cpu.userMs + cpu.sysMs),
+  slackMs = 0,
 ): { userMs: number; sysMs: number }[] {
   // Shared as wholes (user + sys): the kernel splits a process's time between user and sys by its
   // ticks, a traced stage's own figures by getrusage, and shares taken field by field would move
   // one's sys to another's user. (What the samples saw is read to the ns, the shell's figure to the
   // ms: never more than the kernel's.)
   const cpu = (of: { userMs: number; sysMs: number }): number => of.userMs + of.sysMs;
-  const totalMs = cpu(total);
   const seenMs = seenCpu.reduce((sum, seen) => sum + cpu(seen), 0);
+  // a total known to `slackMs` (counted in ticks) below what the stages were seen using: theirs
+  const over = seenMs - cpu(given);
+  const total = over > 0 && over <= slackMs ? sumOf(seenCpu) : given;
+  const totalMs = cpu(total);
   const scale = seenMs > totalMs ? Math.max(0, totalMs) / seenMs : 1;
   const missed = Math.max(0, totalMs - seenMs * scale);
   const weightSum = weights.reduce((sum, weight) => sum + weight, 0);
@@ -73,6 +82,17 @@ export function attributeReaped(
     return { userMs, sysMs: whole - userMs };
   });
 }
+
+const sumOf = (all: { userMs: number; sysMs: number }[]): { userMs: number; sysMs: number } => ({
+  userMs: all.reduce((sum, one) => sum + one.userMs, 0),
+  sysMs: all.reduce((sum, one) => sum + one.sysMs, 0),
+});
+
+/** How far a group's CPU counted in ticks may be below what its stages used: a tick for each of user and sys. */
+const TICKS_SLACK_MS = 2 * MS_PER_TICK;
+
+/** Below this, what a stage of a group reaped together is given beyond what it was seen using is no estimate. */
+const SHARED_MS = 1;
 
 /** How far back a stage's CPU rate is taken: CPU is counted in 10 ms ticks, so a short interval's rate is noise. */
 const RATE_WINDOW_MS = 100;
@@ -118,6 +138,7 @@ export function attributeLate(
     ...(io?.atEnd && io.lastSample
       ? { bytesIn: io.atEnd[0] - io.lastSample[0], bytesOut: io.atEnd[1] - io.lastSample[1] }
       : {}),
+    late: true,
   };
   for (const record of late) record.reapedWith = group;
 }
@@ -185,15 +206,26 @@ export function observedStages(
   records.forEach((record, index) => {
     if (record.reapedWith) groups.set(record.reapedWith, [...(groups.get(record.reapedWith) ?? []), stages[index]!]);
   });
-  for (const [group, members] of groups) {
+  // (the group reaped last after the others: what they were given above their ticks is not its)
+  let excess = { userMs: 0, sysMs: 0 };
+  for (const [group, members] of [...groups].sort(([a], [b]) => Number(a.late ?? false) - Number(b.late ?? false))) {
     // what each was using per ms when last sampled: its share of what the samples missed
     const rates = members.map((stage) => recentCpuRate(stage.intervals));
+    const total = group.late ? { userMs: group.userMs - excess.userMs, sysMs: group.sysMs - excess.sysMs } : group;
     const shared = attributeReaped(
       members.map((stage) => ({ userMs: stage.userMs!, sysMs: stage.sysMs! })),
-      group,
+      total,
       rates.some((rate) => rate > 0) ? rates : undefined,
+      group.late ? 0 : TICKS_SLACK_MS,
     );
-    members.forEach((stage, index) => Object.assign(stage, shared[index]));
+    const given = sumOf(shared);
+    excess = { userMs: excess.userMs + given.userMs - total.userMs, sysMs: excess.sysMs + given.sysMs - total.sysMs };
+    const seenMs = (cpu: { userMs: number | null; sysMs: number | null }): number => cpu.userMs! + cpu.sysMs!;
+    // (a share above what the stage was seen using is the estimate; alone, a stage's is its own)
+    members.forEach((stage, index) => {
+      const estimated = members.length > 1 && seenMs(shared[index]!) - seenMs(stage) >= SHARED_MS;
+      Object.assign(stage, shared[index], { cpuShared: estimated });
+    });
   }
   records.forEach((record, index) => {
     const stage = stages[index]!;

@@ -45,11 +45,13 @@ export function processesOf(
   // the stage process's row, where the stage's figure is final (the shell reaped it): what the other
   // rows leave of it (its own, and that of those under it with no row), not its last sample
   const root = processes.find((proc) => proc.pid === record.pid && proc.lost === null);
-  if (root && final?.userMs != null && final.sysMs != null)
+  if (root && final?.userMs != null && final.sysMs != null) {
     for (const field of ['userMs', 'sysMs'] as const) {
       const others = processes.reduce((sum, proc) => sum + (proc === root ? 0 : proc[field]), 0);
       root[field] = Math.max(0, final[field]! - others);
     }
+    root.sampled = false; // final (where the stage's is a share by rate, an estimate: the stage says so)
+  }
   return processes;
 }
 

@@ -41,23 +41,43 @@ export function combine(states: (SampledState | 'parent')[]): SampledState {
  * all its threads ran (where it runs `threads`: a Node program's collector and compiler threads too),
  * ms (or 0).
  */
-export function schedstatOf(files: ProcFiles, pid: number, threads = 1): [number, number, number] {
+export function schedstatOf(
+  files: ProcFiles,
+  pid: number,
+  threads = 1,
+  others: Map<string, number> = new Map(),
+): [number, number, number] {
   const text = files.text(`/proc/${pid}/schedstat`);
   if (text === undefined) return [0, 0, 0];
   // "run-time wait-time timeslices" (ns, ns, count)
   const [run, wait] = text.split(' ');
   const mainMs = Number(run) / 1e6 || 0;
-  let runMs = mainMs;
-  if (threads > 1) {
+  if (threads > 1 || others.size > 0) {
     let tasks: string[] = [];
     try {
       tasks = readdirSync(`/proc/${pid}/task`);
     } catch {}
-    for (const task of tasks)
-      if (task !== String(pid))
-        runMs += Number(files.text(`/proc/${pid}/task/${task}/schedstat`)?.split(' ')[0]) / 1e6 || 0;
+    for (const task of tasks) {
+      const ms = Number(files.text(`/proc/${pid}/task/${task}/schedstat`)?.split(' ')[0]) / 1e6;
+      if (task !== String(pid) && ms >= (others.get(task) ?? 0)) others.set(task, ms);
+    }
   }
+  // (a thread that has ended keeps the run time it was last seen with: /proc lists only live ones)
+  const runMs = [...others.values()].reduce((sum, ms) => sum + ms, mainMs);
   return [mainMs, Number(wait) / 1e6 || 0, runMs];
+}
+
+/**
+ * schedstatOf for the processes of one run: each process's other threads remembered, so that its
+ * threads' run time keeps those that ended (a worker thread's CPU stays the process's).
+ */
+export function schedstatReader(files: ProcFiles): (pid: number, threads?: number) => [number, number, number] {
+  const threadsOf = new Map<number, Map<string, number>>();
+  return (pid, threads) => {
+    const others = threadsOf.get(pid) ?? new Map<string, number>();
+    threadsOf.set(pid, others);
+    return schedstatOf(files, pid, threads, others);
+  };
 }
 
 /** A process's state now ('unknown' where /proc/PID/wchan cannot be read: hidepid, another user's). */

@@ -145,8 +145,10 @@ function finalFigures(children: ProcessRecord[], grown: { userMs: number; sysMs:
   const seen = (record: ProcessRecord, field: 'userMs' | 'sysMs'): number =>
     field === 'userMs' ? record.userMs + record.childUserMs : record.sysMs + record.childSysMs;
   const cap = (record: ProcessRecord): number => {
-    const lifeMs = record.lastSeenMs - record.startMs;
-    const rate = lifeMs > 0 ? (seen(record, 'userMs') + seen(record, 'sysMs')) / lifeMs : 0;
+    // (its start is known to a tick: a life read shorter than one would make a young process's rate
+    // many cores — a `bash -c echo` seen once given 40 ms of its parent's others)
+    const lifeMs = Math.max(MS_PER_TICK, record.lastSeenMs - record.startMs);
+    const rate = (seen(record, 'userMs') + seen(record, 'sysMs')) / lifeMs;
     return rate * Math.max(0, nowMs - record.lastSeenMs);
   };
   const caps = children.map(cap);
