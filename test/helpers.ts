@@ -157,6 +157,7 @@ export interface Profile {
     status: number | null;
     userMs: number | null;
     sysMs: number | null;
+    cpuShared: boolean;
     peakRssBytes: number | null;
     bytesIn: number | null;
     bytesOut: number | null;

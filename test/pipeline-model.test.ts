@@ -194,6 +194,24 @@ test('model: CPU shared as wholes: the kernel’s user/sys split is not the stag
   close(first!.userMs + second!.userMs, 100);
 });
 
+test('model: a group counted in ticks keeps what its stages were seen using, up to two ticks above its figure', () => {
+  const seen = [
+    { userMs: 90, sysMs: 7 },
+    { userMs: 5, sysMs: 1 },
+  ];
+  // the shell's counters grew by 90 + 0 ms in ticks: each of user and sys within a tick of what they used
+  const kept = attributeReaped(seen, { userMs: 90, sysMs: 0 }, undefined, 20);
+  close(kept[0]!.userMs + kept[0]!.sysMs, 97);
+  close(kept[1]!.userMs + kept[1]!.sysMs, 6);
+  close(kept[0]!.userMs + kept[1]!.userMs, 95);
+  // more than two ticks above: the figure is the kernel's, and the samples are scaled to it
+  const scaled = attributeReaped(seen, { userMs: 70, sysMs: 0 }, undefined, 20);
+  close(scaled[0]!.userMs + scaled[0]!.sysMs, (97 * 70) / 103);
+  // a figure to the ms (the shell's `times`): no slack
+  const exact = attributeReaped(seen, { userMs: 90, sysMs: 0 });
+  close(exact[0]!.userMs + exact[0]!.sysMs + exact[1]!.userMs + exact[1]!.sysMs, 90);
+});
+
 test('model: a stage’s CPU rate when last sampled is taken over 100 ms at least (CPU comes in 10 ms ticks)', () => {
   const interval = (startMs: number, endMs: number, cpuMs: number, stopped = false) => ({
     startMs,

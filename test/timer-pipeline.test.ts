@@ -162,6 +162,37 @@ test("an ordinary program's bytes: its whole I/O, final, where the shell reaped 
   );
 });
 
+test('a stage with process substitutions: its bytes unknown (the shell reaps them apart from it, or nobody does)', async () => {
+  for (const text of ["paste -d ' ' <(seq 3) <(seq 3)", "paste -d ' ' <(seq 3) <(seq 3) | (sleep 0.3; wc -c)"]) {
+    const { report, stdout } = await profile(text);
+    assert.equal(stdout, text.includes('wc') ? '12\n' : '1 1\n2 2\n3 3\n');
+    const paste = report.stages[0]!;
+    assert.equal(paste.command, "paste -d ' ' <(seq 3) <(seq 3)");
+    assert.deepEqual([paste.pid > 0, paste.bytesIn, paste.bytesOut], [true, null, null], JSON.stringify(paste));
+  }
+});
+
+test('stages reaped together between two samples: their CPU in part a share by rate, marked so (~, cpuShared); the whole exact', async () => {
+  // samples 1 s apart (and 4 in the first 35 ms): all three seen early, reaped by the shell together
+  const { report } = await profile('seq 1 400000 | gzip -1 | wc -c', '--interval 1000');
+  assert.ok(
+    report.stages.some((stage) => stage.cpuShared),
+    JSON.stringify(report.stages.map((s) => [s.name, s.userMs, s.cpuShared])),
+  );
+  const stagesCpu = report.stages.reduce((sum, stage) => sum + stage.userMs! + stage.sysMs!, 0);
+  assert.ok(Math.abs(report.cpuMs - report.unattributedCpuMs - stagesCpu) < 0.01, `${report.cpuMs} ${stagesCpu}`);
+  const text = await sh(`timer --pipeline 'seq 1 400000 | gzip -1 | wc -c' --interval 1000 2>&1 >/dev/null`);
+  const rows = text.stdout.split('\n').filter((line) => /^(seq|gzip|wc) /.test(line));
+  assert.ok(
+    rows.some((row) => / ~[\d.]+(µs|ms|s) /.test(row)),
+    text.stdout,
+  );
+  assert.match(
+    text.stdout.replace(/\n\s*/g, ' '),
+    /~: reaped with other stages between two samples: in part its share by rate, an estimate\./,
+  );
+});
+
 test('a stage ready before its first line comes waits for input from then on: its start-up ends when it asks', async () => {
   // The first line comes a second after the shell started; add is ready long before (a Node start-up).
   const { report } = await profile('(sleep 1; echo 1) | add');

@@ -88,6 +88,8 @@ const PIPELINES = [
   `paste <(seq 300000 | gzip -6 | gunzip) <(seq 300000) | tee >(gzip -9 > ${scratch}/a.gz) | wc -l`,
   `tee >(gzip -1 | wc -c > /dev/null) >(sha256sum > /dev/null) < ${big} | wc -l`,
   `cat <(python3 -c 'print(sum(range(3 * 10 ** 6)))'; seq 1000) | wc -l`,
+  // (a Node program nobody reaps, its worker threads doing the work: its row is its own samples')
+  `printf '11\\n%.0s' 1 2 3 4 5 6 | tee >(mul --repeat 4000000 --workers 2 > /dev/null) | wc -l`,
   `sort <(awk '{ s += $3 } END { print s }' ${big}) <(cut -d' ' -f3 ${big} | sort -n | tail -1) | cat`,
 ];
 

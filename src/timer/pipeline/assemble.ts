@@ -75,7 +75,10 @@ export async function assembleProfile(run: EndedRun): Promise<{ profile: Pipelin
     { userMs: 0, sysMs: 0 },
   );
   const total = reaped && { userMs: reaped.userMs + unreaped.userMs, sysMs: reaped.sysMs + unreaped.sysMs };
-  const observed = observedStages(records, traces, endMs - startMs, observer.outside);
+  // (a pipestage process nobody of the pipeline reaps, placed on no stage yet — tee >(mul) — is a
+  // process of the stage its text gives it to, below: not a stage of its own)
+  const stageTraces = new Map([...traces].filter(([pid]) => !observer.unplaced.procs.has(pid)));
+  const observed = observedStages(records, stageTraces, endMs - startMs, observer.outside);
   const stages = profileStages(observed, observer.outside, typed);
   // process substitutions of a stage no sample saw: the stage's where the text gives one only
   // and `&` jobs no sample saw, still running: the job's where the text starts one only

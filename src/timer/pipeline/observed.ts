@@ -172,9 +172,11 @@ export function observedStages(
   const claimed = new Set<number>();
   const stages: ObservedStage[] = records.map((record) => {
     // The pipestage processes in the stage's tree: one gives the stage its states and items; several
-    // (a subshell running a pipeline of them) leave the stage to the samples.
-    const tracedPids = [...traces.keys()].filter((pid) => record.tree.has(pid) && !claimed.has(pid));
-    for (const pid of tracedPids) claimed.add(pid);
+    // (a subshell running a pipeline of them) leave the stage to the samples; one nobody of the
+    // pipeline reaps (tee >(mul)) is a process of the stage, not its program.
+    const inTree = [...traces.keys()].filter((pid) => record.tree.has(pid) && !claimed.has(pid));
+    for (const pid of inTree) claimed.add(pid);
+    const tracedPids = inTree.filter((pid) => !record.procs.get(pid)?.underLost);
     const tracedPid = tracedPids.length === 1 ? tracedPids[0] : undefined;
     const traced = tracedPid === undefined ? undefined : traces.get(tracedPid);
     const exit = traced?.exit && tracedPid === record.pid ? traced.exit : undefined;
