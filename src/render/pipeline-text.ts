@@ -106,10 +106,19 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   lines.push("CPU: the kernel's, as the shell reaped each stage; stages it reaped between two");
   lines.push('samples share their whole by the rate each was last seen using.');
   // (a stage's text on one line: its line breaks as ⏎, as in the tables)
-  const unseen = profile.stages.filter((stage) => stage.pid === 0).map((stage) => stage.command.replace(/\n/g, '⏎'));
+  const unseenOf = (known: boolean): string[] =>
+    profile.stages
+      .filter((stage) => stage.pid === 0 && (stage.userMs !== null) === known)
+      .map((stage) => stage.command.replace(/\n/g, '⏎'));
+  const [unseen, withSubs] = [unseenOf(false), unseenOf(true)];
   const theirs = unseen.length > 1 ? 'their' : 'its';
   if (unseen.length > 0)
     lines.push(`?: ${unseen.join(', ')} started and ended between two samples: none of ${theirs} figures is known.`);
+  if (withSubs.length > 0)
+    lines.push(
+      `?: ${withSubs.join(', ')} started and ended between two samples: ${withSubs.length > 1 ? 'their' : 'its'} ` +
+        'CPU (≈) is only that of the processes under it that were seen.',
+    );
   if (profile.signal && profile.stages.some((stage) => stage.pid !== 0 && stage.status === null))
     lines.push(`status unknown: the shell was killed by ${profile.signal} before it could give them.`);
   if (sampled) lines.push('≈: as last sampled (the process was not seen ending).');

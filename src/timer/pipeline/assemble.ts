@@ -82,17 +82,21 @@ export async function assembleProfile(run: EndedRun): Promise<{ profile: Pipelin
   const stages = profileStages(observed, observer.outside, typed);
   // process substitutions of a stage no sample saw: the stage's where the text gives one only
   // and `&` jobs no sample saw, still running: the job's where the text starts one only
-  const jobs = [...observer.unplaced.procs.values()].some((proc) => proc.lost === 'orphan');
+  // (an orphan where the text starts no `&` job: a `>( )` whose parent ended before a sample saw it)
+  const jobs =
+    [...observer.unplaced.procs.values()].some((proc) => proc.lost === 'orphan') &&
+    typed?.some((stage) => stage.background) === true;
   const typedAs = (row: number): boolean => (jobs ? typed![row]!.background : typed![row]!.procsubs.length > 0);
   const owners = typed?.length === stages.length ? stages.filter((_, row) => typedAs(row)) : [];
   const { unplaced } = observer;
   if (unplaced.procs.size > 0 && owners.length === 1) {
     const stage = owners[0]!;
     stage.running ||= [...unplaced.procs.values()].some((proc) => proc.goneMs === undefined && !proc.exited);
-    // (a stage no sample saw keeps its CPU unknown: its own is)
-    if (stage.userMs !== null) stage.userMs += unplaced.lostUserMs;
-    if (stage.sysMs !== null) stage.sysMs += unplaced.lostSysMs;
-    stage.cpuSampled ||= [...unplaced.procs.values()].some((proc) => !proc.exited);
+    // (a stage no sample saw: its CPU is its processes' alone, as sampled; its own is the shell's
+    // reaped total's, unattributed)
+    stage.cpuSampled ||= stage.pid === 0 || [...unplaced.procs.values()].some((proc) => !proc.exited);
+    stage.userMs = (stage.userMs ?? 0) + unplaced.lostUserMs;
+    stage.sysMs = (stage.sysMs ?? 0) + unplaced.lostSysMs;
     stage.processes.push(...processesOf(unplaced, endMs - startMs));
   }
   // (statuses by the typed rows where the rows are the typed stages)
