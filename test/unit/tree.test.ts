@@ -6,6 +6,7 @@ import { MS_PER_TICK, type ProcessStat } from '../../src/base/proc.js';
 import { newStage } from '../../src/timer/pipeline/stage-record.js';
 import { adoptUnseen, lostAlive, procsubsRunning, refreshLost, whole } from '../../src/timer/pipeline/lost.js';
 import { descendants, lookAtTree, refreshLive, type TreeProbe } from '../../src/timer/pipeline/tree.js';
+import { schedstatReader } from '../../src/timer/pipeline/states.js';
 
 /** A fake /proc: processes by pid (ticks as given), their children, their schedstat run time (ms). */
 function fakeProc() {
@@ -361,4 +362,27 @@ test('children reaped for less than they were seen using keep their figures, not
   put(10, 1, { childUserTicks: cpu(20) }); // (counters read apart)
   lookAtTree(stage, probe, 200);
   assert.deepEqual([stage.procs.get(11)!.userMs, stage.procs.get(11)!.exited], [30, false]);
+});
+
+test("a process's threads: all of them run time, and those that ended keep what they were last seen with", () => {
+  // /proc/7/schedstat and /proc/7/task/TID/schedstat, in ns; threads come and go
+  const files = new Map<string, string>();
+  let tasks = ['7', '8', '9'];
+  const set = (tid: string, ms: number) => files.set(`/proc/7/task/${tid}/schedstat`, `${ms * 1e6} 0 1`);
+  const read = schedstatReader({ text: (file) => files.get(file) }, () => tasks);
+  files.set('/proc/7/schedstat', `${10e6} ${2e6} 5`);
+  set('8', 100);
+  set('9', 40);
+  assert.deepEqual(read(7, 3), [10, 2, 150]);
+  // thread 9 ends: its 40 ms stay the process's; 8 runs on
+  tasks = ['7', '8'];
+  set('8', 130);
+  files.delete('/proc/7/task/9/schedstat');
+  assert.deepEqual(read(7, 2), [10, 2, 180]);
+  // every other thread ended (one thread left): still counted
+  tasks = ['7'];
+  assert.deepEqual(read(7, 1), [10, 2, 180]);
+  // another process: its own threads only
+  files.set('/proc/5/schedstat', `${3e6} 0 1`);
+  assert.deepEqual(read(5, 1), [3, 0, 3]);
 });

@@ -42,10 +42,11 @@ export function combine(states: (SampledState | 'parent')[]): SampledState {
  * ms (or 0).
  */
 export function schedstatOf(
-  files: ProcFiles,
+  files: Pick<ProcFiles, 'text'>,
   pid: number,
   threads = 1,
   others: Map<string, number> = new Map(),
+  tasksOf: (pid: number) => string[] = liveTasks,
 ): [number, number, number] {
   const text = files.text(`/proc/${pid}/schedstat`);
   if (text === undefined) return [0, 0, 0];
@@ -53,11 +54,7 @@ export function schedstatOf(
   const [run, wait] = text.split(' ');
   const mainMs = Number(run) / 1e6 || 0;
   if (threads > 1 || others.size > 0) {
-    let tasks: string[] = [];
-    try {
-      tasks = readdirSync(`/proc/${pid}/task`);
-    } catch {}
-    for (const task of tasks) {
+    for (const task of tasksOf(pid)) {
       const ms = Number(files.text(`/proc/${pid}/task/${task}/schedstat`)?.split(' ')[0]) / 1e6;
       if (task !== String(pid) && ms >= (others.get(task) ?? 0)) others.set(task, ms);
     }
@@ -67,16 +64,28 @@ export function schedstatOf(
   return [mainMs, Number(wait) / 1e6 || 0, runMs];
 }
 
+/** A process's live threads (/proc/PID/task), none where it is gone. */
+function liveTasks(pid: number): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * schedstatOf for the processes of one run: each process's other threads remembered, so that its
  * threads' run time keeps those that ended (a worker thread's CPU stays the process's).
  */
-export function schedstatReader(files: ProcFiles): (pid: number, threads?: number) => [number, number, number] {
+export function schedstatReader(
+  files: Pick<ProcFiles, 'text'>,
+  tasksOf: (pid: number) => string[] = liveTasks,
+): (pid: number, threads?: number) => [number, number, number] {
   const threadsOf = new Map<number, Map<string, number>>();
   return (pid, threads) => {
     const others = threadsOf.get(pid) ?? new Map<string, number>();
     threadsOf.set(pid, others);
-    return schedstatOf(files, pid, threads, others);
+    return schedstatOf(files, pid, threads, others, tasksOf);
   };
 }
 
