@@ -28,6 +28,8 @@ export function corpus(scratch: string, has: { python: boolean; parallel: boolea
     ['seq 10 | { head -2; cat; } | wc -l', ['seq 10', '{ head -2; cat; }', 'wc -l'], true],
     ['seq 3 | cat; seq 2 | cat', ['seq 3', 'cat', 'seq 2', 'cat'], true],
     ['seq 3 >/dev/null && cat /dev/null || (exit 3)', ['seq 3 >/dev/null', 'cat /dev/null', '(exit 3)'], false],
+    // (PIPESTATUS's two statuses can only be the last pipeline's: seen or not, its rows get them)
+    ['grep -q x /dev/null || seq 3 | sort -r', ['grep -q x /dev/null', 'seq 3', 'sort -r'], true],
     ['X=1; echo hi >/dev/null; seq 3 | mul >/dev/null', ['seq 3', 'mul >/dev/null'], true],
     // (mul's worker threads do its work: about 0.2 s of CPU off its main thread, in a subshell's sub-row)
     [

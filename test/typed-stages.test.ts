@@ -221,6 +221,15 @@ test("a `&` job: a pipeline's elements, anything else one stage; marked backgrou
     [0, 1],
     'a process of it seen: it ran, last',
   );
+  // PIPESTATUS's length tells which ran last where no other pipeline has as many elements
+  const orElse = (await parse('grep -q x /etc/hostname || seq 3 | sort -r'))!;
+  assert.deepEqual(lastPipelineRows(orElse, undefined, 2), [1, 2], 'two statuses: seq 3 | sort -r ran last');
+  assert.equal(lastPipelineRows(orElse, undefined, 1), undefined, 'one status: grep ran last');
+  const twoOfTwo = (await parse('echo a | cat || seq 3 | sort -r'))!;
+  assert.equal(lastPipelineRows(twoOfTwo, undefined, 2), undefined, 'two pipelines of two: either');
+  const three = (await parse('seq 2 | cat | cat && seq 3 | sort -r'))!;
+  assert.deepEqual(lastPipelineRows(three, undefined, 2), [3, 4]);
+  assert.equal(lastPipelineRows(three, undefined, 3), undefined, 'three statuses: the first ran last');
 });
 
 test("each element's process substitutions as typed, in order, nested ones not", async () => {

@@ -101,7 +101,8 @@ export async function assembleProfile(run: EndedRun): Promise<{ profile: Pipelin
   }
   // (statuses by the typed rows where the rows are the typed stages)
   const ran = (row: number): boolean => stages[row]!.pid !== 0;
-  const typedRows = typed?.length === stages.length ? (lastPipelineRows(typed, ran) ?? null) : undefined;
+  const typedRows =
+    typed?.length === stages.length ? (lastPipelineRows(typed, ran, statuses.length) ?? null) : undefined;
   applyPipestatus(stages, statuses, typedRows);
   const wallMs = endMs - startMs;
   const cpuMs = total ? total.userMs + total.sysMs : null;

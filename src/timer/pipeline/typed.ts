@@ -39,17 +39,23 @@ const element = (node: SyntaxNode, text: string): Omit<TypedStage, 'pipeline' | 
 
 /**
  * The rows of the last pipeline, whose statuses bash's PIPESTATUS gives at the end, where it surely
- * ran last: no `&&` or `||` may have skipped it — unless `ran` says it ran (a process of it was seen);
- * undefined otherwise (and where the last statement is an `&` job, which sets no PIPESTATUS).
+ * ran last: no `&&` or `||` may have skipped it — unless `ran` says it ran (a process of it was seen),
+ * or PIPESTATUS has as many statuses (`count`, 2 or more) as it has elements and no other pipeline
+ * has as many (a command alone gives one: `false || seq 3 | sort -r`); undefined otherwise (and where
+ * the last statement is an `&` job, which sets no PIPESTATUS).
  */
 export function lastPipelineRows(
   stages: TypedStage[],
   ran: (row: number) => boolean = () => false,
+  count = 0,
 ): number[] | undefined {
   if (stages[stages.length - 1]!.background) return undefined;
   const last = stages[stages.length - 1]!.pipeline;
   const rows = stages.flatMap((stage, index) => (stage.pipeline === last ? [index] : []));
-  return stages.some((stage) => stage.conditional) && !rows.some(ran) ? undefined : rows;
+  const sizes = new Map<number, number>();
+  for (const stage of stages) sizes.set(stage.pipeline, (sizes.get(stage.pipeline) ?? 0) + 1);
+  const told = count >= 2 && [...sizes].every(([pipeline, size]) => (pipeline === last) === (size === count));
+  return stages.some((stage) => stage.conditional) && !rows.some(ran) && !told ? undefined : rows;
 }
 
 const children = (node: SyntaxNode): SyntaxNode[] =>
