@@ -99,6 +99,27 @@ test('a process substitution is a sub-row as typed, its processes under it', asy
   assert.match(lines[at + 1]!, /^ {4}sleep 0\.3 /, stderr);
 });
 
+test('a pipestage stage as a `>(…)` (tee >(mul)) is a process of its stage: its trace gives no row its lines, bytes or states', async () => {
+  const text = "printf '11\\n%.0s' 1 2 3 4 5 6 | tee >(mul --repeat 4000000 --workers 2 > /dev/null) | wc -l";
+  for (let run = 0; run < 3; run++) {
+    const { report, stdout } = await profile(text);
+    assert.equal(stdout, '6\n');
+    const what = JSON.stringify(report.stages.map((s) => [s.command, s.pid, s.wallMs, s.workingMs, s.lines]));
+    assert.deepEqual(
+      report.stages.map((stage) => stage.command),
+      ["printf '11\\n%.0s' 1 2 3 4 5 6", 'tee >(mul --repeat 4000000 --workers 2 > /dev/null)', 'wc -l'],
+    );
+    // (mul's own trace counts 6 lines, 18 B read: no stage here runs mul as its program)
+    for (const stage of report.stages) {
+      assert.equal(stage.lines, null, what);
+      assert.ok(stage.workingMs <= (stage.wallMs ?? 0) + 1, what);
+    }
+    // mul's CPU (its workers' too) is the tee stage's, under its >( ) row
+    const tee = report.stages[1]!;
+    assert.ok(tee.userMs! + tee.sysMs! >= 100, what);
+  }
+});
+
 test("a process of the same process group that is not the pipeline's is never taken for one of its own", async () => {
   const json = path.join(scratch, 'report.json');
   const file = path.join(scratch, 'other');
