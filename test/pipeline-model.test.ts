@@ -75,11 +75,11 @@ test('model: the bottleneck line names the busiest stage with its neighbours’ 
   const add = profiled('add', { working: 960 }, false);
   assert.equal(
     findBottleneck([mul, add], 1000).line,
-    'bottleneck: add — working 96% of the time; mul blocked on output to it 58%',
+    'bottleneck: add — working 96% of its wall; mul blocked on output to it 58%',
   );
   const balanced = findBottleneck([profiled('mul', { working: 970 }), profiled('add', { working: 960 }, false)], 1000);
   assert.equal(balanced.stage, undefined);
-  assert.equal(balanced.line, 'bottleneck: none (balanced: mul 97%, add 96%)');
+  assert.equal(balanced.line, 'bottleneck: none (balanced: mul 97%, add 96% busy, of their walls)');
 });
 
 test('model: PIPESTATUS goes to the last pipeline’s stages; a status a stage traced is kept', () => {

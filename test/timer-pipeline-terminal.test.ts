@@ -121,7 +121,7 @@ test('in a terminal: the stages’ stderr passes above the live view, whole line
     assert.match(screen, /killed by SIGINT/, screen);
     // (the shell, killed, never gave the stages' statuses: said so, not guessed)
     assert.match(screen, /^status unknown: the shell was killed by SIGINT before it could give them\.$/m, screen);
-    assert.match(screen, /^bottleneck: sleep-task — busy \d+% of the time/m, screen);
+    assert.match(screen, /^bottleneck: sleep-task — busy \d+% of its wall/m, screen);
     assert.doesNotMatch(screen, /^predicted: /m, screen);
     assert.deepEqual(await states('^node .*bin/sleep-task --for 103ms$'), [], 'nothing left running');
   } finally {

@@ -225,7 +225,7 @@ test('bottleneck: a heavy second stage (the first waits on it or is done, the se
   assert.equal(report.bottleneck, 'sleep-task --for 40ms --mode spin', report.bottleneckLine);
   assert.match(
     report.bottleneckLine,
-    /^bottleneck: sleep-task --for 40ms --mode spin — working \d+% of the time(, waiting for a CPU \d+%)?(;|$)/,
+    /^bottleneck: sleep-task --for 40ms --mode spin — working \d+% of its wall(, waiting for a CPU \d+%)?(;|$)/,
   );
 });
 
@@ -243,7 +243,7 @@ test('bottleneck: an IO-bound stage in the middle (other waits, not CPU), and th
   assert.equal(report.bottleneck, 'sleep-task#2', report.bottleneckLine);
   assert.match(
     report.bottleneckLine,
-    /busy \d+% of the time \(working \d+%(, waiting for a CPU \d+%)?, other waits \d+%\)/,
+    /busy \d+% of its wall \(working \d+%(, waiting for a CPU \d+%)?, other waits \d+%\)/,
   );
   const waits = report.stages.find((stage) => stage.name === 'sleep-task#2')!;
   assert.ok(

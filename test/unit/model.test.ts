@@ -168,7 +168,7 @@ test('findBottleneck: the busiest stage, with its CPU wait and its neighbours’
   assert.equal(found.busiest, b);
   assert.equal(
     found.line,
-    'bottleneck: b — working 90% of the time, waiting for a CPU 5%; a blocked on output to it 60%; ' +
+    'bottleneck: b — working 90% of its wall, waiting for a CPU 5%; a blocked on output to it 60%; ' +
       'c waiting for input from it 70%',
   );
   const edge = [
@@ -178,24 +178,24 @@ test('findBottleneck: the busiest stage, with its CPU wait and its neighbours’
   ];
   assert.equal(
     findBottleneck(edge, 1000).line,
-    'bottleneck: b — working 90% of the time; a blocked on output to it 5%; c waiting for input from it 5%',
+    'bottleneck: b — working 90% of its wall; a blocked on output to it 5%; c waiting for input from it 5%',
   );
   const quiet = [
     profiled('a', { working: 300, 'blocked on output': 49 }),
     profiled('b', { working: 900, 'waiting for a CPU': 49 }),
     profiled('c', { 'waiting for input': 49 }, false),
   ];
-  assert.equal(findBottleneck(quiet, 1000).line, 'bottleneck: b — working 90% of the time');
+  assert.equal(findBottleneck(quiet, 1000).line, 'bottleneck: b — working 90% of its wall');
   // the neighbours count only when the pipe between is theirs
   const apart = [profiled('a', { 'blocked on output': 600 }, false), profiled('b', { working: 900 }, false), c];
-  assert.equal(findBottleneck(apart, 1000).line, 'bottleneck: b — working 90% of the time');
+  assert.equal(findBottleneck(apart, 1000).line, 'bottleneck: b — working 90% of its wall');
   const io = profiled('s', { working: 100, 'waiting for a CPU': 60, 'other wait': 500 });
   assert.equal(
     findBottleneck([io], 1000).line,
-    'bottleneck: s — busy 66% of the time (working 10%, waiting for a CPU 6%, other waits 50%)',
+    'bottleneck: s — busy 66% of its wall (working 10%, waiting for a CPU 6%, other waits 50%)',
   );
   const even = profiled('e', { working: 100, 'other wait': 100 });
-  assert.equal(findBottleneck([even], 1000).line, 'bottleneck: e — working 10% of the time');
+  assert.equal(findBottleneck([even], 1000).line, 'bottleneck: e — working 10% of its wall');
 });
 
 test('findBottleneck: none seen busy; balanced when the top two are within 10 points and the top at 50% or more', () => {
@@ -203,7 +203,7 @@ test('findBottleneck: none seen busy; balanced when the top two are within 10 po
   assert.deepEqual(findBottleneck([], 1000), { stage: undefined, busiest: undefined, line: none });
   assert.equal(findBottleneck([profiled('a', { working: 10 })], 0).line, none);
   assert.equal(findBottleneck([profiled('a', { 'waiting for input': 10 })], 100).line, none);
-  // busy under 5% of the time: it bounds nothing
+  // busy under 5% of the pipeline's wall: it bounds nothing
   const idle = findBottleneck(
     [profiled('a', { working: 40, 'waiting for input': 900 }), profiled('b', { working: 10 })],
     1000,
@@ -211,19 +211,23 @@ test('findBottleneck: none seen busy; balanced when the top two are within 10 po
   assert.deepEqual(idle, {
     stage: undefined,
     busiest: undefined,
-    line: 'bottleneck: none (the busiest stage, a, was busy 4% of the time: the pipeline waited on its input or its output)',
+    line: "bottleneck: none (the busiest stage, a, was busy 4% of the pipeline's wall: the pipeline waited on its input or its output)",
   });
-  assert.equal(findBottleneck([profiled('a', { working: 50 })], 1000).line, 'bottleneck: a — working 5% of the time');
+  assert.equal(findBottleneck([profiled('a', { working: 50 })], 1000).line, 'bottleneck: a — working 5% of its wall');
   const top = profiled('a', { working: 500 });
   const balanced = findBottleneck([profiled('c', { working: 300 }), top, profiled('b', { working: 400 })], 1000);
-  assert.deepEqual(balanced, { stage: undefined, busiest: top, line: 'bottleneck: none (balanced: a 50%, b 40%)' });
+  assert.deepEqual(balanced, {
+    stage: undefined,
+    busiest: top,
+    line: 'bottleneck: none (balanced: a 50%, b 40% busy, of their walls)',
+  });
   assert.equal(
     findBottleneck([profiled('a', { working: 490 }), profiled('b', { working: 450 })], 1000).line,
-    'bottleneck: a — working 49% of the time',
+    'bottleneck: a — working 49% of its wall',
   );
   assert.equal(
     findBottleneck([profiled('a', { working: 900 }), profiled('b', { working: 799 })], 1000).line,
-    'bottleneck: a — working 90% of the time',
+    'bottleneck: a — working 90% of its wall',
   );
 });
 

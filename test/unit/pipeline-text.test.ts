@@ -107,7 +107,7 @@ test('a stage typed over several lines: the bottleneck and prediction lines keep
   const stage = profiled('cat <<EOF\nabc\nEOF', { working: 900 }, false, { pid: 6 });
   const report = lines(
     pipeline([stage], {
-      bottleneckLine: 'bottleneck: cat <<EOF\nabc\nEOF — working 90% of the time',
+      bottleneckLine: 'bottleneck: cat <<EOF\nabc\nEOF — working 90% of its wall',
       prediction: {
         wallMs: 500,
         change: 'cat <<EOF\nabc\nEOF twice as fast',
@@ -117,7 +117,7 @@ test('a stage typed over several lines: the bottleneck and prediction lines keep
       },
     }),
   );
-  assert.ok(report.includes('bottleneck: cat <<EOF⏎abc⏎EOF — working 90% of the time'), report.join('\n'));
+  assert.ok(report.includes('bottleneck: cat <<EOF⏎abc⏎EOF — working 90% of its wall'), report.join('\n'));
   assert.ok(report.includes('predicted: 500ms with cat <<EOF⏎abc⏎EOF twice as fast'));
   assert.ok(!report.includes('abc'));
 });

@@ -124,7 +124,11 @@ test('withinStage: the process that used half the stage’s CPU or more, not its
 test('findBottleneck: two equally busy stages are balanced only where they ran together', () => {
   const a = profiled('a', { working: 900 }, true, { startMs: 0, endMs: 1000, wallMs: 1000 });
   const together = profiled('b', { working: 880 }, true, { startMs: 100, endMs: 1000, wallMs: 900 });
-  assert.match(findBottleneck([a, together], 1000).line, /^bottleneck: none \(balanced: a 90%, b 88%\)$/);
+  // (ranked by the pipeline's time, 90% and 88%; said as shares of each one's wall, as in the table)
+  assert.match(
+    findBottleneck([a, together], 1000).line,
+    /^bottleneck: none \(balanced: a 90%, b 98% busy, of their walls\)$/,
+  );
   const after = profiled('b', { working: 880 }, true, { startMs: 1000, endMs: 2000, wallMs: 1000 });
   const apart = findBottleneck([a, after], 1000);
   assert.match(apart.line, /^bottleneck: a — /, 'one after the other: not balanced');

@@ -220,35 +220,36 @@ export function findBottleneck(stages: StageProfile[], activeMs: number): Bottle
       stage: undefined,
       busiest: undefined,
       line:
-        `bottleneck: none (the busiest stage, ${top.name}, was busy ${percent(busyMs(top), activeMs)} of the time: ` +
-        'the pipeline waited on its input or its output)',
+        `bottleneck: none (the busiest stage, ${top.name}, was busy ${percent(busyMs(top), activeMs)} of the ` +
+        "pipeline's wall: the pipeline waited on its input or its output)",
     };
+  // (the figures said: shares of each stage's own wall, as in the table; the ranking is by the pipeline's)
+  const of = (ms: number, stage: StageProfile): string => percent(ms, stage.wallMs - stage.time.stopped);
   if (second && share(top) >= 0.5 && share(top) - share(second) <= 0.1 && together(top, second)) {
     const balanced = ranked.filter((stage) => share(top) - share(stage) <= 0.1 && together(top, stage));
-    const shares = balanced.map((stage) => `${stage.name} ${percent(busyMs(stage), activeMs)}`);
+    const shares = balanced.map((stage) => `${stage.name} ${of(busyMs(stage), stage)}`);
     return {
       stage: undefined,
       busiest: top,
-      line: `bottleneck: none (balanced: ${shares.join(', ')})`,
+      line: `bottleneck: none (balanced: ${shares.join(', ')} busy, of their walls)`,
     };
   }
   const index = stages.indexOf(top);
   const evidence: string[] = [];
   const cpuWait =
     top.time['waiting for a CPU'] >= 0.05 * activeMs
-      ? `, waiting for a CPU ${percent(top.time['waiting for a CPU'], activeMs)}`
+      ? `, waiting for a CPU ${of(top.time['waiting for a CPU'], top)}`
       : '';
   if (ioBound(top)) {
-    const waits = percent(top.time['other wait'], activeMs);
-    const parts = `working ${percent(top.time['working'], activeMs)}${cpuWait}, other waits ${waits}`;
-    evidence.push(`busy ${percent(busyMs(top), activeMs)} of the time (${parts})`);
-  } else evidence.push(`working ${percent(top.time['working'], activeMs)} of the time${cpuWait}`);
+    const parts = `working ${of(top.time['working'], top)}${cpuWait}, other waits ${of(top.time['other wait'], top)}`;
+    evidence.push(`busy ${of(busyMs(top), top)} of its wall (${parts})`);
+  } else evidence.push(`working ${of(top.time['working'], top)} of its wall${cpuWait}`);
   const before = stages[index - 1];
   const after = stages[index + 1];
   if (before?.feedsNext && before.time['blocked on output'] >= 0.05 * activeMs)
-    evidence.push(`${before.name} blocked on output to it ${percent(before.time['blocked on output'], activeMs)}`);
+    evidence.push(`${before.name} blocked on output to it ${of(before.time['blocked on output'], before)}`);
   if (after && top.feedsNext && after.time['waiting for input'] >= 0.05 * activeMs)
-    evidence.push(`${after.name} waiting for input from it ${percent(after.time['waiting for input'], activeMs)}`);
+    evidence.push(`${after.name} waiting for input from it ${of(after.time['waiting for input'], after)}`);
   return { stage: top, busiest: top, line: `bottleneck: ${withinStage(top)} — ${evidence.join('; ')}` };
 }
 
