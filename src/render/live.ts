@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { FormatDuration } from '../base/durations.js';
 import { formatBytes } from './units.js';
 import type { StageRecord } from './profile.js';
@@ -24,6 +25,9 @@ const region = (bottom: number): string => `\x1b[1;${bottom}r`;
 const WHOLE_SCREEN = '\x1b[r';
 const CLEAR_LINE = '\x1b[2K';
 const CLEAR_BELOW = '\x1b[J';
+
+/** pipestage's stages: their bytes are their own counts, in their traces. */
+const STAGES = new Set(['mul', 'add', 'sleep-task']);
 
 /**
  * The live view on a terminal (stderr): one line per stage — its state now, CPU %, bytes per second
@@ -137,12 +141,17 @@ export class LiveView {
     const bytesOut = stage.bytesOut ?? 0;
     const last = this.last.get(stage.pid);
     this.last.set(stage.pid, { atMs: nowMs, cpuMs, bytesIn, bytesOut });
-    if (stage.goneMs !== undefined)
-      return [
-        name,
-        `done after ${this.format(stage.goneMs - stage.startMs)}, ` +
-          `read ${formatBytes(bytesIn)}, wrote ${formatBytes(bytesOut)}`,
-      ];
+    if (stage.goneMs !== undefined) {
+      // its bytes as the report will give them: a program's whole I/O where the shell reaped it alone
+      // (its last sample is no total); a pipestage stage's own counts are in its trace, read at the end
+      const group = stage.reapedWith?.pids.length === 1 ? stage.reapedWith : undefined;
+      const pipestage = [...stage.argvs.values()].some(
+        (argv) => path.basename(argv[0] ?? '') === 'node' && STAGES.has(path.basename(argv[1] ?? '')),
+      );
+      const known = group?.bytesIn !== undefined && group.bytesOut !== undefined && !pipestage;
+      const bytes = known ? `, read ${formatBytes(group.bytesIn!)}, wrote ${formatBytes(group.bytesOut!)}` : '';
+      return [name, `done after ${this.format(stage.goneMs - stage.startMs)}${bytes}`];
+    }
     const seconds = last ? (nowMs - last.atMs) / 1000 : 0;
     const rate = (now: number, before: number | undefined): string =>
       seconds > 0 && before !== undefined ? `${formatBytes(Math.max(0, (now - before) / seconds))}/s` : '-';
