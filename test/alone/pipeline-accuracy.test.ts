@@ -128,5 +128,8 @@ test('prediction: an IO-bound bottleneck gets more concurrency (run and compared
 test('bottleneck: none when the stages are balanced (both working nearly all the time)', async () => {
   const { report } = await profile('seq 16 | sleep-task --for 40ms --mode spin | sleep-task --for 40ms --mode spin');
   assert.equal(report.bottleneck, null, report.bottleneckLine);
-  assert.match(report.bottleneckLine, /^bottleneck: none \(balanced: sleep-task#\d \d+%, sleep-task#\d \d+%\)$/);
+  assert.match(
+    report.bottleneckLine,
+    /^bottleneck: none \(balanced: sleep-task#\d \d+%, sleep-task#\d \d+% busy, of their walls\)$/,
+  );
 });
