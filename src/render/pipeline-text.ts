@@ -5,7 +5,7 @@ import { chartText, table } from './chart-text.js';
 import { profileChart } from './pipeline-chart.js';
 import { subRows } from './sub-rows.js';
 import { wrapText } from './width.js';
-import type { PipelineProfile, State } from './profile.js';
+import { type PipelineProfile, STATES } from './profile.js';
 
 // The report a person reads at the end of `timer --pipeline`: figures per stage, the chart, the
 // bottleneck and the prediction.
@@ -81,14 +81,8 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   const header = ['stage', 'status', 'wall', 'user', 'sys', 'peak RSS', 'read', 'written'];
   lines.push(table([header, ...figures], width).trimEnd());
   lines.push('');
-  const states: State[] = [
-    'working',
-    'waiting for a CPU',
-    'other wait',
-    'waiting for input',
-    'blocked on output',
-    'start-up',
-  ];
+  // the states a stage's wall is shared among (stopped time is left out of it)
+  const states = STATES.slice(0, STATES.indexOf('stopped'));
   const shares = profile.stages.map((stage) => {
     const active = stage.wallMs - stage.time.stopped;
     // no sample saw it, or no two did (no interval between them): its states are unknown, not 0%
