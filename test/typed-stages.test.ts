@@ -101,7 +101,8 @@ test('each element of one pipeline, its text exactly as typed, and the program o
         ['wc -c', 'wc'],
       ],
     ],
-    ["cat <<'EOF' >/dev/null\nhello\nEOF", [["cat <<'EOF' >/dev/null\nhello\nEOF", 'cat']]],
+    // (a here-document's stage is its command's line: its body is its input)
+    ["cat <<'EOF' >/dev/null\nhello\nEOF", [["cat <<'EOF' >/dev/null", 'cat']]],
   ];
   await expectStages(cases, (stage) => [stage.text, stage.program]);
 });
@@ -144,7 +145,7 @@ test('statements in order, each pipeline numbered; builtins and assignments outs
     [
       'cat <<EOF\nhi\nEOF\nseq 2',
       [
-        ['cat <<EOF\nhi\nEOF', 0],
+        ['cat <<EOF', 0],
         ['seq 2', 1],
       ],
     ],
@@ -163,7 +164,6 @@ test('texts whose processes cannot be told from the text: none', async () => {
     'exec seq 3',
     'for i in 1 2; do seq $i; done',
     'seq 3 |',
-    'cat <<EOF && echo\nhi\nEOF',
     '',
   ])
     assert.equal(await parse(text), undefined, text);
@@ -320,7 +320,7 @@ test("a redirection in the middle of a pipeline is its element's (tree-sitter re
 test('a here-document left open (bash reads its body to the end of the text): its stage as typed', async () => {
   await expectStages(
     [
-      ['cat <<EOF\nabc', [['cat <<EOF\nabc', 'cat']]],
+      ['cat <<EOF\nabc', [['cat <<EOF', 'cat']]],
       [
         'cat <<EOF | wc -l\nabc\ndef',
         [
@@ -332,12 +332,73 @@ test('a here-document left open (bash reads its body to the end of the text): it
         'seq 3; cat <<-"END"\n\tx',
         [
           ['seq 3', 'seq'],
-          ['cat <<-"END"\n\tx', 'cat'],
+          ['cat <<-"END"', 'cat'],
         ],
       ],
       // a here-string opens none
       ['cat <<<abc | wc; f() {', undefined],
     ],
     (stage) => [stage.text, stage.program],
+  );
+});
+
+test('here-documents anywhere, and statements on the lines after a pipeline of three (tree-sitter-bash misreads both)', async () => {
+  await expectStages(
+    [
+      [
+        'seq 3000 | cat <<EOF | wc -l\nx\nEOF\nseq 5 | rev',
+        [
+          ['seq 3000', 0],
+          ['cat <<EOF', 0],
+          ['wc -l', 0],
+          ['seq 5', 1],
+          ['rev', 1],
+        ],
+      ],
+      [
+        'seq 1 2000000 | gzip -6 | wc -c\ncat <<EOF\nhi\nEOF',
+        [
+          ['seq 1 2000000', 0],
+          ['gzip -6', 0],
+          ['wc -c', 0],
+          ['cat <<EOF', 1],
+        ],
+      ],
+      [
+        "python3 - <<'PY' 2>&1 | awk '{print}' | cat\nprint(1)\nPY\ntr a-z A-Z <<< \"x y\" | rev",
+        [
+          ["python3 - <<'PY' 2>&1", 0],
+          ["awk '{print}'", 0],
+          ['cat', 0],
+          ['tr a-z A-Z <<< "x y"', 1],
+          ['rev', 1],
+        ],
+      ],
+      [
+        'a | b | c\nd > f\ne | f | g\nh 2>&1',
+        [
+          ['a', 0],
+          ['b', 0],
+          ['c', 0],
+          ['d > f', 1],
+          ['e', 2],
+          ['f', 2],
+          ['g', 2],
+          ['h 2>&1', 3],
+        ],
+      ],
+      // two bodies on one line's here-documents, <<- and its tabs; a shift is no here-document
+      [
+        'cat <<A <<-B | wc\na\nA\n\tb\n\tB\necho $((1 << 3)) | cat',
+        [
+          ['cat <<A <<-B', 0],
+          ['wc', 0],
+          ['echo $((1 << 3))', 1],
+          ['cat', 1],
+        ],
+      ],
+      ['cat <<EOF && echo\nhi\nEOF', [['cat <<EOF', 0]]],
+    ],
+    (stage) => [stage.text, stage.pipeline],
   );
 });

@@ -91,7 +91,8 @@ export async function assembleProfile(run: EndedRun): Promise<{ profile: Pipelin
   const { unplaced } = observer;
   if (unplaced.procs.size > 0 && owners.length === 1) {
     const stage = owners[0]!;
-    stage.running ||= [...unplaced.procs.values()].some((proc) => proc.goneMs === undefined && !proc.exited);
+    // (a `>( )` still running as the shell ended was waited for: only an `&` job is left running)
+    if (jobs) stage.running ||= [...unplaced.procs.values()].some((proc) => !proc.goneMs && !proc.exited);
     // (a stage no sample saw: its CPU is its processes' alone, as sampled; its own is the shell's
     // reaped total's, unattributed)
     stage.cpuSampled ||= stage.pid === 0 || [...unplaced.procs.values()].some((proc) => !proc.exited);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
+import { maskHeredocs } from './heredocs.js';
 import { simplePipeline } from './simple-text.js';
 import { type SyntaxNode, type TypedStage, typedStages } from './typed.js';
 
@@ -32,32 +33,54 @@ export async function parseWithGrammar(source: string, dir: string): Promise<Typ
     await Parser.init({ wasmBinary: readFileSync(load.resolve('web-tree-sitter/tree-sitter.wasm')) });
     const parser = new Parser();
     parser.setLanguage(await Language.load(readFileSync(path.join(dir, 'tree-sitter-bash.wasm'))));
-    const parse = (text: string): TypedStage[] | undefined => {
-      const tree = parser.parse(text);
-      if (tree === null) return undefined;
-      const stages = typedStages(tree.rootNode as SyntaxNode, text);
-      tree.delete();
-      return stages;
-    };
-    const stages = parse(source) ?? parse(closeHeredoc(source) ?? '');
+    // (here-documents as plain redirections for the grammar, which reads their bodies badly)
+    const stages = parseApart((text) => parser.parse(text), maskHeredocs(source), source);
     parser.delete();
-    // (a here-document closed for the grammar: the stage's text as typed)
-    const last = stages?.[stages.length - 1];
-    if (last && !source.includes(last.text)) last.text = last.text.slice(0, last.text.lastIndexOf('\n')).trimEnd();
     return stages;
   } catch {
     return undefined;
   }
 }
 
+/** What parseApart needs of a parse: its root, and a way to free it. */
+interface Parsed {
+  rootNode: unknown;
+  delete(): void;
+}
+
 /**
- * A text whose last here-document is left open (`cat <<EOF⏎abc`), closed: bash reads its body to the
- * end of the text (and warns), the grammar finds an error; undefined where there is no such thing.
+ * The stages of `text` (`shown`: as typed, the same offsets), parsed apart at a newline the grammar
+ * reads as a blank: tree-sitter-bash takes `a | b | c⏎d > f` as `a | (b | c d) > f` — a command whose
+ * words run over a newline, which bash never reads so (it ends the command). Each part's pipelines are
+ * numbered on from the last part's.
  */
-function closeHeredoc(source: string): string | undefined {
-  // (not a here-string, <<<)
-  const delimiters = [...source.matchAll(/(?<!<)<<-?(?!<)\s*(['"]?)([\w-]+)\1/g)].map((match) => match[2]!);
-  const last = delimiters[delimiters.length - 1];
-  if (last === undefined || new RegExp(`\\n\\s*${last}\\s*(\\n|$)`).test(source)) return undefined;
-  return `${source.replace(/\n?$/, '\n')}${last}\n`;
+function parseApart(parse: (text: string) => Parsed | null, text: string, shown: string): TypedStage[] | undefined {
+  const tree = parse(text);
+  if (tree === null) return undefined;
+  const root = tree.rootNode as SyntaxNode;
+  const split = newlineInCommand(root, text);
+  const stages = split === undefined ? typedStages(root, text, shown) : undefined;
+  tree.delete();
+  if (split === undefined) return stages;
+  const first = parseApart(parse, text.slice(0, split), shown.slice(0, split));
+  const rest = parseApart(parse, text.slice(split + 1), shown.slice(split + 1));
+  if (first === undefined || rest === undefined) return undefined;
+  const next = first[first.length - 1]!.pipeline + 1;
+  return [...first, ...rest.map((stage) => ({ ...stage, pipeline: stage.pipeline + next }))];
+}
+
+/** Where a command's words run over a newline (no backslash before it): its offset, else undefined. */
+function newlineInCommand(node: SyntaxNode, text: string): number | undefined {
+  const parts = node.namedChildren.filter((child): child is SyntaxNode => child !== null);
+  if (node.type === 'command')
+    for (let index = 1; index < parts.length; index++) {
+      const gap = text.slice(parts[index - 1]!.endIndex, parts[index]!.startIndex);
+      const at = gap.search(/(^|[^\\])\n/);
+      if (at >= 0) return parts[index - 1]!.endIndex + gap.indexOf('\n', at);
+    }
+  for (const child of parts) {
+    const at = newlineInCommand(child, text);
+    if (at !== undefined) return at;
+  }
+  return undefined;
 }

@@ -236,7 +236,9 @@ export function observedStages(
     stage.sysMs! += record.lostSysMs;
     const lost = [...record.procs.values()].filter((proc) => proc.lost !== undefined);
     stage.cpuSampled = lost.some((proc) => !proc.exited && proc.userMs + proc.sysMs + proc.childUserMs > 0);
-    stage.running = record.goneMs === undefined;
+    // (still running: its own process, not only a `>( )` of it, which timer waits for)
+    const own = record.procs.get(record.pid);
+    stage.running = record.goneMs === undefined && !(own && (own.goneMs !== undefined || own.exited));
     stage.processes = processesOf(record, endMs, stage.running ? undefined : stage);
     closeIntervals(record, stage);
   });

@@ -132,8 +132,10 @@ const has = (node: SyntaxNode, type: string): boolean =>
  * or a `$( )` or `<( )` outside a pipeline beside other statements. A redirection after the last
  * element is that element's (tree-sitter puts it on the whole pipeline; bash applies it to the last).
  * A `&` job: a pipeline's elements, anything else (a builtin too) one stage, the shell's fork.
+ * `shown`: the text as typed, the stages' texts cut from it, where `source` (parsed) has its
+ * here-documents masked (maskHeredocs: the same offsets).
  */
-export function typedStages(root: SyntaxNode, source: string): TypedStage[] | undefined {
+export function typedStages(root: SyntaxNode, source: string, shown = source): TypedStage[] | undefined {
   if (root.hasError) return undefined;
   const top = children(root);
   // between statements and after the last: newlines, `;` and comments (a `&` is a background job)
@@ -148,8 +150,8 @@ export function typedStages(root: SyntaxNode, source: string): TypedStage[] | un
     const asJob = background(index) && node.type !== 'pipeline' && !simple;
     const statements: [SyntaxNode, boolean][] = asJob ? [[node, false]] : statementsOf(node, false);
     for (const [statement, conditional] of statements) {
-      const text = source.slice(statement.startIndex, statement.endIndex).trim();
-      const found = asJob ? [element(statement, text)] : statementStages(statement, source, alone);
+      const text = shown.slice(statement.startIndex, statement.endIndex).trim();
+      const found = asJob ? [element(statement, text)] : statementStages(statement, shown, alone);
       if (found === undefined) return undefined;
       const pipeline = stages.length === 0 ? 0 : stages[stages.length - 1]!.pipeline + 1;
       const job = background(index);
