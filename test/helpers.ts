@@ -158,6 +158,7 @@ export interface Profile {
     userMs: number | null;
     sysMs: number | null;
     cpuShared: boolean;
+    running: boolean;
     peakRssBytes: number | null;
     bytesIn: number | null;
     bytesOut: number | null;

@@ -83,11 +83,12 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   lines.push('');
   // the states a stage's wall is shared among (stopped time is left out of it)
   const states = STATES.slice(0, STATES.indexOf('stopped'));
+  // no sample saw it, or no two did (no interval between them): its states are unknown, not 0%
+  const statesKnown = (stage: (typeof profile.stages)[number]): boolean =>
+    stage.pid !== 0 && states.some((state) => stage.time[state] > 0);
   const shares = profile.stages.map((stage) => {
     const active = stage.wallMs - stage.time.stopped;
-    // no sample saw it, or no two did (no interval between them): its states are unknown, not 0%
-    const known = stage.pid !== 0 && states.some((state) => stage.time[state] > 0);
-    return [stage.name, ...states.map((state) => (known ? share(stage.time[state], active) : '?'))];
+    return [stage.name, ...states.map((state) => (statesKnown(stage) ? share(stage.time[state], active) : '?'))];
   });
   lines.push(
     table(
@@ -112,6 +113,12 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
     lines.push(
       `?: ${withSubs.join(', ')} started and ended between two samples: ${withSubs.length > 1 ? 'their' : 'its'} ` +
         'CPU (≈) is only that of the processes under it that were seen.',
+    );
+  const briefly = profile.stages.filter((stage) => stage.pid !== 0 && !statesKnown(stage));
+  if (briefly.length > 0)
+    lines.push(
+      `?: ${briefly.map((stage) => stage.name).join(', ')} seen by one sample only, or ended before a second: ` +
+        `${briefly.length > 1 ? 'their' : 'its'} shares are unknown.`,
     );
   if (profile.signal && profile.stages.some((stage) => stage.pid !== 0 && stage.status === null))
     lines.push(`status unknown: the shell was killed by ${profile.signal} before it could give them.`);

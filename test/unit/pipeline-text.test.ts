@@ -36,7 +36,7 @@ const lines = (profile: PipelineProfile): string[] => pipelineReport(profile, 80
 const prose = (profile: PipelineProfile): string => lines(profile).join(' ').replace(/\s+/g, ' ');
 
 test('a stage no sample saw: its figures unknown, said once, by its text', () => {
-  const seen = profiled('mul --repeat 2', {}, true, { pid: 7 });
+  const seen = profiled('mul --repeat 2', { working: 900 }, true, { pid: 7 });
   const unseen = (command: string) => profiled(command, {}, true, { pid: 0, userMs: null, sysMs: null });
   assert.ok(
     lines(pipeline([unseen('seq 24'), seen])).includes(
@@ -83,6 +83,11 @@ test('a stage with no interval between two samples: its shares unknown (?), not 
   assert.deepEqual(sharesOf('seq').slice(-6), ['?', '?', '?', '?', '?', '?']);
   assert.deepEqual(sharesOf('gzip').slice(-6), ['75%', '0%', '0%', '25%', '0%', '0%']);
   assert.ok(row('seq').includes('30ms'), report.join('\n'));
+  assert.match(
+    prose(pipeline([noStates, working])),
+    /\?: seq 9 seen by one sample only, or ended before a second: its shares are unknown\./,
+  );
+  assert.ok(!prose(pipeline([working])).includes('shares are unknown'));
 });
 
 test('CPU shared by rate among stages reaped together is marked ~ and said to be an estimate; exact CPU unmarked', () => {

@@ -45,7 +45,7 @@ export interface EndedRun {
 export async function assembleProfile(run: EndedRun): Promise<{ profile: PipelineProfile; originMs: number }> {
   const { pipeline, shell, code, signal, startMs, endMs, stoppedMs, intervalMs, observer } = run;
   const { statusFile, tracePath, cpu, machine, ownBefore, ownRun, format, typed } = run;
-  const { statuses, cpu: shellCpu, io: shellIo } = readShellEnd(statusFile);
+  const { statuses, cpu: shellCpu, own: shellOwn, io: shellIo } = readShellEnd(statusFile);
   let traceText = '';
   try {
     traceText = readFileSync(tracePath, 'utf8');
@@ -62,7 +62,11 @@ export async function assembleProfile(run: EndedRun): Promise<{ profile: Pipelin
       ? { userMs: cpu.after.userMs - cpu.before.userMs, sysMs: cpu.after.sysMs - cpu.before.sysMs }
       : undefined);
   const records = [...observer.stages.values()];
-  if (reaped) attributeLate(records, reaped, observer.shellOwnCpu, { atEnd: shellIo, lastSample: observer.shellIo });
+  // (the shell's own CPU at its end where it said it, to the ms: its forks of the last stages and its
+  // builtins after the last sample are not theirs; else as last sampled)
+  const own = shellCpu ? shellOwn : observer.shellOwnCpu;
+  if (reaped)
+    attributeLate(records, reaped, own ?? observer.shellOwnCpu, { atEnd: shellIo, lastSample: observer.shellIo });
   // and what no process of the pipeline reaped: counted apart, as sampled (stages still running, the
   // processes nobody of it waits for)
   const unreaped = [...records, observer.unplaced].reduce(

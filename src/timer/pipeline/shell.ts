@@ -70,6 +70,8 @@ export interface ShellEnd {
   statuses: number[];
   /** the shell's own CPU and that of every child it waited for (bash's `times`, to the ms) */
   cpu: { userMs: number; sysMs: number } | undefined;
+  /** the shell's own CPU alone, at its end (`times`' first line) */
+  own: { userMs: number; sysMs: number } | undefined;
   /** rchar and wchar of the shell and every child it waited for, at the end */
   io: [number, number] | undefined;
 }
@@ -87,7 +89,7 @@ export function readShellEnd(statusFile: string): ShellEnd {
     lines = readFileSync(statusFile, 'latin1').split('\n');
   } catch {
     // the shell ended before the end of its script (exit, set -e, a signal): statuses unknown
-    return { statuses: [], cpu: undefined, io: undefined };
+    return { statuses: [], cpu: undefined, own: undefined, io: undefined };
   }
   const statuses = lines[0]!
     .split(' ')
@@ -97,6 +99,8 @@ export function readShellEnd(statusFile: string): ShellEnd {
   const [ownUser, ownSys] = (lines[1] ?? '').split(' ').map(timesMs);
   const [user, sys] = (lines[2] ?? '').split(' ').map(timesMs);
   const cpu = { userMs: ownUser! + user!, sysMs: ownSys! + sys! };
+  const own = { userMs: ownUser!, sysMs: ownSys! };
   const io = parseIo(lines.slice(3).join('\n'));
-  return { statuses, cpu: Number.isFinite(cpu.userMs + cpu.sysMs) ? cpu : undefined, io };
+  const known = Number.isFinite(cpu.userMs + cpu.sysMs);
+  return { statuses, cpu: known ? cpu : undefined, own: known ? own : undefined, io };
 }
