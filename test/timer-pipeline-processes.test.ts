@@ -29,9 +29,13 @@ test('a `>(…)` that outlives the shell is waited for: its file is whole when t
   const { report } = await profile(`seq 1000 | tee >(exec > /dev/null 2>&1; sleep 0.4; wc -l > ${file}) > /dev/null`);
   assert.equal(readFileSync(file, 'utf8'), '1000\n');
   assert.ok(report.wallMs >= 400, `the pipeline lasts as long as its process substitution: ${report.wallMs} ms`);
-  // waited for, it is not left running: tee's row has ended, with its status
-  const tee = report.stages.find((stage) => stage.command.startsWith('tee '))!;
-  assert.deepEqual([tee.running, tee.status], [false, 0], JSON.stringify(tee));
+  // waited for, it is not left running: tee's row has ended, with its status — samples 1 s apart too,
+  // none of them after the shell's end
+  for (const extra of ['', '--interval 1000']) {
+    const run = await profile('seq 1000 | tee >(sleep 0.3; wc -l > /dev/null) | wc -l', extra);
+    const tee = run.report.stages.find((stage) => stage.command.startsWith('tee '))!;
+    assert.deepEqual([tee.running, tee.status], [false, 0], `${extra}: ${JSON.stringify(tee)}`);
+  }
 });
 
 test('an `&` job still running when the shell ends is left running, its row marked running', async () => {
