@@ -23,6 +23,9 @@ export function corpus(scratch: string, has: { python: boolean; parallel: boolea
     [`paste -d ' ' <(seq 3) <(seq 3 | gzip -6 | gunzip)`, [`paste -d ' ' <(seq 3) <(seq 3 | gzip -6 | gunzip)`], true],
     ['seq 5 | xargs -P 2 -n 1 echo | sort', ['seq 5', 'xargs -P 2 -n 1 echo', 'sort'], true],
     ['cat <<EOF | tr a-z A-Z\nhello\nEOF', ['cat <<EOF', 'tr a-z A-Z'], true],
+    // (here-documents in the middle, and after a pipeline of three: tree-sitter-bash misreads both)
+    ['seq 30 | cat <<EOF | wc -l\nx\nEOF\nseq 5 | rev', ['seq 30', 'cat <<EOF', 'wc -l', 'seq 5', 'rev'], true],
+    ['seq 1 200000 | gzip -6 | wc -c\ncat <<EOF\nhi\nEOF', ['seq 1 200000', 'gzip -6', 'wc -c', 'cat <<EOF'], true],
     ['tr a-z A-Z <<< "a here-string" | cat', ['tr a-z A-Z <<< "a here-string"', 'cat'], true],
     ['seq 3 2>&1 | cat', ['seq 3 2>&1', 'cat'], true],
     ['seq 10 | { head -2; cat; } | wc -l', ['seq 10', '{ head -2; cat; }', 'wc -l'], true],
