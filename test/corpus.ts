@@ -34,10 +34,11 @@ export function corpus(scratch: string, has: { python: boolean; parallel: boolea
     // (PIPESTATUS's two statuses can only be the last pipeline's: seen or not, its rows get them)
     ['grep -q x /dev/null || seq 3 | sort -r', ['grep -q x /dev/null', 'seq 3', 'sort -r'], true],
     ['X=1; echo hi >/dev/null; seq 3 | mul >/dev/null', ['seq 3', 'mul >/dev/null'], true],
-    // (mul's worker threads do its work: about 0.2 s of CPU off its main thread, in a subshell's sub-row)
+    // (mul's worker threads do its work: about 0.8 s of CPU off its main thread, in a subshell's
+    // sub-row: 5% of it is above the 20 ms its reaper's counters, in ticks, may be off)
     [
-      'seq 11 16 | (mul --repeat 4000000 --workers 2 | add) | cat',
-      ['seq 11 16', '(mul --repeat 4000000 --workers 2 | add)', 'cat'],
+      'seq 18 | (mul --repeat 7000000 --workers 2 | add) | cat',
+      ['seq 18', '(mul --repeat 7000000 --workers 2 | add)', 'cat'],
       true,
     ],
     ['seq 100000 | gzip -1 | gzip -d | wc -l', ['seq 100000', 'gzip -1', 'gzip -d', 'wc -l'], true],
