@@ -96,3 +96,22 @@ test('unseenElement: no process, no figures, at the time given', () => {
   const unseen = unseenElement(42);
   assert.deepEqual([unseen.pid, unseen.startMs, unseen.endMs, unseen.userMs, unseen.argvs], [0, 42, 42, null, []]);
 });
+
+test('placeElements: a stage with a process substitution under it is an element typed with one', () => {
+  // printf (a builtin's fork, unseen) | tee >(mul) | wc: tee's fork seen before it ran tee, its pipes not yet set
+  const elements = [
+    { pipeline: 0, program: 'printf', procsubs: [] },
+    { pipeline: 0, program: 'tee', procsubs: ['>(mul)'] },
+    { pipeline: 0, program: 'wc', procsubs: [] },
+  ];
+  const procsub = { pid: 13, parent: 11, argv: ['node', 'mul'], startMs: 0, endMs: 5, running: false };
+  const tee = observed({
+    pid: 11,
+    argvs: [],
+    processes: [{ ...procsub, userMs: 1, sysMs: 0, sampled: true, lost: 'process substitution' }],
+  });
+  const wc = observed({ pid: 12, startMs: 1 });
+  assert.deepEqual(pids(placeElements([tee, wc], elements, OUT)), [0, 11, 12]);
+  // without it, the first places in order
+  assert.deepEqual(pids(placeElements([{ ...tee, processes: [] }, wc], elements, OUT)), [11, 12, 0]);
+});

@@ -7,6 +7,9 @@ import type { TypedStage } from './typed.js';
 // is the element's child): the children seen, in the order they were started, are the elements in
 // order, with gaps where a process ended before the first sample. Pipes place them where they can.
 
+/** What the placing needs of an element typed: its pipeline, its program, its process substitutions. */
+type Typed = Pick<TypedStage, 'pipeline' | 'program'> & { procsubs?: string[] };
+
 const inner = (link: string | undefined, outside: Set<string>): boolean =>
   link?.startsWith('pipe:') === true && !outside.has(link);
 
@@ -22,7 +25,7 @@ export const forkOrder = (a: ObservedStage, b: ObservedStage): number => a.start
  */
 export function placeElements(
   observed: ObservedStage[],
-  typed: Pick<TypedStage, 'pipeline' | 'program'>[],
+  typed: Typed[],
   outside: Set<string>,
 ): (ObservedStage | undefined)[] | undefined {
   const seen = [...observed].sort(forkOrder);
@@ -42,13 +45,14 @@ export function placeElements(
  * The places the pipes say the stages seen (in fork order) have, each the first that fits: a stage
  * reading timer's stdin (or a file) begins a pipeline, one writing timer's stdout (or a file) ends one,
  * one reading the pipe the stage before it writes comes right after it, one reading a pipe no stage
- * seen wrote does not begin its pipeline, and a pipestage stage (its trace names it) is an element that
- * runs it — and, `byProgram`, a stage whose program is known is an element typed to run it (tried
- * first: `sleep 1; head …; sleep 1` with head unseen). Undefined where none fits.
+ * seen wrote does not begin its pipeline, a pipestage stage (its trace names it) is an element that
+ * runs it, one with a process substitution under it an element typed with one — and, `byProgram`, a
+ * stage whose program is known is an element typed to run it (tried first: `sleep 1; head …; sleep 1`
+ * with head unseen). Undefined where none fits.
  */
 function placesByPipes(
   seen: ObservedStage[],
-  typed: Pick<TypedStage, 'pipeline' | 'program'>[],
+  typed: Typed[],
   outside: Set<string>,
   byProgram: boolean,
 ): number[] | undefined {
@@ -65,6 +69,10 @@ function placesByPipes(
       const program = typed[place]!.program;
       if (stage.traced && stage.traced.name !== program && program !== undefined) return false;
       if (byProgram && program !== undefined && !runs(stage, program)) return false;
+      // a stage seen with a process substitution under it is an element typed with one (tee >(…), its
+      // fork seen before it ran tee and set up its pipes, is not the printf before it)
+      const procsub = stage.processes?.some((proc) => proc.lost === 'process substitution') === true;
+      if (procsub && typed[place]!.procsubs?.length === 0) return false;
       if (previous !== undefined && inner(stage.stdin, outside) && stage.stdin === previous.stdout)
         return place === lowest && !first(place);
       if (stage.stdin !== undefined && !inner(stage.stdin, outside) && !first(place)) return false;
