@@ -207,6 +207,18 @@ test('model: a group counted in ticks keeps what its stages were seen using, up 
   // more than two ticks above: the figure is the kernel's, and the samples are scaled to it
   const scaled = attributeReaped(seen, { userMs: 70, sysMs: 0 }, undefined, 20);
   close(scaled[0]!.userMs + scaled[0]!.sysMs, (97 * 70) / 103);
+  // nothing seen, a total below 0 (the last group, after others kept more than their ticks): 0 each, not NaN
+  const none = attributeReaped(
+    [
+      { userMs: 0, sysMs: 0 },
+      { userMs: 0, sysMs: 0 },
+    ],
+    { userMs: -3, sysMs: 0 },
+  );
+  assert.deepEqual(
+    none.map((cpu) => cpu.userMs + cpu.sysMs),
+    [0, 0],
+  );
   // a figure to the ms (the shell's `times`): no slack
   const exact = attributeReaped(seen, { userMs: 90, sysMs: 0 });
   close(exact[0]!.userMs + exact[0]!.sysMs + exact[1]!.userMs + exact[1]!.sysMs, 90);

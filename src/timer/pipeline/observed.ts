@@ -63,7 +63,9 @@ export function attributeReaped(
   const over = seenMs - cpu(given);
   const total = over > 0 && over <= slackMs ? sumOf(seenCpu) : given;
   const totalMs = cpu(total);
-  const scale = seenMs > totalMs ? Math.max(0, totalMs) / seenMs : 1;
+  // (nothing seen, and a total below 0 — the group reaped last, after others kept more than their
+  // ticks: nothing to share, not 0/0)
+  const scale = seenMs > totalMs && seenMs > 0 ? Math.max(0, totalMs) / seenMs : 1;
   const missed = Math.max(0, totalMs - seenMs * scale);
   const weightSum = weights.reduce((sum, weight) => sum + weight, 0);
   const wholes = seenCpu.map(
