@@ -55,6 +55,10 @@ const REAP_WATCH_MS = 10;
 const REFRESH_MS = 20;
 /** How often process substitutions still running after the shell ended are looked at. */
 const PROCSUB_POLL_MS = 10;
+/** How often processes nobody of the pipeline reaps are read while they run: their figures are as old
+ * as the last read (witness corpus: off by at most 9 ms at 5 ms, 13-22 ms at 10 ms; timer's CPU on a
+ * 1.5 s pipeline with a `>(gzip)`: 105-107 ms at 5 ms, 66-72 ms at 10 ms). */
+const LOST_WATCH_MS = 5;
 
 /**
  * `timer --pipeline 'PIPELINE'`: runs PIPELINE with bash exactly as the shell would (timer's stdin,
@@ -138,7 +142,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     }
     reapedBefore = reaped;
     // processes nobody of the pipeline reaps: read often while they run (see watchLost)
-    if (observer.lostAlive()) lostWatch ??= setInterval(watchLost, REAP_WATCH_MS);
+    if (observer.lostAlive()) lostWatch ??= setInterval(watchLost, LOST_WATCH_MS);
     else if (lostWatch) {
       clearInterval(lostWatch);
       lostWatch = undefined;
