@@ -124,8 +124,8 @@ its wall; add waiting for input from it 84%\`), named down to the process that u
 \`predicted: WALL with CHANGE\` is the wall time with the bottleneck twice as fast. For a pipestage
 stage CHANGE is the command to run: \`--workers 2\` (or twice its --workers) for CPU-bound work,
 \`--concurrency 2N\` for a sleep-task that mostly waits; WALL comes from a flow-shop model of the per-item
-costs the stages traced, bounded by the pipeline's CPU over the cores free. When that bound is the
-measured wall already it says so (\`the cores are already full ...: more workers will not help\`). For
+costs the stages traced, bounded by the pipeline's CPU over the cores free. Where the model says the
+change will not help (the cores already full, or no shorter wall) it says so: \`no suggestion: ...\`. For
 any other program CHANGE is \`NAME twice as fast\`, and WALL the wall less half its busy time, bounded
 by the other stages and the cores.
 

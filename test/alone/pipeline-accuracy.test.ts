@@ -90,7 +90,11 @@ async function checkPrediction(t: TestContext, pipeline: string, stage: string, 
         {
           skip: busy >= 0.25 && `other processes kept ${busy.toFixed(2)} cores busy: the machine was not to itself`,
         },
-        () => assert.equal(prediction.coresFull, coresFull, prediction.line),
+        () => {
+          assert.equal(prediction.coresFull, coresFull, prediction.line);
+          // the report suggests the change only where the model says it helps
+          assert.match(prediction.line, coresFull ? /^no suggestion: the cores are already full / : /^predicted: /);
+        },
       );
       return;
     }

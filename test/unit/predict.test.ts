@@ -3,7 +3,7 @@
 // with the bound the cores set.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { doubledCommand, makespan, predict } from '../../src/timer/pipeline/predict.js';
+import { doubledCommand, makespan, predict, predictionLine } from '../../src/timer/pipeline/predict.js';
 import { items, profiled, traced } from './fixtures.js';
 
 test('makespan: servers, a stage ready late, items passed on in order, stages without costs skipped', () => {
@@ -67,14 +67,15 @@ test('predict: a stage that is no pipestage stage works twice as fast; the cores
   // the busiest other stage bounds it: 800
   const busy = profiled('cat', { working: 800 });
   assert.equal(predict([busy, target], target, 1000, 800, 2).wallMs, 800);
-  // cores: 1900 / 2 = 950 ≥ 0.95 × 1000 and above the flow's 700
+  // cores: 1900 / 2 = 950 ≥ 0.9 × 1000 (full) and above the flow's 700
   assert.deepEqual(predict([target], target, 1000, 1900, 2), {
     wallMs: 950,
     change: 'gzip twice as fast',
     coresFull: true,
     coresBound: true,
   });
-  assert.equal(predict([target], target, 1000, 1880, 2).coresFull, false); // 940 < 950
+  assert.equal(predict([target], target, 1000, 1800, 2).coresFull, true); // 900: full
+  assert.equal(predict([target], target, 1000, 1798, 2).coresFull, false); // 899 < 900
   // the flow and the cores equal: not bound by the cores
   assert.deepEqual(predict([target], target, 1000, 1400, 2), {
     wallMs: 700,
@@ -111,9 +112,12 @@ test('predict: a traced CPU stage gets twice the threads, each new one as late a
   assert.equal(predict([one], one, 1000, 100, 2).wallMs, 1000 - 120 + 80);
   // the cores: (CPU + each new thread's 0.7 × start-up) / cores = (1880 + 2 × 14) / 2 = 954 > 980? no: flow wins
   assert.equal(predict([mul], mul, 1000, 1880, 2).wallMs, 980);
-  const full = predict([mul], mul, 1000, 1960, 2); // (1960 + 28) / 2 = 994
+  const full = predict([mul], mul, 1000, 1960, 2); // (1960 + 28) / 2 = 994; the cores full: 980 ≥ 900
   assert.deepEqual([full.wallMs, full.coresFull, full.coresBound], [994, true, true]);
-  const edge = predict([one], one, 1000, 1886, 2); // (1886 + 14) / 2 = 950: full, not above the flow of 960
+  // full is what the run used, not what the change would cost: 1790 / 2 = 895 < 900 (with the new
+  // threads' start-up, (1790 + 28) / 2 = 909)
+  assert.equal(predict([mul], mul, 1000, 1790, 2).coresFull, false);
+  const edge = predict([one], one, 1000, 1886, 2); // (1886 + 14) / 2 = 950: 943 ≥ 900 full, not above the flow of 960
   assert.deepEqual([edge.wallMs, edge.coresFull, edge.coresBound], [960, true, false]);
   const equal = predict([one], one, 1000, 1906, 2); // (1906 + 14) / 2 = 960: the flow's, not above it
   assert.deepEqual([equal.wallMs, equal.coresBound], [960, false]);
@@ -181,4 +185,33 @@ test('predict: over 2048 items the flow shop works on equal groups, each item it
   });
   // 1025 groups of 2 ms; doubled, 1 ms each
   assert.equal(predict([odd], odd, 3000, 0, 4).wallMs, 3000 - 2050 + 1025);
+});
+
+test('the prediction line: a suggestion only where the model says the change helps', () => {
+  const format = (ms: number): string => `${ms}ms`;
+  const line = (wallMs: number, coresFull: boolean, coresBound: boolean, measuredMs: number): string =>
+    predictionLine(
+      { wallMs, change: 'mul --workers 2', coresFull, coresBound },
+      measuredMs,
+      format,
+      'CPU 900ms on 2 cores',
+    );
+  assert.equal(line(300, false, false, 500), 'predicted: 300ms with mul --workers 2 (measured 500ms)');
+  assert.equal(
+    line(450, false, true, 500),
+    'predicted: 450ms with mul --workers 2 (measured 500ms; bounded by the cores: CPU 900ms on 2 cores)',
+  );
+  // the cores full: no suggestion, whatever the wall
+  assert.equal(
+    line(480, true, true, 500),
+    'no suggestion: the cores are already full (CPU 900ms on 2 cores): mul --workers 2 would not make it faster ' +
+      '(predicted 480ms, measured 500ms)',
+  );
+  // a predicted wall no shorter than the measured one (362 against 266 ms, seen): no suggestion
+  assert.equal(
+    line(362, false, true, 266),
+    'no suggestion: the model gives mul --workers 2 no shorter wall (predicted 362ms, measured 266ms)',
+  );
+  assert.match(line(500, false, false, 500), /^no suggestion: /);
+  assert.match(line(499, false, false, 500), /^predicted: /);
 });

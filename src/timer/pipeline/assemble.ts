@@ -8,7 +8,7 @@ import { applyPipestatus, findBottleneck, profileStages } from './model.js';
 import type { PipelineObserver } from './observe.js';
 import { attributeLate, observedStages } from './observed.js';
 import { processesOf } from './process-rows.js';
-import { predict } from './predict.js';
+import { predict, predictionLine } from './predict.js';
 import { readShellEnd } from './shell.js';
 import { lastPipelineRows, type TypedStage } from './typed.js';
 
@@ -163,11 +163,7 @@ export async function assembleProfile(run: EndedRun): Promise<{ profile: Pipelin
     prediction: prediction
       ? {
           ...prediction,
-          line: `predicted: ${format(prediction.wallMs)} with ${prediction.change}${
-            prediction.coresFull
-              ? ` — the cores are already full (CPU ${format(cpuMs!)} on ${coresText}): more workers will not help`
-              : ` (measured ${format(activeMs)}${prediction.coresBound ? `; bounded by the cores: ${coresCpu}` : ''})`
-          }`,
+          line: predictionLine(prediction, activeMs, format, coresCpu),
         }
       : null,
   };

@@ -22,6 +22,13 @@ interface FlowStage {
   addedServers?: { count: number; readyMs: number; everyMs: number };
 }
 
+/**
+ * The cores are full when the pipeline's CPU took this share of them (those other processes and timer
+ * left free) over its wall, as it ran: start-up and the last items leave some idle (measured: 0.93-0.97
+ * on 2 full cores), and more workers then gain at most the rest.
+ */
+const CORES_FULL = 0.9;
+
 /** Groups of items the model works on at most: a run of millions of lines is modelled in equal groups. */
 const MAX_GROUPS = 2048;
 
@@ -151,7 +158,7 @@ export function predict(
     return {
       wallMs: Math.max(flow, cpuBound),
       change: doubled.command,
-      coresFull: cpuBound >= 0.95 * wallMs,
+      coresFull: !waits && cpuMs / cores >= CORES_FULL * wallMs, // (waits need no core)
       coresBound: cpuBound > flow,
     };
   }
@@ -160,7 +167,28 @@ export function predict(
   return {
     wallMs: Math.max(flow, bound),
     change: `${target.name} twice as fast`,
-    coresFull: bound >= 0.95 * wallMs,
+    coresFull: bound >= CORES_FULL * wallMs,
     coresBound: bound > flow,
   };
+}
+
+/**
+ * The report's line for a prediction: the change and its predicted wall where the model says it
+ * helps; where the model itself says it will not (the cores already full, or a wall no shorter than
+ * the measured one), no suggestion, and why, with the figures.
+ */
+export function predictionLine(
+  prediction: Prediction,
+  measuredMs: number,
+  format: (ms: number) => string,
+  coresCpu: string,
+): string {
+  const figures = `predicted ${format(prediction.wallMs)}, measured ${format(measuredMs)}`;
+  if (prediction.coresFull)
+    return `no suggestion: the cores are already full (${coresCpu}): ${prediction.change} would not make it faster (${figures})`;
+  if (prediction.wallMs >= measuredMs)
+    return `no suggestion: the model gives ${prediction.change} no shorter wall (${figures})`;
+  return `predicted: ${format(prediction.wallMs)} with ${prediction.change} (measured ${format(measuredMs)}${
+    prediction.coresBound ? `; bounded by the cores: ${coresCpu}` : ''
+  })`;
 }
