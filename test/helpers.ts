@@ -143,7 +143,7 @@ export interface Profile {
   wallMs: number;
   cpuMs: number;
   cores: number;
-  coresBusyElsewhere: number;
+  coresBusyElsewhere: number | null;
   unattributedCpuMs: number;
   bottleneck: string | null;
   bottleneckLine: string;

@@ -2,10 +2,11 @@
 // undocumented field, none documented and missing), each of the type its description gives, on a real
 // run: the run's fields, the prediction's, each stage's, a timeline segment's and an item span's.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { profile, ROOT } from './helpers.js';
+import { profile, ROOT, sh } from './helpers.js';
 
 /** JSON types as `typeOf` names them; `null` where the docs say a field may be unknown. */
 type Kind = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'null';
@@ -28,7 +29,7 @@ const RUN: Record<string, Kind[]> = {
   timerCpuMs: ['number'],
   timerReportCpuMs: ['number'],
   cores: ['number'],
-  coresBusyElsewhere: ['number'],
+  coresBusyElsewhere: ['number', 'null'],
   parallelism: ['number', 'null'],
   unattributedCpuMs: ['number', 'null'],
   stoppedMs: ['number'],
@@ -178,4 +179,23 @@ test('timer --pipeline --json on a real run: exactly the documented fields, each
   assert.ok(cat?.['traced'] === false && cat['items'] === null, 'cat not traced: items null');
   assert.ok((mul['timeline'] as object[]).length > 0);
   assert.ok((cat['processes'] as object[]).length > 0, 'a process of cat');
+});
+
+test("others' use of the cores: unknown (null, not said) on a run too short to tell, a figure on a long one", async () => {
+  // /proc/stat counts each core's busy time in 10 ms ticks: over a run of a few ms, a busy loop beside
+  // it came out as 0 or a whole core ("other processes kept 1.0 busy" on an 8 ms run)
+  const loop = spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });
+  try {
+    for (let run = 0; run < 3; run++) {
+      const { report } = await profile('true');
+      assert.equal(report.coresBusyElsewhere, null, `run ${run}: wall ${report.wallMs} ms`);
+      const text = await sh(`timer --pipeline true 2>&1`);
+      assert.match(text.stdout, /^parallelism /m);
+      assert.doesNotMatch(text.stdout, /other processes kept/);
+    }
+    const { report } = await profile('sleep 0.5');
+    assert.equal(typeof report.coresBusyElsewhere, 'number', `wall ${report.wallMs} ms`);
+  } finally {
+    loop.kill('SIGKILL');
+  }
 });

@@ -29,8 +29,8 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
       : // (≈: it takes in processes counted to their last read)
         `CPU ${profile.stages.some((stage) => stage.cpuSampled) ? '≈' : ''}${format(profile.cpuMs)} ` +
         `(user ${format(profile.userMs!)}, sys ${format(profile.sysMs!)})`;
-  const elsewhere =
-    profile.coresBusyElsewhere >= 0.1 ? ` (other processes kept ${profile.coresBusyElsewhere.toFixed(1)} busy)` : '';
+  const busy = profile.coresBusyElsewhere ?? 0; // (unknown on a run too short: not said)
+  const elsewhere = busy >= 0.1 ? ` (other processes kept ${busy.toFixed(1)} busy)` : '';
   const parallelism =
     profile.parallelism === null
       ? ''

@@ -132,8 +132,8 @@ export interface PipelineProfile {
   timerCpuMs: number;
   timerReportCpuMs: number;
   cores: number;
-  /** cores other processes of the machine kept busy during the run, on average */
-  coresBusyElsewhere: number;
+  /** cores other processes of the machine kept busy during the run, on average; null: the run too short to tell */
+  coresBusyElsewhere: number | null;
   /** CPU / wall */
   parallelism: number | null;
   /** the reaped children's CPU less the stages' sum: processes no sample saw */

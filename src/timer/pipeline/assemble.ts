@@ -1,4 +1,4 @@
-import type { ChildCpu } from '../../base/proc.js';
+import { type ChildCpu, MS_PER_TICK } from '../../base/proc.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -120,7 +120,10 @@ export async function assembleProfile(run: EndedRun): Promise<{ profile: Pipelin
     machine.before !== undefined && machine.after !== undefined && cpuMs !== null
       ? Math.max(0, machine.after - machine.before - cpuMs - (ownMeanwhile.user + ownMeanwhile.system) / 1000)
       : 0;
-  const busyElsewhere = activeMs > 0 ? Math.min(cores - 1, othersMs / activeMs) : 0;
+  // (/proc/stat counts each core's busy time in ticks: over a run shorter than 10 ticks a core, others'
+  // share is not known to 0.1 of a core: unknown, and the model takes none)
+  const knowable = activeMs >= (cores + 2) * MS_PER_TICK * 10;
+  const busyElsewhere = knowable ? Math.min(cores - 1, othersMs / activeMs) : 0;
   // what the model may use: the cores less those others and timer itself kept busy (a run's cores
   // are full with timer's 2-5% of one in them: the pipeline alone used 0.93-0.95 of 2 full cores)
   const timerCores = activeMs > 0 ? (ownMeanwhile.user + ownMeanwhile.system) / 1000 / activeMs : 0;
@@ -151,7 +154,7 @@ export async function assembleProfile(run: EndedRun): Promise<{ profile: Pipelin
     timerCpuMs: Math.round((ownRun.user + ownRun.system) / 1000),
     timerReportCpuMs: Math.round((ownAfter.user + ownAfter.system - ownRun.user - ownRun.system) / 1000),
     cores,
-    coresBusyElsewhere: Math.round(busyElsewhere * 100) / 100,
+    coresBusyElsewhere: knowable ? Math.round(busyElsewhere * 100) / 100 : null,
     parallelism: cpuMs === null || wallMs <= stoppedMs ? null : cpuMs / (wallMs - stoppedMs),
     unattributedCpuMs: cpuMs === null ? null : Math.max(0, cpuMs - stageCpu),
     stoppedMs,
