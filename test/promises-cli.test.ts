@@ -136,3 +136,15 @@ test('--each, -z, --label and --progress with --pipeline: exit 2 with a usage me
     })),
   );
 });
+
+test('--pipeline with an empty or blank value: exit 2 with a usage message, nothing run', async () => {
+  const usage = "timer: --pipeline needs a pipeline (its value is empty)\nTry 'timer --help' for more information.\n";
+  await check(
+    [
+      "timer --pipeline ''",
+      "timer --pipeline '  ' --json",
+      'timer --pipeline= --svg x.svg',
+      "timer --pipeline '\n'",
+    ].map((command) => ({ name: command, command, stdout: '', stderr: usage, exitCode: 2 })),
+  );
+});

@@ -133,6 +133,7 @@ export const program: ProgramSpec = {
         if (options[option] !== undefined && options[option] !== false) return `--${option} is for --pipeline`;
       return undefined;
     }
+    if (String(options['pipeline']).trim() === '') return '--pipeline needs a pipeline (its value is empty)';
     if (operands.length > 0)
       return `--pipeline takes no COMMAND (got '${operands[0]}'); put the whole pipeline in its value`;
     for (const option of ['each', 'null', 'label', 'progress'])
