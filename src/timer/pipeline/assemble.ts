@@ -124,15 +124,11 @@ export async function assembleProfile(run: EndedRun): Promise<{ profile: Pipelin
   // share is not known to 0.1 of a core: unknown, and the model takes none)
   const knowable = activeMs >= (cores + 2) * MS_PER_TICK * 10;
   const busyElsewhere = knowable ? Math.min(cores - 1, othersMs / activeMs) : 0;
-  // what the model may use: the cores less those others and timer itself kept busy (a run's cores
-  // are full with timer's 2-5% of one in them: the pipeline alone used 0.93-0.95 of 2 full cores)
-  const timerCores = activeMs > 0 ? (ownMeanwhile.user + ownMeanwhile.system) / 1000 / activeMs : 0;
-  const free = Math.max(1, cores - busyElsewhere - timerCores);
   const bottleneck = findBottleneck(stages, wallMs - stoppedMs);
   // (a run cut short by a signal says nothing of how long the whole would take)
   const prediction =
     bottleneck.busiest && cpuMs !== null && !signal
-      ? predict(stages, bottleneck.busiest, activeMs, cpuMs, free)
+      ? predict(stages, bottleneck.busiest, activeMs, cpuMs, cores - busyElsewhere)
       : undefined;
   // then, once it ended: reading the stages' traces, the model (not drawing the report)
   const ownAfter = process.cpuUsage(ownBefore);

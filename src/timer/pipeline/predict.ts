@@ -23,8 +23,8 @@ interface FlowStage {
 }
 
 /**
- * The cores are full when the pipeline's CPU took this share of them (those other processes and timer
- * left free) over its wall, as it ran: start-up and the last items leave some idle (measured: 0.93-0.97
+ * The cores are full when the pipeline's CPU took this share of them (those other processes
+ * left free) over its wall, as it ran: start-up and the last items leave some idle (measured: 0.92-0.96
  * on 2 full cores), and more workers then gain at most the rest.
  */
 const CORES_FULL = 0.9;
