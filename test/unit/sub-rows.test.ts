@@ -109,8 +109,9 @@ test('withinStage: the process that used half the stage’s CPU or more, not its
       userMs: own + a + b,
       processes: [proc(6, ['a'], { userMs: a }), proc(7, ['b'], { userMs: b })],
     });
-  assert.equal(withinStage(stage(0, 20, 80)), 'b in (a | b)');
-  assert.equal(withinStage(stage(0, 50, 50)), 'a in (a | b)');
+  assert.equal(withinStage(stage(0, 20, 80)), "b in (a | b) (80% of the stage's CPU)");
+  assert.equal(withinStage(stage(0, 50, 50)), "a in (a | b) (50% of the stage's CPU)");
+  assert.equal(withinStage(stage(10, 20, 70)), "b in (a | b) (70% of the stage's CPU)");
   assert.equal(withinStage(stage(60, 10, 30)), '(a | b)', 'none has half');
   const paste = profiled('paste', {}, true, {
     pid: 5,

@@ -250,19 +250,18 @@ export function findBottleneck(stages: StageProfile[], activeMs: number): Bottle
     evidence.push(`${before.name} blocked on output to it ${of(before.time['blocked on output'], before)}`);
   if (after && top.feedsNext && after.time['waiting for input'] >= 0.05 * activeMs)
     evidence.push(`${after.name} waiting for input from it ${of(after.time['waiting for input'], after)}`);
-  return { stage: top, busiest: top, line: `bottleneck: ${withinStage(top)} — ${evidence.join('; ')}` };
+  const named = withinStage(top); // (named down to a process, the shares are still the stage's)
+  if (named !== top.name) evidence[0] = `the stage ${evidence[0]}`;
+  return { stage: top, busiest: top, line: `bottleneck: ${named} — ${evidence.join('; ')}` };
 }
 
-/**
- * A stage of several processes is named down to the process that used most of its CPU (half at
- * least), other than the stage's own: `gzip -7 in (grep -v 99 | gzip -7)`.
- */
+/** A stage named down to the process that used half its CPU or more (not its own), with its share. */
 export function withinStage(stage: StageProfile): string {
   const cpu = (row: { userMs: number | null; sysMs: number | null }): number => (row.userMs ?? 0) + (row.sysMs ?? 0);
   const rows = subRows(stage).filter((row) => row.depth === 1);
   const busiest = rows.sort((a, b) => cpu(b) - cpu(a))[0];
   return rows.length > 1 && busiest && !busiest.own && cpu(busiest) >= cpu(stage) / 2
-    ? `${busiest.name} in ${stage.name}`
+    ? `${busiest.name} in ${stage.name} (${Math.round((100 * cpu(busiest)) / cpu(stage))}% of the stage's CPU)`
     : stage.name;
 }
 
