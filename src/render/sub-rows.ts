@@ -88,6 +88,25 @@ function folded(rows: SubRow[]): SubRow[] {
   return result;
 }
 
+const named = (proc: ProcessProfile): string => (proc.argv.length > 0 ? processName(proc.argv) : '(subshell)');
+
+/**
+ * A process substitution's name where not all of the stage's were seen: the one typed that its program
+ * begins (`seq 10 14` → `<(seq 10 14)`) where only one does, else its program as run.
+ */
+function typedAs(root: ProcessProfile, typed: string[]): string {
+  const program = root.argv.length > 0 ? processName(root.argv).split(' ')[0]! : undefined;
+  const matches = typed.filter(
+    (text) =>
+      program !== undefined &&
+      text
+        .slice(2)
+        .trimStart()
+        .split(/[\s|;)]/)[0] === program,
+  );
+  return matches.length === 1 ? matches[0]! : named(root);
+}
+
 /**
  * The sub-rows of a stage (none where it ran one program): each program's own CPU, and each process
  * substitution as typed (`<(seq 3 | gzip)`) with the CPU of all its processes, theirs under it. The
@@ -100,7 +119,12 @@ export function subRows(stage: StageProfile): SubRow[] {
   const others = stage.processes.filter((proc) => proc !== own);
   if (others.length === 0) return [];
   const byPid = new Map(stage.processes.map((proc) => [proc.pid, proc]));
-  const substitution = (proc: ProcessProfile | undefined): boolean => proc?.lost === 'process substitution';
+  // (bash forks a stage's process substitutions first, in the order typed: an orphan among the stage
+  // process's first children is one whose program ended before it did)
+  const first = others.filter((proc) => proc.parent === stage.pid).sort((a, b) => a.pid - b.pid);
+  const forked = new Set(first.slice(0, stage.procsubs.length));
+  const substitution = (proc: ProcessProfile | undefined): boolean =>
+    proc?.lost === 'process substitution' || (proc?.lost === 'orphan' && forked.has(proc));
   // (one under another is that one's: the first children of a program given /dev/fd/N are the roots)
   const roots = others
     .filter((proc) => substitution(proc) && !substitution(byPid.get(proc.parent)))
@@ -109,11 +133,10 @@ export function subRows(stage: StageProfile): SubRow[] {
     for (let at: ProcessProfile | undefined = proc; at; at = byPid.get(at.parent)) if (roots.includes(at)) return at;
     return undefined;
   };
-  const named = (proc: ProcessProfile): string => (proc.argv.length > 0 ? processName(proc.argv) : '(subshell)');
   const programs = folded(others.filter((proc) => rootOf(proc) === undefined).map((proc) => rowOf(proc, 1)));
   const substitutions = roots.flatMap((root, index) => {
     const inside = others.filter((proc) => proc !== root && rootOf(proc) === root).map((proc) => rowOf(proc, 2));
-    const typed = roots.length === stage.procsubs.length ? stage.procsubs[index]! : named(root);
+    const typed = roots.length === stage.procsubs.length ? stage.procsubs[index]! : typedAs(root, stage.procsubs);
     const head = total(typed, [rowOf(root, 1), ...inside.map((row) => ({ ...row, depth: 1 }))]);
     return [head, ...folded(inside)];
   });

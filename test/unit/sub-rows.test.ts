@@ -74,7 +74,43 @@ test('subRows: the stage’s own program, a (rest) with what is left; process su
   const fewer = { ...stage, procsubs: ['<(seq 3)'] };
   assert.deepEqual(
     subRows(fewer).map((row) => row.name),
-    ['paste … …', '(rest)', 'seq 3', '(subshell)', 'seq 9', 'gzip'],
+    ['paste … …', '(rest)', '<(seq 3)', '(subshell)', 'seq 9', 'gzip'],
+  );
+});
+
+test('subRows: a process substitution orphaned (its program ended first) is still one, named as typed', () => {
+  // seq 5 | paste - <(seq 10 14) <(yes "a b" | head -5): paste exits, its substitutions are adopted
+  const typed = ['<(seq 10 14)', '<(yes "a b" | head -5)'];
+  const paste = (processes: ProcessProfile[]) =>
+    profiled('paste', {}, true, { pid: 5, userMs: 20, procsubs: typed, processes });
+  const own = proc(5, ['paste', '-', '/dev/fd/63', '/dev/fd/62'], { userMs: 5 });
+  const seq = proc(6, ['seq', '10', '14'], { parent: 5, userMs: 2, lost: 'orphan' });
+  const sub = proc(7, [], { parent: 5, userMs: 1, lost: 'orphan' });
+  const head = proc(9, ['head', '-5'], { parent: 7, userMs: 3 });
+  assert.deepEqual(
+    subRows(paste([own, seq, sub, head])).map((row) => [row.name, row.depth]),
+    [
+      ['paste - … …', 1],
+      ['(rest)', 1],
+      ['<(seq 10 14)', 1],
+      ['<(yes "a b" | head -5)', 1],
+      ['head -5', 2],
+    ],
+  );
+  // one of them seen: named by the program it runs where that is one typed, else as run
+  assert.deepEqual(
+    subRows(paste([own, seq])).map((row) => row.name),
+    ['paste - … …', '(rest)', '<(seq 10 14)'],
+  );
+  assert.deepEqual(
+    subRows(paste([own, sub, head])).map((row) => row.name),
+    ['paste - … …', '(rest)', '(subshell)', 'head -5'],
+  );
+  // an orphan that is not among the first children (forked by the program itself) is no substitution
+  const late = proc(12, ['sleep', '9'], { parent: 5, lost: 'orphan' });
+  assert.deepEqual(
+    subRows(paste([own, seq, sub, late])).map((row) => row.name),
+    ['paste - … …', '(rest)', 'sleep 9', '<(seq 10 14)', '<(yes "a b" | head -5)'],
   );
 });
 
