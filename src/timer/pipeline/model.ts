@@ -5,6 +5,7 @@ import { type ObservedStage, unsampledStage } from './observed.js';
 import type { TypedStage } from './typed.js';
 import { oneElement, placeElements, unseenElement } from './rows.js';
 import { stateTotals, timeline } from './timeline.js';
+import { unshareBeforeUnseen } from './unseen-share.js';
 
 // The pipeline model: pure functions from what was observed (samples of /proc, the stages' own
 // traces) to stages in data-flow order, each one's time split into states, and the bottleneck.
@@ -118,6 +119,7 @@ export function profileStages(
     ? placed.map((stage, index) => stage ?? unseenElement(nearestStart(placed, index)))
     : withUnseenStages(dataFlowOrder(observed), outside);
   const asTyped = placed ? typed : undefined;
+  if (asTyped) unshareBeforeUnseen(ordered, asTyped);
   const anyUnseen = ordered.some((stage) => stage.pid === 0);
   // a stage with process substitutions: the shell, or nobody, reaps them, with it or apart
   const withProcsubs = (stage: ObservedStage, typedStage: TypedStage | undefined): boolean =>

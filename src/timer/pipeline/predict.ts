@@ -184,8 +184,8 @@ export function predictionLine(
   coresCpu: string,
 ): string {
   const figures = `predicted ${format(prediction.wallMs)}, measured ${format(measuredMs)}`;
-  if (prediction.coresFull)
-    return `no suggestion: the cores are already full (${coresCpu}): ${prediction.change} would not make it faster (${figures})`;
+  const full = `the cores are already full (${coresCpu})`;
+  if (prediction.coresFull) return `no suggestion: ${full}: ${prediction.change} would not make it faster (${figures})`;
   if (prediction.wallMs >= measuredMs)
     return `no suggestion: the model gives ${prediction.change} no shorter wall (${figures})`;
   return `predicted: ${format(prediction.wallMs)} with ${prediction.change} (measured ${format(measuredMs)}${
