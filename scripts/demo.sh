@@ -96,7 +96,11 @@ sed 's/^/  /' timer.sequential
 echo
 echo "(b) as timer --pipeline profiled it (its chart: pipelined.svg in the directory named at the end):"
 sed 's/^/  /' profile.pipelined
-echo "(timer's 'predicted' line is (b)'s wall time with the change it names, not a forecast of this demo.)"
+if grep -q '^predicted: ' profile.pipelined; then
+  echo "(timer's 'predicted' line is (b)'s wall time with the change it names, not a forecast of this demo.)"
+else
+  echo "(timer suggests no change where its own model says the change would not make (b) faster: the line says why.)"
+fi
 echo
 if ! cmp -s out.sequential out.pipelined; then
   echo "FAILED: the two runs produced different results" >&2

@@ -117,8 +117,8 @@ free (/proc/stat), and timer's own CPU while the pipeline ran and for its report
 \`bottleneck: NAME\`: the stage busy (working, waiting for a CPU, or another wait of its own) the largest share of the
 unstopped time, with evidence in shares of each stage's own wall as in the table (\`bottleneck: mul — working 82% of
 its wall; add waiting for input from it 84%\`), named down to the process that used most of a stage's CPU (\`gzip -7 in
-(grep -v 99 | gzip -7) (83% of the stage's CPU) — the stage working ...\`). Two within 10 points, both busy over half the time, running together, are balanced:
-\`bottleneck: none (balanced: mul 97%, add 96% busy, of their walls)\`.
+(grep -v 99 | gzip -7) (83% of the stage's CPU) — the stage working ...\`). Two within 10 points, both busy over half
+the time, running together, are balanced: \`bottleneck: none (balanced: mul 97%, add 96% busy, of their walls)\`.
 
 ## Prediction
 \`predicted: WALL with CHANGE\` is the wall time with the bottleneck twice as fast. For a pipestage
