@@ -233,7 +233,8 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     observer.watchLost(performance.now() - startMs);
     endMs = performance.now();
   }
-  if (endMs > shellEndMs) sample(); // (the stages whose substitutions ended meanwhile: ended too)
+  // (stages whose substitutions ended meanwhile ended too: else one reaped last is out of the last group)
+  if (endMs > shellEndMs || [...observer.stages.values()].some((stage) => stage.goneMs === undefined)) sample();
   observer.countLost();
   observer.close();
   // timer's own CPU while the pipeline ran: starting it, sampling it (what it took from its cores)
