@@ -53,8 +53,7 @@ const REAP_WATCH_MS = 10;
  * is at most this old (each read wakes timer: about 0.3 ms of CPU; only while there are such processes).
  */
 const REFRESH_MS = 20;
-/** How often process substitutions still running after the shell ended are looked at. */
-const PROCSUB_POLL_MS = 10;
+const PROCSUB_POLL_MS = 10; // (how often process substitutions still running after the shell are looked at)
 /** How often processes nobody of the pipeline reaps are read while they run: their figures are as old
  * as the last read (witness corpus: off by at most 9 ms at 5 ms, 13-22 ms at 10 ms; timer's CPU on a
  * 1.5 s pipeline with a `>(gzip)`: 105-107 ms at 5 ms, 66-72 ms at 10 ms). */
