@@ -157,6 +157,10 @@ test('whole: its own, what it reaped or what its gone children were seen using w
   put(11, 10, { childUserTicks: cpu(35) });
   refreshLost(stage, probe, 250);
   assert.equal(whole(stage, stage.procs.get(11)!, 'userMs'), 10 + 35 + 20);
+  // seen exited, it reaped them all: in its ticks (each rounded down) or as they were seen, where more
+  put(11, 10, { state: 'Z', childUserTicks: cpu(40) });
+  refreshLost(stage, probe, 260);
+  assert.equal(whole(stage, stage.procs.get(11)!, 'userMs'), 10 + Math.max(40, 30 + 20));
   gone(11);
   gone(13);
   refreshLost(stage, probe, 300);

@@ -30,11 +30,12 @@ export function refreshLost(stage: StageRecord, probe: TreeProbe, nowMs: number)
 /**
  * A process's whole CPU as last seen: its own, and its children's — what it reaped of them (cutime),
  * or what they were seen using where more (it may have reaped them after it was last read), and
- * those it has not reaped. Final once it was seen exited. (Orphans are wholes of their own.)
+ * those it has not reaped. Once it was seen exited, its children are all reaped. (Orphans are wholes
+ * of their own.)
  */
 export function whole(stage: StageRecord, record: ProcessRecord, field: 'userMs' | 'sysMs', depth = 0): number {
   const reaped = field === 'userMs' ? record.childUserMs : record.childSysMs;
-  if (record.exited || depth > 64) return record[field] + reaped;
+  if (depth > 64) return record[field] + reaped;
   let gone = 0;
   let alive = 0;
   for (const child of stage.procs.values()) {
@@ -42,7 +43,8 @@ export function whole(stage: StageRecord, record: ProcessRecord, field: 'userMs'
     if (child.goneMs === undefined) alive += whole(stage, child, field, depth + 1);
     else gone += whole(stage, child, field, depth + 1);
   }
-  return record[field] + Math.max(reaped, gone) + alive;
+  // (exited, it reaped them all: their CPU in its ticks, each field rounded down, or as seen where more)
+  return record[field] + (record.exited ? Math.max(reaped, gone + alive) : Math.max(reaped, gone) + alive);
 }
 
 /** The stage's lost CPU: each lost process's whole, as last seen (they are counted apart). */
