@@ -16,18 +16,20 @@ const typed = (pipelines: number[]): TypedStage[] =>
     procsubs: [],
   }));
 const shared = (pid: number) =>
-  observed({ pid, userMs: 20, sysMs: 4, cpuShared: true, cpuSeen: { userMs: 1, sysMs: 0.5 } });
+  observed({ pid, userMs: 20, sysMs: 4, cpuShared: true, cpuGiven: { userMs: 19, sysMs: 3.5 } });
 const cpu = (stages: ReturnType<typeof observed>[]) =>
   stages.map((stage) => [stage.userMs, stage.sysMs, stage.cpuShared ?? false, stage.cpuSampled ?? false]);
 
 test('a share given a stage seen idle goes back where an unseen stage comes after it', () => {
   // seq | (sleep; kill) | cat; yes | head | gzip | wc: the second pipeline unseen
   const stages = [shared(10), shared(11), shared(12), ...[0, 0, 0, 0].map((pid) => observed({ pid }))];
+  // (the third has 50 ms of a process nobody reaped added since: it stays)
+  stages[2]!.userMs! += 50;
   unshareBeforeUnseen(stages, typed([0, 0, 0, 1, 1, 1, 1]));
   assert.deepEqual(cpu(stages.slice(0, 3)), [
     [1, 0.5, false, true],
     [1, 0.5, false, true],
-    [1, 0.5, false, true],
+    [51, 0.5, false, true],
   ]);
   // after it in its own pipeline: the same; before it only (an unseen first stage): kept
   const downstream = [shared(10), observed({ pid: 0 })];
@@ -42,7 +44,7 @@ test('a share given a stage seen idle goes back where an unseen stage comes afte
     [20, 4, true, false],
     [20, 4, true, false],
   ]);
-  // every stage seen: kept; a share with a rate (no cpuSeen): kept
+  // every stage seen: kept; a share with a rate (no cpuGiven): kept
   const all = [shared(10), shared(11)];
   unshareBeforeUnseen(all, typed([0, 1]));
   assert.deepEqual(cpu(all), [

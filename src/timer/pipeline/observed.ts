@@ -35,8 +35,8 @@ export interface ObservedStage {
    * the rate each was last seen using: an estimate (≈), the group's whole exact
    */
   cpuShared?: boolean;
-  /** with cpuShared, where no stage of its group was seen using CPU at its last sample: what it was seen using */
-  cpuSeen?: { userMs: number; sysMs: number };
+  /** with cpuShared, where no stage of its group was seen using CPU at its last sample: the share given */
+  cpuGiven?: { userMs: number; sysMs: number };
   /** each program the stage ran, one process each */
   processes?: ProcessProfile[];
   /** still running when the shell ended (a `&` job: left running, as the shell leaves it) */
@@ -230,9 +230,9 @@ export function observedStages(
     // (a share above what the stage was seen using is the estimate; alone, a stage's is its own)
     members.forEach((stage, index) => {
       const estimated = members.length > 1 && seenMs(shared[index]!) - seenMs(stage) >= SHARED_MS;
-      const seen = { userMs: stage.userMs!, sysMs: stage.sysMs! };
+      const given = { userMs: shared[index]!.userMs - stage.userMs!, sysMs: shared[index]!.sysMs - stage.sysMs! };
       const idle = estimated && !rates.some((rate) => rate > 0);
-      Object.assign(stage, shared[index], { cpuShared: estimated }, idle ? { cpuSeen: seen } : {});
+      Object.assign(stage, shared[index], { cpuShared: estimated }, idle ? { cpuGiven: given } : {});
     });
   }
   records.forEach((record, index) => {
