@@ -231,7 +231,9 @@ export function observedStages(
     members.forEach((stage, index) => {
       const estimated = members.length > 1 && seenMs(shared[index]!) - seenMs(stage) >= SHARED_MS;
       const given = { userMs: shared[index]!.userMs - stage.userMs!, sysMs: shared[index]!.sysMs - stage.sysMs! };
-      const idle = estimated && !rates.some((rate) => rate > 0);
+      // (idle: no rate above 0, each over RATE_WINDOW_MS of life at least, not a young one's missing tick)
+      const idle =
+        estimated && !rates.some((rate) => rate > 0) && members.every((m) => m.endMs - m.startMs >= RATE_WINDOW_MS);
       Object.assign(stage, shared[index], { cpuShared: estimated }, idle ? { cpuGiven: given } : {});
     });
   }
