@@ -31,10 +31,10 @@ test('a share given a stage seen idle goes back where an unseen stage comes afte
     [1, 0.5, false, true],
     [51, 0.5, false, true],
   ]);
-  // after it in its own pipeline: the same; before it only (an unseen first stage): kept
+  // after it in its own pipeline, or before it only (an unseen first stage): kept
   const downstream = [shared(10), observed({ pid: 0 })];
   unshareBeforeUnseen(downstream, typed([0, 0]));
-  assert.deepEqual(cpu(downstream.slice(0, 1)), [[1, 0.5, false, true]]);
+  assert.deepEqual(cpu(downstream.slice(0, 1)), [[20, 4, true, false]]);
   const upstream = [observed({ pid: 0 }), shared(10)];
   unshareBeforeUnseen(upstream, typed([0, 0]));
   assert.deepEqual(cpu(upstream.slice(1)), [[20, 4, true, false]]);
