@@ -95,10 +95,10 @@ const named = (proc: ProcessProfile): string => (proc.argv.length > 0 ? processN
  * begins (`seq 10 14` → `<(seq 10 14)`) where only one does, else its program as run.
  */
 function typedAs(root: ProcessProfile, typed: string[]): string {
-  const program = root.argv.length > 0 ? processName(root.argv).split(' ')[0]! : undefined;
+  if (root.argv.length === 0) return named(root);
+  const program = processName(root.argv).split(' ')[0];
   const matches = typed.filter(
     (text) =>
-      program !== undefined &&
       text
         .slice(2)
         .trimStart()
