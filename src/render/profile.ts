@@ -240,6 +240,10 @@ export interface ProcessRecord {
   startMs: number;
   lastSeenMs: number;
   goneMs: number | undefined;
+  /** when a read between two looks (see refreshLive) first found it gone (reaped) */
+  missedMs?: number;
+  /** the read before the last one: when, and its CPU then (its own and its reaped children's), ms */
+  before?: { seenMs: number; cpuMs: number };
   /** its own CPU (utime, stime) and its reaped children's (cutime, cstime), ms, as last seen */
   userMs: number;
   sysMs: number;

@@ -128,6 +128,29 @@ test('children a parent reaped: what children no look saw used stays the parentâ
   assert.equal(stage.procs.get(12)!.userMs, 0, 'no rate known: nothing more');
 });
 
+test('children a parent reaped: each at most its rate when last read, until a read between looks found it gone', () => {
+  const { probe, put, gone, runs } = fakeProc();
+  const stage = newStage(10, 10, 0);
+  put(10, 1);
+  put(11, 10, { userTicks: cpu(20), startTicks: 0 }); // 20% of its 100 ms
+  put(12, 10, { userTicks: cpu(20), startTicks: 0 });
+  put(13, 10, { userTicks: cpu(20), startTicks: 0 });
+  lookAtTree(stage, probe, 100);
+  // read again at 120: 11 is gone (reaped), 12 used nothing since (a fork that became a `sleep`), 13 used 8
+  gone(11);
+  runs.set(13, 28);
+  refreshLive(stage, probe, 120);
+  assert.equal(stage.procs.get(11)!.missedMs, 120);
+  gone(12);
+  gone(13);
+  // the parent reaped them and others no look saw: 600 ms of them all
+  put(10, 1, { childUserTicks: cpu(600) });
+  lookAtTree(stage, probe, 200);
+  assert.equal(stage.procs.get(11)!.userMs, 24, 'at most 20% of the 20 ms until it was found gone');
+  assert.equal(stage.procs.get(12)!.userMs, 20, 'idle when last read: nothing more');
+  assert.equal(stage.procs.get(13)!.userMs, 28 + 32, 'at its last rate, 40%, over the 80 ms since');
+});
+
 test('own CPU: the main threadâ€™s run time where the ticks say less, split as the ticks', () => {
   const { probe, put, runs } = fakeProc();
   const stage = newStage(10, 10, 0);

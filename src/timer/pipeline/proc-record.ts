@@ -31,10 +31,31 @@ export function ownCpu(stat: ProcessStat, runMs: number): { userMs: number; sysM
   return { userMs, sysMs: Math.max(0, total - userMs) };
 }
 
+/** Its CPU and its reaped children's as last read. */
+const cpuOf = (record: ProcessRecord): number => record.userMs + record.sysMs + record.childUserMs + record.childSysMs;
+
+/** The last read, kept as the one before when it is read again (for its recent rate: see recentRate). */
+export const before = (record: ProcessRecord): { seenMs: number; cpuMs: number } | undefined =>
+  record.lastSeenMs > record.startMs ? { seenMs: record.lastSeenMs, cpuMs: cpuOf(record) } : record.before;
+
+/**
+ * How fast a process was using CPU when last read, in cores: over the time since the read before,
+ * or over its life where read once (its start is known to a tick: a life read shorter than one would
+ * make a young process's rate many cores).
+ */
+export function recentRate(record: ProcessRecord): number {
+  const cpuMs = cpuOf(record);
+  const since = record.before;
+  if (since !== undefined && record.lastSeenMs > since.seenMs)
+    return Math.max(0, cpuMs - since.cpuMs) / (record.lastSeenMs - since.seenMs);
+  return cpuMs / Math.max(MS_PER_TICK, record.lastSeenMs - record.startMs);
+}
+
 /** Reads a process's figures into its record. */
 export function update(record: ProcessRecord, stat: ProcessStat, probe: TreeProbe, nowMs: number): void {
   const [runMs, delayMs, threadsMs = runMs] = probe.schedstat(record.pid, stat.threads);
   Object.assign(record, {
+    before: before(record),
     lastSeenMs: nowMs,
     ...ownCpu(stat, threadsMs),
     childUserMs: stat.childUserTicks * MS_PER_TICK,

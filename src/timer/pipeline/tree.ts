@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { MS_PER_TICK, type ProcessStat } from '../../base/proc.js';
 import { countLost } from './lost.js';
-import { newRecord, ownCpu, type TreeProbe, update } from './proc-record.js';
+import { before, newRecord, ownCpu, recentRate, type TreeProbe, update } from './proc-record.js';
 
 export type { TreeProbe } from './proc-record.js';
 import type { ProcessRecord, StageRecord } from '../../render/profile.js';
@@ -138,19 +138,16 @@ function leftExited(record: ProcessRecord, stage: StageRecord, nowMs: number): b
 /**
  * Children a parent reaped since the last look: what its reaped children's CPU grew by is theirs, less
  * what went to children no look saw (a program that starts many, xargs, parallel): each seen one takes
- * a share in proportion to what it was seen using, at most what it could have used since its last look
- * at the rate it had used CPU over its life so far; the rest stays the parent's (no row of its own).
+ * a share in proportion to what it was seen using, at most what it could have used from its last read
+ * until a read found it gone, at the rate it was using CPU then (recentRate); the rest stays the
+ * parent's (no row of its own).
  */
 function finalFigures(children: ProcessRecord[], grown: { userMs: number; sysMs: number }, nowMs: number): void {
   const seen = (record: ProcessRecord, field: 'userMs' | 'sysMs'): number =>
     field === 'userMs' ? record.userMs + record.childUserMs : record.sysMs + record.childSysMs;
-  const cap = (record: ProcessRecord): number => {
-    // (its start is known to a tick: a life read shorter than one would make a young process's rate
-    // many cores — a `bash -c echo` seen once given 40 ms of its parent's others)
-    const lifeMs = Math.max(MS_PER_TICK, record.lastSeenMs - record.startMs);
-    const rate = (seen(record, 'userMs') + seen(record, 'sysMs')) / lifeMs;
-    return rate * Math.max(0, nowMs - record.lastSeenMs);
-  };
+  // (its own recent rate: a `sleep` a forked perl became, read busy once, is not given its parent's others)
+  const cap = (record: ProcessRecord): number =>
+    recentRate(record) * Math.max(0, (record.missedMs ?? nowMs) - record.lastSeenMs);
   const caps = children.map(cap);
   for (const field of ['userMs', 'sysMs'] as const) {
     const seenSum = children.reduce((sum, child) => sum + seen(child, field), 0);
@@ -174,10 +171,20 @@ function finalFigures(children: ProcessRecord[], grown: { userMs: number; sysMs:
 export function refreshLive(stage: StageRecord, probe: TreeProbe, nowMs: number): void {
   for (const record of descendants(stage)) {
     const stat = probe.stat(record.pid);
-    if (stat === undefined || stat.startTicks !== record.startTicks) continue;
+    if (stat === undefined || stat.startTicks !== record.startTicks) {
+      record.missedMs ??= nowMs;
+      continue;
+    }
     const [runMs, delayMs, threadsMs = runMs] = probe.schedstat(record.pid, stat.threads);
     const exited = stat.state === 'Z' || stat.state === 'X';
-    Object.assign(record, { lastSeenMs: nowMs, ...ownCpu(stat, threadsMs), runMs, delayMs, exited });
+    Object.assign(record, {
+      before: before(record),
+      lastSeenMs: nowMs,
+      ...ownCpu(stat, threadsMs),
+      runMs,
+      delayMs,
+      exited,
+    });
   }
 }
 
