@@ -169,6 +169,7 @@ export interface Profile {
     blockedOnOutputMs: number;
     otherWaitMs: number;
     startupMs: number;
+    unknownMs: number;
     startMs: number;
     wallMs: number;
     timeline: { startMs: number; endMs: number; state: string }[];

@@ -202,6 +202,8 @@ test('a stage ready before its first line comes waits for input from then on: it
   const firstLine = add.startMs + add.startupMs + add.waitingForInputMs;
   assert.ok(firstLine >= 990, `its start-up and its wait end at ${firstLine} ms, before the line came`);
   assert.ok(add.startupMs < add.waitingForInputMs, `start-up ${add.startupMs} ms, waiting ${add.waitingForInputMs} ms`);
+  // its start-up from its fork on (exec and Node's own start come before its trace's clock): no time unknown
+  assert.deepEqual([add.timeline[0]!.state, add.timeline[0]!.startMs, add.unknownMs], ['start-up', add.startMs, 0]);
 });
 
 test("a CPU-bound program's working time is its CPU time, at 1 ms samples too, its states adding up to its wall", async () => {

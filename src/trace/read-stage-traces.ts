@@ -74,3 +74,18 @@ export interface TracedStage {
       }
     | undefined;
 }
+
+/**
+ * A stage's own trace from the process's start (`startMs`, known to a tick, from /proc): its first
+ * state, where later, is start-up from then on (its fork, exec and runtime's start come before its
+ * clock begins).
+ */
+export function fromItsStart(traced: TracedStage, startMs: number): TracedStage {
+  const [first, ...rest] = traced.states;
+  if (first === undefined || first.startMs <= startMs) return traced;
+  const states =
+    first.state === 'start-up'
+      ? [{ ...first, startMs }, ...rest]
+      : [{ state: 'start-up' as const, startMs, endMs: first.startMs }, first, ...rest];
+  return { ...traced, states };
+}

@@ -349,6 +349,7 @@ test('timeline from a trace: the CPU and the run queue shared out per interval, 
 
 test('timeline from a trace: working split by the CPU per interval; stopped intervals; samples after the trace', () => {
   const stage = observed({
+    endMs: 140,
     intervals: [
       { startMs: 0, endMs: 40, cpuMs: 10, cpuWaitMs: 10, state: 'other wait', stopped: false },
       { startMs: 40, endMs: 60, cpuMs: 0, cpuWaitMs: 0, state: 'stopped', stopped: true },
@@ -387,6 +388,13 @@ test('timeline from a trace: working split by the CPU per interval; stopped inte
     { startMs: 5, endMs: 10, state: 'other wait' },
     { startMs: 10, endMs: 30, state: 'working' },
   ]);
+  // within its wall: a trace that began before the stage's start (known to a tick) or ended after its end
+  const clipped = observed({
+    startMs: 5,
+    endMs: 25,
+    traced: traced({ states: [{ state: 'working', startMs: 0, endMs: 30 }] }),
+  });
+  assert.deepEqual(timeline(clipped), [{ startMs: 5, endMs: 25, state: 'working' }]);
 });
 
 test('applyPipestatus with typed rows: the last pipeline’s rows get the statuses; none where it may not have run last', () => {

@@ -2,8 +2,7 @@ import { type ChildCpu, MS_PER_TICK } from '../../base/proc.js';
 import type { Interval, ProcessProfile, ReapedGroup, StageRecord } from '../../render/profile.js';
 import { isSubshell, programsInOrder } from '../../render/stage-name.js';
 import { processesOf } from './process-rows.js';
-import type { readStageTraces } from '../../trace/read-stage-traces.js';
-import type { TracedStage } from '../../trace/read-stage-traces.js';
+import { fromItsStart, type readStageTraces, type TracedStage } from '../../trace/read-stage-traces.js';
 
 // From what the samples recorded to the stages as observed: each stage's programs, pipes, CPU (what
 // the shell accounted for stages reaped together, shared among them) and its own trace.
@@ -183,7 +182,8 @@ export function observedStages(
     const tracedPids = inTree.filter((pid) => !record.procs.get(pid)?.underLost);
     const tracedPid = tracedPids.length === 1 ? tracedPids[0] : undefined;
     const traced = tracedPid === undefined ? undefined : traces.get(tracedPid);
-    const exit = traced?.exit && tracedPid === record.pid ? traced.exit : undefined;
+    const own = tracedPid === record.pid ? traced : undefined; // the stage process's own program's trace
+    const exit = own?.exit;
     return {
       pid: record.pid,
       argvs: programsInOrder(record),
@@ -205,7 +205,7 @@ export function observedStages(
       intervals: record.intervals
         .filter((interval) => interval.startMs < endMs)
         .map((interval) => (interval.endMs <= endMs ? interval : { ...interval, endMs })),
-      traced,
+      traced: own ? fromItsStart(own, record.startMs) : traced,
     };
   });
   const groups = new Map<ReapedGroup, ObservedStage[]>();

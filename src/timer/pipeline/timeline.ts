@@ -15,7 +15,10 @@ const CARRY_MS = 20;
  */
 export function timeline(stage: ObservedStage): Segment[] {
   const segments: Segment[] = [];
-  const push = (startMs: number, endMs: number, state: State): void => {
+  // (within its wall: a traced stage ends at its exit mark, before its last sample; its start, known to
+  // a tick, may come after its trace's first mark)
+  const push = (from: number, to: number, state: State): void => {
+    const [startMs, endMs] = [Math.max(from, stage.startMs), Math.min(to, stage.endMs)];
     if (endMs <= startMs) return;
     const last = segments[segments.length - 1];
     if (last && last.state === state && Math.abs(last.endMs - startMs) < 1e-6) last.endMs = endMs;
