@@ -97,9 +97,10 @@ echo
 echo "(b) as timer --pipeline profiled it (its chart: pipelined.svg in the directory named at the end):"
 sed 's/^/  /' profile.pipelined
 if grep -q '^predicted: ' profile.pipelined; then
-  echo "(timer's 'predicted' line is (b)'s wall time with the change it names, not a forecast of this demo.)"
+  echo "(timer's 'suggested' line is (b) with the change, to run as it is; 'predicted' its wall by timer's model.)"
 else
-  echo "(timer suggests no change where its own model says the change would not make (b) faster: the line says why.)"
+  echo "(timer suggests no change where its own model, the change's own cost in it, says it would not make (b)"
+  echo "10% faster: the line says why.)"
 fi
 echo
 if ! cmp -s out.sequential out.pipelined; then

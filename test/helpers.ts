@@ -147,7 +147,17 @@ export interface Profile {
   unattributedCpuMs: number;
   bottleneck: string | null;
   bottleneckLine: string;
-  prediction: { wallMs: number; change: string; coresFull: boolean; line: string } | null;
+  prediction: {
+    wallMs: number;
+    change: string;
+    kind: 'option' | 'what-if';
+    coresFull: boolean;
+    suggestion: string | null;
+    reason: string | null;
+    lines: string[];
+    whatIfMs: [number, number, number] | null;
+    workerCost: { wallMsPerLine: number; cpuMsPerLine: number; source: string; file: string } | null;
+  } | null;
   stages: {
     pid: number;
     stdin: string | null;

@@ -269,10 +269,10 @@ test('every command of the README runs in order, as a new user runs it (clean en
       assert.match(stdout, /both runs produced the same 4 results \(796675481078400 each\)/);
       // (b) as timer --pipeline profiled it: the bottleneck (or balanced stages) and the prediction
       assert.match(stdout, /^ {2}bottleneck: (mul|add|none \(balanced)/m);
-      // (or none, where the model itself says the change would not help: the run's load moves the figures)
+      // (or none, and why, where the model itself says the change would not help: the run's load moves the figures)
       assert.match(
         stdout,
-        /^ {2}(predicted: \S+ with (mul|add) |no suggestion: (the cores are|the model gives (mul|add) ))/m,
+        /^ {2}suggested: (.*\| (mul|add) [^|]*--workers 2.*\n {2}predicted: \S+ \(now |none — (the cores are|the model gives (mul|add) |no single stage))/m,
       );
     }
     if (/^timer --pipeline /.test(command)) assert.match(stderr, /^bottleneck: /m, command);

@@ -296,7 +296,8 @@ test('the report: a row per stage with its shares, the chart with a legend, bott
   shows(/^ {2}slot 1 +\|/m);
   shows(/█ working/);
   shows(/^bottleneck: /m);
-  shows(/^predicted: \S+ with /m);
+  // (the change, in the pipeline as typed, where the model gives it 10% less; else none, and why)
+  shows(/^suggested: (seq 8 \| sleep-task --for 20ms --concurrency 4 \| cat\npredicted: \S+ \(now \S+\)|none — .+)$/m);
   shows(/sampled every 100ms/);
   const svg = readFileSync(`${scratch}/p.svg`, 'utf8');
   assert.match(svg, /^<svg /);

@@ -36,7 +36,12 @@ export function pipelineJson(profile: PipelineProfile): string {
       change: profile.prediction.change,
       coresFull: profile.prediction.coresFull,
       coresBound: profile.prediction.coresBound,
-      line: profile.prediction.line,
+      kind: profile.prediction.kind,
+      suggestion: profile.prediction.suggestion,
+      reason: profile.prediction.reason,
+      lines: profile.prediction.lines,
+      whatIfMs: profile.prediction.whatIfMs?.map(round) ?? null,
+      workerCost: profile.prediction.workerCost,
     },
   };
   const stages = profile.stages.map((stage) => ({

@@ -13,6 +13,6 @@ export function pipelineSvg(profile: PipelineProfile, format: FormatDuration): s
     profile.cpuMs === null
       ? ''
       : `, CPU ${format(profile.cpuMs)}, parallelism ${profile.parallelism?.toFixed(2)} of ${profile.cores} cores`;
-  const footer = [profile.bottleneckLine, ...(profile.prediction ? [profile.prediction.line] : [])];
+  const footer = [profile.bottleneckLine, ...(profile.prediction?.lines ?? [])];
   return chartSvg(profileChart(profile, format), title, `wall ${format(profile.wallMs)}${cpu}`, footer);
 }

@@ -135,11 +135,13 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   if (profile.stages.length > 0 && profile.wallMs > 0) lines.push(chartText(profileChart(profile, format), width, 20));
   // (stages' texts on one line: their line breaks as ⏎, as in the tables)
   lines.push(profile.bottleneckLine.replace(/\n/g, '⏎'));
-  if (profile.prediction) lines.push(profile.prediction.line.replace(/\n/g, '⏎'));
+  // (a suggested pipeline as it is, to copy and run: its line breaks kept, never wrapped)
+  const suggested = profile.prediction?.suggestion ? `suggested: ${profile.prediction.suggestion}` : undefined;
+  for (const line of profile.prediction?.lines ?? []) lines.push(line === suggested ? line : line.replace(/\n/g, '⏎'));
   // prose to the width (the pipeline as typed, the tables and the chart are whole lines of their own)
   const headline = (line: string): string[] => wrapText(line.replace(/\n/g, ' ⏎ '), width);
   const wrapped = lines.flatMap((line, index) =>
-    index === 0 ? headline(line) : line.includes('\n') ? [line] : wrapText(line, width),
+    index === 0 ? headline(line) : line.includes('\n') || line === suggested ? [line] : wrapText(line, width),
   );
   return `${wrapped.join('\n')}\n`;
 }

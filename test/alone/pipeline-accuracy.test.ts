@@ -78,11 +78,11 @@ async function checkPrediction(t: TestContext, pipeline: string, stage: string, 
     const { report } = await profile(pipeline);
     const prediction = report.prediction!;
     assert.ok(prediction, report.bottleneckLine);
-    assert.ok(prediction.change.startsWith(stage.split(' ')[0]!), prediction.line);
+    assert.ok(prediction.change.startsWith(stage.split(' ')[0]!), prediction.lines.join('\n'));
     const changed = pipeline.replace(stage, prediction.change);
     const { report: measured } = await profile(changed);
     const ratio = prediction.wallMs / measured.wallMs;
-    last = `predicted ${prediction.wallMs} ms (${prediction.line}), measured ${measured.wallMs} ms with ${changed}`;
+    last = `predicted ${prediction.wallMs} ms (${prediction.lines.join(' / ')}), measured ${measured.wallMs} ms with ${changed}`;
     if (ratio >= 0.8 && ratio <= 1.2) {
       const busy = report.coresBusyElsewhere ?? 0; // (null: a run too short to tell; these are not)
       await t.test(
@@ -91,9 +91,10 @@ async function checkPrediction(t: TestContext, pipeline: string, stage: string, 
           skip: busy >= 0.25 && `other processes kept ${busy.toFixed(2)} cores busy: the machine was not to itself`,
         },
         () => {
-          assert.equal(prediction.coresFull, coresFull, prediction.line);
-          // the report suggests the change only where the model says it helps
-          assert.match(prediction.line, coresFull ? /^no suggestion: the cores are already full / : /^predicted: /);
+          assert.equal(prediction.coresFull, coresFull, prediction.lines.join('\n'));
+          // the report suggests the change, the whole pipeline with it, only where the model says it helps
+          if (coresFull) assert.match(prediction.lines.join('\n'), /^suggested: none — the cores are already full /);
+          else assert.equal(prediction.suggestion, changed);
         },
       );
       return;

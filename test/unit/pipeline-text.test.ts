@@ -115,14 +115,43 @@ test('a stage typed over several lines: the bottleneck and prediction lines keep
       bottleneckLine: 'bottleneck: cat <<EOF\nabc\nEOF — working 90% of its wall',
       prediction: {
         wallMs: 500,
-        change: 'cat <<EOF\nabc\nEOF twice as fast',
+        change: 'cat <<EOF\nabc\nEOF',
+        kind: 'what-if',
         coresFull: false,
         coresBound: false,
-        line: 'predicted: 500ms with cat <<EOF\nabc\nEOF twice as fast',
+        suggestion: null,
+        reason: 'cat <<EOF\nabc\nEOF has no option known to make it faster',
+        lines: ['if cat <<EOF\nabc\nEOF used half its CPU: about 500ms'],
+        whatIfMs: null,
+        workerCost: null,
       },
     }),
   );
   assert.ok(report.includes('bottleneck: cat <<EOF⏎abc⏎EOF — working 90% of its wall'), report.join('\n'));
-  assert.ok(report.includes('predicted: 500ms with cat <<EOF⏎abc⏎EOF twice as fast'));
+  assert.ok(report.includes('if cat <<EOF⏎abc⏎EOF used half its CPU: about 500ms'));
   assert.ok(!report.includes('abc'));
+});
+
+test('a suggested pipeline is printed as it is, to copy and run: its line breaks kept, never wrapped', () => {
+  const stage = profiled('mul -r 2', { working: 900 }, false, { pid: 6 });
+  const long = `cat <<EOF | mul -r 2 --workers 2 | awk '{ s += $1 } END { print s }' ${'x'.repeat(60)}\nabc\nEOF`;
+  const text = pipelineReport(
+    pipeline([stage], {
+      prediction: {
+        wallMs: 500,
+        change: 'mul -r 2 --workers 2',
+        kind: 'option',
+        coresFull: false,
+        coresBound: false,
+        suggestion: long,
+        reason: null,
+        lines: [`suggested: ${long}`, 'predicted: 500ms (now 1000ms)'],
+        whatIfMs: null,
+        workerCost: null,
+      },
+    }),
+    80,
+    format,
+  );
+  assert.ok(text.includes(`\nsuggested: ${long}\npredicted: 500ms (now 1000ms)\n`), text);
 });

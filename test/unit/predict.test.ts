@@ -3,7 +3,14 @@
 // with the bound the cores set.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { doubledCommand, makespan, predict, predictionLine } from '../../src/timer/pipeline/predict.js';
+import {
+  advise,
+  changedPipeline,
+  doubledCommand,
+  makespan,
+  predict,
+  whatIf,
+} from '../../src/timer/pipeline/predict.js';
 import { items, profiled, traced } from './fixtures.js';
 
 test('makespan: servers, a stage ready late, items passed on in order, stages without costs skipped', () => {
@@ -40,7 +47,7 @@ test('makespan: groups of items shared by the servers; added servers start late,
 
 test('doubledCommand: --workers or --concurrency doubled where given (= or space), else added', () => {
   assert.deepEqual(doubledCommand('mul --workers=3 -r 2', false, 'mul'), {
-    command: 'mul --workers=6 -r 2',
+    command: 'mul --workers 6 -r 2',
     servers: 6,
   });
   assert.deepEqual(doubledCommand('sleep-task --concurrency 4', true, 'sleep-task'), {
@@ -52,6 +59,13 @@ test('doubledCommand: --workers or --concurrency doubled where given (= or space
     servers: 2,
   });
   assert.deepEqual(doubledCommand('add', true, 'add'), { command: 'add --workers 2', servers: 2 });
+  // a prefix of the option, written in full; a longer option that begins like it is another one
+  assert.deepEqual(doubledCommand('mul --work 3 -r 2', false, 'mul'), { command: 'mul --workers 6 -r 2', servers: 6 });
+  assert.deepEqual(doubledCommand('sleep-task --conc=2', true, 'sleep-task'), {
+    command: 'sleep-task --concurrency 4',
+    servers: 4,
+  });
+  assert.equal(doubledCommand('mul --workersx 3', false, 'mul').command, 'mul --workersx 3 --workers 2');
 });
 
 test('predict: a stage that is no pipestage stage works twice as fast; the cores bound it', () => {
@@ -60,7 +74,8 @@ test('predict: a stage that is no pipestage stage works twice as fast; the cores
   // flow: 1000 - 600 / 2 = 700 (the others busy at most 500); cores: 800 / 2 = 400
   assert.deepEqual(predict([other, target], target, 1000, 800, 2), {
     wallMs: 700,
-    change: 'gzip twice as fast',
+    change: 'gzip',
+    kind: 'what-if',
     coresFull: false,
     coresBound: false,
   });
@@ -70,7 +85,8 @@ test('predict: a stage that is no pipestage stage works twice as fast; the cores
   // cores: 1900 / 2 = 950 ≥ 0.9 × 1000 (full) and above the flow's 700
   assert.deepEqual(predict([target], target, 1000, 1900, 2), {
     wallMs: 950,
-    change: 'gzip twice as fast',
+    change: 'gzip',
+    kind: 'what-if',
     coresFull: true,
     coresBound: true,
   });
@@ -79,7 +95,8 @@ test('predict: a stage that is no pipestage stage works twice as fast; the cores
   // the flow and the cores equal: not bound by the cores
   assert.deepEqual(predict([target], target, 1000, 1400, 2), {
     wallMs: 700,
-    change: 'gzip twice as fast',
+    change: 'gzip',
+    kind: 'what-if',
     coresFull: false,
     coresBound: false,
   });
@@ -87,7 +104,20 @@ test('predict: a stage that is no pipestage stage works twice as fast; the cores
   const busiest = profiled('gzip', { working: 900 });
   assert.equal(predict([busiest, other], busiest, 1000, 0, 2).wallMs, 550);
   const traceless = profiled('mul', { working: 600 }, true, { traced: traced({ items: [] }) });
-  assert.equal(predict([traceless], traceless, 1000, 0, 2).change, 'mul twice as fast');
+  assert.equal(predict([traceless], traceless, 1000, 0, 2).change, 'mul');
+  // the cores bound it after the change: gzip's CPU of 1200 at half, (1900 - 600) / 2 = 650
+  const heavy = profiled('gzip', { working: 600 }, true, { userMs: 1000, sysMs: 200 });
+  assert.deepEqual(predict([heavy], heavy, 1000, 1900, 2), {
+    wallMs: 700,
+    change: 'gzip',
+    kind: 'what-if',
+    coresFull: true,
+    coresBound: false,
+  });
+  // what-ifs at other shares of its CPU: busy 600 → 1000 - 600 × 0.75 = 550, CPU (1900 - 900) / 2 = 500;
+  // at 0.75, 1000 - 150 = 850, CPU (1900 - 300) / 2 = 800
+  assert.equal(whatIf([heavy], heavy, 1000, 1900, 2, 0.25).wallMs, 550);
+  assert.deepEqual(whatIf([heavy], heavy, 1000, 1900, 2, 0.75), { wallMs: 850, coresFull: true, coresBound: false });
 });
 
 test('predict: a traced CPU stage gets twice the threads, each new one as late as a start-up, costing CPU', () => {
@@ -104,12 +134,29 @@ test('predict: a traced CPU stage gets twice the threads, each new one as late a
   assert.deepEqual(predict([untraced, mul], mul, 1000, 100, 2), {
     wallMs: 1000 - 120 + 100,
     change: 'mul -r 5 --workers 2',
+    kind: 'option',
     coresFull: false,
     coresBound: false,
+    perLine: { itemMs: 10, workerMs: undefined },
   });
-  // --workers 1 doubled: the thread there is ready at 20, the new one at 40: 20-30, 30-40, then two at a time to 80
+  // what a worker costs per line, 4 ms on the main thread (serial) and 3 ms of CPU: the lines pass at
+  // 4, 8, ... 40 after the start-up of 20; threads ready at 40 and 60: 40-50, 50-60, 60-70 and 60-70
+  // (lines 3, 4 passed by 32), then two at a time: 70-80 ×2, 80-90 ×2, 90-100 → 100: wall as before,
+  // and the CPU of 10 lines × 3 ms more: (1920 + 28 + 30) / 2 = 989, above the flow's 980 (974 without)
+  const cost = { wallMsPerLine: 4, cpuMsPerLine: 3 };
+  assert.equal(predict([untraced, mul], mul, 1000, 100, 2, cost).wallMs, 1000 - 120 + 100);
+  assert.equal(predict([mul], mul, 1000, 1920, 2, cost).wallMs, 989);
+  assert.equal(predict([mul], mul, 1000, 1920, 2).wallMs, 980);
+  // at 12 ms a line the passing (after the start-up) is the flow's limit: 20 + 10 × 12 = 140, then the
+  // last line's 10 → 150
+  const dear = predict([mul], mul, 1000, 100, 2, { wallMsPerLine: 12, cpuMsPerLine: 0 });
+  assert.deepEqual([dear.wallMs, dear.perLine], [1000 - 120 + 150, { itemMs: 10, workerMs: 12 }]);
+  // --workers 1 computes its lines itself (no thread): doubled, both threads are new, as with none
   const one = stage('mul --workers 1');
-  assert.equal(predict([one], one, 1000, 100, 2).wallMs, 1000 - 120 + 80);
+  assert.deepEqual(predict([one], one, 1000, 100, 2), {
+    ...predict([mul], mul, 1000, 100, 2),
+    change: 'mul --workers 2',
+  });
   // the cores: (CPU + each new thread's 0.7 × start-up) / cores = (1880 + 2 × 14) / 2 = 954 > 980? no: flow wins
   assert.equal(predict([mul], mul, 1000, 1880, 2).wallMs, 980);
   const full = predict([mul], mul, 1000, 1960, 2); // (1960 + 28) / 2 = 994; the cores full: 980 ≥ 900
@@ -117,19 +164,21 @@ test('predict: a traced CPU stage gets twice the threads, each new one as late a
   // full is what the run used, not what the change would cost: 1790 / 2 = 895 < 900 (with the new
   // threads' start-up, (1790 + 28) / 2 = 909)
   assert.equal(predict([mul], mul, 1000, 1790, 2).coresFull, false);
-  const edge = predict([one], one, 1000, 1886, 2); // (1886 + 14) / 2 = 950: 943 ≥ 900 full, not above the flow of 960
-  assert.deepEqual([edge.wallMs, edge.coresFull, edge.coresBound], [960, true, false]);
-  const equal = predict([one], one, 1000, 1906, 2); // (1906 + 14) / 2 = 960: the flow's, not above it
-  assert.deepEqual([equal.wallMs, equal.coresBound], [960, false]);
+  const edge = predict([one], one, 1000, 1886, 2); // (1886 + 28) / 2 = 957: 943 ≥ 900 full, not above the flow of 980
+  assert.deepEqual([edge.wallMs, edge.coresFull, edge.coresBound], [980, true, false]);
+  const equal = predict([one], one, 1000, 1932, 2); // (1932 + 28) / 2 = 980: the flow's, not above it
+  assert.deepEqual([equal.wallMs, equal.coresBound], [980, false]);
   // --workers 2 running on 2 lanes now: 20 + 10 × 10 / 2 = 70; doubled to 4, the 2 new threads ready at
   // 40 and 60: items at 20-30 ×2, 30-40 ×2, 40-50 ×3, 50-60 ×3 → 60
   // mul inside a subshell: no option can be added to the subshell's text; it would work twice as fast
   const inside = stage('(sleep 1; mul -r 5)');
-  assert.equal(predict([inside], inside, 1000, 100, 2).change, 'mul twice as fast');
+  assert.equal(predict([inside], inside, 1000, 100, 2).kind, 'what-if');
   const two = stage('mul --workers 2', 2);
-  assert.deepEqual(predict([two], two, 1000, 0, 2), {
+  // (threads there already: what passing lines costs is in what was measured)
+  assert.deepEqual(predict([two], two, 1000, 0, 2, cost), {
     wallMs: 1000 - 70 + 60,
     change: 'mul --workers 4',
+    kind: 'option',
     coresFull: false,
     coresBound: false,
   });
@@ -160,6 +209,7 @@ test('predict: a traced waiting stage gets twice the slots at once, needing no c
   assert.deepEqual(predict([sleeper], sleeper, 1000, 5000, 1), {
     wallMs: 950,
     change: 'sleep-task --concurrency 2',
+    kind: 'option',
     coresFull: false,
     coresBound: false,
   });
@@ -187,31 +237,70 @@ test('predict: over 2048 items the flow shop works on equal groups, each item it
   assert.equal(predict([odd], odd, 3000, 0, 4).wallMs, 3000 - 2050 + 1025);
 });
 
-test('the prediction line: a suggestion only where the model says the change helps', () => {
+test('advise: the whole pipeline changed where the model, with the change’s own cost, gives 10% less; else none, and why', () => {
   const format = (ms: number): string => `${ms}ms`;
-  const line = (wallMs: number, coresFull: boolean, coresBound: boolean, measuredMs: number): string =>
-    predictionLine(
-      { wallMs, change: 'mul --workers 2', coresFull, coresBound },
-      measuredMs,
-      format,
-      'CPU 900ms on 2 cores',
-    );
-  assert.equal(line(300, false, false, 500), 'predicted: 300ms with mul --workers 2 (measured 500ms)');
+  const option = {
+    wallMs: 300,
+    change: 'mul --workers 2',
+    kind: 'option' as const,
+    coresFull: false,
+    coresBound: false,
+  };
+  const now = { wallMs: 500, pipeline: 'seq 8 | mul | add', command: 'mul', program: 'mul', balanced: false };
+  const advice = (prediction: Parameters<typeof advise>[0], over: Partial<typeof now> = {}) =>
+    advise(prediction, { ...now, ...over }, format, 'CPU 900ms on 2 cores');
+  assert.deepEqual(advice(option), {
+    suggestion: 'seq 8 | mul --workers 2 | add',
+    reason: null,
+    lines: ['suggested: seq 8 | mul --workers 2 | add', 'predicted: 300ms (now 500ms)'],
+  });
+  assert.deepEqual(advice({ ...option, wallMs: 450, coresBound: true }).lines, [
+    'suggested: seq 8 | mul --workers 2 | add',
+    'predicted: 450ms (now 500ms; bounded by the cores: CPU 900ms on 2 cores)',
+  ]);
+  // not 10% under now: 451 of 500 (450 is)
+  assert.deepEqual(advice({ ...option, wallMs: 451 }), {
+    suggestion: null,
+    reason: 'the model gives mul --workers 2 451ms, not 10% under now 500ms',
+    lines: ['suggested: none — the model gives mul --workers 2 451ms, not 10% under now 500ms'],
+  });
+  assert.equal(advice({ ...option, coresFull: true }).reason, 'the cores are already full (CPU 900ms on 2 cores)');
+  assert.equal(advice(option, { balanced: true }).reason, 'no single stage holds the others back (balanced)');
+  // a worker's cost per line against the line's own
+  const cheap = { ...option, perLine: { itemMs: 0.5, workerMs: 0.5 } };
+  assert.equal(advice(cheap).reason, "mul's lines take 0.5ms each; a worker thread costs 0.5ms per line");
   assert.equal(
-    line(450, false, true, 500),
-    'predicted: 450ms with mul --workers 2 (measured 500ms; bounded by the cores: CPU 900ms on 2 cores)',
+    advice({ ...option, perLine: { itemMs: 0.6, workerMs: 0.5 } }).suggestion,
+    'seq 8 | mul --workers 2 | add',
   );
-  // the cores full: no suggestion, whatever the wall
+  assert.match(advice({ ...option, perLine: { itemMs: 1, workerMs: undefined } }).reason!, /could not be measured/);
+  // a stage with no option to change: a what-if, worded as one, and none suggested
+  const gzip = { wallMs: 400, change: 'gzip -9', kind: 'what-if' as const, coresFull: false, coresBound: true };
+  assert.deepEqual(advice(gzip, { command: 'gzip -9', program: undefined }).lines, [
+    'if gzip -9 used half its CPU: about 400ms (now 500ms; the cores bound it: CPU 900ms on 2 cores)',
+    'suggested: none — gzip -9 has no option known to make it faster',
+  ]);
+});
+
+test('changedPipeline: the stage changed where its words stand, once; else in words, what and where', () => {
+  assert.equal(changedPipeline('seq 8 | mul | add', 'mul', 'mul --workers 2', 'mul'), 'seq 8 | mul --workers 2 | add');
+  // (a replacement's $ is no pattern)
   assert.equal(
-    line(480, true, true, 500),
-    'no suggestion: the cores are already full (CPU 900ms on 2 cores): mul --workers 2 would not make it faster ' +
-      '(predicted 480ms, measured 500ms)',
+    changedPipeline("mul -r 2 | awk '{print $1}'", 'mul -r 2', 'mul -r 2 --workers 2', 'mul'),
+    "mul -r 2 --workers 2 | awk '{print $1}'",
   );
-  // a predicted wall no shorter than the measured one (362 against 266 ms, seen): no suggestion
+  // typed twice: which one is not known from the text
   assert.equal(
-    line(362, false, true, 266),
-    'no suggestion: the model gives mul --workers 2 no shorter wall (predicted 362ms, measured 266ms)',
+    changedPipeline('seq 8 | mul | mul', 'mul', 'mul --workers 2', 'mul'),
+    'run mul with --workers 2 (in mul)',
   );
-  assert.match(line(500, false, false, 500), /^no suggestion: /);
-  assert.match(line(499, false, false, 500), /^predicted: /);
+  // a function or a script running it
+  assert.equal(
+    changedPipeline('f() { mul; }; seq 8 | f', 'f', 'f --workers 2', 'mul'),
+    'run mul with --workers 2 (in f)',
+  );
+  assert.equal(
+    changedPipeline('seq 8 | ./bin/mul', './bin/mul', './bin/mul --workers 2', 'mul'),
+    'seq 8 | ./bin/mul --workers 2',
+  );
 });

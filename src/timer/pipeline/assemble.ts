@@ -8,7 +8,7 @@ import { applyPipestatus, findBottleneck, profileStages } from './model.js';
 import type { PipelineObserver } from './observe.js';
 import { attributeLate, observedStages } from './observed.js';
 import { processesOf } from './process-rows.js';
-import { predict, predictionLine } from './predict.js';
+import { adviceFor } from './advice.js';
 import { readShellEnd } from './shell.js';
 import { lastPipelineRows, type TypedStage } from './typed.js';
 
@@ -125,18 +125,18 @@ export async function assembleProfile(run: EndedRun): Promise<{ profile: Pipelin
   const knowable = activeMs >= (cores + 2) * MS_PER_TICK * 10;
   const busyElsewhere = knowable ? Math.min(cores - 1, othersMs / activeMs) : 0;
   const bottleneck = findBottleneck(stages, wallMs - stoppedMs);
-  // (a run cut short by a signal says nothing of how long the whole would take)
-  const prediction =
-    bottleneck.busiest && cpuMs !== null && !signal
-      ? predict(stages, bottleneck.busiest, activeMs, cpuMs, cores - busyElsewhere)
-      : undefined;
-  // then, once it ended: reading the stages' traces, the model (not drawing the report)
-  const ownAfter = process.cpuUsage(ownBefore);
   const coresText =
     busyElsewhere >= 0.1
       ? `the ${(cores - busyElsewhere).toFixed(1)} of ${cores} cores other processes left free`
       : `${cores} cores`;
   const coresCpu = `CPU ${format(cpuMs ?? 0)} on ${coresText}`;
+  // (a run cut short by a signal says nothing of how long the whole would take)
+  const prediction =
+    cpuMs !== null && !signal
+      ? adviceFor(stages, bottleneck, { pipeline, activeMs, cpuMs, cores: cores - busyElsewhere }, format, coresCpu)
+      : null;
+  // then, once it ended: reading the stages' traces, the model (not drawing the report)
+  const ownAfter = process.cpuUsage(ownBefore);
   const profile: PipelineProfile = {
     pipeline,
     shell: `${path.basename(shell)} -c`,
@@ -159,12 +159,7 @@ export async function assembleProfile(run: EndedRun): Promise<{ profile: Pipelin
     stages,
     bottleneck: bottleneck.stage?.name ?? null,
     bottleneckLine: bottleneck.line,
-    prediction: prediction
-      ? {
-          ...prediction,
-          line: predictionLine(prediction, activeMs, format, coresCpu),
-        }
-      : null,
+    prediction,
   };
   return { profile, originMs };
 }

@@ -100,14 +100,23 @@ function groupSizeFor(stages: (TracedStage | undefined)[]): number {
   return Math.max(1, Math.ceil(items / MAX_GROUPS));
 }
 
-/** The option that doubles a pipestage stage's servers: `--workers 2N` (CPU) or `--concurrency 2N` (waits). */
+/** An option as the command line takes it: its whole name or a prefix of 3 letters or more, `=N` or ` N`. */
+const optionPattern = (option: string): RegExp => {
+  const prefixes = [...option].map((_, end) => option.slice(0, end + 1)).filter((prefix) => prefix.length >= 3);
+  return new RegExp(`(?<=^|\\s)--(?:${prefixes.reverse().join('|')})(?:=|\\s+)(\\d+)(?=\\s|$)`);
+};
+
+/**
+ * The option that doubles a pipestage stage's servers: `--workers 2N` (CPU) or `--concurrency 2N`
+ * (waits), written in full where it was given (`--work=2` becomes `--workers 4`).
+ */
 export function doubledCommand(command: string, ioBound: boolean, name: string): { command: string; servers: number } {
   for (const option of ['workers', 'concurrency']) {
-    const match = new RegExp(`(--${option}[= ])(\\d+)`).exec(command);
+    const match = optionPattern(option).exec(command);
     if (match)
       return {
-        command: command.replace(match[0], `${match[1]}${Number(match[2]) * 2}`),
-        servers: Number(match[2]) * 2,
+        command: command.replace(match[0], `--${option} ${Number(match[1]) * 2}`),
+        servers: Number(match[1]) * 2,
       };
   }
   return { command: `${command} ${ioBound && name === 'sleep-task' ? '--concurrency' : '--workers'} 2`, servers: 2 };
@@ -125,8 +134,8 @@ export function predict(
   wallMs: number,
   cpuMs: number,
   cores: number,
+  workerCost?: PerLine,
 ): Prediction {
-  const bound = cpuMs / cores;
   // (a pipestage stage as a compound command's part, `(sleep 1; mul)`, takes no option appended)
   if (target.traced && target.traced.items.length > 0 && !/^[({]/.test(target.command)) {
     const waits = ioBound(target);
@@ -143,52 +152,144 @@ export function predict(
     const threads = !/--concurrency/.test(doubled.command);
     const changedStage: FlowStage = { ...targetStage, servers: doubled.servers };
     const current = Math.max(1, target.traced.lanes);
+    // (`--workers 1`, or none: the stage computes its lines itself, on no thread of a pool)
+    const pooled = threads && Number(optionPattern('workers').exec(target.command)?.[1] ?? 1) <= 1;
     if (threads)
       changedStage.addedServers = {
-        count: doubled.servers - (/--workers/.test(target.command) ? current : 0),
+        count: doubled.servers - (pooled ? 0 : current),
         readyMs: changedStage.readyMs + startupMs,
         everyMs: startupMs,
       };
-    const changed = measured.map((stage) => (stage === targetStage ? changedStage : stage));
+    // A stage that computed its lines itself, given threads, passes each line to one and takes its
+    // result back: serial on its main thread, a stage of its own before the threads (workerCost).
+    const lines = target.traced.items.reduce((sum, span) => sum + span.items, 0);
+    const passing: FlowStage | undefined =
+      pooled && workerCost
+        ? {
+            costs: targetStage.costs.map(() => groupSize * workerCost.wallMsPerLine),
+            groupSize,
+            servers: 1,
+            readyMs: targetStage.readyMs,
+          }
+        : undefined;
+    const changed = measured.flatMap((stage) =>
+      stage !== targetStage ? [stage] : passing ? [passing, changedStage] : [changedStage],
+    );
     const flow = wallMs - makespan(measured) + makespan(changed);
     // Threads share the cores with the other stages: waits need no core, CPU work does.
-    const cpuBound = waits
-      ? 0
-      : (cpuMs + (threads ? (changedStage.addedServers?.count ?? 0) * 0.7 * startupMs : 0)) / cores;
+    const addedCpu =
+      (threads ? (changedStage.addedServers?.count ?? 0) * 0.7 * startupMs : 0) +
+      (pooled && workerCost ? lines * workerCost.cpuMsPerLine : 0);
+    const cpuBound = waits ? 0 : (cpuMs + addedCpu) / cores;
+    const itemMs = targetStage.costs.reduce((sum, cost) => sum + cost, 0) / Math.max(1, lines);
     return {
       wallMs: Math.max(flow, cpuBound),
       change: doubled.command,
+      kind: 'option',
       coresFull: !waits && cpuMs / cores >= CORES_FULL * wallMs, // (waits need no core)
       coresBound: cpuBound > flow,
+      ...(pooled ? { perLine: { itemMs, workerMs: workerCost?.wallMsPerLine } } : {}),
     };
   }
+  return { ...whatIf(stages, target, wallMs, cpuMs, cores, 0.5), change: target.name, kind: 'what-if' };
+}
+
+/** What a worker thread costs per line, ms: wall on the main thread (serial), and CPU. */
+export interface PerLine {
+  wallMsPerLine: number;
+  cpuMsPerLine: number;
+}
+
+/**
+ * The pipeline's wall time had `target` used `fraction` of its CPU (and of its busy time): the others
+ * as busy as they were, the cores bound by the CPU after that change.
+ */
+export function whatIf(
+  stages: StageProfile[],
+  target: StageProfile,
+  wallMs: number,
+  cpuMs: number,
+  cores: number,
+  fraction: number,
+): { wallMs: number; coresFull: boolean; coresBound: boolean } {
   const others = Math.max(0, ...stages.filter((stage) => stage !== target).map(busyMs));
-  const flow = Math.max(wallMs - busyMs(target) / 2, others);
+  const flow = Math.max(wallMs - busyMs(target) * (1 - fraction), others);
+  const targetCpu = (target.userMs ?? 0) + (target.sysMs ?? 0);
+  const bound = (cpuMs - targetCpu * (1 - fraction)) / cores;
+  return { wallMs: Math.max(flow, bound), coresFull: cpuMs / cores >= CORES_FULL * wallMs, coresBound: bound > flow };
+}
+
+/** What the report says of a prediction: the suggestion (or none, and why), and its lines. */
+export interface Advice {
+  /** the whole pipeline as changed, or in words where the stage's words are not in its text; null: none */
+  suggestion: string | null;
+  /** why nothing is suggested */
+  reason: string | null;
+  lines: string[];
+}
+
+/** A suggestion must be predicted faster than now by more than this share (a single run's spread). */
+export const MIN_GAIN = 0.1;
+
+/**
+ * The report's lines for a prediction. A change of a pipestage stage's option is suggested — the
+ * whole pipeline with it, to copy and run — only where the model, the change's own cost in it, gives a
+ * wall MIN_GAIN shorter than now; else `suggested: none`, and why. A stage with no option to change
+ * gets a what-if, worded as one.
+ */
+export function advise(
+  prediction: Prediction,
+  now: { wallMs: number; pipeline: string; command: string; program: string | undefined; balanced: boolean },
+  format: (ms: number) => string,
+  coresCpu: string,
+): Advice {
+  const none = (reason: string, ...before: string[]): Advice => ({
+    suggestion: null,
+    reason,
+    lines: [...before, `suggested: none — ${reason}`],
+  });
+  const nowText = `now ${format(now.wallMs)}`;
+  if (prediction.kind === 'what-if') {
+    const bound = prediction.coresBound ? `; the cores bound it: ${coresCpu}` : '';
+    return none(
+      `${now.command} has no option known to make it faster`,
+      `if ${now.command} used half its CPU: about ${format(prediction.wallMs)} (${nowText}${bound})`,
+    );
+  }
+  if (now.balanced) return none('no single stage holds the others back (balanced)');
+  if (prediction.coresFull) return none(`the cores are already full (${coresCpu})`);
+  const perLine = prediction.perLine;
+  if (perLine && perLine.workerMs === undefined)
+    return none('what a worker thread costs per line could not be measured here');
+  if (perLine && perLine.workerMs! >= perLine.itemMs)
+    return none(
+      `${now.command}'s lines take ${format(perLine.itemMs)} each; a worker thread costs ${format(perLine.workerMs!)} per line`,
+    );
+  if (prediction.wallMs > (1 - MIN_GAIN) * now.wallMs)
+    return none(
+      `the model gives ${prediction.change} ${format(prediction.wallMs)}, not ${100 * MIN_GAIN}% under ${nowText}`,
+    );
+  const suggestion = changedPipeline(now.pipeline, now.command, prediction.change, now.program);
+  const bound = prediction.coresBound ? `; bounded by the cores: ${coresCpu}` : '';
   return {
-    wallMs: Math.max(flow, bound),
-    change: `${target.name} twice as fast`,
-    coresFull: bound >= CORES_FULL * wallMs,
-    coresBound: bound > flow,
+    suggestion,
+    reason: null,
+    lines: [`suggested: ${suggestion}`, `predicted: ${format(prediction.wallMs)} (${nowText}${bound})`],
   };
 }
 
 /**
- * The report's line for a prediction: the change and its predicted wall where the model says it
- * helps; where the model itself says it will not (the cores already full, or a wall no shorter than
- * the measured one), no suggestion, and why, with the figures.
+ * The pipeline with a stage's command changed where its words stand in the text (once, its program
+ * first); else, in words, what to change and where (a function, a variable, a script, xargs).
  */
-export function predictionLine(
-  prediction: Prediction,
-  measuredMs: number,
-  format: (ms: number) => string,
-  coresCpu: string,
+export function changedPipeline(
+  pipeline: string,
+  command: string,
+  changed: string,
+  program: string | undefined,
 ): string {
-  const figures = `predicted ${format(prediction.wallMs)}, measured ${format(measuredMs)}`;
-  const full = `the cores are already full (${coresCpu})`;
-  if (prediction.coresFull) return `no suggestion: ${full}: ${prediction.change} would not make it faster (${figures})`;
-  if (prediction.wallMs >= measuredMs)
-    return `no suggestion: the model gives ${prediction.change} no shorter wall (${figures})`;
-  return `predicted: ${format(prediction.wallMs)} with ${prediction.change} (measured ${format(measuredMs)}${
-    prediction.coresBound ? `; bounded by the cores: ${coresCpu}` : ''
-  })`;
+  const runsProgram = program === undefined || command.split(/\s+/)[0]?.split('/').pop() === program;
+  if (runsProgram && pipeline.split(command).length === 2) return pipeline.replace(command, () => changed);
+  const option = changed.startsWith(command) ? changed.slice(command.length).trim() : changed;
+  return `run ${program ?? command} with ${option} (in ${command})`;
 }
