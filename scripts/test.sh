@@ -28,6 +28,11 @@ if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
   export PIPESTAGE_NPM_CA_CERTS=$NODE_EXTRA_CA_CERTS
   unset NODE_EXTRA_CA_CERTS
 fi
+# What timer --pipeline measures once per machine (a worker thread's cost per line) is cached in a
+# directory of the run's own, not the user's: measured once per run, by the first test that needs it.
+XDG_CACHE_HOME=$(mktemp -d)
+export XDG_CACHE_HOME
+trap 'rm -rf "$XDG_CACHE_HOME"' EXIT
 # The longest files first (six run at a time), each as long as it waits or computes (measured alone on
 # the idle machine, longest first): started last, a long one would end last, with a core idle beside it.
 first=()

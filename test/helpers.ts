@@ -187,14 +187,18 @@ export interface Profile {
   }[];
 }
 
-/** Runs `timer --pipeline PIPELINE --json` and parses its report (stdout is the pipeline's). */
+/**
+ * Runs `timer --pipeline PIPELINE --json` and parses its report (stdout is the pipeline's); `env`:
+ * assignments for timer's environment (`NAME=value ...`).
+ */
 export async function profile(
   pipeline: string,
   extra = '',
+  env = '',
 ): Promise<{ report: Profile; stdout: string; exitCode: number }> {
   const quoted = `'${pipeline.replace(/'/g, `'\\''`)}'`;
   const file = path.join(tmpdir(), `pipestage-profile-${process.pid}-${Math.random()}.json`);
-  const result = await sh(`timer --pipeline ${quoted} --json --output ${file} ${extra}`);
+  const result = await sh(`${env} timer --pipeline ${quoted} --json --output ${file} ${extra}`);
   let report: Profile;
   try {
     report = JSON.parse(readFileSync(file, 'utf8')) as Profile;

@@ -37,6 +37,9 @@ export function pipelineJson(profile: PipelineProfile): string {
       coresFull: profile.prediction.coresFull,
       coresBound: profile.prediction.coresBound,
       kind: profile.prediction.kind,
+      perLine: profile.prediction.perLine
+        ? { itemMs: profile.prediction.perLine.itemMs, workerMs: profile.prediction.perLine.workerMs ?? null }
+        : null,
       suggestion: profile.prediction.suggestion,
       reason: profile.prediction.reason,
       lines: profile.prediction.lines,

@@ -120,14 +120,14 @@ its wall; add waiting for input from it 84%\`), named down to the process that u
 (grep -v 99 | gzip -7) (83% of the stage's CPU) — the stage working ...\`). Two within 10 points, both busy over half
 the time, running together, are balanced: \`bottleneck: none (balanced: mul 97%, add 96% busy, of their walls)\`.
 
-## Prediction
-\`predicted: WALL with CHANGE\` is the wall time with the bottleneck twice as fast. For a pipestage
-stage CHANGE is the command to run: \`--workers 2\` (or twice its --workers) for CPU-bound work,
-\`--concurrency 2N\` for a sleep-task that mostly waits; WALL comes from a flow-shop model of the per-item
-costs the stages traced, bounded by the pipeline's CPU over the cores free. Where the model says the
-change will not help (the cores already full, or no shorter wall) it says so: \`no suggestion: ...\`. For
-any other program CHANGE is \`NAME twice as fast\`, and WALL the wall less half its busy time, bounded
-by the other stages and the cores.
+## Suggestion
+For a pipestage stage: \`suggested: PIPELINE\` is the pipeline with the bottleneck's \`--workers\` (CPU) or
+\`--concurrency\` (waits) doubled, to run as it is, and \`predicted: WALL (now WALL)\` its wall by a flow-shop
+model of the per-line costs the stages traced, bounded by the CPU after the change over the cores free. A
+change that adds worker threads has their cost in the model: per line passed to a thread (measured once a
+machine: \$XDG_CACHE_HOME/pipestage/worker-cost.json) and per thread started. Where the model gives less than
+10% off, the cores are full or the stages balanced: \`suggested: none — WHY\`. Any other program gets a
+what-if: \`if NAME used half its CPU: about WALL\`.
 
 ## Outputs
 The report goes to stderr, or is appended to --output FILE in one write. --svg OUT also draws the chart

@@ -1,0 +1,73 @@
+// timer --pipeline's advice through the real executable: a suggestion is the whole pipeline with the
+// change, and runs as printed; a --workers change is weighed against what a worker thread costs per
+// line, measured once per machine and cached under $XDG_CACHE_HOME; where nothing would help by 10%,
+// `suggested: none` and why.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { profile, sh } from './helpers.js';
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'pipestage-advice-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+test('a waiting stage: the suggestion is the pipeline as typed with the change, and runs as printed', async () => {
+  const typed = "seq 8 | sleep-task --for 100ms | awk '{ print $1 * 2 }'";
+  const { report, stdout } = await profile(typed);
+  const prediction = report.prediction!;
+  // 8 waits of 100 ms one at a time; two at once: the model gives half of 800 ms less, far over 10%
+  const suggested = "seq 8 | sleep-task --for 100ms --concurrency 2 | awk '{ print $1 * 2 }'";
+  assert.equal(prediction.suggestion, suggested, prediction.lines.join('\n'));
+  assert.match(prediction.lines[1]!, /^predicted: \S+ \(now \S+\)$/);
+  assert.equal(prediction.workerCost, null, 'no worker thread is added: none measured');
+  // copied and run: the same output
+  const again = await sh(suggested);
+  assert.deepEqual([again.exitCode, again.stdout], [0, stdout]);
+});
+
+test("a stage whose lines cost less than a worker thread's passing of them: no --workers suggested, and why", async () => {
+  const cache = path.join(scratch, 'cheap');
+  const env = `XDG_CACHE_HOME=${cache}`;
+  const pipeline = 'seq 1 100000 | add --formula | cat';
+  const first = (await profile(pipeline, '', env)).report.prediction!;
+  assert.equal(first.suggestion, null, first.lines.join('\n'));
+  assert.match(first.reason!, /^add --formula's lines take \S+ each; a worker thread costs \S+ per line$/);
+  // measured, and cached under $XDG_CACHE_HOME for this machine, Node and pipestage
+  const file = path.join(cache, 'pipestage', 'worker-cost.json');
+  assert.deepEqual([first.workerCost?.source, first.workerCost?.file], ['measured', file]);
+  const cached = JSON.parse(readFileSync(file, 'utf8')) as { key: string; wallMsPerLine: number };
+  assert.ok(cached.key.includes(process.version), cached.key);
+  assert.equal(cached.wallMsPerLine, first.workerCost!.wallMsPerLine);
+  const second = (await profile(pipeline, '', env)).report.prediction!;
+  assert.deepEqual(second.workerCost, { ...first.workerCost!, source: 'cached' });
+  // another machine's figure is not taken: measured again
+  writeFileSync(file, JSON.stringify({ key: 'another machine', wallMsPerLine: 0, cpuMsPerLine: 0 }));
+  assert.equal((await profile(pipeline, '', env)).report.prediction!.workerCost?.source, 'measured');
+  assert.notEqual(JSON.parse(readFileSync(file, 'utf8')).key, 'another machine');
+});
+
+test('a cache that cannot be written: the cost measured each time, the report whole', async () => {
+  const blocker = path.join(scratch, 'not-a-directory');
+  writeFileSync(blocker, '');
+  const { report, exitCode } = await profile('seq 1 50000 | add --formula | cat', '', `XDG_CACHE_HOME=${blocker}`);
+  assert.equal(exitCode, 0);
+  assert.equal(report.prediction!.workerCost?.source, 'measured');
+  assert.ok(!existsSync(path.join(blocker, 'pipestage')));
+});
+
+test('a stage with no option to change: a what-if, worded as one, and at three shares of its CPU in the JSON', async () => {
+  const { report } = await profile('seq 1 600000 | gzip -9 | wc -c');
+  const prediction = report.prediction!;
+  assert.equal(prediction.kind, 'what-if', prediction.lines.join('\n'));
+  assert.match(
+    prediction.lines[0]!,
+    /^if gzip -9 used half its CPU: about \S+ \(now \S+(; the cores bound it: .+)?\)$/,
+  );
+  assert.deepEqual(prediction.lines.slice(1), ['suggested: none — gzip -9 has no option known to make it faster']);
+  assert.equal(prediction.suggestion, null);
+  // the half is the what-if's wall; less CPU, no longer wall
+  const [quarter, half, threeQuarters] = prediction.whatIfMs!;
+  assert.equal(half, prediction.wallMs);
+  assert.ok(quarter! <= half! && half! <= threeQuarters! && threeQuarters! <= report.wallMs, `${prediction.whatIfMs}`);
+});
