@@ -145,6 +145,7 @@ export interface Profile {
   cores: number;
   coresBusyElsewhere: number | null;
   unattributedCpuMs: number;
+  stoppedMs: number;
   bottleneck: string | null;
   bottleneckLine: string;
   prediction: {
@@ -158,6 +159,13 @@ export interface Profile {
     whatIfMs: [number, number, number] | null;
     workerCost: { wallMsPerLine: number; cpuMsPerLine: number; source: string; file: string } | null;
   } | null;
+  verify?: {
+    verified: boolean;
+    ratio: number | null;
+    predictedRatio: number | null;
+    wallMs: number | null;
+    line: string;
+  };
   stages: {
     pid: number;
     stdin: string | null;

@@ -71,3 +71,46 @@ test('a stage with no option to change: a what-if, worded as one, and at three s
   assert.equal(half, prediction.wallMs);
   assert.ok(quarter! <= half! && half! <= threeQuarters! && threeQuarters! <= report.wallMs, `${prediction.whatIfMs}`);
 });
+
+test('--verify: the suggestion run after the profile, on the same input, and compared by the formula', async () => {
+  const { report, stdout, exitCode } = await profile('seq 8 | sleep-task --for 300ms | cat', '--verify </dev/null');
+  assert.equal(exitCode, 0);
+  // both runs' output, the pipeline's then the suggestion's
+  const lines = Array.from({ length: 8 }, (_, index) => `${index + 1}\n`).join('');
+  assert.equal(stdout, lines + lines);
+  const verify = report.verify!;
+  const now = report.wallMs - report.stoppedMs;
+  const predicted = report.prediction!.wallMs;
+  // (the JSON's figures rounded to the µs)
+  const near = (a: number, b: number): boolean => Math.abs(a - b) < 1e-4 * b;
+  assert.ok(near(verify.ratio!, now / verify.wallMs!), `${verify.ratio} against ${now} / ${verify.wallMs}`);
+  assert.ok(near(verify.predictedRatio!, now / predicted), `${verify.predictedRatio} against ${now} / ${predicted}`);
+  const holds = verify.ratio! > 1 && Math.abs(verify.wallMs! - predicted) <= 0.2 * predicted;
+  assert.equal(verify.verified, holds);
+  assert.match(
+    verify.line,
+    holds
+      ? /^verified: \d+\.\d\d times faster \(predicted \d+\.\d\d\)$/
+      : /^not confirmed: \d+\.\d\d times as fast as now \(predicted \d+\.\d\d\): .+$/,
+  );
+});
+
+test('--verify: a regular file is read again from where the first run began; a pipe is refused, nothing run', async () => {
+  const input = path.join(scratch, 'lines');
+  writeFileSync(input, 'header\n1\n2\n3\n');
+  const file = path.join(scratch, 'offset.json');
+  const result = await sh(
+    `{ read -r _; timer --pipeline 'sleep-task --for 100ms | cat' --verify --json --output ${file}; } < ${input}`,
+  );
+  assert.equal(result.exitCode, 0, result.stderr);
+  assert.equal(result.stdout, '1\n2\n3\n1\n2\n3\n');
+  const marker = path.join(scratch, 'ran');
+  const piped = await sh(`seq 3 | timer --pipeline 'cat > ${marker}' --verify`);
+  assert.equal(piped.exitCode, 125);
+  assert.match(piped.stderr, /^timer: --verify runs the pipeline a second time, and its input comes from a pipe/);
+  assert.ok(!existsSync(marker), 'nothing ran');
+  // nothing suggested: said, not silent
+  const none = await profile('seq 3 | cat', '--verify </dev/null');
+  assert.equal(none.report.verify!.line, 'not verified: nothing was suggested');
+  assert.equal((await sh('timer --verify -- true')).exitCode, 2);
+});

@@ -124,12 +124,18 @@ export const program: ProgramSpec = {
         'to catch short stages)',
     },
     'no-progress': { type: 'boolean', describe: 'With --pipeline: no live view on the terminal' },
+    verify: {
+      type: 'boolean',
+      describe:
+        'With --pipeline: then run the suggested pipeline too (the same input: stdin a file or none, not a ' +
+        'pipe) and compare: verified, or not confirmed and why',
+    },
   },
   operands: { name: 'command', min: 0, max: Infinity, haltAtFirst: true },
   check: (options, operands) => {
     if (options['pipeline'] === undefined) {
       if (operands.length === 0) return 'missing command';
-      for (const option of ['svg', 'no-progress'])
+      for (const option of ['svg', 'no-progress', 'verify'])
         if (options[option] !== undefined && options[option] !== false) return `--${option} is for --pipeline`;
       return undefined;
     }

@@ -46,6 +46,17 @@ export function pipelineJson(profile: PipelineProfile): string {
       whatIfMs: profile.prediction.whatIfMs?.map(round) ?? null,
       workerCost: profile.prediction.workerCost,
     },
+    ...(profile.verify
+      ? {
+          verify: {
+            verified: profile.verify.verified,
+            ratio: profile.verify.ratio,
+            predictedRatio: profile.verify.predictedRatio,
+            wallMs: roundOrNull(profile.verify.wallMs),
+            line: profile.verify.line,
+          },
+        }
+      : {}),
   };
   const stages = profile.stages.map((stage) => ({
     command: stage.command,

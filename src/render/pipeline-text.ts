@@ -138,6 +138,7 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   // (a suggested pipeline as it is, to copy and run: its line breaks kept, never wrapped)
   const suggested = profile.prediction?.suggestion ? `suggested: ${profile.prediction.suggestion}` : undefined;
   for (const line of profile.prediction?.lines ?? []) lines.push(line === suggested ? line : line.replace(/\n/g, '⏎'));
+  if (profile.verify) lines.push(profile.verify.line);
   // prose to the width (the pipeline as typed, the tables and the chart are whole lines of their own)
   const headline = (line: string): string[] => wrapText(line.replace(/\n/g, ' ⏎ '), width);
   const wrapped = lines.flatMap((line, index) =>

@@ -147,6 +147,17 @@ export interface PipelineProfile {
   bottleneck: string | null;
   bottleneckLine: string;
   prediction: (Prediction & PredictionReport) | null;
+  /** --verify: the suggestion run and compared (figures where it ran), else undefined */
+  verify?: VerifyReport;
+}
+
+/** The suggestion run after the profile (--verify): now's wall over its, and over the predicted one. */
+export interface VerifyReport {
+  verified: boolean;
+  ratio: number | null;
+  predictedRatio: number | null;
+  wallMs: number | null;
+  line: string;
 }
 
 /** What the report makes of a prediction. */

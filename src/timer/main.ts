@@ -37,6 +37,7 @@ export function timerMain(wrap: ProgramSpec, report: ProgramSpec): void {
         svg: options['svg'] as string | undefined,
         live: options['no-progress'] !== true,
         intervalMs: options['interval'] as number,
+        verify: options['verify'] === true,
       });
       // Everything is written (synchronously: the report, the trace, the SVG) and nothing is left
       // running: end without tearing down the heap the profile grew, about 10-20 ms.

@@ -93,19 +93,18 @@ after the start), and each sample puts it in one state:
 - CPU wait: runnable with no core free (the run-queue delay in /proc/PID/schedstat);
 - waiting for input, blocked on output: asleep reading or writing a pipe (/proc/PID/wchan);
 - other waits: any other sleep (a timer, disk, network, a child);
-- start-up: for pipestage stages, which trace themselves: timer sets PIPESTAGE_TRACE for the pipeline
-(to a private file, or the --trace FILE), and mul, add and sleep-task then report their own states,
-item spans and worker lanes, and at exit their status, lines, bytes and exact CPU (Node waits in epoll,
-where /proc cannot tell one wait from another);
-- stopped (Ctrl-Z): shown, and left out of the shares;
-- unknown: where wchan cannot be read (hidepid, another user's process), with the reason in the report.
+- start-up: for pipestage stages, which trace themselves: timer sets PIPESTAGE_TRACE for the pipeline (to a private
+file, or the --trace FILE), and mul, add and sleep-task then report their own states, item spans and worker lanes,
+and at exit their status, lines, bytes and exact CPU (Node waits in epoll: /proc cannot tell one wait from another);
+- stopped (Ctrl-Z): shown, and left out of the shares; unknown: where wchan cannot be read (hidepid, another user's
+process), with the reason in the report.
 
 ## Figures
 Status: a pipestage stage's own, else PIPESTATUS (the last pipeline's stages), else unknown. CPU: what the kernel
 accounted for each stage when the shell reaped it; stages reaped within one interval share what the samples missed of
 them in proportion to their last rates. A process nobody of the pipeline reaps — a process substitution under a
 program that never waits for it, an orphan, an \`&\` job still running — is in no figure of the shell's: its CPU is
-read apart (its main thread's run time, to the ns; every 10 ms while it runs) and marked \`≈\` where it was not seen
+read apart (its main thread's run time, to the ns; every 5 ms while it runs) and marked \`≈\` where it was not seen
 exited; timer waits for process substitutions still running after the shell (\`tee >(gzip > x.gz)\` is done when x.gz
 is). The pipeline's CPU is every process's: the reaped children's and these; \`unattributed\` is what no stage took
 (the shell's own CPU, processes no sample saw). Peak RSS: the largest sum over the stage's tree seen. Bytes read and
@@ -121,13 +120,14 @@ its wall; add waiting for input from it 84%\`), named down to the process that u
 the time, running together, are balanced: \`bottleneck: none (balanced: mul 97%, add 96% busy, of their walls)\`.
 
 ## Suggestion
-For a pipestage stage: \`suggested: PIPELINE\` is the pipeline with the bottleneck's \`--workers\` (CPU) or
-\`--concurrency\` (waits) doubled, to run as it is, and \`predicted: WALL (now WALL)\` its wall by a flow-shop
-model of the per-line costs the stages traced, bounded by the CPU after the change over the cores free. A
-change that adds worker threads has their cost in the model: per line passed to a thread (measured once a
-machine: \$XDG_CACHE_HOME/pipestage/worker-cost.json) and per thread started. Where the model gives less than
-10% off, the cores are full or the stages balanced: \`suggested: none — WHY\`. Any other program gets a
-what-if: \`if NAME used half its CPU: about WALL\`.
+For a pipestage stage, \`suggested: PIPELINE\` is the pipeline with the bottleneck's \`--workers\` (CPU) or
+\`--concurrency\` (waits) doubled, to run as it is; \`predicted: WALL (now WALL)\`, its wall by a flow-shop model of the
+per-line costs the stages traced, bounded by the CPU after the change over the cores free. Worker threads cost in it
+per line passed to one (measured once a machine: $XDG_CACHE_HOME/pipestage/worker-cost.json) and per thread started.
+Where the model gives less than 10% off, the cores are full or the stages balanced: \`suggested: none — WHY\`. Any
+other program gets a what-if: \`if NAME used half its CPU: about WALL\`. \`--verify\` runs the suggestion then, on the
+same input (stdin a file, read again from where it began, or none; a pipe is refused), and compares: \`verified: R
+times faster (predicted P)\` where faster and within 20% of the predicted wall, else \`not confirmed\`, and why.
 
 ## Outputs
 The report goes to stderr, or is appended to --output FILE in one write. --svg OUT also draws the chart

@@ -11,6 +11,7 @@ import {
   predict,
   whatIf,
 } from '../../src/timer/pipeline/predict.js';
+import { verificationLine } from '../../src/timer/pipeline/verify.js';
 import { items, profiled, traced } from './fixtures.js';
 
 test('makespan: servers, a stage ready late, items passed on in order, stages without costs skipped', () => {
@@ -303,4 +304,19 @@ test('changedPipeline: the stage changed where its words stand, once; else in wo
     changedPipeline('seq 8 | ./bin/mul', './bin/mul', './bin/mul --workers 2', 'mul'),
     'seq 8 | ./bin/mul --workers 2',
   );
+});
+
+test('verificationLine: verified where faster and within 20% of the predicted wall; else which failed', () => {
+  assert.equal(verificationLine(1.5, 1.6, 600, 560), 'verified: 1.50 times faster (predicted 1.60)');
+  // 20% of 500 is 100: 600 is within, 601 is not
+  assert.match(verificationLine(1.3, 1.6, 600, 500), /^verified: /);
+  assert.equal(
+    verificationLine(1.3, 1.6, 601, 500),
+    'not confirmed: 1.30 times as fast as now (predicted 1.60): its wall more than 20% off the predicted one',
+  );
+  assert.equal(
+    verificationLine(0.98, 1.34, 1020, 746),
+    'not confirmed: 0.98 times as fast as now (predicted 1.34): not faster',
+  );
+  assert.match(verificationLine(1, 1.2, 1000, 1000), /: not faster$/);
 });

@@ -27,6 +27,8 @@ import { pipelineReport } from '../../render/pipeline-text.js';
 import { pipelineSvg } from '../../render/pipeline-svg.js';
 import { openReport, refuse as refuseWith } from '../report-sink.js';
 import { raise } from '../../base/signals.js';
+import { LOST_WATCH_MS, PROCSUB_POLL_MS, REAP_WATCH_FOR_MS, REAP_WATCH_MS, REFRESH_MS } from './cadence.js';
+import { inputOffset, unreplayableInput, verification } from './verify.js';
 
 interface PipelineOptions {
   json: boolean;
@@ -36,28 +38,9 @@ interface PipelineOptions {
   /** the live view while stderr is a terminal (--no-progress turns it off) */
   live: boolean;
   intervalMs: number;
+  /** run the suggestion after the profile and compare (--verify) */
+  verify: boolean;
 }
-
-/**
- * Once the shell has reaped a stage, the next one often ends soon after (a pipeline ends from its
- * first stage on, each stage as its input ends): for this long after each reap, the shell's children
- * are checked every REAP_WATCH_MS between samples, so that each stage is most often reaped alone in
- * an interval and gets exactly the CPU the shell accounted for it. (Each check wakes timer: a second
- * of checks every 5 ms cost about 10 ms more CPU than this on a 1-second pipeline.)
- */
-const REAP_WATCH_FOR_MS = 250;
-const REAP_WATCH_MS = 10;
-/**
- * How often the own CPU of the stages' processes is read again between samples (two reads each): a
- * process reaped by a subshell or a program (not by the shell) is known only as last read, so that read
- * is at most this old (each read wakes timer: about 0.3 ms of CPU; only while there are such processes).
- */
-const REFRESH_MS = 20;
-const PROCSUB_POLL_MS = 10; // (how often process substitutions still running after the shell are looked at)
-/** How often processes nobody of the pipeline reaps are read while they run: their figures are as old
- * as the last read (witness corpus: off by at most 9 ms at 5 ms, 13-22 ms at 10 ms; timer's CPU on a
- * 1.5 s pipeline with a `>(gzip)`: 105-107 ms at 5 ms, 66-72 ms at 10 ms). */
-const LOST_WATCH_MS = 5;
 
 /**
  * `timer --pipeline 'PIPELINE'`: runs PIPELINE with bash exactly as the shell would (timer's stdin,
@@ -73,6 +56,9 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const refuse = (message: string): number => refuseWith(report, message, options.json ? asJson : undefined);
   if (!PipelineObserver.available())
     return refuse('--pipeline needs /proc (Linux) to observe the stages; it is not there');
+  const unreplayable = options.verify ? unreplayableInput() : undefined;
+  if (unreplayable) return refuse(unreplayable);
+  const offset = options.verify ? inputOffset() : undefined; // (the suggestion's input starts there too)
   if (options.svg !== undefined) {
     // refused before anything runs, as --output and --trace are (a pipeline's work is not lost at its end)
     try {
@@ -273,6 +259,7 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     typed,
   });
 
+  if (options.verify) profile.verify = await verification(profile, options.intervalMs, offset, workDir);
   if (options.trace !== undefined) {
     try {
       for (const event of pipelineTraceEvents(profile, originMs)) writeSync(traceFd, `${JSON.stringify(event)},\n`);
