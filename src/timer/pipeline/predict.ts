@@ -261,10 +261,10 @@ export function advise(
   const perLine = prediction.perLine;
   if (perLine && perLine.workerMs === undefined)
     return none('what a worker thread costs per line could not be measured here');
-  if (perLine && perLine.workerMs! >= perLine.itemMs)
-    return none(
-      `${now.command}'s lines take ${format(perLine.itemMs)} each; a worker thread costs ${format(perLine.workerMs!)} per line`,
-    );
+  if (perLine && perLine.workerMs! >= perLine.itemMs) {
+    const costs = `a worker thread costs ${format(perLine.workerMs!)} per line`;
+    return none(`${now.command}'s lines take ${format(perLine.itemMs)} each; ${costs}`);
+  }
   if (prediction.wallMs > (1 - MIN_GAIN) * now.wallMs)
     return none(
       `the model gives ${prediction.change} ${format(prediction.wallMs)}, not ${100 * MIN_GAIN}% under ${nowText}`,

@@ -109,11 +109,11 @@ export async function verification(
 ): Promise<VerifyReport> {
   const result = await verifySuggestion(profile, { intervalMs, offset, workDir });
   const unknown = { verified: false, ratio: null, predictedRatio: null, wallMs: null };
-  if (result === undefined)
-    return {
-      ...unknown,
-      line: `not verified: ${profile.prediction?.suggestion ? 'the suggestion is in words, not a pipeline to run' : 'nothing was suggested'}`,
-    };
+  if (result === undefined) {
+    const words = profile.prediction?.suggestion;
+    const why = words ? 'the suggestion is in words, not a pipeline to run' : 'nothing was suggested';
+    return { ...unknown, line: `not verified: ${why}` };
+  }
   if (typeof result === 'string') return { ...unknown, line: result };
   return result;
 }

@@ -1,0 +1,38 @@
+// The types of timer --pipeline's prediction, its suggestion and its verification, as the report holds them.
+
+/** The suggestion run after the profile (--verify): now's wall over its, and over the predicted one. */
+export interface VerifyReport {
+  verified: boolean;
+  ratio: number | null;
+  predictedRatio: number | null;
+  wallMs: number | null;
+  line: string;
+}
+
+/** What the report makes of a prediction. */
+export interface PredictionReport {
+  /** the whole pipeline as changed (or in words, where the stage's words are not in its text); null: none */
+  suggestion: string | null;
+  /** why nothing is suggested */
+  reason: string | null;
+  /** the report's lines for it */
+  lines: string[];
+  /** the wall had the bottleneck used 0.25, 0.5 and 0.75 of its CPU (a stage with no option to change) */
+  whatIfMs: [number, number, number] | null;
+  /** what a worker thread costs per line, where the change adds them: measured now, or cached (the file) */
+  workerCost: { wallMsPerLine: number; cpuMsPerLine: number; source: string; file: string } | null;
+}
+
+export interface Prediction {
+  wallMs: number;
+  /** the change: the stage's command with the option changed; for a what-if, the stage's name */
+  change: string;
+  /** an option of a pipestage stage changed, or a what-if (the stage at half its CPU) */
+  kind: 'option' | 'what-if';
+  /** the cores are full already (their bound is the measured wall): more workers will not help */
+  coresFull: boolean;
+  /** the cores bound the prediction (not the flow of items) */
+  coresBound: boolean;
+  /** where the change adds worker threads: a line's own cost, and a worker's per line (undefined: not known) */
+  perLine?: { itemMs: number; workerMs: number | undefined };
+}
