@@ -122,7 +122,7 @@ test('in a terminal: the stages’ stderr passes above the live view, whole line
     // (the shell, killed, never gave the stages' statuses: said so, not guessed)
     assert.match(screen, /^status unknown: the shell was killed by SIGINT before it could give them\.$/m, screen);
     assert.match(screen, /^bottleneck: sleep-task — busy \d+% of its wall/m, screen);
-    assert.doesNotMatch(screen, /^predicted: /m, screen);
+    assert.doesNotMatch(screen, /^(suggested: |predicted: |if .* used half its CPU: )/m, screen);
     assert.deepEqual(await states('^node .*bin/sleep-task --for 103ms$'), [], 'nothing left running');
   } finally {
     await session.close();
