@@ -159,13 +159,13 @@ export interface Profile {
     whatIfMs: [number, number, number] | null;
     workerCost: { wallMsPerLine: number; cpuMsPerLine: number; source: string; file: string } | null;
   } | null;
-  verify?: {
+  verify: {
     verified: boolean;
     ratio: number | null;
     predictedRatio: number | null;
     wallMs: number | null;
     line: string;
-  };
+  } | null;
   stages: {
     pid: number;
     stdin: string | null;

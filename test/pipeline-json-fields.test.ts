@@ -38,14 +38,21 @@ const RUN: Record<string, Kind[]> = {
   bottleneck: ['string', 'null'],
   bottleneckLine: ['string'],
   prediction: ['object', 'null'],
+  verify: ['object', 'null'],
   stages: ['array'],
 };
 const PREDICTION: Record<string, Kind[]> = {
   wallMs: ['number'],
   change: ['string'],
+  kind: ['string'],
   coresFull: ['boolean'],
   coresBound: ['boolean'],
-  line: ['string'],
+  perLine: ['object', 'null'],
+  suggestion: ['string', 'null'],
+  reason: ['string', 'null'],
+  lines: ['array'],
+  whatIfMs: ['array', 'null'],
+  workerCost: ['object', 'null'],
 };
 const STATE_MS = ['working', 'waitingForCpu', 'waitingForInput', 'blockedOnOutput', 'otherWait', 'startup', 'stopped'];
 const STAGE: Record<string, Kind[]> = {

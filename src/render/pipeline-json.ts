@@ -46,17 +46,15 @@ export function pipelineJson(profile: PipelineProfile): string {
       whatIfMs: profile.prediction.whatIfMs?.map(round) ?? null,
       workerCost: profile.prediction.workerCost,
     },
-    ...(profile.verify
+    verify: profile.verify
       ? {
-          verify: {
-            verified: profile.verify.verified,
-            ratio: profile.verify.ratio,
-            predictedRatio: profile.verify.predictedRatio,
-            wallMs: roundOrNull(profile.verify.wallMs),
-            line: profile.verify.line,
-          },
+          verified: profile.verify.verified,
+          ratio: profile.verify.ratio,
+          predictedRatio: profile.verify.predictedRatio,
+          wallMs: roundOrNull(profile.verify.wallMs),
+          line: profile.verify.line,
         }
-      : {}),
+      : null,
   };
   const stages = profile.stages.map((stage) => ({
     command: stage.command,
