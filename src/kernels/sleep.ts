@@ -3,13 +3,6 @@ import ms from 'ms';
 import { Fifo } from '../base/fifo.js';
 import { InputError, quoteBytes } from '../base/input-error.js';
 
-/**
- * True outside worker threads (node:worker_threads is loaded when first asked: a stage without
- * threads does not pay for it).
- */
-let mainThread: boolean | undefined;
-const isMainThread = (): boolean => (mainThread ??= process.getBuiltinModule('node:worker_threads').isMainThread);
-
 /** How a step is spent: a timer (the process stays free), a blocked thread, or a busy CPU. */
 export type SpendMode = 'wait' | 'block' | 'spin';
 export const SPEND_MODES: readonly SpendMode[] = ['wait', 'block', 'spin'];
@@ -126,39 +119,34 @@ function spendStep(step: Step, waits: Waits): Promise<void> | undefined {
 
 /**
  * Keeps this thread on a CPU for `ms` of CPU time (not wall time: a core shared with others makes it
- * last longer, as any CPU-bound chore does). The main thread reads the process's CPU time (precise);
- * a worker thread its own (/proc/thread-self/schedstat, which the kernel updates every tick); the
- * wall clock where neither can be read.
+ * last longer, as any CPU-bound chore does). Neither clock at hand is this thread's CPU time: the
+ * process's counts its other threads too (V8's compiler and collector: a spin of 100 ms ended after 97
+ * of wall beside them), and the thread's own run time (/proc/thread-self/schedstat) moves only at the
+ * kernel's ticks (a spin of 1 ms in a worker lasted 3-4). So it spins the wall time, lengthened by the
+ * time the thread waited for a core (the same file's run-queue delay, brought up to date each time the
+ * thread gets a core back): the wall clock alone where that cannot be read.
  */
 function spin(ms: number): void {
-  const start = threadCpuMs();
-  if (start === undefined) {
-    const end = performance.now() + ms;
-    while (performance.now() < end) {
-      // busy: this loop is the work
-    }
-    return;
-  }
-  const target = start + ms;
-  const checkEveryMs = isMainThread() ? 0.05 : 1; // a /proc read costs ~60 µs
+  const start = performance.now();
+  const delayed = runQueueDelayMs();
+  let end = start + ms;
   let next = 0;
   for (;;) {
     const now = performance.now();
-    if (now >= next) {
-      if (threadCpuMs()! >= target) return;
-      next = now + checkEveryMs;
+    if (now >= end) return;
+    if (delayed !== undefined && now >= next) {
+      // (a /proc read costs ~60 µs: every 0.25 ms)
+      end = start + ms + Math.max(0, (runQueueDelayMs() ?? delayed) - delayed);
+      next = now + 0.25;
     }
   }
 }
 
-/** This thread's CPU time so far, in ms (see spin), or undefined where it cannot be read. */
-function threadCpuMs(): number | undefined {
-  if (isMainThread()) {
-    const { user, system } = process.cpuUsage();
-    return (user + system) / 1000;
-  }
+/** How long this thread has waited for a core so far, in ms (/proc/thread-self/schedstat), or undefined. */
+function runQueueDelayMs(): number | undefined {
   try {
-    return Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]) / 1e6;
+    const delay = Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[1]);
+    return Number.isFinite(delay) ? delay / 1e6 : undefined;
   } catch {
     return undefined;
   }
