@@ -50,23 +50,41 @@ test('doubledCommand: --workers or --concurrency doubled where given (= or space
   assert.deepEqual(doubledCommand('mul --workers=3 -r 2', false, 'mul'), {
     command: 'mul --workers 6 -r 2',
     servers: 6,
+    option: 'workers',
   });
   assert.deepEqual(doubledCommand('sleep-task --concurrency 4', true, 'sleep-task'), {
     command: 'sleep-task --concurrency 8',
     servers: 8,
+    option: 'concurrency',
   });
   assert.deepEqual(doubledCommand('sleep-task --for 1s', false, 'sleep-task'), {
     command: 'sleep-task --for 1s --workers 2',
     servers: 2,
+    option: 'workers',
   });
-  assert.deepEqual(doubledCommand('add', true, 'add'), { command: 'add --workers 2', servers: 2 });
+  assert.deepEqual(doubledCommand('add', true, 'add'), { command: 'add --workers 2', servers: 2, option: 'workers' });
   // a prefix of the option, written in full; a longer option that begins like it is another one
-  assert.deepEqual(doubledCommand('mul --work 3 -r 2', false, 'mul'), { command: 'mul --workers 6 -r 2', servers: 6 });
+  assert.deepEqual(doubledCommand('mul --work 3 -r 2', false, 'mul'), {
+    command: 'mul --workers 6 -r 2',
+    servers: 6,
+    option: 'workers',
+  });
   assert.deepEqual(doubledCommand('sleep-task --conc=2', true, 'sleep-task'), {
     command: 'sleep-task --concurrency 4',
     servers: 4,
+    option: 'concurrency',
   });
   assert.equal(doubledCommand('mul --workersx 3', false, 'mul').command, 'mul --workersx 3 --workers 2');
+  // a sleep-task blocking its thread: threads, not lines in flight, however long it waits
+  assert.deepEqual(doubledCommand('sleep-task --for 1s --mode block', true, 'sleep-task'), {
+    command: 'sleep-task --for 1s --mode block --workers 2',
+    servers: 2,
+    option: 'workers',
+  });
+  assert.equal(
+    doubledCommand('sleep-task --mode=block --concurrency 2', true, 'sleep-task').command,
+    'sleep-task --mode=block --concurrency 2 --workers 2',
+  );
 });
 
 test('predict: a stage that is no pipestage stage works twice as fast; the cores bound it', () => {
