@@ -123,7 +123,9 @@ export async function assembleProfile(run: EndedRun): Promise<{ profile: Pipelin
   // (/proc/stat counts each core's busy time in ticks: over a run shorter than 10 ticks a core, others'
   // share is not known to 0.1 of a core: unknown, and the model takes none)
   const knowable = activeMs >= (cores + 2) * MS_PER_TICK * 10;
-  const busyElsewhere = knowable ? Math.min(cores - 1, othersMs / activeMs) : 0;
+  // (at most what the pipeline's own use left of the cores: the two are read apart; never all of them)
+  const leftOver = Math.max(0.05, cores - (cpuMs ?? 0) / activeMs);
+  const busyElsewhere = knowable ? Math.min(leftOver, othersMs / activeMs) : 0;
   const bottleneck = findBottleneck(stages, wallMs - stoppedMs);
   const coresText =
     busyElsewhere >= 0.1

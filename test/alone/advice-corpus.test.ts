@@ -1,0 +1,97 @@
+// timer --pipeline's advice on two corpora, run on idle cores (alone). Pipelines where a change should
+// help: a suggestion is printed for at least 11 of the 12, and each one printed runs as printed, is
+// faster than now in the median of 3 runs, and lands within 20% of its prediction. Pipelines where no
+// change should be suggested (lines cheaper than a worker thread's passing of them, a bottleneck that
+// is an ordinary program, balanced stages, cores already full): `suggested: none` and the reason. And
+// under load (two busy loops keeping the cores busy), a CPU change is none: the cores are full.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { test } from 'node:test';
+import { profile, sh } from '../helpers.js';
+
+const HELP = [
+  'seq 8 | sleep-task --for 100ms | cat',
+  'seq 6 | sleep-task --for 100ms --mode spin | cat',
+  'seq 24 | mul --repeat 200000 | add --formula',
+  'seq 8 | sleep-task --for 100ms --concurrency 2 | cat',
+  'seq 16 | sleep-task --for 50ms | sort -n',
+  'seq 8 | sleep-task --for 100ms --mode block | cat',
+  'seq 500 | sleep-task --for 1ms --mode spin | cat',
+  'seq 8 | sleep-task --for 80ms --mode spin | gzip | wc -c',
+  'seq 12 | sleep-task --for 60ms | wc -l',
+  "python3 -c 'for i in range(8): print(i)' | sleep-task --for 100ms | cat",
+  "seq 8 | awk '{ print $1 }' | sleep-task --for 100ms --mode spin | tail -1",
+  'seq 6 | sleep-task --for 100ms --workers 1 --mode spin | cat',
+];
+
+const NONE: [string, RegExp][] = [
+  ['seq 1 100000 | add --formula | cat', /^add --formula's lines take \S+ each; a worker thread costs \S+ per line$/],
+  ['yes 3 | head -50000 | mul --repeat 1 | cat', /^mul --repeat 1's lines take \S+ each; a worker thread costs/],
+  ['seq 1 400000 | gzip -9 | wc -c', /^gzip -9 has no option known to make it faster$/],
+  [
+    "python3 -c 'print(sum(i * i for i in range(3000000)))' | add",
+    /^python3 -c .+ has no option known to make it faster$/,
+  ],
+  ["awk 'BEGIN { for (i = 0; i < 6000000; i++) s += i; print s }' | cat", /^awk .+ has no option known/],
+  [
+    'seq 8 | sleep-task --for 60ms --mode spin | sleep-task --for 60ms --mode spin',
+    /^no single stage holds the others back \(balanced\)$/,
+  ],
+  ['seq 8 | sleep-task --for 200ms --mode spin --workers 2 | cat', /^the cores are already full \(CPU .+\)$/],
+  ['seq 8 | sleep-task --for 60ms --mode wait | sleep-task --for 60ms --mode wait', /\(balanced\)$/],
+];
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+test('pipelines a change should help: suggested (11 of 12 at least), run as printed, faster, within 20%', async () => {
+  const misses: string[] = [];
+  for (const pipeline of HELP) {
+    const { report, stdout } = await profile(pipeline, '</dev/null');
+    const prediction = report.prediction;
+    const now = report.wallMs - report.stoppedMs;
+    if (!prediction?.suggestion) {
+      misses.push(`${pipeline}: ${prediction?.lines.join(' / ') ?? 'no prediction'}`);
+      continue;
+    }
+    const walls: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      const changed = await profile(prediction.suggestion, '</dev/null');
+      // as printed: it runs, and gives what the pipeline gave
+      assert.deepEqual([changed.exitCode, changed.stdout], [0, stdout], prediction.suggestion);
+      walls.push(changed.report.wallMs - changed.report.stoppedMs);
+    }
+    const measured = median(walls);
+    const what = `${prediction.suggestion}: median ${measured.toFixed(0)} ms (${walls.map(Math.round)}), now ${now.toFixed(0)} ms, predicted ${prediction.wallMs.toFixed(0)} ms`;
+    assert.ok(measured < now, `not faster: ${what}`);
+    assert.ok(Math.abs(measured - prediction.wallMs) <= 0.2 * prediction.wallMs, `not within 20%: ${what}`);
+  }
+  assert.ok(misses.length <= 1, `no suggestion for ${misses.length} of ${HELP.length}:\n${misses.join('\n')}`);
+});
+
+test('pipelines no change should help: suggested: none, and why', async () => {
+  for (const [pipeline, reason] of NONE) {
+    const { report } = await profile(pipeline, '</dev/null');
+    const prediction = report.prediction!;
+    assert.ok(prediction, `${pipeline}: ${report.bottleneckLine}`);
+    assert.equal(prediction.suggestion, null, `${pipeline}: ${prediction.lines.join(' / ')}`);
+    assert.match(prediction.reason!, reason, pipeline);
+    assert.equal(prediction.lines.at(-1), `suggested: none — ${prediction.reason}`);
+  }
+});
+
+test('under load, a CPU change is none: the cores are already full', async () => {
+  const loops = [0, 1].map(() => spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' }));
+  try {
+    await sh('sleep 0.3'); // (the loops running)
+    const { report } = await profile('seq 6 | sleep-task --for 100ms --mode spin | cat', '</dev/null');
+    const prediction = report.prediction!;
+    assert.ok((report.coresBusyElsewhere ?? 0) >= 0.5, `others kept ${report.coresBusyElsewhere} cores busy`);
+    assert.equal(prediction.suggestion, null, prediction.lines.join(' / '));
+    assert.match(
+      prediction.reason!,
+      /^the cores are already full \(CPU \S+ on the [\d.]+ of 2 cores other processes left free\)$/,
+    );
+  } finally {
+    for (const loop of loops) loop.kill('SIGKILL');
+  }
+});
