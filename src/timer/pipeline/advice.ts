@@ -26,7 +26,7 @@ export function adviceFor(
   const { activeMs, cpuMs, cores } = run;
   const first = predict(stages, target, activeMs, cpuMs, cores);
   // (what a worker costs is measured, once a machine, only where the change would add worker threads)
-  const adds = first.perLine !== undefined && !first.coresFull && bottleneck.stage !== undefined;
+  const adds = first.perLine !== undefined && bottleneck.stage !== undefined;
   const addPath = adds ? addBeside() : undefined;
   const cost = addPath ? workerCost(addPath) : undefined;
   const prediction = cost ? predict(stages, target, activeMs, cpuMs, cores, cost) : first;

@@ -110,16 +110,25 @@ const optionPattern = (option: string): RegExp => {
  * The option that doubles a pipestage stage's servers: `--workers 2N` (CPU) or `--concurrency 2N`
  * (waits), written in full where it was given (`--work=2` becomes `--workers 4`).
  */
-export function doubledCommand(command: string, ioBound: boolean, name: string): { command: string; servers: number } {
-  for (const option of ['workers', 'concurrency']) {
+export function doubledCommand(
+  command: string,
+  ioBound: boolean,
+  name: string,
+): { command: string; servers: number; option: 'workers' | 'concurrency' } {
+  // (a sleep-task whose steps block its thread, --mode block, as a step that keeps the GIL does, gains
+  // nothing from lines in flight in that thread: only threads run them together)
+  const blocks = name === 'sleep-task' && /(?<=^|\s)--mode(?:=|\s+)block(?=\s|$)/.test(command);
+  for (const option of blocks ? (['workers'] as const) : (['workers', 'concurrency'] as const)) {
     const match = optionPattern(option).exec(command);
     if (match)
       return {
         command: command.replace(match[0], `--${option} ${Number(match[1]) * 2}`),
         servers: Number(match[1]) * 2,
+        option,
       };
   }
-  return { command: `${command} ${ioBound && name === 'sleep-task' ? '--concurrency' : '--workers'} 2`, servers: 2 };
+  const option = ioBound && name === 'sleep-task' && !blocks ? 'concurrency' : 'workers';
+  return { command: `${command} --${option} 2`, servers: 2, option };
 }
 
 /**
@@ -149,7 +158,7 @@ export function predict(
     // began 66 and 141 ms after the first line, the process's start-up 89 ms); new concurrency slots
     // cost nothing.
     const startupMs = target.time['start-up'];
-    const threads = !/--concurrency/.test(doubled.command);
+    const threads = doubled.option === 'workers';
     const changedStage: FlowStage = { ...targetStage, servers: doubled.servers };
     const current = Math.max(1, target.traced.lanes);
     // (`--workers 1`, or none: the stage computes its lines itself, on no thread of a pool)
@@ -257,7 +266,6 @@ export function advise(
     );
   }
   if (now.balanced) return none('no single stage holds the others back (balanced)');
-  if (prediction.coresFull) return none(`the cores are already full (${coresCpu})`);
   const perLine = prediction.perLine;
   if (perLine && perLine.workerMs === undefined)
     return none('what a worker thread costs per line could not be measured here');
@@ -265,6 +273,8 @@ export function advise(
     const costs = `a worker thread costs ${format(perLine.workerMs!)} per line`;
     return none(`${now.command}'s lines take ${format(perLine.itemMs)} each; ${costs}`);
   }
+  // (a line's cost against a worker's holds whatever the load: said first)
+  if (prediction.coresFull) return none(`the cores are already full (${coresCpu})`);
   if (prediction.wallMs > (1 - MIN_GAIN) * now.wallMs)
     return none(
       `the model gives ${prediction.change} ${format(prediction.wallMs)}, not ${100 * MIN_GAIN}% under ${nowText}`,
