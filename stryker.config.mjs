@@ -21,6 +21,7 @@ export default {
     'src/timer/pipeline/proc-record.ts',
     'src/render/sub-rows.ts',
     'src/timer/pipeline/predict.ts',
+    'src/timer/pipeline/suggest.ts',
     'src/timer/pipeline/timeline.ts',
     'src/trace/spans.ts',
     'src/args/getopt.ts',

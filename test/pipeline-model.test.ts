@@ -314,11 +314,20 @@ test('predict: the flow shop — a stage twice as fast with two servers; the nex
     ]),
     300,
   );
-  assert.deepEqual(doubledCommand('mul -r 5', false, 'mul'), { command: 'mul -r 5 --workers 2', servers: 2 });
-  assert.deepEqual(doubledCommand('mul --workers 3', false, 'mul'), { command: 'mul --workers 6', servers: 6 });
+  assert.deepEqual(doubledCommand('mul -r 5', false, 'mul'), {
+    command: 'mul -r 5 --workers 2',
+    servers: 2,
+    option: 'workers',
+  });
+  assert.deepEqual(doubledCommand('mul --workers 3', false, 'mul'), {
+    command: 'mul --workers 6',
+    servers: 6,
+    option: 'workers',
+  });
   assert.deepEqual(doubledCommand('sleep-task --for 1s', true, 'sleep-task'), {
     command: 'sleep-task --for 1s --concurrency 2',
     servers: 2,
+    option: 'concurrency',
   });
 });
 

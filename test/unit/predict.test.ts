@@ -3,14 +3,8 @@
 // with the bound the cores set.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  advise,
-  changedPipeline,
-  doubledCommand,
-  makespan,
-  predict,
-  whatIf,
-} from '../../src/timer/pipeline/predict.js';
+import { doubledCommand, makespan, predict, whatIf } from '../../src/timer/pipeline/predict.js';
+import { advise, changedPipeline } from '../../src/timer/pipeline/suggest.js';
 import { verificationLine } from '../../src/timer/pipeline/verify.js';
 import { items, profiled, traced } from './fixtures.js';
 

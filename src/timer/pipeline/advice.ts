@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { PipelineProfile, StageProfile } from '../../render/profile.js';
-import { advise, predict, whatIf } from './predict.js';
+import { predict, whatIf } from './predict.js';
+import { advise } from './suggest.js';
 import { workerCost } from './worker-cost.js';
 
 // The prediction for a run's bottleneck and what the report says of it: the model of the change

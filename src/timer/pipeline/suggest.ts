@@ -1,0 +1,80 @@
+import type { Prediction } from '../../render/profile.js';
+
+// What the report says of a prediction: the suggestion, the whole pipeline with the change in it, only
+// where the model (the change's own cost in it) gives 10% less than now; else none, and why.
+
+/** What the report says of a prediction: the suggestion (or none, and why), and its lines. */
+export interface Advice {
+  /** the whole pipeline as changed, or in words where the stage's words are not in its text; null: none */
+  suggestion: string | null;
+  /** why nothing is suggested */
+  reason: string | null;
+  lines: string[];
+}
+
+/** A suggestion must be predicted faster than now by more than this share (a single run's spread). */
+export const MIN_GAIN = 0.1;
+
+/**
+ * The report's lines for a prediction. A change of a pipestage stage's option is suggested — the
+ * whole pipeline with it, to copy and run — only where the model, the change's own cost in it, gives a
+ * wall MIN_GAIN shorter than now; else `suggested: none`, and why. A stage with no option to change
+ * gets a what-if, worded as one.
+ */
+export function advise(
+  prediction: Prediction,
+  now: { wallMs: number; pipeline: string; command: string; program: string | undefined; balanced: boolean },
+  format: (ms: number) => string,
+  coresCpu: string,
+): Advice {
+  const none = (reason: string, ...before: string[]): Advice => ({
+    suggestion: null,
+    reason,
+    lines: [...before, `suggested: none — ${reason}`],
+  });
+  const nowText = `now ${format(now.wallMs)}`;
+  if (prediction.kind === 'what-if') {
+    const bound = prediction.coresBound ? `; the cores bound it: ${coresCpu}` : '';
+    return none(
+      `${now.command} has no option known to make it faster`,
+      `if ${now.command} used half its CPU: about ${format(prediction.wallMs)} (${nowText}${bound})`,
+    );
+  }
+  if (now.balanced) return none('no single stage holds the others back (balanced)');
+  const perLine = prediction.perLine;
+  if (perLine && perLine.workerMs === undefined)
+    return none('what a worker thread costs per line could not be measured here');
+  if (perLine && perLine.workerMs! >= perLine.itemMs) {
+    const costs = `a worker thread costs ${format(perLine.workerMs!)} per line`;
+    return none(`${now.command}'s lines take ${format(perLine.itemMs)} each; ${costs}`);
+  }
+  // (a line's cost against a worker's holds whatever the load: said first)
+  if (prediction.coresFull) return none(`the cores are already full (${coresCpu})`);
+  if (prediction.wallMs > (1 - MIN_GAIN) * now.wallMs)
+    return none(
+      `the model gives ${prediction.change} ${format(prediction.wallMs)}, not ${100 * MIN_GAIN}% under ${nowText}`,
+    );
+  const suggestion = changedPipeline(now.pipeline, now.command, prediction.change, now.program);
+  const bound = prediction.coresBound ? `; bounded by the cores: ${coresCpu}` : '';
+  return {
+    suggestion,
+    reason: null,
+    lines: [`suggested: ${suggestion}`, `predicted: ${format(prediction.wallMs)} (${nowText}${bound})`],
+  };
+}
+
+/**
+ * The pipeline with a stage's command changed where its words stand in the text (once, its program
+ * first); else, in words, what to change and where (a function, a variable, a script, xargs).
+ */
+export function changedPipeline(
+  pipeline: string,
+  command: string,
+  changed: string,
+  program: string | undefined,
+): string {
+  const runsProgram = program === undefined || command.split(/\s+/)[0]?.split('/').pop() === program;
+  if (runsProgram && pipeline.split(command).length === 2) return pipeline.replace(command, () => changed);
+  const option = changed.startsWith(command) ? changed.slice(command.length).trim() : changed;
+  return `run ${program ?? command} with ${option} (in ${command})`;
+}
