@@ -43,27 +43,38 @@ const NONE: [string, RegExp][] = [
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+/**
+ * One try of a pipeline a change should help: its suggestion (or why none), and what is wrong with the
+ * suggestion run 3 times (undefined: nothing).
+ */
+async function tryHelp(pipeline: string): Promise<{ suggested: boolean; wrong?: string; said: string }> {
+  const { report, stdout } = await profile(pipeline, '</dev/null');
+  const prediction = report.prediction;
+  const now = report.wallMs - report.stoppedMs;
+  if (!prediction?.suggestion) return { suggested: false, said: prediction?.lines.join(' / ') ?? 'no prediction' };
+  const walls: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const changed = await profile(prediction.suggestion, '</dev/null');
+    // as printed: it runs, and gives what the pipeline gave
+    assert.deepEqual([changed.exitCode, changed.stdout], [0, stdout], prediction.suggestion);
+    walls.push(changed.report.wallMs - changed.report.stoppedMs);
+  }
+  const measured = median(walls);
+  const said = `${prediction.suggestion}: median ${measured.toFixed(0)} ms (${walls.map(Math.round)}), now ${now.toFixed(0)} ms, predicted ${prediction.wallMs.toFixed(0)} ms`;
+  if (measured >= now) return { suggested: true, wrong: `not faster: ${said}`, said };
+  if (Math.abs(measured - prediction.wallMs) > 0.2 * prediction.wallMs)
+    return { suggested: true, wrong: `not within 20%: ${said}`, said };
+  return { suggested: true, said };
+}
+
 test('pipelines a change should help: suggested (11 of 12 at least), run as printed, faster, within 20%', async () => {
+  // (three tries at most a pipeline, as the prediction accuracy tests: a shared machine is noisy)
   const misses: string[] = [];
   for (const pipeline of HELP) {
-    const { report, stdout } = await profile(pipeline, '</dev/null');
-    const prediction = report.prediction;
-    const now = report.wallMs - report.stoppedMs;
-    if (!prediction?.suggestion) {
-      misses.push(`${pipeline}: ${prediction?.lines.join(' / ') ?? 'no prediction'}`);
-      continue;
-    }
-    const walls: number[] = [];
-    for (let run = 0; run < 3; run++) {
-      const changed = await profile(prediction.suggestion, '</dev/null');
-      // as printed: it runs, and gives what the pipeline gave
-      assert.deepEqual([changed.exitCode, changed.stdout], [0, stdout], prediction.suggestion);
-      walls.push(changed.report.wallMs - changed.report.stoppedMs);
-    }
-    const measured = median(walls);
-    const what = `${prediction.suggestion}: median ${measured.toFixed(0)} ms (${walls.map(Math.round)}), now ${now.toFixed(0)} ms, predicted ${prediction.wallMs.toFixed(0)} ms`;
-    assert.ok(measured < now, `not faster: ${what}`);
-    assert.ok(Math.abs(measured - prediction.wallMs) <= 0.2 * prediction.wallMs, `not within 20%: ${what}`);
+    let last = await tryHelp(pipeline);
+    for (let attempt = 1; attempt < 3 && (last.wrong || !last.suggested); attempt++) last = await tryHelp(pipeline);
+    if (!last.suggested) misses.push(`${pipeline}: ${last.said}`);
+    assert.equal(last.wrong, undefined);
   }
   assert.ok(misses.length <= 1, `no suggestion for ${misses.length} of ${HELP.length}:\n${misses.join('\n')}`);
 });
