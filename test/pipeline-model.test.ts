@@ -15,7 +15,7 @@ import { timeline } from '../src/timer/pipeline/timeline.js';
 import { stageCommand } from '../src/render/stage-name.js';
 import { classify, combine } from '../src/timer/pipeline/states.js';
 import { parseStat, readStat } from '../src/base/proc.js';
-import { doubledCommand, makespan } from '../src/timer/pipeline/predict.js';
+import { makespan } from '../src/timer/pipeline/predict.js';
 import { readStageTraces } from '../src/trace/read-stage-traces.js';
 import { StageTracer } from '../src/trace/stage-tracer.js';
 import { openTraceFile } from '../src/trace/trace-file.js';
@@ -314,21 +314,6 @@ test('predict: the flow shop — a stage twice as fast with two servers; the nex
     ]),
     300,
   );
-  assert.deepEqual(doubledCommand('mul -r 5', false, 'mul'), {
-    command: 'mul -r 5 --workers 2',
-    servers: 2,
-    option: 'workers',
-  });
-  assert.deepEqual(doubledCommand('mul --workers 3', false, 'mul'), {
-    command: 'mul --workers 6',
-    servers: 6,
-    option: 'workers',
-  });
-  assert.deepEqual(doubledCommand('sleep-task --for 1s', true, 'sleep-task'), {
-    command: 'sleep-task --for 1s --concurrency 2',
-    servers: 2,
-    option: 'concurrency',
-  });
 });
 
 test('stage traces: states shorter than a span are merged, and each state’s time in it is kept exactly (read back by timer)', () => {

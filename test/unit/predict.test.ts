@@ -57,6 +57,10 @@ test('doubledCommand: --workers or --concurrency doubled where given (= or space
     option: 'workers',
   });
   assert.deepEqual(doubledCommand('add', true, 'add'), { command: 'add --workers 2', servers: 2, option: 'workers' });
+  assert.equal(
+    doubledCommand('sleep-task --for 1s', true, 'sleep-task').command,
+    'sleep-task --for 1s --concurrency 2',
+  );
   // a prefix of the option, written in full; a longer option that begins like it is another one
   assert.deepEqual(doubledCommand('mul --work 3 -r 2', false, 'mul'), {
     command: 'mul --workers 6 -r 2',
