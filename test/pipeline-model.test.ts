@@ -150,6 +150,9 @@ test('observe: /proc/PID/stat read in place gives the fields a split gives (a na
 test('observe: states from the state letter and wchan; a stage takes its busiest process’s', () => {
   assert.equal(classify('S', 'anon_pipe_read'), 'waiting for input');
   assert.equal(classify('S', 'pipe_write'), 'blocked on output');
+  // (splice and some readers wait for a pipe to be ready in these)
+  assert.equal(classify('S', 'pipe_wait_readable'), 'waiting for input');
+  assert.equal(classify('S', 'pipe_wait_writable'), 'blocked on output');
   assert.equal(classify('S', 'hrtimer_nanosleep'), 'other wait');
   assert.equal(classify('R', undefined), 'working');
   assert.equal(classify('T', undefined), 'stopped');

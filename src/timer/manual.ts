@@ -130,18 +130,18 @@ same input (stdin a file, read again from where it began, or none; a pipe is ref
 times faster (predicted P)\` where faster and within 20% of the predicted wall, else \`not confirmed\`, and why.
 
 ## Outputs
-The report goes to stderr, or is appended to --output FILE in one write. --svg OUT also draws the chart
-as an SVG picture. --trace FILE keeps the run's trace: the stages' own events, and a process per stage
-with timer's state slices (\`"cat":"pipeline-state"\`). --json writes one indented JSON document instead
-of the report:
+The report goes to stderr, or is appended to --output FILE in one write. --svg OUT also draws the chart as an
+SVG picture. --trace FILE keeps the run's trace: the stages' own events, and a process per stage with timer's
+state slices (\`"cat":"pipeline-state"\`). --json writes one indented JSON document instead of the report:
 
   {"pipestageProfile": 1, "pipeline", "shell", "exitCode", "signal",
    "wallMs", "cpuMs", "userMs", "sysMs", "timerStartupCpuMs",
    "timerCpuMs", "timerReportCpuMs", "cores", "coresBusyElsewhere",
    "parallelism", "unattributedCpuMs", "stoppedMs", "sampleIntervalMs",
    "stateUnknownReason", "bottleneck", "bottleneckLine",
-   "prediction": {"wallMs", "change", "coresFull", "coresBound",
-                  "line"} or null,
+   "prediction": {"wallMs", "change", "kind", "coresFull", "coresBound", "perLine",
+     "suggestion", "reason", "lines", "whatIfMs", "workerCost"} or null,
+   "verify": {"verified", "ratio", "predictedRatio", "wallMs", "line"} or null,
    "stages": [{"command", "name", "pid", "stdin", "stdout", "status",
      "startMs", "wallMs", "userMs", "sysMs", "peakRssBytes", "bytesIn",
      "bytesOut", "lines", "workingMs", "waitingForCpuMs",

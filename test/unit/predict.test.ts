@@ -61,6 +61,15 @@ test('doubledCommand: --workers or --concurrency doubled where given (= or space
     doubledCommand('sleep-task --for 1s', true, 'sleep-task').command,
     'sleep-task --for 1s --concurrency 2',
   );
+  // the option for what it was doing, whichever was typed: spinning with --concurrency, waiting with --workers
+  assert.equal(
+    doubledCommand('sleep-task --for 1s --concurrency 2 --mode spin', false, 'sleep-task').command,
+    'sleep-task --for 1s --concurrency 2 --mode spin --workers 2',
+  );
+  assert.equal(
+    doubledCommand('sleep-task --for 1s --workers 2', true, 'sleep-task').command,
+    'sleep-task --for 1s --workers 2 --concurrency 2',
+  );
   // a prefix of the option, written in full; a longer option that begins like it is another one
   assert.deepEqual(doubledCommand('mul --work 3 -r 2', false, 'mul'), {
     command: 'mul --workers 6 -r 2',
@@ -293,6 +302,15 @@ test('advise: the whole pipeline changed where the model, with the change’s ow
   assert.match(advice({ ...option, perLine: { itemMs: 1, workerMs: undefined } }).reason!, /could not be measured/);
   // a stage with no option to change: a what-if, worded as one, and none suggested
   const gzip = { wallMs: 400, change: 'gzip -9', kind: 'what-if' as const, coresFull: false, coresBound: true };
+  // a pipestage stage inside a subshell or a function: not changed from here
+  assert.equal(
+    advice({ ...gzip, change: '(sleep 1; mul)' }, { command: '(sleep 1; mul)' }).reason,
+    'mul runs inside (sleep 1; mul), where timer changes no option of it',
+  );
+  assert.match(
+    advice({ ...option, wallMs: 520 }).reason!,
+    /^the model gives mul --workers 2 520ms, no less than now 500ms$/,
+  );
   assert.deepEqual(advice(gzip, { command: 'gzip -9', program: undefined }).lines, [
     'if gzip -9 used half its CPU: about 400ms (now 500ms; the cores bound it: CPU 900ms on 2 cores)',
     'suggested: none — gzip -9 has no option known to make it faster',
@@ -306,10 +324,19 @@ test('changedPipeline: the stage changed where its words stand, once; else in wo
     changedPipeline("mul -r 2 | awk '{print $1}'", 'mul -r 2', 'mul -r 2 --workers 2', 'mul'),
     "mul -r 2 --workers 2 | awk '{print $1}'",
   );
-  // typed twice: which one is not known from the text
+  // typed twice: which one is not known from the text; a word that only contains it is not it
   assert.equal(
     changedPipeline('seq 8 | mul | mul', 'mul', 'mul --workers 2', 'mul'),
-    'run mul with --workers 2 (in mul)',
+    'add --workers 2 to mul (typed 2 times: which one is not known)',
+  );
+  assert.equal(
+    changedPipeline('seq 8 | mul | add --formula | tee mul.out', 'mul', 'mul --workers 2', 'mul'),
+    'seq 8 | mul --workers 2 | add --formula | tee mul.out',
+  );
+  // after a wrapper that runs it
+  assert.equal(
+    changedPipeline('seq 8 | nice mul | cat', 'nice mul', 'nice mul --workers 2', 'mul'),
+    'seq 8 | nice mul --workers 2 | cat',
   );
   // a function or a script running it
   assert.equal(

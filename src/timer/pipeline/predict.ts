@@ -108,7 +108,8 @@ const optionPattern = (option: string): RegExp => {
 
 /**
  * The option that doubles a pipestage stage's servers: `--workers 2N` (CPU) or `--concurrency 2N`
- * (waits), written in full where it was given (`--work=2` becomes `--workers 4`).
+ * (a sleep-task's waits), written in full where it was given (`--work=2` becomes `--workers 4`), else
+ * added at 2.
  */
 export function doubledCommand(
   command: string,
@@ -118,16 +119,16 @@ export function doubledCommand(
   // (a sleep-task whose steps block its thread, --mode block, as a step that keeps the GIL does, gains
   // nothing from lines in flight in that thread: only threads run them together)
   const blocks = name === 'sleep-task' && /(?<=^|\s)--mode(?:=|\s+)block(?=\s|$)/.test(command);
-  for (const option of blocks ? (['workers'] as const) : (['workers', 'concurrency'] as const)) {
-    const match = optionPattern(option).exec(command);
-    if (match)
-      return {
-        command: command.replace(match[0], `--${option} ${Number(match[1]) * 2}`),
-        servers: Number(match[1]) * 2,
-        option,
-      };
-  }
+  // (the option for what the stage was doing, whichever was typed: a spinning stage with --concurrency
+  // gains nothing from more of it)
   const option = ioBound && name === 'sleep-task' && !blocks ? 'concurrency' : 'workers';
+  const match = optionPattern(option).exec(command);
+  if (match)
+    return {
+      command: command.replace(match[0], `--${option} ${Number(match[1]) * 2}`),
+      servers: Number(match[1]) * 2,
+      option,
+    };
   return { command: `${command} --${option} 2`, servers: 2, option };
 }
 

@@ -6,16 +6,17 @@ import type { SampledState } from '../../render/profile.js';
 
 /**
  * What a process is doing now, from its state letter and (when asleep) the kernel function it sleeps
- * in: `anon_pipe_read`/`pipe_read` is waiting for input, `anon_pipe_write`/`pipe_write` blocked on
- * output, `do_wait` a shell waiting for its children ('parent'), anything else another wait.
+ * in: `anon_pipe_read`/`pipe_read` (or `pipe_wait_readable`: grep with its output /dev/null) is waiting
+ * for input, `anon_pipe_write`/`pipe_write`/`pipe_wait_writable` blocked on output, `do_wait` a shell
+ * waiting for its children ('parent'), anything else another wait.
  */
 export function classify(state: string, wchan: string | undefined): SampledState | 'parent' {
   if (state === 'R') return 'working';
   if (state === 'T' || state === 't') return 'stopped';
   if (state === 'D') return 'other wait';
   if (wchan === undefined) return 'unknown';
-  if (wchan.endsWith('pipe_read')) return 'waiting for input';
-  if (wchan.endsWith('pipe_write')) return 'blocked on output';
+  if (wchan.endsWith('pipe_read') || wchan === 'pipe_wait_readable') return 'waiting for input';
+  if (wchan.endsWith('pipe_write') || wchan === 'pipe_wait_writable') return 'blocked on output';
   if (wchan === 'do_wait' || wchan.endsWith('_wait4')) return 'parent';
   return 'other wait';
 }

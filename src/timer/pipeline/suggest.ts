@@ -35,10 +35,12 @@ export function advise(
   const nowText = `now ${format(now.wallMs)}`;
   if (prediction.kind === 'what-if') {
     const bound = prediction.coresBound ? `; the cores bound it: ${coresCpu}` : '';
-    return none(
-      `${now.command} has no option known to make it faster`,
-      `if ${now.command} used half its CPU: about ${format(prediction.wallMs)} (${nowText}${bound})`,
-    );
+    // (a pipestage stage inside a function, a subshell: its option is not changed from here)
+    const why =
+      now.program && now.command.split(/\s+/)[0]?.split('/').pop() !== now.program
+        ? `${now.program} runs inside ${now.command}, where timer changes no option of it`
+        : `${now.command} has no option known to make it faster`;
+    return none(why, `if ${now.command} used half its CPU: about ${format(prediction.wallMs)} (${nowText}${bound})`);
   }
   if (now.balanced) return none('no single stage holds the others back (balanced)');
   const perLine = prediction.perLine;
@@ -50,10 +52,10 @@ export function advise(
   }
   // (a line's cost against a worker's holds whatever the load: said first)
   if (prediction.coresFull) return none(`the cores are already full (${coresCpu})`);
-  if (prediction.wallMs > (1 - MIN_GAIN) * now.wallMs)
-    return none(
-      `the model gives ${prediction.change} ${format(prediction.wallMs)}, not ${100 * MIN_GAIN}% under ${nowText}`,
-    );
+  if (prediction.wallMs > (1 - MIN_GAIN) * now.wallMs) {
+    const under = prediction.wallMs >= now.wallMs ? 'no less than' : `not ${100 * MIN_GAIN}% under`;
+    return none(`the model gives ${prediction.change} ${format(prediction.wallMs)}, ${under} ${nowText}`);
+  }
   const suggestion = changedPipeline(now.pipeline, now.command, prediction.change, now.program);
   const bound = prediction.coresBound ? `; bounded by the cores: ${coresCpu}` : '';
   return {
@@ -63,9 +65,13 @@ export function advise(
   };
 }
 
+/** Programs that run the command after their own words (`nice mul`): an option added at its end is the command's. */
+const WRAPPERS = new Set(['nice', 'env', 'timeout', 'command', 'nohup', 'stdbuf', 'time', 'ionice', 'taskset', 'chrt']);
+
 /**
- * The pipeline with a stage's command changed where its words stand in the text (once, its program
- * first); else, in words, what to change and where (a function, a variable, a script, xargs).
+ * The pipeline with a stage's command changed where its words stand in the text, as a whole element
+ * (once; its program first, or after a wrapper); else, in words, what to change and where (a function,
+ * a variable, a script, xargs, or a command typed more than once).
  */
 export function changedPipeline(
   pipeline: string,
@@ -73,8 +79,16 @@ export function changedPipeline(
   changed: string,
   program: string | undefined,
 ): string {
-  const runsProgram = program === undefined || command.split(/\s+/)[0]?.split('/').pop() === program;
-  if (runsProgram && pipeline.split(command).length === 2) return pipeline.replace(command, () => changed);
+  const words = command.split(/\s+/).map((word) => word.split('/').pop());
+  const runsProgram =
+    program === undefined || words[0] === program || (WRAPPERS.has(words[0] ?? '') && words.slice(1).includes(program));
+  const escaped = command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const places = [...pipeline.matchAll(new RegExp(`(?<=^|[\\s|(;&])${escaped}(?=$|[\\s|);&<>])`, 'g'))];
+  if (runsProgram && places.length === 1) {
+    const at = places[0]!.index;
+    return pipeline.slice(0, at) + changed + pipeline.slice(at + command.length);
+  }
   const option = changed.startsWith(command) ? changed.slice(command.length).trim() : changed;
+  if (places.length > 1) return `add ${option} to ${command} (typed ${places.length} times: which one is not known)`;
   return `run ${program ?? command} with ${option} (in ${command})`;
 }
