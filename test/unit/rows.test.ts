@@ -115,3 +115,19 @@ test('placeElements: a stage with a process substitution under it is an element 
   // without it, the first places in order
   assert.deepEqual(pids(placeElements([{ ...tee, processes: [] }, wc], elements, OUT)), [11, 12, 0]);
 });
+
+test('placeElements: a wrapper (nice mul) is the program it runs, not a stage of its own name', () => {
+  // yes 11 | head -40 | nice mul | cat — head unseen, yes seen with no pipes (it ended as it began), mul
+  // seen running node reading head's pipe
+  const elements = typed([0, 'yes'], [0, 'head'], [0, 'nice'], [0, 'cat']);
+  const yes = observed({ pid: 10, argvs: [['yes', '11']] });
+  const mul = observed({
+    pid: 12,
+    argvs: [['node', '/usr/bin/mul']],
+    stdin: 'pipe:[5]',
+    stdout: 'pipe:[6]',
+    traced: traced({ name: 'mul' }),
+  });
+  const cat = observed({ pid: 13, argvs: [['cat']], stdin: 'pipe:[6]', stdout: '/dev/pts/0' });
+  assert.deepEqual(pids(placeElements([yes, mul, cat], elements, OUT)), [10, 0, 12, 13]);
+});

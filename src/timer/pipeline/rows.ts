@@ -1,5 +1,5 @@
 import { type ObservedStage, unsampledStage } from './observed.js';
-import type { TypedStage } from './typed.js';
+import { type TypedStage, WRAPPERS } from './typed.js';
 
 // The rows of a pipeline whose stages the text gave (typed.ts): one row per element as typed, every
 // time, whether or not a sample saw its process. The shell forks a pipeline's elements one after
@@ -66,7 +66,8 @@ function placesByPipes(
     const highest = pipelines.length - (seen.length - index); // room for the stages after it
     const fits = (place: number): boolean => {
       // a pipestage stage names itself in its trace: it is an element that runs that program
-      const program = typed[place]!.program;
+      // (a wrapper, `nice mul`, becomes the program it runs: which one, its words after its options say)
+      const program = WRAPPERS.has(typed[place]!.program ?? '') ? undefined : typed[place]!.program;
       if (stage.traced && stage.traced.name !== program && program !== undefined) return false;
       if (byProgram && program !== undefined && !runs(stage, program)) return false;
       // a stage seen with a process substitution under it is an element typed with one (tee >(…), its

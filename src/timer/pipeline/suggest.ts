@@ -1,4 +1,5 @@
 import type { Prediction } from '../../render/profile.js';
+import { WRAPPERS } from './typed.js';
 
 // What the report says of a prediction: the suggestion, the whole pipeline with the change in it, only
 // where the model (the change's own cost in it) gives 10% less than now; else none, and why.
@@ -65,12 +66,9 @@ export function advise(
   };
 }
 
-/** Programs that run the command after their own words (`nice mul`): an option added at its end is the command's. */
-const WRAPPERS = new Set(['nice', 'env', 'timeout', 'command', 'nohup', 'stdbuf', 'time', 'ionice', 'taskset', 'chrt']);
-
 /**
  * The pipeline with a stage's command changed where its words stand in the text, as a whole element
- * (once; its program first, or after a wrapper); else, in words, what to change and where (a function,
+ * (once; its program first, or after a wrapper: an option added at its end is the program's); else, in words, what to change and where (a function,
  * a variable, a script, xargs, or a command typed more than once).
  */
 export function changedPipeline(

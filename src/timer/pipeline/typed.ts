@@ -120,6 +120,9 @@ const BUILTINS = new Set(
 /** Commands whose processes cannot be told from the text (they run other text, or replace the shell). */
 const OPAQUE = new Set(['eval', 'exec', 'source', '.', 'command', 'builtin', 'coproc']);
 
+/** Programs that run the command after their own words in their own process (`nice mul`: it becomes mul). */
+export const WRAPPERS = new Set(['nice', 'env', 'timeout', 'nohup', 'stdbuf', 'time', 'ionice', 'taskset', 'chrt']);
+
 const has = (node: SyntaxNode, type: string): boolean =>
   node.type === type || children(node).some((child) => has(child, type));
 
