@@ -148,3 +148,16 @@ test('--workers --time: per-line times are compute time (not queue waits), and t
   assert.ok(sum <= 2 * busy + 9 * 5, `the lines' times add up to ${sum} ms, more than 2 threads x busy ${busy} ms`);
   assert.ok(Math.abs(compute - sum) <= 9 * 5, `compute ${compute} ms, the lines' sum ${sum} ms`);
 });
+
+test('--workers N runs at most N lines at once (a waiting sleep-task: N x its --concurrency)', async () => {
+  // 6 lines of 100 ms: two at a time take 3 x 100 ms at least (four at a time, as lines sent ahead to a
+  // thread all waited at once, took 200); with --concurrency 2 in each thread, four at a time: 2 x 100
+  const busy = async (options: string): Promise<number> => {
+    const { stderr } = await sh(`seq 6 | sleep-task --for 100ms ${options} --time >/dev/null`);
+    return durationMs(/^sleep-task: 6 lines, busy (\S+)/m.exec(stderr)?.[1] ?? '');
+  };
+  const two = await busy('--workers 2');
+  assert.ok(two >= 300 - 0.5, `--workers 2: busy ${two} ms`);
+  const four = await busy('--workers 2 --concurrency 2');
+  assert.ok(four >= 200 - 0.5 && four < 300, `--workers 2 --concurrency 2: busy ${four} ms`);
+});

@@ -43,11 +43,16 @@ export function workerOptions(): Record<string, unknown> {
 
 /**
  * Inside a worker: computes each line the main thread sends with `stage` and sends back its output,
- * or its error (bad data keeps its message; the engine reports it with the line number).
+ * or its error (bad data keeps its message; the engine reports it with the line number). Lines sent
+ * ahead wait their turn: at most the stage's concurrency (1 unless --concurrency) are in flight in a
+ * thread (sleep-task waiting in two lines at once per thread made --workers 2 run four at once).
  */
 export function serveLines(stage: Stage): void {
   const port = threads().parentPort!;
   const never = new AbortController().signal;
+  const limit = Math.max(1, stage.concurrency ?? 1);
+  const waiting = new Fifo<LineMessage>();
+  let inFlight = 0;
   const reply = (id: number, output: LineOutput, started: number): void =>
     port.postMessage({ id, output, ms: performance.now() - started, startedAt: performance.timeOrigin + started });
   const fail = (id: number, error: unknown): void =>
@@ -56,19 +61,41 @@ export function serveLines(stage: Stage): void {
       error: error instanceof Error ? error.message : String(error),
       input: error instanceof InputError,
     });
-  port.on('message', ({ id, text, terminated }: LineMessage) => {
-    const started = performance.now();
-    try {
-      const output = stage.processLine(text, terminated, never);
-      if (output instanceof Promise)
-        output.then(
-          (value) => reply(id, value, started),
-          (error: unknown) => fail(id, error),
-        );
-      else reply(id, output, started);
-    } catch (error) {
-      fail(id, error);
+  const next = (): void => {
+    while (inFlight < limit && waiting.size > 0) {
+      const { id, text, terminated } = waiting.shift()!;
+      const started = performance.now();
+      inFlight += 1;
+      const done = (): void => {
+        inFlight -= 1;
+        next();
+      };
+      try {
+        const output = stage.processLine(text, terminated, never);
+        if (output instanceof Promise)
+          output.then(
+            (value) => {
+              reply(id, value, started);
+              done();
+            },
+            (error: unknown) => {
+              fail(id, error);
+              done();
+            },
+          );
+        else {
+          reply(id, output, started);
+          inFlight -= 1;
+        }
+      } catch (error) {
+        fail(id, error);
+        inFlight -= 1;
+      }
     }
+  };
+  port.on('message', (message: LineMessage) => {
+    waiting.push(message);
+    next();
   });
 }
 
