@@ -68,8 +68,8 @@ export function advise(
 
 /**
  * The pipeline with a stage's command changed where its words stand in the text, as a whole element
- * (once; its program first, or after a wrapper: an option added at its end is the program's); else, in words, what to change and where (a function,
- * a variable, a script, xargs, or a command typed more than once).
+ * (once; its program first, or after a wrapper: an option added at its end is the program's); else, in
+ * words, what to change and where (a function, a variable, a script, xargs, or a command typed twice).
  */
 export function changedPipeline(
   pipeline: string,
