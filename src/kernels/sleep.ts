@@ -119,34 +119,49 @@ function spendStep(step: Step, waits: Waits): Promise<void> | undefined {
 
 /**
  * Keeps this thread on a CPU for `ms` of CPU time (not wall time: a core shared with others makes it
- * last longer, as any CPU-bound chore does). Neither clock at hand is this thread's CPU time: the
- * process's counts its other threads too (V8's compiler and collector: a spin of 100 ms ended after 97
- * of wall beside them), and the thread's own run time (/proc/thread-self/schedstat) moves only at the
- * kernel's ticks (a spin of 1 ms in a worker lasted 3-4). So it spins the wall time, lengthened by the
- * time the thread waited for a core (the same file's run-queue delay, brought up to date each time the
- * thread gets a core back): the wall clock alone where that cannot be read.
+ * last longer, as any CPU-bound chore does). The clock is the thread's own run time
+ * (/proc/thread-self/schedstat; the process's CPU would count V8's own threads too: a spin of 100 ms
+ * ended after 97 of wall beside them). The kernel brings it up to date only at a tick or when the thread
+ * leaves its core (a spin of 1 ms read from it alone lasted 3-4): between two such updates the thread
+ * ran all along, so its run time is the last value read plus the wall time since that value was first
+ * seen, and a spin ends once that reaches the target and one more read shows no update (the thread did
+ * not leave its core meanwhile), and `ms` of wall have passed (the first value read may be up to a
+ * tick old: a 5 ms slice of --preempt spun 3 on average). The wall clock alone where the file cannot be
+ * read.
  */
 function spin(ms: number): void {
+  const first = threadRunMs();
+  if (first === undefined) {
+    const end = performance.now() + ms;
+    while (performance.now() < end) {
+      // busy: this loop is the work
+    }
+    return;
+  }
+  const target = first + ms;
+  let value = first;
   const start = performance.now();
-  const delayed = runQueueDelayMs();
-  let end = start + ms;
+  let seenAt = start;
   let next = 0;
   for (;;) {
     const now = performance.now();
-    if (now >= end) return;
-    if (delayed !== undefined && now >= next) {
-      // (a /proc read costs ~60 µs: every 0.25 ms)
-      end = start + ms + Math.max(0, (runQueueDelayMs() ?? delayed) - delayed);
+    // (and never under `ms` of wall: the value first read may be a tick old, the thread running since)
+    const due = now - start >= ms && value + (now - seenAt) >= target;
+    if (due || now >= next) {
+      // (a /proc read costs ~60 µs: every 0.25 ms, and to confirm the end)
+      const read = threadRunMs() ?? value;
+      if (read !== value) [value, seenAt] = [read, now];
+      else if (due) return;
       next = now + 0.25;
     }
   }
 }
 
-/** How long this thread has waited for a core so far, in ms (/proc/thread-self/schedstat), or undefined. */
-function runQueueDelayMs(): number | undefined {
+/** This thread's run time so far, in ms (/proc/thread-self/schedstat, to the ns), or undefined. */
+function threadRunMs(): number | undefined {
   try {
-    const delay = Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[1]);
-    return Number.isFinite(delay) ? delay / 1e6 : undefined;
+    const ns = Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]);
+    return Number.isFinite(ns) ? ns / 1e6 : undefined;
   } catch {
     return undefined;
   }
