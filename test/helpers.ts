@@ -115,10 +115,13 @@ export function mismatch(c: Case, r: ShellResult): string | undefined {
 
 /** A tmux session running bash in a real terminal (120×50 unless said); keys typed, the screen and scrollback read. */
 export async function tmuxSession(name: string, size = { columns: 120, rows: 50 }) {
-  const socket = `-L pipestage-${process.pid}`;
-  await sh(
+  // A server of its own for each session: a session made on the server the last test's close is still
+  // taking down dies with it (CI, stop 28: no prompt within 10 s).
+  const socket = `-L pipestage-${process.pid}-${name}`;
+  const made = await sh(
     `tmux ${socket} new-session -d -s ${name} -x ${size.columns} -y ${size.rows} "env PATH='${path.join(ROOT, 'bin')}':\\$PATH PS1='$ ' bash --norc --noprofile -i"`,
   );
+  if (made.exitCode !== 0) throw new Error(`tmux session ${name}: new-session exited ${made.exitCode}: ${made.stderr}`);
   const session = {
     keys: (...keys: string[]) =>
       sh(`tmux ${socket} send-keys -t ${name} ${keys.map((key) => `'${key.replace(/'/g, `'\\''`)}'`).join(' ')}`),
@@ -129,11 +132,15 @@ export async function tmuxSession(name: string, size = { columns: 120, rows: 50 
     close: () => sh(`tmux ${socket} kill-server`),
   };
   // keys typed before bash has its prompt up may be echoed twice or lost: wait for the prompt (bounded)
+  let screen = '';
   for (let waited = 0; waited < 10_000; waited += 50) {
-    if (/^\$ ?$/m.test(await session.screen())) return session;
+    const capture = await sh(`tmux ${socket} capture-pane -p -t ${name}`);
+    screen = capture.exitCode === 0 ? capture.stdout : `(capture-pane exited ${capture.exitCode}: ${capture.stderr})`;
+    if (/^\$ ?$/m.test(screen)) return session;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`tmux session ${name}: no shell prompt within 10 s`);
+  await session.close();
+  throw new Error(`tmux session ${name}: no shell prompt within 10 s; the pane held:\n${screen}`);
 }
 
 /** The --json document of `timer --pipeline` (the fields the tests read). */
