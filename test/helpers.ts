@@ -169,6 +169,7 @@ export interface Profile {
   verify: {
     verified: boolean;
     ratio: number | null;
+    ratioRange: [number, number] | null;
     predictedRatio: number | null;
     wallMs: number | null;
     line: string;
@@ -200,6 +201,17 @@ export interface Profile {
     timeline: { startMs: number; endMs: number; state: string }[];
     items: { lane: string; line: number | null }[] | null;
   }[];
+  runs: {
+    asked: number;
+    warmup: number;
+    count: number;
+    reported: number;
+    wallMs: [number, number];
+    cpuMs: [number, number] | null;
+    stages: { name: string; wallMs: [number, number] | null; cpuMs: [number, number] | null }[];
+    bottleneck: { name: string | null; varies: boolean; counts: Record<string, number> };
+    each: Profile[];
+  } | null;
 }
 
 /**

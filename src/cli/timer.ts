@@ -67,10 +67,11 @@ export const program: ProgramSpec = {
     'the shell starts is a stage, observed from /proc every --interval and, for pipestage stages, ' +
     'from their own traces. At the end: per stage its command, status, wall, CPU, peak memory, ' +
     'bytes, and its time split into working, other waits, waiting for input and blocked on output; ' +
-    'the chart; the bottleneck (a line `bottleneck: NAME — evidence`); and the wall time predicted ' +
-    'with the bottleneck twice as fast (`predicted: WALL with CHANGE`). While stderr is a terminal, ' +
-    'a live view shows each stage until the report replaces it. The exit status is the ' +
-    "pipeline's.\n\n" +
+    'the chart; the bottleneck (a line `bottleneck: NAME — evidence`); and the advice: the whole ' +
+    'pipeline with a change to run (`suggested: PIPELINE`, `predicted: WALL (now WALL)`) where the ' +
+    "model, the change's own cost in it, gives a shorter wall by more than 10% (or the spread of --runs), " +
+    'else `suggested: none — WHY`. While stderr is a terminal, a live view shows each stage until the ' +
+    "report replaces it. The exit status is the pipeline's (with --runs, the last run's).\n\n" +
     '`timer report FILE` draws a trace recorded with --trace as a Gantt chart.',
   options: {
     label: {
@@ -124,11 +125,29 @@ export const program: ProgramSpec = {
         'to catch short stages)',
     },
     'no-progress': { type: 'boolean', describe: 'With --pipeline: no live view on the terminal' },
+    runs: {
+      type: 'integer',
+      value: 'N',
+      min: 1,
+      max: 1000,
+      default: 1,
+      describe:
+        'With --pipeline: run it N times, each from the same input (stdin a file, a terminal or none, not a ' +
+        "pipe; its output each time), and report the run whose wall is the median, each figure's range over the runs",
+    },
+    warmup: {
+      type: 'integer',
+      value: 'N',
+      min: 0,
+      max: 1000,
+      default: 0,
+      describe: 'With --pipeline: run it N times first, unprofiled (warm caches), the same input each time',
+    },
     verify: {
       type: 'boolean',
       describe:
-        'With --pipeline: then run the suggested pipeline too (the same input: stdin a file or none, not a ' +
-        'pipe) and compare: verified, or not confirmed and why',
+        'With --pipeline: then run the suggested pipeline too, as many times (the same input: stdin a file or ' +
+        'none, not a pipe) and compare: verified, or not confirmed and why',
     },
   },
   operands: { name: 'command', min: 0, max: Infinity, haltAtFirst: true },
@@ -137,6 +156,8 @@ export const program: ProgramSpec = {
       if (operands.length === 0) return 'missing command';
       for (const option of ['svg', 'no-progress', 'verify'])
         if (options[option] !== undefined && options[option] !== false) return `--${option} is for --pipeline`;
+      if (options['runs'] !== 1) return '--runs is for --pipeline';
+      if (options['warmup'] !== 0) return '--warmup is for --pipeline';
       return undefined;
     }
     if (String(options['pipeline']).trim() === '') return '--pipeline needs a pipeline (its value is empty)';

@@ -50,6 +50,7 @@ export function pipelineJson(profile: PipelineProfile): string {
       ? {
           verified: profile.verify.verified,
           ratio: profile.verify.ratio,
+          ratioRange: profile.verify.ratioRange,
           predictedRatio: profile.verify.predictedRatio,
           wallMs: roundOrNull(profile.verify.wallMs),
           line: profile.verify.line,
@@ -120,7 +121,40 @@ export function pipelineJson(profile: PipelineProfile): string {
     return `${head},\n  ${spans}\n}`.replace(/\n/g, '\n    ');
   });
   const head = JSON.stringify(document, null, 2).slice(0, -2);
-  return `${head},\n  "stages": ${stageTexts.length === 0 ? '[]' : `[\n    ${stageTexts.join(',\n    ')}\n  ]`}\n}\n`;
+  const stagesText = stageTexts.length === 0 ? '[]' : `[\n    ${stageTexts.join(',\n    ')}\n  ]`;
+  return `${head},\n  "stages": ${stagesText},\n  "runs": ${runsJson(profile)}\n}\n`;
+}
+
+/** --runs above 1: the ranges, the bottleneck's counts and every run's own document (`each`); else null. */
+function runsJson(profile: PipelineProfile): string {
+  const runs = profile.runs;
+  if (!runs) return 'null';
+  const rounded = (range: [number, number] | null) => range && [round(range[0]), round(range[1])];
+  const summary = {
+    asked: runs.asked,
+    warmup: runs.warmup,
+    count: runs.each.length,
+    reported: runs.median,
+    wallMs: rounded(runs.wallMs),
+    cpuMs: rounded(runs.cpuMs),
+    stages: runs.stages.map((stage) => ({
+      name: stage.name,
+      wallMs: rounded(stage.wallMs),
+      cpuMs: rounded(stage.cpuMs),
+    })),
+    bottleneck: {
+      name: runs.bottleneck.name,
+      varies: runs.bottleneck.varies,
+      counts: Object.fromEntries(runs.bottleneck.counts),
+    },
+  };
+  const each = runs.each.map((run) =>
+    pipelineJson({ ...run, runs: undefined })
+      .trimEnd()
+      .replace(/\n/g, '\n    '),
+  );
+  const head = JSON.stringify(summary, null, 2).slice(0, -2).replace(/\n/g, '\n  ');
+  return `${head},\n    "each": [\n    ${each.join(',\n    ')}\n    ]\n  }`;
 }
 
 /** A JSON array with each element on a line of its own. */

@@ -5,6 +5,7 @@ import { chartText, table } from './chart-text.js';
 import { profileChart } from './pipeline-chart.js';
 import { subRows } from './sub-rows.js';
 import { wrapText } from './width.js';
+import { bottleneckOfRuns, rangeText, rangesTable, runsLine } from './runs-text.js';
 import { type PipelineProfile, STATES } from './profile.js';
 
 // The report a person reads at the end of `timer --pipeline`: figures per stage, the chart, the
@@ -36,7 +37,11 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
       ? ''
       : `, parallelism ${profile.parallelism.toFixed(2)} of ${profile.cores} cores${elsewhere}`;
   lines.push(`timer: pipeline: ${profile.pipeline}`);
-  lines.push(`wall ${format(profile.wallMs)}, ${cpu}, ${status}`);
+  lines.push(...runsLine(profile));
+  const runs = profile.runs;
+  const wallRange = runs ? rangeText(runs.wallMs, format, runs.each.length) : '';
+  const cpuRange = runs && profile.cpuMs !== null ? rangeText(runs.cpuMs, format) : '';
+  lines.push(`wall ${format(profile.wallMs)}${wallRange}, ${cpu.replace(/ \(user/, `${cpuRange} (user`)}, ${status}`);
   if (parallelism) lines.push(parallelism.slice(2));
   const cost = profile.cpuMs ? ` (${((100 * profile.timerCpuMs) / profile.cpuMs).toFixed(1)}% of the pipeline's)` : '';
   const own = `timer's own CPU while it ran ${format(profile.timerCpuMs)}${cost}`;
@@ -81,6 +86,7 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   const header = ['stage', 'status', 'wall', 'user', 'sys', 'peak RSS', 'read', 'written'];
   lines.push(table([header, ...figures], width).trimEnd());
   lines.push('');
+  lines.push(...rangesTable(profile, format, width));
   // the states a stage's wall is shared among (stopped time is left out of it)
   const states = STATES.slice(0, STATES.indexOf('stopped'));
   // no sample saw it, or no two did (no interval between them): its states are unknown, not 0%
@@ -134,7 +140,7 @@ export function pipelineReport(profile: PipelineProfile, width: number, format: 
   lines.push('');
   if (profile.stages.length > 0 && profile.wallMs > 0) lines.push(chartText(profileChart(profile, format), width, 20));
   // (stages' texts on one line: their line breaks as ⏎, as in the tables)
-  lines.push(profile.bottleneckLine.replace(/\n/g, '⏎'));
+  lines.push(bottleneckOfRuns(profile).replace(/\n/g, '⏎'));
   // (a suggested pipeline as it is, to copy and run: its line breaks kept, never wrapped)
   const suggested = profile.prediction?.suggestion ? `suggested: ${profile.prediction.suggestion}` : undefined;
   for (const line of profile.prediction?.lines ?? []) lines.push(line === suggested ? line : line.replace(/\n/g, '⏎'));

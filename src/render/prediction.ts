@@ -3,7 +3,9 @@
 /** The suggestion run after the profile (--verify): now's wall over its, and over the predicted one. */
 export interface VerifyReport {
   verified: boolean;
+  /** now's wall over the suggestion's: over several runs the median of the runs paired in order, and their range */
   ratio: number | null;
+  ratioRange: [number, number] | null;
   predictedRatio: number | null;
   wallMs: number | null;
   line: string;
@@ -35,4 +37,34 @@ export interface Prediction {
   coresBound: boolean;
   /** where the change adds worker threads: a line's own cost, and a worker's per line (undefined: not known) */
   perLine?: { itemMs: number; workerMs: number | undefined };
+}
+
+/** How much faster than now a change must be predicted: on several runs, their spread; one run: 10%. */
+export interface Margin {
+  share: number;
+  /** how the share is said: `10%`, `the run-to-run spread (12%)` */
+  words: string;
+}
+
+/** A figure's least and greatest over the runs. */
+export type Range = [number, number];
+
+/** --runs N: every run, the one reported (its wall the median), and each figure's range over the runs. */
+export interface RunsSummary<Run = unknown> {
+  /** runs asked for (--runs), and run before them unprofiled (--warmup) */
+  asked: number;
+  warmup: number;
+  /** every profiled run, in order (fewer than asked where a signal stopped them) */
+  each: Run[];
+  /** the reported run's place in each */
+  median: number;
+  /** the walls less stopped time */
+  wallMs: Range;
+  cpuMs: Range | null;
+  /** each row of the reported run, matched by place and name in the others (null: not in every run) */
+  stages: { name: string; wallMs: Range | null; cpuMs: Range | null }[];
+  /** the bottleneck named in most runs (null: none, or it varies: no name in most), each one's count, most first */
+  bottleneck: { name: string | null; varies: boolean; counts: [string, number][] };
+  /** the margin a suggestion is held to (undefined: no suggestion, the bottleneck varies) */
+  margin: Margin | undefined;
 }

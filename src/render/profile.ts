@@ -1,7 +1,7 @@
 import type { TracedStage } from '../trace/read-stage-traces.js';
-import type { Prediction, PredictionReport, VerifyReport } from './prediction.js';
+import type { Prediction, PredictionReport, RunsSummary, VerifyReport } from './prediction.js';
 
-export type { Prediction, PredictionReport, VerifyReport } from './prediction.js';
+export type { Margin, Prediction, PredictionReport, Range, RunsSummary, VerifyReport } from './prediction.js';
 
 // The profile of a pipeline as timer --pipeline observed and modelled it: the types every output
 // draws (text, SVG, JSON, Chrome trace, the live view), and the figures read straight off them.
@@ -152,6 +152,8 @@ export interface PipelineProfile {
   prediction: (Prediction & PredictionReport) | null;
   /** --verify: the suggestion run and compared (figures where it ran), else undefined */
   verify?: VerifyReport;
+  /** --runs above 1: every run, and each figure's range over them (this profile is the median run's) */
+  runs?: RunsSummary<PipelineProfile>;
 }
 
 /** What /proc showed of one stage (a child of the shell) over the run. */

@@ -38,6 +38,8 @@ export function timerMain(wrap: ProgramSpec, report: ProgramSpec): void {
         live: options['no-progress'] !== true,
         intervalMs: options['interval'] as number,
         verify: options['verify'] === true,
+        runs: options['runs'] as number,
+        warmup: options['warmup'] as number,
       });
       // Everything is written (synchronously: the report, the trace, the SVG) and nothing is left
       // running: end without tearing down the heap the profile grew, about 10-20 ms.

@@ -350,16 +350,35 @@ test('changedPipeline: the stage changed where its words stand, once; else in wo
 });
 
 test('verificationLine: verified where faster and within 20% of the predicted wall; else which failed', () => {
-  assert.equal(verificationLine(1.5, 1.6, 600, 560), 'verified: 1.50 times faster (predicted 1.60)');
+  assert.equal(verificationLine(1.5, null, 1.6, 600, 560), 'verified: 1.50 times faster (predicted 1.60)');
   // 20% of 500 is 100: 600 is within, 601 is not
-  assert.match(verificationLine(1.3, 1.6, 600, 500), /^verified: /);
+  assert.match(verificationLine(1.3, null, 1.6, 600, 500), /^verified: /);
   assert.equal(
-    verificationLine(1.3, 1.6, 601, 500),
+    verificationLine(1.3, null, 1.6, 601, 500),
     'not confirmed: 1.30 times as fast as now (predicted 1.60): its wall more than 20% off the predicted one',
   );
   assert.equal(
-    verificationLine(0.98, 1.34, 1020, 746),
+    verificationLine(0.98, null, 1.34, 1020, 746),
     'not confirmed: 0.98 times as fast as now (predicted 1.34): not faster',
   );
-  assert.match(verificationLine(1, 1.2, 1000, 1000), /: not faster$/);
+  assert.match(verificationLine(1, null, 1.2, 1000, 1000), /: not faster$/);
+});
+
+test('verificationLine over several runs: the ratios’ range, faster in every run, the median wall within 20%', () => {
+  assert.equal(
+    verificationLine(1.31, [1.27, 1.35], 1.34, 600, 590),
+    'verified: 1.31 (1.27–1.35) times faster (predicted 1.34)',
+  );
+  // one run of them not faster: the median alone does not confirm it
+  assert.equal(
+    verificationLine(1.2, [0.99, 1.4], 1.2, 600, 600),
+    'not confirmed: 1.20 (0.99–1.40) times as fast as now (predicted 1.20): not faster in every run',
+  );
+  assert.match(verificationLine(1.2, [1, 1.4], 1.2, 600, 600), /: not faster in every run$/);
+  assert.equal(
+    verificationLine(1.5, [1.4, 1.6], 2, 800, 600),
+    'not confirmed: 1.50 (1.40–1.60) times as fast as now (predicted 2.00): its median wall more than 20% off the predicted one',
+  );
+  // runs that agree to the hundredth: no range shown
+  assert.equal(verificationLine(1.5, [1.5, 1.5], 1.5, 600, 600), 'verified: 1.50 times faster (predicted 1.50)');
 });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { PipelineProfile, StageProfile } from '../../render/profile.js';
 import { predict, whatIf } from './predict.js';
-import { advise } from './suggest.js';
+import { advise, type Margin, SINGLE_RUN } from './suggest.js';
 import { workerCost } from './worker-cost.js';
 
 // The prediction for a run's bottleneck and what the report says of it: the model of the change
@@ -21,6 +21,7 @@ export function adviceFor(
   run: { pipeline: string; activeMs: number; cpuMs: number; cores: number },
   format: (ms: number) => string,
   coresCpu: string,
+  margin: Margin = SINGLE_RUN,
 ): PipelineProfile['prediction'] {
   const target = bottleneck.busiest;
   if (!target) return null;
@@ -48,7 +49,7 @@ export function adviceFor(
       : null;
   return {
     ...prediction,
-    ...advise(prediction, now, format, coresCpu),
+    ...advise(prediction, now, format, coresCpu, margin),
     whatIfMs,
     workerCost: cost ?? null,
   };

@@ -9,6 +9,7 @@ import type { PipelineObserver } from './observe.js';
 import { attributeLate, observedStages } from './observed.js';
 import { processesOf } from './process-rows.js';
 import { adviceFor } from './advice.js';
+import { type Margin, SINGLE_RUN } from './suggest.js';
 import { readShellEnd } from './shell.js';
 import { lastPipelineRows, type TypedStage } from './typed.js';
 
@@ -41,8 +42,15 @@ export interface EndedRun {
   typed: TypedStage[] | undefined;
 }
 
-/** The profile of an ended run (`originMs`: the shell's start, ms since the epoch). */
-export async function assembleProfile(run: EndedRun): Promise<{ profile: PipelineProfile; originMs: number }> {
+/** An ended run's profile; `originMs`: the shell's start (ms since the epoch); `advise`: its advice at a margin. */
+export interface AssembledRun {
+  profile: PipelineProfile;
+  originMs: number;
+  advise: (margin: Margin) => PipelineProfile['prediction'];
+}
+
+/** The profile of an ended run. */
+export async function assembleProfile(run: EndedRun): Promise<AssembledRun> {
   const { pipeline, shell, code, signal, startMs, endMs, stoppedMs, intervalMs, observer } = run;
   const { statusFile, tracePath, cpu, machine, ownBefore, ownRun, format, typed } = run;
   const { statuses, cpu: shellCpu, own: shellOwn, io: shellIo } = readShellEnd(statusFile);
@@ -133,10 +141,18 @@ export async function assembleProfile(run: EndedRun): Promise<{ profile: Pipelin
       : `${cores} cores`;
   const coresCpu = `CPU ${format(cpuMs ?? 0)} on ${coresText}`;
   // (a run cut short by a signal says nothing of how long the whole would take)
-  const prediction =
+  const advise = (margin: Margin): PipelineProfile['prediction'] =>
     cpuMs !== null && !signal
-      ? adviceFor(stages, bottleneck, { pipeline, activeMs, cpuMs, cores: cores - busyElsewhere }, format, coresCpu)
+      ? adviceFor(
+          stages,
+          bottleneck,
+          { pipeline, activeMs, cpuMs, cores: cores - busyElsewhere },
+          format,
+          coresCpu,
+          margin,
+        )
       : null;
+  const prediction = advise(SINGLE_RUN);
   // then, once it ended: reading the stages' traces, the model (not drawing the report)
   const ownAfter = process.cpuUsage(ownBefore);
   const profile: PipelineProfile = {
@@ -163,5 +179,5 @@ export async function assembleProfile(run: EndedRun): Promise<{ profile: Pipelin
     bottleneckLine: bottleneck.line,
     prediction,
   };
-  return { profile, originMs };
+  return { profile, originMs, advise };
 }

@@ -1,34 +1,21 @@
-import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadFormatDuration } from '../../base/durations.js';
 import { EXIT } from '../../base/exit-codes.js';
 import { systemErrorText } from '../../base/messages.js';
-import { onProgressSignal } from '../../base/progress-signal.js';
-import { childCpu, inTerminalForeground, machineBusyMs } from '../../base/proc.js';
-import { descendants } from '../../base/process-tree.js';
-import { forwardSignals, signalQuietly } from '../signals.js';
+import { raise } from '../../base/signals.js';
 import { markOpenRun, openTraceFile, TraceRefused } from '../../trace/trace-file.js';
 import { pipelineTraceEvents } from '../../render/chrome-trace.js';
 import { pipelineJson } from '../../render/pipeline-json.js';
-import { LIVE_EVERY_MS, LiveView } from '../../render/live.js';
-import { liveName } from '../../render/stage-name.js';
-import { assembleProfile } from './assemble.js';
-import { PipelineObserver } from './observe.js';
-import { bashScript, findOnPath, wrappable } from './shell.js';
-import { procsubsRunning } from './lost.js';
-import { typedNames } from './rows.js';
-import { observedStages } from './observed.js';
-import type { TypedStage } from './typed.js';
-import { parseTypedStages } from './bash-parser.js';
-import { sampleOnSchedule } from '../sampling.js';
 import { pipelineReport } from '../../render/pipeline-text.js';
 import { pipelineSvg } from '../../render/pipeline-svg.js';
 import { openReport, refuse as refuseWith } from '../report-sink.js';
-import { raise } from '../../base/signals.js';
-import { LOST_WATCH_MS, PROCSUB_POLL_MS, REAP_WATCH_FOR_MS, REAP_WATCH_MS, REFRESH_MS } from './cadence.js';
-import { inputOffset, unreplayableInput, verification } from './verify.js';
+import { PipelineObserver } from './observe.js';
+import { findOnPath } from './shell.js';
+import { observeRun, type RunSetup } from './one-run.js';
+import { summariseRuns, variesAdvice } from './runs.js';
+import { inputOffset, replayInput, unreplayableInput, verification } from './verify.js';
 
 interface PipelineOptions {
   json: boolean;
@@ -40,13 +27,20 @@ interface PipelineOptions {
   intervalMs: number;
   /** run the suggestion after the profile and compare (--verify) */
   verify: boolean;
+  /** profiled runs (--runs), and runs before them not profiled (--warmup) */
+  runs: number;
+  warmup: number;
 }
 
+/** The signals that end a series of runs early: the run they reached ends (see forwardSignals), no more start. */
+const STOPPING = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /**
- * `timer --pipeline 'PIPELINE'`: runs PIPELINE with bash exactly as the shell would (timer's stdin,
- * stdout and stderr are its own; nothing is relayed), observes every process the shell starts from
- * /proc while the stages trace themselves (PIPESTAGE_TRACE), and reports per stage, the bottleneck
- * and a prediction. Resolves with the pipeline's exit status (a shell killed by a signal is re-raised).
+ * `timer --pipeline 'PIPELINE'`: runs PIPELINE with bash exactly as the shell would (see observeRun),
+ * --warmup times unprofiled and --runs times profiled (each from the same input), and reports the run
+ * whose wall is the median, with each figure's range over the runs, the bottleneck and the advice;
+ * with --verify, the suggestion run and compared. Resolves with the last run's exit status (a shell
+ * killed by a signal is re-raised).
  */
 export async function runPipeline(pipeline: string, options: PipelineOptions): Promise<number> {
   const report = openReport(options.output);
@@ -56,9 +50,16 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
   const refuse = (message: string): number => refuseWith(report, message, options.json ? asJson : undefined);
   if (!PipelineObserver.available())
     return refuse('--pipeline needs /proc (Linux) to observe the stages; it is not there');
-  const unreplayable = options.verify ? unreplayableInput() : undefined;
+  const times = options.runs + options.warmup;
+  const asked =
+    times > 1
+      ? [options.runs > 1 && `--runs ${options.runs}`, options.warmup > 0 && `--warmup ${options.warmup}`]
+          .filter(Boolean)
+          .join(' ')
+      : undefined;
+  const unreplayable = asked || options.verify ? unreplayableInput(asked ?? '--verify') : undefined;
   if (unreplayable) return refuse(unreplayable);
-  const offset = options.verify ? inputOffset() : undefined; // (the suggestion's input starts there too)
+  const offset = asked || options.verify ? inputOffset() : undefined; // (every run's input starts there)
   if (options.svg !== undefined) {
     // refused before anything runs, as --output and --trace are (a pipeline's work is not lost at its end)
     try {
@@ -68,7 +69,6 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     }
   }
   const bash = findOnPath('bash');
-  const shell = bash ?? '/bin/sh';
   let workDir: string;
   try {
     workDir = mkdtempSync(path.join(tmpdir(), 'pipestage-pipeline-'));
@@ -76,211 +76,93 @@ export async function runPipeline(pipeline: string, options: PipelineOptions): P
     return refuse(`cannot create a temporary directory: ${systemErrorText(error)}`);
   }
   const cleanUp = (): void => rmSync(workDir, { recursive: true, force: true });
-  const tracePath = options.trace ?? path.join(workDir, 'trace.json');
-  let traceFd: number;
-  try {
-    traceFd = openTraceFile(tracePath);
-    markOpenRun(traceFd);
-  } catch (error) {
-    cleanUp();
-    return refuse(
-      error instanceof TraceRefused ? error.message : `cannot write trace '${tracePath}': ${systemErrorText(error)}`,
-    );
-  }
-  const statusFile = path.join(workDir, 'status');
-  const script = bash && wrappable(bash, pipeline) ? bashScript(pipeline, statusFile) : pipeline;
-  const format = await loadFormatDuration();
-  const live =
-    options.live && process.stderr.isTTY === true && process.env['TERM'] !== 'dumb' && !options.json
-      ? new LiveView(process.stderr, format)
-      : undefined;
-
-  const known = new Map<number, number>();
-  const signals = forwardSignals(known);
-  const cpuBefore = childCpu();
-  const machineBefore = machineBusyMs();
-  const ownBefore = process.cpuUsage();
-  const startMs = performance.now();
-  const child = spawn(shell, ['-c', script, path.basename(shell)], {
-    stdio: 'inherit',
-    env: { ...process.env, PIPESTAGE_TRACE: tracePath },
-  });
-  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-  if (child.pid === undefined) {
-    signals.remove();
-    closeSync(traceFd);
-    cleanUp();
-    return refuse(`cannot run ${shell}: ${systemErrorText(await spawnError)}`);
-  }
-  signals.started(child.pid);
-  const observer = new PipelineObserver(child.pid, startMs, statusFile);
-  let reapedBefore = 0;
-  let reapWatch: NodeJS.Timeout | undefined;
-  let watchUntil = 0;
-  const sample = (): void => {
-    observer.sample(performance.now() - startMs);
-    let reaped = 0;
-    for (const stage of observer.stages.values()) if (stage.reaped) reaped += 1;
-    if (reaped > reapedBefore && reaped < observer.stages.size) {
-      watchUntil = performance.now() + REAP_WATCH_FOR_MS;
-      reapWatch ??= setInterval(watchReaping, REAP_WATCH_MS);
-    }
-    reapedBefore = reaped;
-    // processes nobody of the pipeline reaps: read often while they run (see watchLost)
-    if (observer.lostAlive()) lostWatch ??= setInterval(watchLost, LOST_WATCH_MS);
-    else if (lostWatch) {
-      clearInterval(lostWatch);
-      lostWatch = undefined;
-    }
-    // processes a subshell or a program reaps (not the shell): their own CPU read often (see refreshLive)
-    if (observer.descendantsAlive()) refreshing ??= setInterval(refresh, REFRESH_MS);
-    else if (refreshing) {
-      clearInterval(refreshing);
-      refreshing = undefined;
-    }
-  };
-  let lostWatch: NodeJS.Timeout | undefined;
-  let refreshing: NodeJS.Timeout | undefined;
-  const refresh = (): void => observer.refreshLive(performance.now() - startMs);
-  const watchLost = (): void => observer.watchLost(performance.now() - startMs);
-  const stopSampling = sampleOnSchedule(sample, options.intervalMs);
-  // Ctrl-Z: the pipeline stops, and so does timer, taking a sample first; the time until `fg` is
-  // the pipeline's stopped time. A SIGTSTP sent to timer alone is passed on to the pipeline first.
-  const onStop = (): void => {
-    if (!inTerminalForeground()) for (const pid of descendants(process.pid).keys()) signalQuietly(pid, 'SIGTSTP');
-    sample();
-    // the screen whole again for the shell's job message and what comes next (redrawn after fg)
-    live?.release();
-    const stoppedAt = performance.now();
-    process.kill(process.pid, 'SIGSTOP');
-    // continued (fg, SIGCONT)
-    stoppedMs += performance.now() - stoppedAt;
-    observer.stoppedSinceLastSample = true;
-    sample();
-  };
-  let stoppedMs = 0;
-  process.on('SIGTSTP', onStop);
-  const watchReaping = (): void => {
-    if (observer.reapedSinceLastSample()) sample();
-    if (performance.now() > watchUntil) {
-      if (reapWatch) clearInterval(reapWatch);
-      reapWatch = undefined;
-    }
-  };
-  // the live view's rows named as typed: the text parsed while the pipeline starts (once, for both)
-  const parsing = bash && live ? parseTypedStages(pipeline, __dirname) : undefined;
-  let typedEarly: TypedStage[] | undefined;
-  void parsing?.then((stages) => (typedEarly = stages));
-  const drawing = live
-    ? setInterval(() => {
-        const records = [...observer.stages.values()];
-        const nowMs = performance.now() - startMs;
-        const names = typedEarly
-          ? typedNames(observedStages(records, new Map(), nowMs, observer.outside), typedEarly, observer.outside)
-          : undefined;
-        live.draw(records, nowMs, names);
-      }, LIVE_EVERY_MS)
-    : undefined;
-  // SIGUSR1 (as dd): one line so far — each stage's program and CPU — and the run goes on.
-  onProgressSignal(() => {
-    sample();
-    const stages = [...observer.stages.values()].map(
-      (stage) =>
-        `${liveName(stage)}: CPU ${format(stage.userMs + stage.sysMs)}${stage.goneMs === undefined ? '' : ' (ended)'}`,
-    );
-    report.write(`timer: pipeline: ${format(performance.now() - startMs)} so far; ${stages.join(', ')}\n`);
-  });
-
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
-  );
-  let endMs = performance.now();
-  const shellEndMs = endMs;
-  sample();
-  // the stages as typed, read once the shell ended (the parse is the report's work, not the run's)
-  const beforeParse = process.cpuUsage();
-  const typed = bash ? await (parsing ?? parseTypedStages(pipeline, __dirname)) : undefined;
-  const parse = process.cpuUsage(beforeParse);
-  // Bash does not wait for a process substitution under a program (`tee >(gzip > x.gz)`), which can
-  // outlive it: the pipeline is done when they are (an `&` job still running is left running).
-  // (what outlived the shell is a process substitution's where the text starts no `&` job anywhere)
-  // (and where it starts `&` jobs, those still running are found, and left running)
-  const jobs = /(^|[^&<>|])&(?![&>])/.test(pipeline);
-  if (typed?.some((stage) => stage.procsubs.length > 0 || stage.background))
-    observer.adoptUnseen(
-      performance.now() - startMs,
-      `PIPESTAGE_TRACE=${tracePath}`,
-      jobs ? 'orphan' : 'process substitution',
-    );
-  while (observer.withUnplaced().some(procsubsRunning)) {
-    await new Promise((resolve) => setTimeout(resolve, PROCSUB_POLL_MS));
-    sample();
-    observer.watchLost(performance.now() - startMs);
-    endMs = performance.now();
-  }
-  // (stages whose substitutions ended meanwhile ended too: else one reaped last is out of the last group)
-  if (endMs > shellEndMs || [...observer.stages.values()].some((stage) => stage.goneMs === undefined)) sample();
-  observer.countLost();
-  observer.close();
-  // timer's own CPU while the pipeline ran: starting it, sampling it (what it took from its cores)
-  const sinceStart = process.cpuUsage(ownBefore);
-  const ownRun = { user: sinceStart.user - parse.user, system: sinceStart.system - parse.system };
-  stopSampling();
-  if (reapWatch) clearInterval(reapWatch);
-  if (lostWatch) clearInterval(lostWatch);
-  clearInterval(refreshing);
-  if (drawing) clearInterval(drawing);
-  live?.close();
-  // every process of the pipeline seen, for what a signal passed on to it may have left behind
-  for (const stage of observer.stages.values()) for (const [pid, start] of stage.tree) known.set(pid, start);
-  signals.ended();
-  signals.remove();
-  process.off('SIGTSTP', onStop);
-  const cpuAfter = childCpu();
-  const machineAfter = machineBusyMs();
-
-  const { profile, originMs } = await assembleProfile({
-    pipeline,
-    shell,
-    code,
-    signal,
-    startMs,
-    endMs,
-    stoppedMs,
-    intervalMs: options.intervalMs,
-    observer,
-    statusFile,
-    tracePath,
-    cpu: { before: cpuBefore, after: cpuAfter },
-    machine: { before: machineBefore, after: machineAfter },
-    ownBefore,
-    ownRun,
-    format,
-    typed,
-  });
-
-  if (options.verify) profile.verify = await verification(profile, options.intervalMs, offset, workDir);
-  if (options.trace !== undefined) {
+  /** A run's trace file, open to every stage of it (one run: --trace's own file, when given). */
+  const openTrace = (file: string): number | string => {
     try {
-      for (const event of pipelineTraceEvents(profile, originMs)) writeSync(traceFd, `${JSON.stringify(event)},\n`);
+      const fd = openTraceFile(file);
+      markOpenRun(fd);
+      return fd;
     } catch (error) {
-      report.write(`timer: cannot write trace '${tracePath}': ${systemErrorText(error)}\n`);
+      return error instanceof TraceRefused ? error.message : `cannot write trace '${file}': ${systemErrorText(error)}`;
     }
+  };
+  const userTrace = options.trace === undefined ? undefined : openTrace(options.trace);
+  if (typeof userTrace === 'string') {
+    cleanUp();
+    return refuse(userTrace);
   }
-  closeSync(traceFd);
+  const setup: RunSetup = {
+    bash,
+    shell: bash ?? '/bin/sh',
+    intervalMs: options.intervalMs,
+    live: options.live && process.stderr.isTTY === true && process.env['TERM'] !== 'dumb' && !options.json,
+    format: await loadFormatDuration(),
+    report,
+  };
+  // Ctrl-C (or a TERM, a HUP) ends the run it reaches, and no other starts: what ran is reported.
+  let stopped: NodeJS.Signals | undefined;
+  const stop = STOPPING.map((signal) => [signal, () => (stopped ??= signal)] as const);
+  for (const [signal, handler] of stop) process.on(signal, handler);
+  const runs = [];
+  for (let index = 0; index < times && !stopped; index += 1) {
+    const single = times === 1 && options.trace !== undefined;
+    const tracePath = single ? options.trace! : path.join(workDir, `trace-${index}.json`);
+    const traceFd = single ? (userTrace as number) : openTrace(tracePath);
+    const stdin = index === 0 ? 'inherit' : replayInput(offset);
+    const run =
+      typeof traceFd === 'string'
+        ? traceFd
+        : await observeRun(pipeline, setup, { stdin, tracePath, statusFile: path.join(workDir, `status-${index}`) });
+    if (typeof stdin === 'number') closeSync(stdin);
+    if (typeof traceFd === 'number' && !single) closeSync(traceFd);
+    if (typeof run === 'string') {
+      for (const [signal, handler] of stop) process.off(signal, handler);
+      if (typeof userTrace === 'number') closeSync(userTrace);
+      cleanUp();
+      return refuse(run);
+    }
+    if (index >= options.warmup) runs.push({ ...run, tracePath });
+    if (run.signal || (run.code ?? 0) > 128) break;
+  }
+  for (const [signal, handler] of stop) process.off(signal, handler);
+  const last = runs.at(-1);
+  // (a run the signal cut short is no measure of the pipeline: left out where others ended whole)
+  if (stopped && runs.length > 1 && (last!.signal || (last!.code ?? 0) > 128)) runs.pop();
+  if (last === undefined) {
+    // (stopped in the warm-up: nothing profiled)
+    if (typeof userTrace === 'number') closeSync(userTrace);
+    cleanUp();
+    return raise(stopped ?? 'SIGINT');
+  }
+  const { chosen, summary } = summariseRuns(runs, options.runs, options.warmup);
+  const { profile, originMs } = chosen;
+  if (summary) profile.runs = summary;
+  if (summary) profile.prediction = summary.margin ? chosen.advise(summary.margin) : variesAdvice(profile.prediction);
+  if (options.verify) profile.verify = await verification(profile, options, offset, workDir);
+  if (typeof userTrace === 'number') {
+    try {
+      // several runs: the reported run's trace, then the pipeline's events
+      if (times > 1) writeSync(userTrace, readFileSync(chosen.tracePath, 'utf8').replace(/^\[\n/, ''));
+      for (const event of pipelineTraceEvents(profile, originMs)) writeSync(userTrace, `${JSON.stringify(event)},\n`);
+    } catch (error) {
+      report.write(`timer: cannot write trace '${options.trace}': ${systemErrorText(error)}\n`);
+    }
+    closeSync(userTrace);
+  }
   cleanUp();
   let svgFailure: string | undefined;
   if (options.svg !== undefined) {
     try {
-      writeFileSync(options.svg, pipelineSvg(profile, format));
+      writeFileSync(options.svg, pipelineSvg(profile, setup.format));
     } catch (error) {
       svgFailure = `timer: cannot write '${options.svg}': ${systemErrorText(error)}\n`;
     }
   }
   const width = process.stderr.isTTY && options.output === undefined ? (process.stderr.columns ?? 80) : 80;
-  const text = options.json ? pipelineJson(profile) : pipelineReport(profile, width, format);
+  const text = options.json ? pipelineJson(profile) : pipelineReport(profile, width, setup.format);
   if (report.end(text + (svgFailure ?? ''), EXIT.OK) !== EXIT.OK) return EXIT.TIMER_FAILURE;
   if (svgFailure) return EXIT.TIMER_FAILURE;
-  if (signal) return raise(signal);
-  return code ?? EXIT.TIMER_FAILURE;
+  if (last.signal) return raise(last.signal);
+  if (stopped && runs.length + options.warmup < times) return raise(stopped);
+  return last.code ?? EXIT.TIMER_FAILURE;
 }

@@ -1,8 +1,11 @@
-import type { Prediction } from '../../render/profile.js';
+import type { Margin, Prediction } from '../../render/profile.js';
+
+export type { Margin };
 import { WRAPPERS } from './typed.js';
 
 // What the report says of a prediction: the suggestion, the whole pipeline with the change in it, only
-// where the model (the change's own cost in it) gives 10% less than now; else none, and why.
+// where the model (the change's own cost in it) gives less than now by more than the runs' spread (10%
+// on one run); else none, and why.
 
 /** What the report says of a prediction: the suggestion (or none, and why), and its lines. */
 export interface Advice {
@@ -13,13 +16,23 @@ export interface Advice {
   lines: string[];
 }
 
-/** A suggestion must be predicted faster than now by more than this share (a single run's spread). */
+/** A suggestion must be predicted faster than now by more than this share on a single run. */
 export const MIN_GAIN = 0.1;
+
+export const SINGLE_RUN: Margin = { share: MIN_GAIN, words: `${100 * MIN_GAIN}%` };
+
+/** The margin over several runs: their walls' spread, (max − min) / median. */
+export function spreadMargin(walls: number[]): Margin {
+  const sorted = [...walls].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const share = median > 0 ? (sorted.at(-1)! - sorted[0]!) / median : 0;
+  return { share, words: `the run-to-run spread (${Math.round(100 * share)}%)` };
+}
 
 /**
  * The report's lines for a prediction. A change of a pipestage stage's option is suggested — the
  * whole pipeline with it, to copy and run — only where the model, the change's own cost in it, gives a
- * wall MIN_GAIN shorter than now; else `suggested: none`, and why. A stage with no option to change
+ * wall shorter than now by more than the margin; else `suggested: none`, and why. A stage with no option to change
  * gets a what-if, worded as one.
  */
 export function advise(
@@ -27,6 +40,7 @@ export function advise(
   now: { wallMs: number; pipeline: string; command: string; program: string | undefined; balanced: boolean },
   format: (ms: number) => string,
   coresCpu: string,
+  margin: Margin = SINGLE_RUN,
 ): Advice {
   const none = (reason: string, ...before: string[]): Advice => ({
     suggestion: null,
@@ -53,8 +67,8 @@ export function advise(
   }
   // (a line's cost against a worker's holds whatever the load: said first)
   if (prediction.coresFull) return none(`the cores are already full (${coresCpu})`);
-  if (prediction.wallMs > (1 - MIN_GAIN) * now.wallMs) {
-    const under = prediction.wallMs >= now.wallMs ? 'no less than' : `not ${100 * MIN_GAIN}% under`;
+  if (prediction.wallMs > (1 - margin.share) * now.wallMs) {
+    const under = prediction.wallMs >= now.wallMs ? 'no less than' : `not ${margin.words} under`;
     return none(`the model gives ${prediction.change} ${format(prediction.wallMs)}, ${under} ${nowText}`);
   }
   const suggestion = changedPipeline(now.pipeline, now.command, prediction.change, now.program);

@@ -3,6 +3,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync } from '
 import path from 'node:path';
 import { readProcLink, readProcText } from '../../base/proc.js';
 import type { PipelineProfile, VerifyReport } from '../../render/profile.js';
+import { activeWall } from './runs.js';
 
 // `timer --pipeline P --verify`: once P is profiled, its suggestion runs, profiled the same way, and
 // the two walls are compared with the prediction. The suggestion reads the same input: timer's stdin,
@@ -12,8 +13,8 @@ import type { PipelineProfile, VerifyReport } from '../../render/profile.js';
 /** Verified: the suggestion faster than now, its wall within this share of the predicted one. */
 export const VERIFY_WITHIN = 0.2;
 
-/** Why stdin cannot be given to a second run (a pipe, a socket), else undefined. */
-export function unreplayableInput(): string | undefined {
+/** Why stdin cannot be given to a second run (a pipe, a socket), else undefined; `asked`: the options asking. */
+export function unreplayableInput(asked: string): string | undefined {
   let stat: ReturnType<typeof fstatSync>;
   try {
     stat = fstatSync(0);
@@ -21,8 +22,9 @@ export function unreplayableInput(): string | undefined {
     return undefined; // (no stdin: the pipeline's reads fail alike both times)
   }
   if (!stat.isFIFO() && !stat.isSocket()) return undefined;
+  const again = asked === '--verify' ? 'a second time' : 'more than once';
   return (
-    '--verify runs the pipeline a second time, and its input comes from a pipe, which cannot be read ' +
+    `${asked} runs the pipeline ${again}, and its input comes from a pipe, which cannot be read ` +
     'twice: give it as a file (< FILE), or </dev/null if the pipeline reads none'
   );
 }
@@ -33,8 +35,8 @@ export function inputOffset(): number | undefined {
   return pos ? Number(pos[1]) : undefined;
 }
 
-/** stdin for the second run: a regular file opened again at `offset`, else timer's own stdin. */
-function secondInput(offset: number | undefined): number | 'inherit' {
+/** stdin for a run after the first: a regular file opened again at `offset`, else timer's own stdin. */
+export function replayInput(offset: number | undefined): number | 'inherit' {
   let stat: ReturnType<typeof fstatSync>;
   try {
     stat = fstatSync(0);
@@ -53,37 +55,76 @@ function secondInput(offset: number | undefined): number | 'inherit' {
   return fd;
 }
 
-/** The comparison's line: verified, or not confirmed and which condition failed. */
-export function verificationLine(ratio: number, predictedRatio: number, wallMs: number, predictedMs: number): string {
-  const figures = `${ratio.toFixed(2)} times as fast as now (predicted ${predictedRatio.toFixed(2)})`;
+/**
+ * The comparison's line: verified (faster in every run, the median wall within VERIFY_WITHIN of the
+ * predicted one), or not confirmed and which condition failed. `spread`: the paired runs' least and
+ * greatest ratio (null: one run).
+ */
+export function verificationLine(
+  ratio: number,
+  spread: [number, number] | null,
+  predictedRatio: number,
+  wallMs: number,
+  predictedMs: number,
+): string {
+  const within =
+    spread && spread[0].toFixed(2) !== spread[1].toFixed(2) ? ` (${spread[0].toFixed(2)}–${spread[1].toFixed(2)})` : '';
+  const figures = `${ratio.toFixed(2)}${within} times as fast as now (predicted ${predictedRatio.toFixed(2)})`;
   if (ratio <= 1) return `not confirmed: ${figures}: not faster`;
+  if (spread && spread[0] <= 1) return `not confirmed: ${figures}: not faster in every run`;
+  const wall = spread ? 'median wall' : 'wall';
   if (Math.abs(wallMs - predictedMs) > VERIFY_WITHIN * predictedMs)
-    return `not confirmed: ${figures}: its wall more than ${100 * VERIFY_WITHIN}% off the predicted one`;
-  return `verified: ${ratio.toFixed(2)} times faster (predicted ${predictedRatio.toFixed(2)})`;
+    return `not confirmed: ${figures}: its ${wall} more than ${100 * VERIFY_WITHIN}% off the predicted one`;
+  return `verified: ${ratio.toFixed(2)}${within} times faster (predicted ${predictedRatio.toFixed(2)})`;
+}
+
+/** The walls (less stopped time) of every run a --json document holds, in order. */
+function runWalls(document: PipelineDocument): number[] {
+  const runs = document.runs?.each ?? [document];
+  return runs.map((run) => run.wallMs - run.stoppedMs);
+}
+
+interface PipelineDocument {
+  wallMs: number;
+  stoppedMs: number;
+  exitCode: number;
+  runs?: { each: PipelineDocument[] } | null;
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
+
+/** What --verify is given: the sampling interval, the runs, where the input starts, a directory of its own. */
+interface VerifyOptions {
+  intervalMs: number;
+  runs: number;
+  warmup: number;
+  offset: number | undefined;
+  workDir: string;
 }
 
 /**
- * Runs the suggestion with timer itself (`timer --pipeline SUGGESTION --json`, its output the user's)
- * and compares. Undefined where nothing runnable was suggested; a line saying why it could not run.
+ * Runs the suggestion with timer itself (`timer --pipeline SUGGESTION --json`, as many runs; its
+ * output the user's) and compares, run by run in order. Undefined where nothing runnable was
+ * suggested; a line saying why it could not run.
  */
 export async function verifySuggestion(
   profile: PipelineProfile,
-  options: { intervalMs: number; offset: number | undefined; workDir: string },
+  options: VerifyOptions,
 ): Promise<VerifyReport | string | undefined> {
   const prediction = profile.prediction;
   if (!prediction?.suggestion || prediction.suggestion.startsWith('run ')) return undefined;
   const file = path.join(options.workDir, 'verify.json');
-  const stdin = secondInput(options.offset);
+  const stdin = replayInput(options.offset);
   const args = ['--pipeline', prediction.suggestion, '--json', '--output', file, '--no-progress'];
-  const child = spawn(process.execPath, [process.argv[1]!, ...args, '--interval', String(options.intervalMs)], {
-    stdio: [stdin, 'inherit', 'inherit'],
-  });
+  args.push('--interval', String(options.intervalMs), '--runs', String(options.runs));
+  if (options.warmup > 0) args.push('--warmup', String(options.warmup));
+  const child = spawn(process.execPath, [process.argv[1]!, ...args], { stdio: [stdin, 'inherit', 'inherit'] });
   const code = await new Promise<number | null>((resolve) => {
     child.once('error', () => resolve(null));
     child.once('exit', (exitCode) => resolve(exitCode));
   });
   if (typeof stdin === 'number') closeSync(stdin);
-  let measured: { wallMs: number; stoppedMs: number; exitCode: number };
+  let measured: PipelineDocument;
   try {
     measured = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
@@ -91,24 +132,29 @@ export async function verifySuggestion(
   } finally {
     rmSync(file, { force: true });
   }
-  if (measured.exitCode !== 0) return `not confirmed: the suggestion exited ${measured.exitCode}`;
-  const nowMs = profile.wallMs - profile.stoppedMs;
-  const wallMs = measured.wallMs - measured.stoppedMs;
-  const ratio = nowMs / wallMs;
-  const predictedRatio = nowMs / prediction.wallMs;
-  const line = verificationLine(ratio, predictedRatio, wallMs, prediction.wallMs);
-  return { ratio, predictedRatio, wallMs, verified: line.startsWith('verified:'), line };
+  const failed = (measured.runs?.each ?? [measured]).find((run) => run.exitCode !== 0);
+  if (failed) return `not confirmed: the suggestion exited ${failed.exitCode}`;
+  const now = profile.runs ? profile.runs.each.map(activeWall) : [activeWall(profile)];
+  const walls = runWalls(measured);
+  const ratios = walls.slice(0, now.length).map((wall, run) => now[run]! / wall);
+  const ratio = median(ratios);
+  const spread = ratios.length > 1 ? ([Math.min(...ratios), Math.max(...ratios)] as [number, number]) : null;
+  const wallMs = median(walls);
+  const predictedRatio = activeWall(profile) / prediction.wallMs;
+  const line = verificationLine(ratio, spread, predictedRatio, wallMs, prediction.wallMs);
+  return { ratio, ratioRange: spread, predictedRatio, wallMs, verified: line.startsWith('verified:'), line };
 }
 
 /** --verify's part of the report: the comparison, or why there was none (never silent). */
 export async function verification(
   profile: PipelineProfile,
-  intervalMs: number,
+  options: { intervalMs: number; runs: number; warmup: number },
   offset: number | undefined,
   workDir: string,
 ): Promise<VerifyReport> {
-  const result = await verifySuggestion(profile, { intervalMs, offset, workDir });
-  const unknown = { verified: false, ratio: null, predictedRatio: null, wallMs: null };
+  const { intervalMs, runs, warmup } = options;
+  const result = await verifySuggestion(profile, { intervalMs, runs, warmup, offset, workDir });
+  const unknown = { verified: false, ratio: null, ratioRange: null, predictedRatio: null, wallMs: null };
   if (result === undefined) {
     const words = profile.prediction?.suggestion;
     const why = words ? 'the suggestion is in words, not a pipeline to run' : 'nothing was suggested';
