@@ -17,8 +17,8 @@ const active = (run: Profile): number => run.wallMs - run.stoppedMs;
 const near = (a: number, b: number): boolean => Math.abs(a - b) <= 0.002;
 
 test('--runs 5: every run profiled, the one whose wall is the median reported, each range the runs’ least and greatest', async () => {
-  // Each run sleeps its own line of `sleeps` (the witness of which run is which): 0.3 s is the median.
-  const sleeps = [0.3, 0.1, 0.5, 0.2, 0.4];
+  // Each run sleeps its own line of `sleeps` (the witness of which run is which): 0.3 s, run 4, is the median.
+  const sleeps = [0.4, 0.1, 0.5, 0.3, 0.2];
   const file = path.join(scratch, 'sleeps');
   const counter = path.join(scratch, 'counter');
   writeFileSync(file, sleeps.join('\n'));
@@ -36,9 +36,9 @@ test('--runs 5: every run profiled, the one whose wall is the median reported, e
   const bySleep = sleeps.map((_, run) => run).sort((a, b) => sleeps[a]! - sleeps[b]!);
   assert.deepEqual(byWall, bySleep);
   // the reported run is the 0.3 s one, and the document is that run's
-  assert.equal(runs.reported, 0);
-  assert.equal(report.wallMs, runs.each[0]!.wallMs);
-  assert.deepEqual(report.stages, runs.each[0]!.stages);
+  assert.equal(runs.reported, 3);
+  assert.equal(report.wallMs, runs.each[3]!.wallMs);
+  assert.deepEqual(report.stages, runs.each[3]!.stages);
   assert.ok(near(runs.wallMs[0], Math.min(...walls)) && near(runs.wallMs[1], Math.max(...walls)), `${runs.wallMs}`);
   const cpus = runs.each.map((run) => run.cpuMs!);
   assert.ok(near(runs.cpuMs![0], Math.min(...cpus)) && near(runs.cpuMs![1], Math.max(...cpus)), `${runs.cpuMs}`);
@@ -54,11 +54,11 @@ test('--runs 5: every run profiled, the one whose wall is the median reported, e
 test('--runs in the text report: which run it is, each figure with its range, the note that ranges do not add up', async () => {
   const counter = path.join(scratch, 'text-counter');
   writeFileSync(counter, '0');
-  // run 1 sleeps 0.2 s, run 2 0.1 s, run 3 0.3 s: the median is run 1
-  const pipeline = `n=$(cat ${counter}); echo $((n + 1)) > ${counter}; sleep 0.$(( (n * 2 + 1) % 3 + 1 )) | cat`;
+  // run 1 sleeps 0.1 s, run 2 0.3 s, run 3 0.2 s: the median is run 3
+  const pipeline = `n=$(cat ${counter}); echo $((n + 1)) > ${counter}; sleep 0.$(( n * 2 % 3 + 1 )) | cat`;
   const result = await sh(`timer --pipeline '${pipeline}' --runs 3 </dev/null`);
   assert.equal(result.exitCode, 0, result.stderr);
-  assert.match(result.stderr, /^3 runs; this is run 1, its wall the median; \(least–greatest over the runs\)/m);
+  assert.match(result.stderr, /^3 runs; this is run 3, its wall the median; \(least–greatest over the runs\)/m);
   assert.match(result.stderr, /^wall (\S+) \((\S+)–(\S+), 3 runs\), CPU \S+ \(\S+–\S+\) \(user /m);
   assert.match(result.stderr, /^over 3 runs +wall +CPU$/m);
   assert.match(result.stderr, /^sleep +\S+–\S+ +\S+–\S+$/m);
