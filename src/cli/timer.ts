@@ -1,5 +1,6 @@
 import { parseLabel, timerMain } from '../timer/main.js';
-import { REPORT_MAN_SECTIONS, TIMER_MAN_SECTIONS } from '../timer/manual.js';
+import { TIMER_MAN_SECTIONS } from '../timer/manual.js';
+import { REPORT_MAN_SECTIONS } from '../timer/manual-report.js';
 import type { ProgramSpec } from '../args/spec.js';
 
 const report: ProgramSpec = {

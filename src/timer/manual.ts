@@ -62,8 +62,9 @@ PIPESTATUS: PIPELINE is the first lines of bash's script, and a last line, which
 functions) can see or change, writes each stage's status to a private file. Where bash -n finds a syntax error or a
 here-document left open, PIPELINE ends in a backslash, or it has set -v, a DEBUG trap, BASH_XTRACEFD or enable (which
 would show that line or change it), PIPELINE is run alone, exactly as typed: bash's own messages and status, and the
-stages' statuses unknown. --json, --output, --trace, --svg, --interval and --no-progress apply; --each, -z, --label
-and --progress are for \`timer -- COMMAND\` only, and --pipeline takes no COMMAND (both usage errors).
+stages' statuses unknown. --json, --output, --trace, --svg, --interval, --no-progress, --runs, --warmup and --verify
+apply; --each, -z, --label and --progress are for \`timer -- COMMAND\` only, and --pipeline takes no COMMAND (both
+usage errors).
 
 ## Stages
 The rows are the stages as typed: bash's grammar (tree-sitter-bash) reads PIPELINE, and each element of each pipeline,
@@ -124,15 +125,25 @@ For a pipestage stage, \`suggested: PIPELINE\` is the pipeline with the bottlene
 \`--concurrency\` (waits) doubled, to run as it is; \`predicted: WALL (now WALL)\`, its wall by a flow-shop model of the
 per-line costs the stages traced, bounded by the CPU after the change over the cores free. Worker threads cost in it
 per line passed to one (measured once a machine: $XDG_CACHE_HOME/pipestage/worker-cost.json) and per thread started.
-Where the model gives less than 10% off, the cores are full or the stages balanced: \`suggested: none — WHY\`. Any
-other program gets a what-if: \`if NAME used half its CPU: about WALL\`. \`--verify\` runs the suggestion then, on the
-same input (stdin a file, read again from where it began, or none; a pipe is refused), and compares: \`verified: R
-times faster (predicted P)\` where faster and within 20% of the predicted wall, else \`not confirmed\`, and why.
+Where the model gives less off than 10% (with --runs, the runs' spread), the cores are full, the stages balanced or
+the bottleneck varies from run to run: \`suggested: none — WHY\`. Any other program gets a what-if: \`if NAME used
+half its CPU: about WALL\`. \`--verify\` runs the suggestion then, as many times, on the same input, and compares run
+by run: \`verified: R (LEAST–GREATEST) times faster (predicted P)\` where faster in every run and the median wall within
+20% of the predicted one, else \`not confirmed\`, and which condition failed.
+
+## Runs
+\`--runs N\` runs PIPELINE N times, after \`--warmup N\` runs unprofiled, each on the same input: stdin a file,
+read again from where it was when timer began; a terminal, the user's to type into; none. A pipe cannot be read twice:
+with it, more than one run is refused before anything runs (status 125). Each run's output is written as it comes.
+The report is the run whose wall is the median, each figure followed by its range over the runs (\`wall 949ms
+(902ms–1.01s, 5 runs)\`), a table of each stage's wall and CPU ranges (ranges do not add up), and the bottleneck with
+the count of runs that named it, or \`varies from run to run\` with each one's count. Ctrl-C ends the run it reaches
+and starts no other; the report holds the runs that ended whole, and the status is the last run's.
 
 ## Outputs
 The report goes to stderr, or is appended to --output FILE in one write. --svg OUT also draws the chart as an
-SVG picture. --trace FILE keeps the run's trace: the stages' own events, and a process per stage with timer's
-state slices (\`"cat":"pipeline-state"\`). --json writes one indented JSON document instead of the report:
+SVG picture. --trace FILE keeps the (reported) run's trace: the stages' own events, and a process per stage with
+timer's state slices (\`"cat":"pipeline-state"\`). --json writes one indented JSON document instead of the report:
 
   {"pipestageProfile": 1, "pipeline", "shell", "exitCode", "signal",
    "wallMs", "cpuMs", "userMs", "sysMs", "timerStartupCpuMs",
@@ -141,14 +152,16 @@ state slices (\`"cat":"pipeline-state"\`). --json writes one indented JSON docum
    "stateUnknownReason", "bottleneck", "bottleneckLine",
    "prediction": {"wallMs", "change", "kind", "coresFull", "coresBound", "perLine",
      "suggestion", "reason", "lines", "whatIfMs", "workerCost"} or null,
-   "verify": {"verified", "ratio", "predictedRatio", "wallMs", "line"} or null,
+   "verify": {"verified", "ratio", "ratioRange", "predictedRatio", "wallMs", "line"} or null,
    "stages": [{"command", "name", "pid", "stdin", "stdout", "status",
      "startMs", "wallMs", "userMs", "sysMs", "peakRssBytes", "bytesIn",
      "bytesOut", "lines", "workingMs", "waitingForCpuMs",
      "waitingForInputMs", "blockedOnOutputMs", "otherWaitMs",
      "startupMs", "stoppedMs", "unknownMs", "traced",
      "timeline": [{"startMs", "endMs", "state"}],
-     "items": [{"lane", "line", "items", "startMs", "endMs"}] or null}]}
+     "items": [{"lane", "line", "items", "startMs", "endMs"}] or null}],
+   "runs": {"asked", "warmup", "count", "reported", "wallMs", "cpuMs",
+     "stages", "bottleneck", "each": [documents]} or null}
 
 Times are ms from the shell's start; \`null\` where unknown.
 
@@ -270,30 +283,5 @@ Named by --trace: created or appended to (see TRACES).
 
 * the report file
 Named by --output: appended to.`,
-  ],
-];
-
-/** The man subsections of \`timer report\`, [title, text]. */
-export const REPORT_MAN_SECTIONS: [string, string][] = [
-  [
-    'The chart',
-    `\`timer report FILE\` draws one row per stage, time across (fitted to the terminal, or --width
-columns), and under a stage that traced itself with several lanes a row per lane (\`worker 2\`, \`slot
-5\`); columns where a traced stage had stdout full and did no work are drawn \`»\` (blocked on output),
-start-up \`·\`, with a legend. Then each stage's items, busy and idle time, the pipeline's achieved
-speedup (sum of busy time / wall time) and the bottleneck. --svg writes the same chart as a picture;
---csv writes one row per item span, \`stage,pid,lane,line,start,end,elapsed\`, in seconds from the
-trace's start.
-
-A trace cut short (a writer killed mid-write) is drawn as far as it is complete, with a warning; an
-empty file or one that is no trace is named with what is wrong (\`timer: t.json: not a trace file (it
-does not begin with [)\`), status 1.`,
-  ],
-  [
-    'Joblogs',
-    `\`timer report --joblog JOBLOG\` draws GNU parallel's --joblog (local and -S runs alike): a row per
-host (\`local\` for \`:\`), its jobs laid on slots so that none overlap within a slot (each job on the
-first slot free when it starts), failed jobs (Exitval or Signal not 0) drawn \`x\`; then per host its
-jobs, slots, busy time and utilisation, and \`failed: N jobs\`. It takes no trace FILE, nor --csv.`,
   ],
 ];
