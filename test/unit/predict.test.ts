@@ -144,6 +144,10 @@ test('predict: a stage that is no pipestage stage works twice as fast; the cores
   // at 0.75, 1000 - 150 = 850, CPU (1900 - 300) / 2 = 800
   assert.equal(whatIf([heavy], heavy, 1000, 1900, 2, 0.25).wallMs, 550);
   assert.deepEqual(whatIf([heavy], heavy, 1000, 1900, 2, 0.75), { wallMs: 850, coresFull: true, coresBound: false });
+  // a stage busy sleeping (other waits 900 of its 1000, working 20, waiting for a CPU 30): at half its CPU,
+  // 1000 - (20 + 30) / 2 = 975; its sleep is not CPU
+  const sleeper = profiled('sleep', { working: 20, 'waiting for a CPU': 30, 'other wait': 900 }, true, { userMs: 20 });
+  assert.equal(whatIf([sleeper], sleeper, 1000, 40, 2, 0.5).wallMs, 975);
 });
 
 test('predict: a traced CPU stage gets twice the threads, each new one as late as a start-up, costing CPU', () => {

@@ -211,8 +211,9 @@ export interface PerLine {
 }
 
 /**
- * The pipeline's wall time had `target` used `fraction` of its CPU (and of its busy time): the others
- * as busy as they were, the cores bound by the CPU after that change.
+ * The pipeline's wall time had `target` used `fraction` of its CPU (and of its time working or waiting
+ * for a CPU; its other waits as they were): the others as busy as they were, the cores bound by the CPU
+ * after that change.
  */
 export function whatIf(
   stages: StageProfile[],
@@ -223,7 +224,9 @@ export function whatIf(
   fraction: number,
 ): { wallMs: number; coresFull: boolean; coresBound: boolean } {
   const others = Math.max(0, ...stages.filter((stage) => stage !== target).map(busyMs));
-  const flow = Math.max(wallMs - busyMs(target) * (1 - fraction), others);
+  // (its waits of its own — a disk, a sleep, a child — are not CPU: they stay as they were)
+  const cpuBusy = target.time['working'] + target.time['waiting for a CPU'];
+  const flow = Math.max(wallMs - cpuBusy * (1 - fraction), others);
   const targetCpu = (target.userMs ?? 0) + (target.sysMs ?? 0);
   const bound = (cpuMs - targetCpu * (1 - fraction)) / cores;
   return { wallMs: Math.max(flow, bound), coresFull: cpuMs / cores >= CORES_FULL * wallMs, coresBound: bound > flow };
