@@ -146,6 +146,7 @@ export async function tmuxSession(name: string, size = { columns: 120, rows: 50 
 /** The --json document of `timer --pipeline` (the fields the tests read). */
 export interface Profile {
   pipestageProfile: number;
+  pipeline: string;
   exitCode: number;
   wallMs: number;
   cpuMs: number;
@@ -195,6 +196,7 @@ export interface Profile {
     blockedOnOutputMs: number;
     otherWaitMs: number;
     startupMs: number;
+    stoppedMs: number;
     unknownMs: number;
     startMs: number;
     wallMs: number;

@@ -3,7 +3,7 @@
 // run: the run's fields, the prediction's, each stage's, a timeline segment's and an item span's.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { profile, ROOT, sh } from './helpers.js';
@@ -40,6 +40,26 @@ const RUN: Record<string, Kind[]> = {
   prediction: ['object', 'null'],
   verify: ['object', 'null'],
   stages: ['array'],
+  runs: ['object', 'null'],
+};
+const VERIFY: Record<string, Kind[]> = {
+  verified: ['boolean'],
+  ratio: ['number', 'null'],
+  ratioRange: ['array', 'null'],
+  predictedRatio: ['number', 'null'],
+  wallMs: ['number', 'null'],
+  line: ['string'],
+};
+const RUNS: Record<string, Kind[]> = {
+  asked: ['number'],
+  warmup: ['number'],
+  count: ['number'],
+  reported: ['number'],
+  wallMs: ['array'],
+  cpuMs: ['array', 'null'],
+  stages: ['array'],
+  bottleneck: ['object'],
+  each: ['array'],
 };
 const PREDICTION: Record<string, Kind[]> = {
   wallMs: ['number'],
@@ -103,8 +123,11 @@ const SPAN: Record<string, Kind[]> = {
 /** The section of docs/formats.md on `timer --pipeline --json`, cut into its two tables and its prose. */
 function documented() {
   const text = readFileSync(path.join(ROOT, 'docs', 'formats.md'), 'utf8');
-  const section = text.split('\n## timer --pipeline --json\n')[1]!.split('\n## ')[0]!;
-  const [runPart, stagePart] = section.split('\nEach stage:\n');
+  const [section, several] = text
+    .split('\n## timer --pipeline --json\n')[1]!
+    .split('\n## ')[0]!
+    .split('\n### Several pipelines\n');
+  const [runPart, stagePart] = section!.split('\nEach stage:\n');
   const rows = (part: string): string[] => part.split('\n').filter((line) => /^\| `/.test(line));
   // A row's first cell names one field or several (`` `exitCode`, `signal` ``).
   const names = (part: string): string[] =>
@@ -120,6 +143,10 @@ function documented() {
   return {
     run: names(runPart!),
     prediction: nested(runPart!, 'prediction'),
+    verify: nested(runPart!, 'verify'),
+    runs: nested(runPart!, 'runs'),
+    comparison: names(several ?? ''),
+    comparisonStage: nested(several ?? '', 'stages'),
     stage: names(stagePart!),
     segment: nested(stagePart!, 'timeline'),
     process: nested(stagePart!, 'processes'),
@@ -148,6 +175,8 @@ test("the type tables here are formats.md's field lists (a field documented need
   const docs = documented();
   assert.deepEqual(sorted(docs.run), sorted(Object.keys(RUN)));
   assert.deepEqual(sorted(docs.prediction), sorted(Object.keys(PREDICTION)));
+  assert.deepEqual(sorted(docs.verify), sorted(Object.keys(VERIFY)));
+  assert.deepEqual(sorted(docs.runs), sorted(Object.keys(RUNS)));
   assert.deepEqual(sorted(docs.stage), sorted(Object.keys(STAGE)));
   assert.deepEqual(sorted(docs.segment), sorted(Object.keys(SEGMENT)));
   assert.deepEqual(sorted(docs.process), sorted(Object.keys(PROCESS)));
@@ -158,13 +187,22 @@ test("the type tables here are formats.md's field lists (a field documented need
 test('timer --pipeline --json on a real run: exactly the documented fields, each of its type', async () => {
   // A traced stage (mul: items, start-up) busy enough for a bottleneck and a prediction, and an
   // untraced one (cat: items null).
-  const { report, exitCode } = await profile('seq 8 | mul --repeat 400000 | cat');
+  // Two runs, and the suggestion verified: the runs' fields and verify's too.
+  const { report, exitCode } = await profile('seq 8 | mul --repeat 400000 | cat', '--runs 2 --verify </dev/null');
   assert.equal(exitCode, 0);
   const document = report as unknown as Record<string, unknown>;
   const stages = document['stages'] as Record<string, unknown>[];
   const problems = fieldProblems('run', document, RUN);
   assert.ok(document['prediction'], 'a prediction, to check its fields');
   problems.push(...fieldProblems('prediction', document['prediction'] as object, PREDICTION));
+  problems.push(...fieldProblems('verify', document['verify'] as object, VERIFY));
+  const runs = document['runs'] as Record<string, unknown>;
+  problems.push(...fieldProblems('runs', runs, RUNS));
+  // each run's own document: the run's fields, its runs null
+  for (const each of runs['each'] as Record<string, unknown>[]) {
+    problems.push(...fieldProblems('a run of runs.each', each, RUN));
+    if (each['runs'] !== null) problems.push('a run of runs.each: runs not null');
+  }
   const states = new Set(documented().states);
   for (const stage of stages) {
     const where = `stage ${stage['name']}`;
@@ -204,5 +242,28 @@ test("others' use of the cores: unknown (null, not said) on a run too short to t
     assert.equal(typeof report.coresBusyElsewhere, 'number', `wall ${report.wallMs} ms`);
   } finally {
     loop.kill('SIGKILL');
+  }
+});
+
+test('several pipelines, --json: a comparison document with exactly the documented fields, a profile each', async () => {
+  const docs = documented();
+  const file = path.join(ROOT, `.compare-${process.pid}.json`);
+  try {
+    const result = await sh(
+      `timer --pipeline 'seq 3 | cat' --pipeline 'seq 3 | cat -n' --json --output ${file} </dev/null`,
+    );
+    assert.equal(result.exitCode, 0, result.stderr);
+    const document = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(document), ['pipestageComparison', 'comparison', 'profiles']);
+    const comparison = document['comparison'] as Record<string, unknown>;
+    assert.deepEqual(sorted(Object.keys(comparison)), sorted(docs.comparison));
+    const stages = comparison['stages'] as Record<string, unknown>[];
+    assert.ok(stages.length > 0);
+    for (const stage of stages) assert.deepEqual(sorted(Object.keys(stage)), sorted(docs.comparisonStage));
+    const profiles = document['profiles'] as Record<string, unknown>[];
+    assert.equal(profiles.length, 2);
+    for (const profile of profiles) assert.deepEqual(fieldProblems('a profile', profile, RUN), []);
+  } finally {
+    rmSync(file, { force: true });
   }
 });

@@ -63,7 +63,7 @@ test('--runs in the text report: which run it is, each figure with its range, th
   assert.match(result.stderr, /^over 3 runs +wall +CPU$/m);
   assert.match(result.stderr, /^sleep +\S+–\S+ +\S+–\S+$/m);
   assert.match(result.stderr, /ranges\s+do\s+not\s+add\s+up/);
-  assert.match(result.stderr, /^bottleneck: sleep — [^]*?\(the\s+bottleneck\s+in\s+3\s+of\s+3\s+runs\)$/m);
+  assert.match(result.stderr, /^bottleneck: sleep — [\s\S]*?\(the\s+bottleneck\s+in\s+3\s+of\s+3\s+runs\)$/m);
 });
 
 test('--runs and --warmup: each run reads the same input — a file from where timer began; a pipe is refused', async () => {

@@ -10,6 +10,8 @@ export interface GetoptView {
   argv: string[];
   /** how each option was last written (`-r` or `--repeat`), to name it in a message about its value */
   written: Map<string, string>;
+  /** each value option's values, in argv order (a repeatable option keeps them all) */
+  values: Map<string, string[]>;
   /** the first bad option in argv order, in getopt's words (`invalid option -- 'q'`) */
   problem?: string;
   /** `--help` or `--version` met before any bad option: getopt stops there, so does the program */
@@ -24,6 +26,10 @@ export interface GetoptView {
 export function getoptView(options: OptionTable, argv: string[], haltAtFirst: boolean): GetoptView {
   const out: string[] = [];
   const written = new Map<string, string>();
+  const values = new Map<string, string[]>();
+  const value = (name: string, text: string): void => {
+    values.set(name, [...(values.get(name) ?? []), text]);
+  };
   let problem: string | undefined;
   let request: GetoptView['request'];
   const note = (why: string): void => {
@@ -63,7 +69,11 @@ export function getoptView(options: OptionTable, argv: string[], haltAtFirst: bo
       } else {
         written.set(name, `--${name}`);
         // Its value is the next word, whatever it looks like (`--label -v`); yargs takes it the same way.
-        if (equals === -1 && i + 1 < argv.length) out.push(argv[++i]!);
+        if (equals !== -1) value(name, arg.slice(equals + 1));
+        else if (i + 1 < argv.length) {
+          out.push(argv[++i]!);
+          value(name, argv[i]!);
+        }
       }
       continue;
     }
@@ -83,8 +93,13 @@ export function getoptView(options: OptionTable, argv: string[], haltAtFirst: bo
         written.set(name, `-${arg[j]}`);
         // `-r5`, `-zrx`: the rest of the word is the value (yargs would read `x` as an option of its own).
         out.push(arg.slice(0, j + 1));
-        if (j + 1 < arg.length) out.push(arg.slice(j + 1));
-        else if (i + 1 < argv.length) out.push(argv[++i]!);
+        if (j + 1 < arg.length) {
+          out.push(arg.slice(j + 1));
+          value(name, arg.slice(j + 1));
+        } else if (i + 1 < argv.length) {
+          out.push(argv[++i]!);
+          value(name, argv[i]!);
+        }
         break;
       }
       continue;
@@ -95,7 +110,7 @@ export function getoptView(options: OptionTable, argv: string[], haltAtFirst: bo
     }
     out.push(arg);
   }
-  return { argv: out, written, ...(problem === undefined ? {} : { problem }), ...(request ? { request } : {}) };
+  return { argv: out, written, values, ...(problem === undefined ? {} : { problem }), ...(request ? { request } : {}) };
 }
 
 /** The long options `typed` names: itself when it is one, else every option it is a prefix of. */

@@ -145,7 +145,10 @@ function settle(spec: ProgramSpec, view: GetoptView, args: Arguments): ParsedArg
     else if (value === undefined) options[name] = def.default;
     else {
       try {
-        options[name] = convertOption(def, String(value), view.written.get(name) ?? `--${name}`);
+        const shown = view.written.get(name) ?? `--${name}`;
+        options[name] = def.repeatable
+          ? (view.values.get(name) ?? [String(value)]).map((text) => convertOption(def, text, shown))
+          : convertOption(def, String(value), shown);
       } catch (error) {
         throw new UsageError((error as Error).message);
       }

@@ -18,6 +18,8 @@ export interface OptionDef {
   choices?: readonly string[];
   /** the value names a file (completion offers file names) */
   file?: boolean;
+  /** string options: may be given several times; the value is then each one, in order (a string[]) */
+  repeatable?: boolean;
 }
 
 export type OptionTable = Record<string, OptionDef>;

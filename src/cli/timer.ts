@@ -107,7 +107,18 @@ export const program: ProgramSpec = {
     pipeline: {
       type: 'string',
       value: 'PIPELINE',
-      describe: 'Profile the shell pipeline PIPELINE (run with bash) instead of wrapping a COMMAND',
+      repeatable: true,
+      describe:
+        'Profile the shell pipeline PIPELINE (run with bash) instead of wrapping a COMMAND; given several ' +
+        'times, profile each (in turn, run by run) and compare them stage by stage',
+    },
+    'export-markdown': {
+      type: 'string',
+      value: 'FILE',
+      file: true,
+      describe:
+        "With --pipeline: also write the comparison (the pipelines' walls, then stage by stage) as Markdown " +
+        'tables to FILE',
     },
     svg: {
       type: 'string',
@@ -155,13 +166,18 @@ export const program: ProgramSpec = {
   check: (options, operands) => {
     if (options['pipeline'] === undefined) {
       if (operands.length === 0) return 'missing command';
-      for (const option of ['svg', 'no-progress', 'verify'])
+      for (const option of ['svg', 'no-progress', 'verify', 'export-markdown'])
         if (options[option] !== undefined && options[option] !== false) return `--${option} is for --pipeline`;
       if (options['runs'] !== 1) return '--runs is for --pipeline';
       if (options['warmup'] !== 0) return '--warmup is for --pipeline';
       return undefined;
     }
-    if (String(options['pipeline']).trim() === '') return '--pipeline needs a pipeline (its value is empty)';
+    const pipelines = options['pipeline'] as string[];
+    if (pipelines.some((text) => text.trim() === '')) return '--pipeline needs a pipeline (its value is empty)';
+    if (pipelines.length > 1)
+      for (const option of ['trace', 'verify'])
+        if (options[option] !== undefined && options[option] !== false)
+          return `--${option} is for one --pipeline (it was given ${pipelines.length})`;
     if (operands.length > 0)
       return `--pipeline takes no COMMAND (got '${operands[0]}'); put the whole pipeline in its value`;
     for (const option of ['each', 'null', 'label', 'progress'])

@@ -4,7 +4,7 @@ import type { Chart, ChartRow } from './chart.js';
 // five ticks, the legend, and lines of figures under it.
 
 /** Text made safe inside SVG (XML) markup. */
-const escapeXml = (text: string): string =>
+export const escapeXml = (text: string): string =>
   text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
 const LEFT = 170;

@@ -1,5 +1,6 @@
 import { roundMs as round } from './summary.js';
 import type { PipelineProfile } from './profile.js';
+import type { Comparison } from './comparison.js';
 
 const roundOrNull = (ms: number | null): number | null => (ms === null ? null : round(ms));
 
@@ -162,4 +163,31 @@ function oneLineEach(elements: object[]): string {
   return elements.length === 0
     ? '[]'
     : `[\n    ${elements.map((element) => JSON.stringify(element)).join(',\n    ')}\n  ]`;
+}
+
+/**
+ * The --json document of several pipelines compared: `{"pipestageComparison": 1, "comparison", "profiles"}`,
+ * each profile the document of one pipeline (above), in the order given.
+ */
+export function comparisonJson(profiles: PipelineProfile[], comparison: Comparison): string {
+  const rounded = (value: number | null): number | null => (value === null ? null : round(value));
+  const pair = (range: [number, number] | null) => range && [round(range[0]), round(range[1])];
+  const summary = {
+    pipelines: comparison.pipelines,
+    runs: comparison.runs,
+    wallMs: comparison.wallMs.map(round),
+    wallRanges: comparison.wallRange.map(pair),
+    fastest: comparison.fastest,
+    ratios: comparison.ratios.map((ratio) => ({ ...ratio, range: ratio.range && [...ratio.range] })),
+    stages: comparison.stages.map((stage) => ({
+      names: stage.names,
+      wallMs: stage.wallMs.map(rounded),
+      cpuMs: stage.cpuMs.map(rounded),
+      state: stage.state,
+      lanes: stage.lanes,
+    })),
+  };
+  const head = JSON.stringify({ pipestageComparison: 1, comparison: summary }, null, 2).slice(0, -2);
+  const each = profiles.map((profile) => pipelineJson(profile).trimEnd().replace(/\n/g, '\n  '));
+  return `${head},\n  "profiles": [\n  ${each.join(',\n  ')}\n  ]\n}\n`;
 }

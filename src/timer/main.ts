@@ -30,7 +30,7 @@ export function timerMain(wrap: ProgramSpec, report: ProgramSpec): void {
     }
     const { options, operands } = commandLine;
     if (options['pipeline'] !== undefined) {
-      process.exitCode = await runPipeline(options['pipeline'] as string, {
+      process.exitCode = await runPipeline(options['pipeline'] as string[], {
         json: options['json'] === true,
         output: options['output'] as string | undefined,
         trace: options['trace'] as string | undefined,
@@ -40,6 +40,7 @@ export function timerMain(wrap: ProgramSpec, report: ProgramSpec): void {
         verify: options['verify'] === true,
         runs: options['runs'] as number,
         warmup: options['warmup'] as number,
+        markdown: options['export-markdown'] as string | undefined,
       });
       // Everything is written (synchronously: the report, the trace, the SVG) and nothing is left
       // running: end without tearing down the heap the profile grew, about 10-20 ms.

@@ -27,9 +27,19 @@ const OPTIONS: OptionTable = {
 };
 
 const view = (argv: string[], haltAtFirst = false) => {
-  const { argv: out, written, ...rest } = getoptView(OPTIONS, argv, haltAtFirst);
+  const { argv: out, written, values: _values, ...rest } = getoptView(OPTIONS, argv, haltAtFirst);
   return { argv: out, written: Object.fromEntries(written), ...rest };
 };
+
+test('getopt: every value of each option, in argv order, however it was written', () => {
+  const { values } = getoptView(
+    OPTIONS,
+    ['--lab=a', '-l', 'b', '-lc', '--label', '-d', '-zr5', 'x', '--', '--label', 'e'],
+    false,
+  );
+  assert.deepEqual(Object.fromEntries(values), { label: ['a', 'b', 'c', '-d'], repeat: ['5'] });
+  assert.deepEqual(Object.fromEntries(getoptView(OPTIONS, ['--label'], false).values), {});
+});
 
 test('getopt: long options by unique prefix, `=VALUE` kept, a value taken from the next word whatever it is', () => {
   assert.deepEqual(view(['--rep', '5', '--lab=-x', '--label', '-v', '--ti']), {
@@ -140,6 +150,21 @@ test('parseArgs: options converted and defaulted, operands in order (after `--` 
   assert.deepEqual(parseArgs(SPEC, ['--help', '--bogus']), { action: 'help' });
   assert.deepEqual(parseArgs(SPEC, ['--version']), { action: 'version' });
   assert.deepEqual(parseArgs({ ...SPEC, operands: undefined }, ['--version']), { action: 'version' });
+});
+
+test('parseArgs: a repeatable option is each of its values, in order, each converted; others keep the last', () => {
+  const spec = { ...SPEC, options: { ...SPEC.options, size: { ...OPTIONS['size']!, repeatable: true } } };
+  assert.deepEqual(parseArgs(spec, ['--size', '1k', '-r2', '--size=3k', '-r', '4']), {
+    action: 'run',
+    options: { ...DEFAULTS, repeat: 4, size: [1024, 3072] },
+    operands: [],
+  });
+  assert.deepEqual(parseArgs(spec, ['--size', '2k']), {
+    action: 'run',
+    options: { ...DEFAULTS, size: [2048] },
+    operands: [],
+  });
+  usageError(['--size', '1k', '--size', 'x'], '--size: not a size "x"', spec);
 });
 
 test('parseArgs: each usage error in GNU words', () => {

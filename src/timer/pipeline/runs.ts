@@ -24,14 +24,14 @@ const stageCpu = (stage: StageProfile): number | null =>
   stage.userMs === null || stage.sysMs === null ? null : stage.userMs + stage.sysMs;
 
 /**
- * The row of `run` that stands for the reported run's row `row` (named `name`): the one at its place
- * where the name agrees, else the same name's same occurrence; undefined where there is none.
+ * The row of `others` that stands for row `row` of `stages`: the one at its place where `key` agrees,
+ * else the same key's same occurrence; undefined where there is none.
  */
-function matchRow(run: PipelineProfile, stages: StageProfile[], row: number): StageProfile | undefined {
-  const name = stages[row]!.name;
-  if (run.stages[row]?.name === name) return run.stages[row];
-  const occurrence = stages.slice(0, row).filter((stage) => stage.name === name).length;
-  return run.stages.filter((stage) => stage.name === name)[occurrence];
+export function matchRow<T>(stages: T[], row: number, others: T[], key: (stage: T) => string): T | undefined {
+  const wanted = key(stages[row]!);
+  if (others[row] !== undefined && key(others[row]!) === wanted) return others[row];
+  const occurrence = stages.slice(0, row).filter((stage) => key(stage) === wanted).length;
+  return others.filter((stage) => key(stage) === wanted)[occurrence];
 }
 
 /** The bottleneck of most runs (more than half of them; null: none, or it varies), and each one's count, most first. */
@@ -61,7 +61,7 @@ export function summariseRuns<Run extends { profile: PipelineProfile }>(
   if (asked < 2) return { chosen, summary: undefined };
   const { stages } = chosen.profile;
   const rows = stages.map((stage, row) => {
-    const matched = profiles.map((run) => matchRow(run, stages, row));
+    const matched = profiles.map((run) => matchRow(stages, row, run.stages, (stage) => stage.name));
     const known = matched.every((match) => match !== undefined && match.pid !== 0);
     return {
       name: stage.name,

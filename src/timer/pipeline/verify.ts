@@ -13,8 +13,11 @@ import { activeWall } from './runs.js';
 /** Verified: the suggestion faster than now, its wall within this share of the predicted one. */
 export const VERIFY_WITHIN = 0.2;
 
-/** Why stdin cannot be given to a second run (a pipe, a socket), else undefined; `asked`: the options asking. */
-export function unreplayableInput(asked: string): string | undefined {
+/**
+ * Why stdin cannot be given to a second run (a pipe, a socket), else undefined; `why` says what runs
+ * again (`--runs 2 runs the pipeline more than once`).
+ */
+export function unreplayableInput(why: string): string | undefined {
   let stat: ReturnType<typeof fstatSync>;
   try {
     stat = fstatSync(0);
@@ -22,10 +25,9 @@ export function unreplayableInput(asked: string): string | undefined {
     return undefined; // (no stdin: the pipeline's reads fail alike both times)
   }
   if (!stat.isFIFO() && !stat.isSocket()) return undefined;
-  const again = asked === '--verify' ? 'a second time' : 'more than once';
   return (
-    `${asked} runs the pipeline ${again}, and its input comes from a pipe, which cannot be read ` +
-    'twice: give it as a file (< FILE), or </dev/null if the pipeline reads none'
+    `${why}, and its input comes from a pipe, which cannot be read twice: give it as a file (< FILE), ` +
+    'or </dev/null if the pipeline reads none'
   );
 }
 

@@ -1,0 +1,87 @@
+import type { FormatDuration } from '../base/durations.js';
+import type { Comparison, StageChange } from './comparison.js';
+import type { Range } from './profile.js';
+import { roundMs } from './summary.js';
+
+// A comparison of several pipelines as the report ends with it, and as Markdown (--export-markdown), as
+// hyperfine's summary and its table, made per stage.
+
+/** The letter a pipeline goes by in a comparison: A, B, … (then 27, 28, …). */
+export const letter = (index: number): string => (index < 26 ? String.fromCharCode(65 + index) : String(index + 1));
+
+const ratioText = (ratio: number, range: Range | null): string =>
+  range && range[0].toFixed(2) !== range[1].toFixed(2)
+    ? `${ratio.toFixed(2)} (${range[0].toFixed(2)}–${range[1].toFixed(2)})`
+    : ratio.toFixed(2);
+const percent = (share: number | null): string => (share === null ? '?' : `${Math.round(100 * share)}%`);
+
+/** The line of one stage across the pipelines: wall, CPU, worker lanes, and the state that changed most. */
+function stageLine(stage: StageChange, format: FormatDuration): string {
+  const name = stage.names.find((one) => one !== null)!;
+  const present = stage.names.map((one, index) => (one === null ? undefined : letter(index))).filter(Boolean);
+  if (present.length < stage.names.length) return `${name}: only in ${present.join(', ')}`;
+  const across = (values: (number | null)[], show: (value: number) => string): string =>
+    values.map((value) => (value === null ? '?' : show(value))).join(' → ');
+  const parts = [`wall ${across(stage.wallMs, format)}`, `CPU ${across(stage.cpuMs, format)}`];
+  if (new Set(stage.lanes).size > 1) parts.push(`lanes ${across(stage.lanes, String)}`);
+  const state = stage.state ? `; ${stage.state.name} ${stage.state.shares.map(percent).join(' → ')}` : '';
+  return `${name}: ${parts.join(', ')}${state}`;
+}
+
+/** The comparison's lines at the end of the report. */
+export function comparisonLines(comparison: Comparison, format: FormatDuration): string[] {
+  const { pipelines, runs } = comparison;
+  const lines = [`comparison: ${pipelines.length} pipelines, ${runs} run${runs === 1 ? '' : 's'} each, run in turn`];
+  pipelines.forEach((pipeline, index) => {
+    const range = comparison.wallRange[index];
+    const spread = range ? ` (${format(range[0])}–${format(range[1])})` : '';
+    lines.push(
+      `${letter(index)}: ${pipeline.replace(/\n/g, '⏎')} — wall ${format(comparison.wallMs[index]!)}${spread}`,
+    );
+  });
+  for (const { faster, slower, ratio, range } of comparison.ratios)
+    lines.push(`${letter(faster)}: ${ratioText(ratio, range)} times faster than ${letter(slower)}`);
+  const order = pipelines.map((_, index) => letter(index)).join(' → ');
+  lines.push(`stage by stage, ${order} (the reported runs; a state's share is of the stage's wall):`);
+  for (const stage of comparison.stages) lines.push(stageLine(stage, format));
+  return lines;
+}
+
+/** A pipeline's text in a Markdown table cell: a code span, its `|` escaped, its line breaks as ⏎. */
+function codeCell(text: string): string {
+  const escaped = text.replace(/\n/g, '⏎').replace(/\|/g, '\\|');
+  const fence = escaped.includes('`') ? '``' : '`';
+  return `${fence}${fence === '``' ? ' ' : ''}${escaped}${fence === '``' ? ' ' : ''}${fence}`;
+}
+
+const ms = (value: number | null): string => (value === null ? '?' : roundMs(value).toFixed(1));
+
+/** --export-markdown: the comparison as tables, hyperfine's columns per pipeline, then per stage. */
+export function comparisonMarkdown(comparison: Comparison): string {
+  const { pipelines } = comparison;
+  const relative = (index: number): string => {
+    if (index === comparison.fastest) return '1.00';
+    const found = comparison.ratios.find((ratio) => ratio.slower === index)!;
+    return ratioText(found.ratio, found.range);
+  };
+  const columns = (what: string): string[] => pipelines.map((_, index) => `${what} ${letter(index)} [ms]`);
+  const lines = [
+    '| Pipeline | Wall [ms] | Min [ms] | Max [ms] | Relative |',
+    '|:---|---:|---:|---:|---:|',
+    ...pipelines.map((pipeline, index) => {
+      const range = comparison.wallRange[index];
+      const wall = comparison.wallMs[index]!;
+      const cells = [ms(wall), ms(range?.[0] ?? wall), ms(range?.[1] ?? wall), relative(index)];
+      return `| ${letter(index)}: ${codeCell(pipeline)} | ${cells.join(' | ')} |`;
+    }),
+    '',
+    `| Stage | ${[...columns('Wall'), ...columns('CPU')].join(' | ')} | Changed most |`,
+    `|:---|${pipelines.map(() => '---:|').join('')}${pipelines.map(() => '---:|').join('')}:---|`,
+    ...comparison.stages.map((stage) => {
+      const name = stage.names.find((one) => one !== null)!.replace(/\|/g, '\\|');
+      const state = stage.state ? `${stage.state.name} ${stage.state.shares.map(percent).join(' → ')}` : '';
+      return `| ${name} | ${stage.wallMs.map(ms).join(' | ')} | ${stage.cpuMs.map(ms).join(' | ')} | ${state} |`;
+    }),
+  ];
+  return `${lines.join('\n')}\n`;
+}
