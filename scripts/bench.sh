@@ -5,6 +5,7 @@
 #                 (yargs parses it; also shown: mul without its code cache, add)
 #   2 throughput  add --formula on seq 1 1000000 vs mawk, python3    target <= 1.0x mawk
 #   3 pipeline    8 heavy items, mul | add vs one after the other    target efficiency >= 0.95
+#                 and mul --workers 2 vs --workers 1 on them          target >= 1.9x
 #   4 memory      peak RSS of add --formula on 1M and 10M lines,     target <= 60 MB, flat
 #                 read from a file and from a pipe
 #   5 kernel      mul 11, R = 4,000,000 vs the Python reference; run time linear in R
@@ -110,6 +111,18 @@ ideal=$(calc "2 * 8 / 9")
 echo "  sequential: ${m[0]} ms   pipelined: ${m[1]} ms   speedup: $speedup   ideal 2N/(N+1): $ideal"
 verdict "efficiency" "$(calc "$speedup / $ideal")" ">=" 0.95
 if cmp -s "$SCRATCH/out.seq" "$SCRATCH/out.pipe"; then echo "  outputs identical"; else echo "  OUTPUTS DIFFER"; failed=1; fi
+# The same 8 lines on 2 worker threads against 1 (the threads start together: lines read together use
+# them together), in turns, so that a machine whose speed drifts weighs on both alike.
+mapfile -t m < <(alternating_ms 10 "mul --repeat $mul_r --workers 1 <$SCRATCH/in8" "mul --repeat $mul_r --workers 2 <$SCRATCH/in8")
+echo "  mul --workers 1: ${m[0]} ms   --workers 2: ${m[1]} ms (medians of 10 runs each, in turns)"
+workers_speedup=$(calc "${m[0]} / ${m[1]}")
+# The machine's own limit, no threads involved: two processes of 4 lines side by side against one.
+head -n 4 "$SCRATCH/in8" >"$SCRATCH/in4"
+mapfile -t w < <(alternating_ms 10 "mul --repeat $mul_r <$SCRATCH/in4" \
+  "mul --repeat $mul_r <$SCRATCH/in4 & mul --repeat $mul_r <$SCRATCH/in4; wait")
+echo "  two processes of 4 lines side by side: ${w[1]} ms against one alone ${w[0]} ms:" \
+  "the most 2 cores give here is $(calc "2 * ${w[0]} / ${w[1]}")x"
+verdict "--workers 2 speedup" "$workers_speedup" ">=" 1.9
 
 echo "== 4. memory: peak RSS of add --formula"
 seq 1 10000000 >"$SCRATCH/seq10m"

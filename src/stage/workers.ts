@@ -102,9 +102,13 @@ export function serveLines(stage: Stage): void {
 /**
  * A stage whose lines are computed on up to `count` worker threads, each running `script` (the
  * executable's own bundle) with `options`. Lines wait in one queue for a thread. Threads start as
- * work needs them: while lines wait and every thread is busy, one more is started (one at a time,
- * so that a burst of quick lines does not start them all). The engine keeps the output in input
- * order and bounds the lines in flight. Lines resolve to TimedOutput. `close` ends the threads.
+ * work needs them: a thread for each line waiting that no idle or starting thread will take, up to
+ * `count`, started together (lines read together use their threads together, where each thread
+ * used to wait for the one before to be online: 8 lines of ~270 ms on 2 threads, median of 10
+ * interleaved rounds 1283 ms against 1347 ms, 2168 ms on one); a trickle of lines, each taken
+ * before the next comes, starts one thread. The engine keeps the
+ * output in input order and bounds the lines in flight. Lines resolve to TimedOutput. `close` ends
+ * the threads.
  */
 export function workerPool(script: string, options: Record<string, unknown>, count: number): Stage & { timed: true } {
   interface PoolWorker {
@@ -141,10 +145,12 @@ export function workerPool(script: string, options: Record<string, unknown>, cou
     // lines ahead so that no thread waits for its next line.
     for (const worker of workers) if (worker.online && worker.busy === 0 && queue.size > 0) send(worker);
     if (queue.size > 0 && workers.length < count) {
-      if (workers.every((worker) => worker.online)) startWorker();
-    } else {
-      for (const worker of workers)
-        while (worker.online && worker.busy < LINES_AHEAD_PER_WORKER && queue.size > 0) send(worker);
+      // a thread for each line waiting that no thread starting will take (all at once for lines read together)
+      const starting = workers.filter((worker) => !worker.online).length;
+      for (let more = Math.min(queue.size - starting, count - workers.length); more > 0; more -= 1) startWorker();
+    } else if (workers.every((worker) => worker.online)) {
+      // (not while one is starting: it takes the next line, not a line queued behind a busy one)
+      for (const worker of workers) while (worker.busy < LINES_AHEAD_PER_WORKER && queue.size > 0) send(worker);
     }
   };
   const startWorker = (): void => {
@@ -192,8 +198,7 @@ export function workerPool(script: string, options: Record<string, unknown>, cou
     processLine(text, terminated) {
       return new Promise<TimedOutput>((resolve, reject) => {
         queue.push({ id: nextId++, text, terminated, resolve, reject });
-        if (workers.length === 0) startWorker();
-        else dispatch();
+        dispatch();
       }) as unknown as Promise<LineOutput>;
     },
     close() {
