@@ -150,7 +150,7 @@ test('predict: a stage that is no pipestage stage works twice as fast; the cores
   assert.equal(whatIf([sleeper], sleeper, 1000, 40, 2, 0.5).wallMs, 975);
 });
 
-test('predict: a traced CPU stage gets twice the threads, each new one as late as a start-up, costing CPU', () => {
+test('predict: a traced CPU stage gets twice the threads, started together a start-up late, costing CPU', () => {
   // 10 items of 10 ms after a start-up of 20 ms: now 20 + 100 = 120 ms
   const startup = [{ state: 'start-up' as const, startMs: 0, endMs: 20 }];
   const stage = (command: string, lanes = 1) =>
@@ -158,11 +158,11 @@ test('predict: a traced CPU stage gets twice the threads, each new one as late a
       command,
       traced: traced({ states: startup, items: items(10, 10, 20), lanes }),
     });
-  // --workers 2 added: threads ready at 40 and 60 → items 40-50, 50-60, then two at a time to 100
+  // --workers 2 added: both threads ready at 40 → two items at a time, 40-50, …, 80-90 → 90
   const mul = stage('mul -r 5');
   const untraced = profiled('cat', { working: 10 });
   assert.deepEqual(predict([untraced, mul], mul, 1000, 100, 2), {
-    wallMs: 1000 - 120 + 100,
+    wallMs: 1000 - 120 + 90,
     change: 'mul -r 5 --workers 2',
     kind: 'option',
     coresFull: false,
@@ -170,13 +170,13 @@ test('predict: a traced CPU stage gets twice the threads, each new one as late a
     perLine: { itemMs: 10, workerMs: undefined },
   });
   // what a worker costs per line, 4 ms on the main thread (serial) and 3 ms of CPU: the lines pass at
-  // 4, 8, ... 40 after the start-up of 20; threads ready at 40 and 60: 40-50, 50-60, 60-70 and 60-70
-  // (lines 3, 4 passed by 32), then two at a time: 70-80 ×2, 80-90 ×2, 90-100 → 100: wall as before,
-  // and the CPU of 10 lines × 3 ms more: (1920 + 28 + 30) / 2 = 989, above the flow's 980 (974 without)
+  // 4, 8, ... 40 after the start-up of 20; both threads ready at 40, each line passed by then: two at
+  // a time, 40-50, …, 80-90 → 90: wall as before, and the CPU of 10 lines × 3 ms more:
+  // (1920 + 28 + 30) / 2 = 989, above the flow's 970 (974 without: (1920 + 28) / 2)
   const cost = { wallMsPerLine: 4, cpuMsPerLine: 3 };
-  assert.equal(predict([untraced, mul], mul, 1000, 100, 2, cost).wallMs, 1000 - 120 + 100);
+  assert.equal(predict([untraced, mul], mul, 1000, 100, 2, cost).wallMs, 1000 - 120 + 90);
   assert.equal(predict([mul], mul, 1000, 1920, 2, cost).wallMs, 989);
-  assert.equal(predict([mul], mul, 1000, 1920, 2).wallMs, 980);
+  assert.equal(predict([mul], mul, 1000, 1920, 2).wallMs, 974);
   // at 12 ms a line the passing (after the start-up) is the flow's limit: 20 + 10 × 12 = 140, then the
   // last line's 10 → 150
   const dear = predict([mul], mul, 1000, 100, 2, { wallMsPerLine: 12, cpuMsPerLine: 0 });
@@ -187,19 +187,19 @@ test('predict: a traced CPU stage gets twice the threads, each new one as late a
     ...predict([mul], mul, 1000, 100, 2),
     change: 'mul --workers 2',
   });
-  // the cores: (CPU + each new thread's 0.7 × start-up) / cores = (1880 + 2 × 14) / 2 = 954 > 980? no: flow wins
-  assert.equal(predict([mul], mul, 1000, 1880, 2).wallMs, 980);
+  // the cores: (CPU + each new thread's 0.7 × start-up) / cores = (1880 + 2 × 14) / 2 = 954 > 970? no: flow wins
+  assert.equal(predict([mul], mul, 1000, 1880, 2).wallMs, 970);
   const full = predict([mul], mul, 1000, 1960, 2); // (1960 + 28) / 2 = 994; the cores full: 980 ≥ 900
   assert.deepEqual([full.wallMs, full.coresFull, full.coresBound], [994, true, true]);
   // full is what the run used, not what the change would cost: 1790 / 2 = 895 < 900 (with the new
   // threads' start-up, (1790 + 28) / 2 = 909)
   assert.equal(predict([mul], mul, 1000, 1790, 2).coresFull, false);
-  const edge = predict([one], one, 1000, 1886, 2); // (1886 + 28) / 2 = 957: 943 ≥ 900 full, not above the flow of 980
-  assert.deepEqual([edge.wallMs, edge.coresFull, edge.coresBound], [980, true, false]);
-  const equal = predict([one], one, 1000, 1932, 2); // (1932 + 28) / 2 = 980: the flow's, not above it
-  assert.deepEqual([equal.wallMs, equal.coresBound], [980, false]);
-  // --workers 2 running on 2 lanes now: 20 + 10 × 10 / 2 = 70; doubled to 4, the 2 new threads ready at
-  // 40 and 60: items at 20-30 ×2, 30-40 ×2, 40-50 ×3, 50-60 ×3 → 60
+  const edge = predict([one], one, 1000, 1886, 2); // (1886 + 28) / 2 = 957: 943 ≥ 900 full, not above the flow of 970
+  assert.deepEqual([edge.wallMs, edge.coresFull, edge.coresBound], [970, true, false]);
+  const equal = predict([one], one, 1000, 1912, 2); // (1912 + 28) / 2 = 970: the flow's, not above it
+  assert.deepEqual([equal.wallMs, equal.coresBound], [970, false]);
+  // --workers 2 running on 2 lanes now: 20 + 10 × 10 / 2 = 70; doubled to 4, the 2 new threads ready
+  // together at 40: items at 20-30 ×2, 30-40 ×2, 40-50 ×4, 50-60 ×2 → 60
   // mul inside a subshell: no option can be added to the subshell's text; it would work twice as fast
   const inside = stage('(sleep 1; mul -r 5)');
   assert.equal(predict([inside], inside, 1000, 100, 2).kind, 'what-if');
@@ -216,14 +216,14 @@ test('predict: a traced CPU stage gets twice the threads, each new one as late a
 
 test('predict: a stage’s start-up delays its first item; items arrive as the stage before passes them on', () => {
   // add passes items on at 10, 20, ... 100; mul is ready at 50 and takes 5 ms an item: 50-55, 55-60, ...
-  // 85-90, then as they arrive: 90-95, 100-105. Doubled, its threads are ready at 100 and 150: one thread
-  // takes them all from 100, 5 ms each, to 150
+  // 85-90, then as they arrive: 90-95, 100-105. Doubled, its two threads are ready together at 100: two
+  // at a time from 100, 5 ms each, to 125
   const add = profiled('add', { working: 100 }, true, { traced: traced({ name: 'add', items: items(10, 10) }) });
   const mul = profiled('mul', { working: 50, 'start-up': 50 }, false, {
     command: 'mul',
     traced: traced({ states: [{ state: 'start-up', startMs: 0, endMs: 50 }], items: items(10, 5, 50) }),
   });
-  assert.equal(predict([add, mul], mul, 1000, 0, 2).wallMs, 1000 - 105 + 150);
+  assert.equal(predict([add, mul], mul, 1000, 0, 2).wallMs, 1000 - 105 + 125);
 });
 
 test('predict: a traced waiting stage gets twice the slots at once, needing no core', () => {

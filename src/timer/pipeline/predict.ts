@@ -16,8 +16,8 @@ interface FlowStage {
   servers: number;
   readyMs: number;
   /**
-   * servers added by the change start later, one after the other (worker threads start as work needs
-   * them, each once the one before is up): the first at readyMs, each next one everyMs after
+   * servers added by the change start later: the first at readyMs, each next one everyMs after (worker
+   * threads for lines read together start together: everyMs 0)
    */
   addedServers?: { count: number; readyMs: number; everyMs: number };
 }
@@ -153,11 +153,11 @@ export function predict(
     const groupSize = groupSizeFor(stages.map((stage) => stage.traced));
     const measured = stages.map((stage) => flowStage(stage.traced, groupSize));
     const targetStage = measured[stages.indexOf(target)]!;
-    // New worker threads start as work needs them, one after the other: each costs about what the
-    // process's start-up cost (measured in this run) in latency, and 0.7 of it in CPU (measured:
-    // pipestage pools on the 2-core machine; `--workers 2` over 40 ms items: the threads' first items
-    // began 66 and 141 ms after the first line, the process's start-up 89 ms); new concurrency slots
-    // cost nothing.
+    // New worker threads start together as lines wait for them: they are ready at most a process's
+    // start-up (measured in this run) later, and cost 0.7 of it in CPU each (measured: pipestage pools
+    // on the 2-core machine; `--workers 2` on 8 lines of ~280 ms, started together: the two threads'
+    // first items began 23 and 25 ms after a process start-up of 75 ms); new concurrency slots cost
+    // nothing.
     const startupMs = target.time['start-up'];
     const threads = doubled.option === 'workers';
     const changedStage: FlowStage = { ...targetStage, servers: doubled.servers };
@@ -168,7 +168,7 @@ export function predict(
       changedStage.addedServers = {
         count: doubled.servers - (pooled ? 0 : current),
         readyMs: changedStage.readyMs + startupMs,
-        everyMs: startupMs,
+        everyMs: 0,
       };
     // A stage that computed its lines itself, given threads, passes each line to one and takes its
     // result back: serial on its main thread, a stage of its own before the threads (workerCost).
