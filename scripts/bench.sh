@@ -17,6 +17,8 @@
 #                 pipeline                                         target <= 1.05x + 0.15 s;
 #                 timer's CPU after its start-up, while the pipeline ran   target <= 2% of the pipeline's;
 #                 per-stage CPU vs the kernel's (bash times), stages ending apart: within 5% or 20 ms
+#   9 comparison  timer --pipeline A --pipeline B --runs 10 vs hyperfine -S bash on the same two:
+#                 the ratios agree within the larger of the two spreads
 # Needs hyperfine and mawk (Debian packages). BENCH_QUICK=1 runs fewer repetitions.
 # Files (in --out DIR): benchmarks.md, what it printed with the machine and the day: `npm run bench --
 # --out docs/` refreshes docs/benchmarks.md, which is never edited by hand.
@@ -234,6 +236,26 @@ verdict "per-stage CPU error / tolerance (worst)" "$worst" "<=" 1
 echo "  per-stage CPU, stages ending within one sampling interval (what the samples missed is shared by rate):"
 echo "  worst error / tolerance: $(per_stage_error "seq 1 3000000 | (gzip -1; times >$SCRATCH/times-a) | (gzip -d >/dev/null; times >$SCRATCH/times-b)")"
 rm -f "$SCRATCH/seq3m"
+
+echo "== 9. comparison: timer --pipeline A --pipeline B against hyperfine -S bash on the same two, no input"
+cmp_a='seq 8 | sleep-task --for 100ms | cat'
+cmp_b='seq 8 | sleep-task --for 100ms --concurrency 2 | cat'
+hyperfine -S bash -w 1 -r 10 --export-json "$SCRATCH/compare-hf.json" "$cmp_a" "$cmp_b" </dev/null >/dev/null
+timer --pipeline "$cmp_a" --pipeline "$cmp_b" --runs 10 --json --output "$SCRATCH/compare-timer.json" \
+  </dev/null >/dev/null
+read -r ours lo hi theirs sigma < <(node -e '
+  const fs = require("fs");
+  const [hf, ours] = process.argv.slice(1).map((file) => JSON.parse(fs.readFileSync(file)));
+  const [a, b] = hf.results;
+  const ratio = a.mean / b.mean; // (A is the slower: B takes two lines at once)
+  const sigma = ratio * Math.hypot(a.stddev / a.mean, b.stddev / b.mean);
+  const r = ours.comparison.ratios[0];
+  console.log(r.ratio.toFixed(3), r.range[0].toFixed(3), r.range[1].toFixed(3), ratio.toFixed(3), sigma.toFixed(3));
+' "$SCRATCH/compare-hf.json" "$SCRATCH/compare-timer.json")
+echo "  B faster than A: timer $ours ($lo–$hi over the runs paired), hyperfine $theirs ± $sigma"
+spread=$(calc "(($hi - $lo) / 2 > $sigma ? ($hi - $lo) / 2 : $sigma)")
+verdict "|timer - hyperfine| / the larger spread (timer's half range, hyperfine's sigma)" \
+  "$(calc "(($ours > $theirs) ? $ours - $theirs : $theirs - $ours) / $spread")" "<=" 1
 
 # benchmarks.md: the record of this run, for docs/ (`npm run bench -- --out docs/`).
 exec 1>&3 3>&- 2>&4 4>&-
