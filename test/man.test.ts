@@ -124,7 +124,7 @@ test('man timer: --pipeline and timer report are covered; its exit statuses, sig
   const subsections = pipelines.split('\n').filter((line) => /^ {3}\S/.test(line));
   assert.deepEqual(
     subsections.map((line) => line.trim()),
-    ['Stages', 'States', 'Figures', 'Bottleneck', 'Suggestion', 'Runs', 'Outputs', 'Live view'],
+    ['Stages', 'States', 'Figures', 'Bottleneck', 'Suggestion', 'Runs', 'Comparison', 'Outputs', 'Live view'],
   );
   for (const field of ['"pipestageProfile"', '"bottleneckLine"', '"waitingForInputMs"', '"prediction"'])
     assert.ok(pipelines.includes(field), field);

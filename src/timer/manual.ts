@@ -140,6 +140,14 @@ The report is the run whose wall is the median, each figure followed by its rang
 the count of runs that named it, or \`varies from run to run\` with each one's count. Ctrl-C ends the run it reaches
 and starts no other; the report holds the runs that ended whole, and the status is the last run's.
 
+## Comparison
+\`--pipeline A --pipeline B\` (any number) profiles each, the pipelines in turn run by run, on the same input (a pipe
+refused), then compares: \`B: 1.33 (1.28–1.39) times faster than A\` (the median over the runs paired, and their
+range), and stage by stage, matched by place and program: wall, CPU, lanes and the state that changed most (\`mul:
+wall 1.19s → 640ms, CPU 1.18s → 1.30s, lanes 1 → 2; working 96% → 49%\`). --export-markdown FILE writes it as
+tables (hyperfine's columns, then a row per stage); --svg draws a panel per pipeline on one time axis; --json writes
+{"pipestageComparison": 1, "comparison", "profiles"}; --trace and --verify take one pipeline.
+
 ## Outputs
 The report goes to stderr, or is appended to --output FILE in one write. --svg OUT also draws the chart as an
 SVG picture. --trace FILE keeps the (reported) run's trace: the stages' own events, and a process per stage with
