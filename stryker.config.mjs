@@ -22,6 +22,8 @@ export default {
     'src/render/sub-rows.ts',
     'src/timer/pipeline/predict.ts',
     'src/timer/pipeline/suggest.ts',
+    'src/timer/pipeline/runs.ts',
+    'src/timer/pipeline/compare.ts',
     'src/timer/pipeline/timeline.ts',
     'src/trace/spans.ts',
     'src/args/getopt.ts',
