@@ -113,7 +113,7 @@ test('two pipelines in the text report, --svg and --export-markdown: each profil
   assert.equal(result.exitCode, 0, result.stderr);
   const reports = result.stderr.split(/^timer: pipeline: /m).slice(1);
   assert.equal(reports.length, 2, 'a report per pipeline');
-  assert.match(result.stderr, /^comparison: 2 pipelines, 2 runs each, run in turn$/m);
+  assert.match(result.stderr, /^comparison: 2 pipelines, 2 runs of each paired, run in turn$/m);
   assert.match(result.stderr, /^A: seq 8 \| sleep-task --for 50ms \| cat — wall \S+ \(\S+–\S+\)$/m);
   const faster = /^B: (\d+\.\d\d)(?: \((\d+\.\d\d)–(\d+\.\d\d)\))? times faster than A$/m.exec(result.stderr);
   assert.ok(faster, result.stderr);
@@ -157,4 +157,11 @@ test('several pipelines: stdin a pipe is refused, nothing run; --trace and --ver
     );
   }
   assert.equal((await sh(`timer --export-markdown ${marker} -- true`)).exitCode, 2);
+});
+
+test('a pipeline whose runs fail is said to, beside its ratio, and timer’s status is the failure’s', async () => {
+  const result = await sh("timer --pipeline 'seq 3 | grep -q 9' --pipeline 'seq 3 | cat' --runs 2 </dev/null");
+  assert.equal(result.exitCode, 1, 'the last run succeeded; the first that failed gives the status');
+  assert.match(result.stderr, /^A: seq 3 \| grep -q 9 — wall \S+ \(\S+–\S+\); exit status 1 in 2 of its runs$/m);
+  assert.match(result.stderr, /\(but A failed: not the same work\)$/m);
 });

@@ -168,3 +168,22 @@ test('--verify with --runs 3: the suggestion run three times too, compared run b
     ),
   );
 });
+
+test('--verify: Ctrl-C while the suggestion runs ends it; the report of the runs that ended is written, status 130', async () => {
+  const log = path.join(scratch, 'verify-stamps');
+  const file = path.join(scratch, 'verify-signal.json');
+  // each run stamps its end; the third stamp is the suggestion's first run ending
+  const pipeline = `seq 6 | sleep-task --for 100ms | cat >/dev/null; date +%s%N >> ${log}`;
+  const started = sh(`timer --pipeline '${pipeline}' --runs 2 --verify --json --output ${file} </dev/null`);
+  await waitFor('the suggestion running', async () => {
+    const stamps = await sh(`cat ${log} 2>/dev/null | wc -l`);
+    return Number(stamps.stdout.trim()) >= 3;
+  });
+  await sh(`pkill -INT -f '^node .*bin/timer --pipeline seq 6 \\| sleep-task --for 100ms \\| cat'`);
+  const result = await started;
+  assert.equal(result.exitCode, 130);
+  const report = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  assert.equal(report.runs!.count, 2);
+  assert.equal(report.verify!.line, 'not verified: stopped by SIGINT');
+  assert.equal(report.verify!.ratio, null);
+});

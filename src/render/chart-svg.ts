@@ -4,8 +4,11 @@ import type { Chart, ChartRow } from './chart.js';
 // five ticks, the legend, and lines of figures under it.
 
 /** Text made safe inside SVG (XML) markup. */
+/** Text for XML: its markup escaped, and characters XML 1.0 cannot hold (control characters) as \xNN. */
 export const escapeXml = (text: string): string =>
-  text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+  text
+    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    .replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
 const LEFT = 170;
 const CHART_WIDTH = 640;

@@ -19,28 +19,36 @@ const percent = (share: number | null): string => (share === null ? '?' : `${Mat
 function stageLine(stage: StageChange, format: FormatDuration): string {
   const name = stage.names.find((one) => one !== null)!;
   const present = stage.names.map((one, index) => (one === null ? undefined : letter(index))).filter(Boolean);
-  if (present.length < stage.names.length) return `${name}: only in ${present.join(', ')}`;
+  const only = present.length < stage.names.length ? ` (only in ${present.join(', ')}; — where not)` : '';
   const across = (values: (number | null)[], show: (value: number) => string): string =>
-    values.map((value) => (value === null ? '?' : show(value))).join(' → ');
+    values.map((value, index) => (stage.names[index] === null ? '—' : value === null ? '?' : show(value))).join(' → ');
   const parts = [`wall ${across(stage.wallMs, format)}`, `CPU ${across(stage.cpuMs, format)}`];
-  if (new Set(stage.lanes).size > 1) parts.push(`lanes ${across(stage.lanes, String)}`);
+  const lanes = stage.lanes.filter((_, index) => stage.names[index] !== null);
+  if (new Set(lanes).size > 1) parts.push(`lanes ${across(stage.lanes, String)}`);
   const state = stage.state ? `; ${stage.state.name} ${stage.state.shares.map(percent).join(' → ')}` : '';
-  return `${name}: ${parts.join(', ')}${state}`;
+  return `${name}${only}: ${parts.join(', ')}${state}`;
 }
 
 /** The comparison's lines at the end of the report. */
 export function comparisonLines(comparison: Comparison, format: FormatDuration): string[] {
-  const { pipelines, runs } = comparison;
-  const lines = [`comparison: ${pipelines.length} pipelines, ${runs} run${runs === 1 ? '' : 's'} each, run in turn`];
+  const { pipelines, runs, failures } = comparison;
+  const lines = [
+    `comparison: ${pipelines.length} pipelines, ${runs} run${runs === 1 ? '' : 's'} of each paired, run in turn`,
+  ];
   pipelines.forEach((pipeline, index) => {
     const range = comparison.wallRange[index];
     const spread = range ? ` (${format(range[0])}–${format(range[1])})` : '';
-    lines.push(
-      `${letter(index)}: ${pipeline.replace(/\n/g, '⏎')} — wall ${format(comparison.wallMs[index]!)}${spread}`,
-    );
+    const failed = failures[index];
+    const status = failed ? `; exit status ${failed.status} in ${failed.runs} of its runs` : '';
+    const wall = `wall ${format(comparison.wallMs[index]!)}${spread}`;
+    lines.push(`${letter(index)}: ${pipeline.replace(/\n/g, '⏎')} — ${wall}${status}`);
   });
-  for (const { faster, slower, ratio, range } of comparison.ratios)
-    lines.push(`${letter(faster)}: ${ratioText(ratio, range)} times faster than ${letter(slower)}`);
+  for (const { faster, slower, ratio, range } of comparison.ratios) {
+    const words = ratio >= 1 ? 'times faster than' : 'times as fast as';
+    const failed = [faster, slower].filter((index) => failures[index]).map(letter);
+    const caveat = failed.length > 0 ? ` (but ${failed.join(' and ')} failed: not the same work)` : '';
+    lines.push(`${letter(faster)}: ${ratioText(ratio, range)} ${words} ${letter(slower)}${caveat}`);
+  }
   const order = pipelines.map((_, index) => letter(index)).join(' → ');
   lines.push(`stage by stage, ${order} (the reported runs; a state's share is of the stage's wall):`);
   for (const stage of comparison.stages) lines.push(stageLine(stage, format));
@@ -50,8 +58,11 @@ export function comparisonLines(comparison: Comparison, format: FormatDuration):
 /** A pipeline's text in a Markdown table cell: a code span, its `|` escaped, its line breaks as ⏎. */
 function codeCell(text: string): string {
   const escaped = text.replace(/\n/g, '⏎').replace(/\|/g, '\\|');
-  const fence = escaped.includes('`') ? '``' : '`';
-  return `${fence}${fence === '``' ? ' ' : ''}${escaped}${fence === '``' ? ' ' : ''}${fence}`;
+  // (a fence longer than any run of backticks inside, spaced from the text where it has any)
+  const longest = Math.max(0, ...[...escaped.matchAll(/`+/g)].map((run) => run[0].length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = longest > 0 ? ' ' : '';
+  return `${fence}${pad}${escaped}${pad}${fence}`;
 }
 
 const ms = (value: number | null): string => (value === null ? '?' : roundMs(value).toFixed(1));

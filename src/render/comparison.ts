@@ -30,7 +30,9 @@ export interface Comparison {
   /** each pipeline's reported (median) wall, less stopped time, and its range over the runs */
   wallMs: number[];
   wallRange: (Range | null)[];
-  /** the fastest (by median wall), and the ratio of it to each other pipeline */
+  /** each pipeline's runs that exited other than 0: how many, and the first one's status (null: none) */
+  failures: ({ runs: number; status: number } | null)[];
+  /** the fastest over the runs paired, and the ratio of it to each other pipeline */
   fastest: number;
   ratios: ComparisonRatio[];
   stages: StageChange[];

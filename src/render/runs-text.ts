@@ -18,9 +18,13 @@ export function runsLine(profile: PipelineProfile): string[] {
   const warm = runs.warmup > 0 ? ` after ${runs.warmup} warm-up run${runs.warmup > 1 ? 's' : ''}` : '';
   const cut = runs.each.length < runs.asked ? ` (of ${runs.asked} asked: a signal stopped them)` : '';
   const count = runs.each.length === 1 ? '1 run' : `${runs.each.length} runs`;
+  // (a run that failed is said: the median run may be one that did not)
+  const failed = runs.each.flatMap((run, index) =>
+    run.exitCode !== null && run.exitCode !== 0 ? [`run ${index + 1} exited ${run.exitCode}`] : [],
+  );
   return [
     `${count}${warm}${cut}; this is run ${runs.median + 1}, its wall the median; ` +
-      '(least–greatest over the runs) after a figure',
+      `(least–greatest over the runs) after a figure${failed.length > 0 ? `; ${failed.join(', ')}` : ''}`,
   ];
 }
 
@@ -31,7 +35,10 @@ export function rangesTable(profile: PipelineProfile, format: FormatDuration, wi
   const span = (range: Range | null): string => (range === null ? '?' : `${format(range[0])}–${format(range[1])}`);
   const rows = runs.stages.map((stage) => [stage.name, span(stage.wallMs), span(stage.cpuMs)]);
   return [
-    table([[`over ${runs.each.length} runs`, 'wall', 'CPU'], ...rows], width).trimEnd(),
+    table(
+      [[`over ${runs.each.length} run${runs.each.length === 1 ? '' : 's'}`, 'wall', 'CPU'], ...rows],
+      width,
+    ).trimEnd(),
     'Each range is its own figure’s least and greatest over the runs: ranges do not add up.',
     ...(runs.stages.some((stage) => stage.wallMs === null)
       ? ['?: a stage not seen in every run (or no sample saw it): its range is unknown.']

@@ -134,11 +134,13 @@ by run: \`verified: R (LEAST–GREATEST) times faster (predicted P)\` where fast
 ## Runs
 \`--runs N\` runs PIPELINE N times, after \`--warmup N\` runs unprofiled, each on the same input: stdin a file,
 read again from where it was when timer began; a terminal, the user's to type into; none. A pipe cannot be read twice:
-with it, more than one run is refused before anything runs (status 125). Each run's output is written as it comes.
+with it, more than one run is refused before anything runs (status 125).
 The report is the run whose wall is the median, each figure followed by its range over the runs (\`wall 949ms
 (902ms–1.01s, 5 runs)\`), a table of each stage's wall and CPU ranges (ranges do not add up), and the bottleneck with
 the count of runs that named it, or \`varies from run to run\` with each one's count. Ctrl-C ends the run it reaches
-and starts no other; the report holds the runs that ended whole, and the status is the last run's.
+and starts no other; the report holds the runs that ended whole (the one cut short where none did). Each run's output,
+the warm-ups' too, is written as it comes. The status is the last run's, or where it is 0, the first other run's that
+was not; a run that failed is named in the report.
 
 ## Comparison
 \`--pipeline A --pipeline B\` (any number) profiles each, the pipelines in turn run by run, on the same input (a pipe

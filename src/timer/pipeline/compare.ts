@@ -29,7 +29,10 @@ export function stageChanges(profiles: PipelineProfile[]): StageChange[] {
       const matched = profiles.map((other, to) => {
         if (to === from) return stage;
         if (to < from) return undefined;
-        const found = matchRow(profile.stages, row, other.stages, programOf);
+        // the same text first (the same occurrence of it), then by place and program
+        const found =
+          matchRow(profile.stages, row, other.stages, (one) => one.command) ??
+          matchRow(profile.stages, row, other.stages, programOf);
         return found && !taken[to]!.has(found) ? found : undefined;
       });
       matched.forEach((found, to) => found && taken[to]!.add(found));
@@ -57,21 +60,36 @@ export function stageChanges(profiles: PipelineProfile[]): StageChange[] {
 
 /**
  * Compares the pipelines: `reported` each one's reported run, `runs` each one's runs in order (run i of
- * each was run in turn). The fastest by its reported wall; its ratio to each other over the runs paired.
+ * each was run in turn). The fastest over the runs paired, and its ratio to each other.
  */
 export function compare(pipelines: string[], reported: PipelineProfile[], runs: PipelineProfile[][]): Comparison {
   const walls = runs.map((each) => each.map(activeWall));
   const wallMs = reported.map(activeWall);
-  const fastest = wallMs.indexOf(Math.min(...wallMs));
   const paired = Math.min(...walls.map((each) => each.length));
-  const ratios: ComparisonRatio[] = pipelines.flatMap((_, slower) => {
-    if (slower === fastest) return [];
-    const each = walls[slower]!.slice(0, paired).map((wall, run) => wall / walls[fastest]![run]!);
-    return [{ faster: fastest, slower, ratio: median(each), range: each.length > 1 ? range(each) : null }];
+  /** One's walls over the other's, run by run: the median and the range. */
+  const pair = (one: number, other: number) => {
+    const each = walls[one]!.slice(0, paired).map((wall, run) => wall / walls[other]![run]!);
+    return { ratio: median(each), range: each.length > 1 ? range(each) : null };
+  };
+  // The fastest: the one the runs paired show faster than every other by the most (its least median
+  // ratio the greatest), so that each ratio to it is 1 or more; ties to the least median wall.
+  const least = pipelines.map((_, one) =>
+    Math.min(...pipelines.flatMap((__, other) => (other === one ? [] : [pair(other, one).ratio]))),
+  );
+  const fastest = pipelines
+    .map((_, index) => index)
+    .sort((a, b) => least[b]! - least[a]! || wallMs[a]! - wallMs[b]!)[0]!;
+  const ratios: ComparisonRatio[] = pipelines.flatMap((_, slower) =>
+    slower === fastest ? [] : [{ faster: fastest, slower, ...pair(slower, fastest) }],
+  );
+  const failures = runs.map((each) => {
+    const failed = each.filter((run) => run.exitCode !== null && run.exitCode !== 0);
+    return failed.length === 0 ? null : { runs: failed.length, status: failed[0]!.exitCode! };
   });
   return {
     pipelines,
     runs: paired,
+    failures,
     wallMs,
     wallRange: walls.map((each) => (each.length > 1 ? range(each) : null)),
     fastest,

@@ -14,7 +14,7 @@ import { observeRun, type RunSetup } from './one-run.js';
 import { summariseRuns, variesAdvice } from './runs.js';
 import { compare } from './compare.js';
 import { renderOutputs } from './outputs.js';
-import { inputOffset, replayInput, unreplayableInput, verification } from './verify.js';
+import { inputOffset, replayInput, UNVERIFIED, unreplayableInput, verification } from './verify.js';
 
 interface PipelineOptions {
   json: boolean;
@@ -41,8 +41,8 @@ const STOPPING = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * observeRun), --warmup times unprofiled and --runs times profiled, the pipelines in turn, each run
  * from the same input; reports for each the run whose wall is the median, with each figure's range over
  * the runs, the bottleneck and the advice (with --verify, the suggestion run and compared); several
- * pipelines, then compared. Resolves with the last run's exit status (a shell killed by a signal is
- * re-raised).
+ * pipelines, then compared. Resolves with the last run's exit status, or where it is 0 the first
+ * other run's that is not (a shell killed by a signal is re-raised).
  */
 export async function runPipeline(pipelines: string[], options: PipelineOptions): Promise<number> {
   const report = openReport(options.output);
@@ -112,7 +112,13 @@ export async function runPipeline(pipelines: string[], options: PipelineOptions)
   };
   // Ctrl-C (or a TERM, a HUP) ends the run it reaches, and no other starts: what ran is reported.
   let stopped: NodeJS.Signals | undefined;
-  const stop = STOPPING.map((signal) => [signal, () => (stopped ??= signal)] as const);
+  // (and the suggestion --verify runs is stopped too: a signal sent to timer alone reaches it so)
+  const abort = new AbortController();
+  const onStop = (signal: NodeJS.Signals) => (): void => {
+    stopped ??= signal;
+    abort.abort();
+  };
+  const stop = STOPPING.map((signal) => [signal, onStop(signal)] as const);
   for (const [signal, handler] of stop) process.on(signal, handler);
   const runs: (Awaited<ReturnType<typeof observeRun>> & object & { tracePath: string })[][] = pipelines.map(() => []);
   let last: (typeof runs)[number][number] | undefined;
@@ -139,12 +145,12 @@ export async function runPipeline(pipelines: string[], options: PipelineOptions)
       if (run.signal || (run.code ?? 0) > 128) break series;
     }
   }
-  for (const [signal, handler] of stop) process.off(signal, handler);
   // (a run the signal cut short is no measure of its pipeline: left out where others ended whole)
   const cut = last && stopped && (last.signal || (last.code ?? 0) > 128);
   for (const each of runs) if (cut && each.at(-1) === last && each.length > 1) each.pop();
   if (last === undefined || runs.some((each) => each.length === 0)) {
     // (stopped in the warm-up, or before every pipeline ran once: nothing to report)
+    for (const [signal, handler] of stop) process.off(signal, handler);
     if (typeof userTrace === 'number') closeSync(userTrace);
     cleanUp();
     return raise(stopped ?? last?.signal ?? 'SIGINT');
@@ -158,7 +164,12 @@ export async function runPipeline(pipelines: string[], options: PipelineOptions)
   });
   const profiles = chosen.map((run) => run.profile);
   const profile = profiles[0]!;
-  if (options.verify) profile.verify = await verification(profile, options, offset, workDir);
+  if (options.verify && !stopped) {
+    profile.verify = await verification(profile, { ...options, abort: abort.signal }, offset, workDir);
+    // (Ctrl-C while the suggestion ran: its figures are no measure of it)
+    if (stopped) profile.verify = { ...UNVERIFIED, line: `not verified: stopped by ${stopped}` };
+  } else if (options.verify) profile.verify = { ...UNVERIFIED, line: `not verified: stopped by ${stopped}` };
+  for (const [signal, handler] of stop) process.off(signal, handler);
   if (typeof userTrace === 'number') {
     try {
       // several runs: the reported run's trace, then the pipeline's events
@@ -182,6 +193,8 @@ export async function runPipeline(pipelines: string[], options: PipelineOptions)
   if (report.end(text + failures.join(''), EXIT.OK) !== EXIT.OK) return EXIT.TIMER_FAILURE;
   if (failures.length > 0) return EXIT.TIMER_FAILURE;
   if (last.signal) return raise(last.signal);
-  if (stopped && runs[0]!.length + options.warmup < times) return raise(stopped);
-  return last.code ?? EXIT.TIMER_FAILURE;
+  if (stopped) return raise(stopped);
+  // the last run's status; where that is 0, the first other run's that was not (a failure is not hidden)
+  const failed = runs.flat().find((run) => run.code !== 0);
+  return last.code === 0 && failed ? (failed.code ?? EXIT.TIMER_FAILURE) : (last.code ?? EXIT.TIMER_FAILURE);
 }

@@ -95,11 +95,18 @@ interface PipelineDocument {
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 
-/** What --verify is given: the sampling interval, the runs, where the input starts, a directory of its own. */
+/** A verification with no figures: it did not run, or its figures are no measure (the line says why). */
+export const UNVERIFIED = { verified: false, ratio: null, ratioRange: null, predictedRatio: null, wallMs: null };
+
+/**
+ * What --verify is given: the sampling interval, the runs, where the input starts, a directory of its
+ * own, and what stops it (timer's Ctrl-C: the suggestion's timer is sent SIGINT).
+ */
 interface VerifyOptions {
   intervalMs: number;
   runs: number;
   warmup: number;
+  abort?: AbortSignal;
   offset: number | undefined;
   workDir: string;
 }
@@ -120,7 +127,10 @@ export async function verifySuggestion(
   const args = ['--pipeline', prediction.suggestion, '--json', '--output', file, '--no-progress'];
   args.push('--interval', String(options.intervalMs), '--runs', String(options.runs));
   if (options.warmup > 0) args.push('--warmup', String(options.warmup));
-  const child = spawn(process.execPath, [process.argv[1]!, ...args], { stdio: [stdin, 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [process.argv[1]!, ...args], {
+    stdio: [stdin, 'inherit', 'inherit'],
+    ...(options.abort ? { signal: options.abort, killSignal: 'SIGINT' as const } : {}),
+  });
   const code = await new Promise<number | null>((resolve) => {
     child.once('error', () => resolve(null));
     child.once('exit', (exitCode) => resolve(exitCode));
@@ -150,13 +160,13 @@ export async function verifySuggestion(
 /** --verify's part of the report: the comparison, or why there was none (never silent). */
 export async function verification(
   profile: PipelineProfile,
-  options: { intervalMs: number; runs: number; warmup: number },
+  options: { intervalMs: number; runs: number; warmup: number; abort?: AbortSignal },
   offset: number | undefined,
   workDir: string,
 ): Promise<VerifyReport> {
-  const { intervalMs, runs, warmup } = options;
-  const result = await verifySuggestion(profile, { intervalMs, runs, warmup, offset, workDir });
-  const unknown = { verified: false, ratio: null, ratioRange: null, predictedRatio: null, wallMs: null };
+  const { intervalMs, runs, warmup, abort } = options;
+  const result = await verifySuggestion(profile, { intervalMs, runs, warmup, abort, offset, workDir });
+  const unknown = UNVERIFIED;
   if (result === undefined) {
     const words = profile.prediction?.suggestion;
     const why = words ? 'the suggestion is in words, not a pipeline to run' : 'nothing was suggested';
