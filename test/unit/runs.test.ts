@@ -1,7 +1,7 @@
 // The pure part of --runs: the median run, ranges, the bottleneck over the runs, the spread a suggestion is held to.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { commonBottleneck, medianIndex, range } from '../../src/timer/pipeline/runs.js';
+import { commonBottleneck, median, medianIndex, range } from '../../src/timer/pipeline/runs.js';
 import { spreadMargin } from '../../src/timer/pipeline/suggest.js';
 
 test('medianIndex: the place of the median value, the lower of two for an even count, the first of equals', () => {
@@ -41,4 +41,11 @@ test('spreadMargin: (greatest − least) / median of the walls, said as the run-
   assert.deepEqual(spreadMargin([900, 1000, 1100]), { share: 0.2, words: 'the run-to-run spread (20%)' });
   assert.equal(spreadMargin([100, 100]).share, 0);
   assert.equal(spreadMargin([50, 200, 100, 100]).share, 1.5); // median 100 (the lower middle)
+});
+
+test('median: the middle value, or the mean of the two middle ones (two runs: not the lesser)', () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([0.93, 1.4]), 1.165);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.equal(median([7]), 7);
 });

@@ -1,6 +1,6 @@
 import type { Comparison, ComparisonRatio, StageChange } from '../../render/comparison.js';
 import { type PipelineProfile, type StageProfile, STATES } from '../../render/profile.js';
-import { activeWall, matchRow, range } from './runs.js';
+import { activeWall, matchRow, median, range } from './runs.js';
 
 // Several pipelines compared (`timer --pipeline A --pipeline B`): the runs of each paired in turn (run
 // i of A, run i of B), the fastest against each other, and stage by stage what changed.
@@ -9,7 +9,6 @@ import { activeWall, matchRow, range } from './runs.js';
 export const programOf = (stage: StageProfile): string =>
   stage.traced?.name ?? stage.command.trim().split(/\s+/)[0]!.split('/').pop()!;
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 const cpuOf = (stage: StageProfile): number | null =>
   stage.userMs === null || stage.sysMs === null ? null : stage.userMs + stage.sysMs;
 /** The states a share is given of (of the stage's wall less stopped time). */

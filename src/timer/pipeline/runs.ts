@@ -7,7 +7,14 @@ import { SINGLE_RUN, spreadMargin } from './suggest.js';
 /** A run's wall less its stopped time (Ctrl-Z). */
 export const activeWall = (profile: PipelineProfile): number => profile.wallMs - profile.stoppedMs;
 
-/** The place of the median of `values` (the lower one of an even count). */
+/** The median of `values`: the middle one, or the mean of the two in the middle of an even count. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = (sorted.length - 1) / 2;
+  return (sorted[Math.floor(middle)]! + sorted[Math.ceil(middle)]!) / 2;
+}
+
+/** The place of the median of `values` (the lower one of an even count: a run that was). */
 export function medianIndex(values: number[]): number {
   const order = values.map((value, index) => [value, index] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   return order[Math.floor((order.length - 1) / 2)]![1];

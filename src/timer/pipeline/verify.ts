@@ -3,7 +3,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync } from '
 import path from 'node:path';
 import { readProcLink, readProcText } from '../../base/proc.js';
 import type { PipelineProfile, VerifyReport } from '../../render/profile.js';
-import { activeWall } from './runs.js';
+import { activeWall, median } from './runs.js';
 
 // `timer --pipeline P --verify`: once P is profiled, its suggestion runs, profiled the same way, and
 // the two walls are compared with the prediction. The suggestion reads the same input: timer's stdin,
@@ -92,8 +92,6 @@ interface PipelineDocument {
   exitCode: number;
   runs?: { each: PipelineDocument[] } | null;
 }
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 
 /** A verification with no figures: it did not run, or its figures are no measure (the line says why). */
 export const UNVERIFIED = { verified: false, ratio: null, ratioRange: null, predictedRatio: null, wallMs: null };
