@@ -79,3 +79,18 @@ test('stageChanges: matched by place and program, the state that changed most, l
     lanes: [null, null],
   });
 });
+
+test('stageChanges: a stage matched by its text first, then by place and program (gzip -9 is gzip -9)', () => {
+  const gzip = (level: string) =>
+    profiled('gzip', { working: 100 }, true, { command: `gzip ${level}`, name: `gzip ${level}` });
+  const seq = profiled('seq', {}, true);
+  const changes = stageChanges([run(1000, [seq, gzip('-1'), gzip('-9')]), run(900, [seq, gzip('-9')])]);
+  assert.deepEqual(
+    changes.map((change) => change.names),
+    [
+      ['seq', 'seq'],
+      ['gzip -1', null],
+      ['gzip -9', 'gzip -9'],
+    ],
+  );
+});

@@ -23,20 +23,21 @@ export function stageChanges(profiles: PipelineProfile[]): StageChange[] {
   const rows: (StageProfile | undefined)[][] = [];
   const taken = profiles.map(() => new Set<StageProfile>());
   profiles.forEach((profile, from) => {
-    profile.stages.forEach((stage, row) => {
-      if (taken[from]!.has(stage)) return;
-      const matched = profiles.map((other, to) => {
-        if (to === from) return stage;
-        if (to < from) return undefined;
-        // the same text first (the same occurrence of it), then by place and program
-        const found =
-          matchRow(profile.stages, row, other.stages, (one) => one.command) ??
-          matchRow(profile.stages, row, other.stages, programOf);
-        return found && !taken[to]!.has(found) ? found : undefined;
-      });
-      matched.forEach((found, to) => found && taken[to]!.add(found));
-      rows.push(matched);
-    });
+    // its stages no earlier pipeline's took: a row each, matched in the later pipelines by the same text
+    // first (the same occurrence of it), then, for those left, by place and program
+    const fresh = profile.stages.flatMap((stage, row) => (taken[from]!.has(stage) ? [] : [{ stage, row }]));
+    const own = fresh.map(({ stage }) => profiles.map((_, index) => (index === from ? stage : undefined)));
+    rows.push(...own);
+    for (let to = from + 1; to < profiles.length; to++)
+      for (const key of [(stage: StageProfile) => stage.command, programOf])
+        fresh.forEach(({ row }, k) => {
+          if (own[k]![to]) return;
+          const found = matchRow(profile.stages, row, profiles[to]!.stages, key);
+          if (found && !taken[to]!.has(found)) {
+            own[k]![to] = found;
+            taken[to]!.add(found);
+          }
+        });
   });
   return rows.map((matched) => {
     let state: StageChange['state'] = null;
