@@ -1,7 +1,7 @@
 // The corpus of timer --pipeline's tests: pipelines of ordinary programs and pipestage stages that no
 // other test was designed around — process substitution in and out, tee >( ), subshells, brace groups,
-// xargs -P, GNU parallel, a here-doc, a here-string, 2>&1, ;, && and ||, a failing stage, one killed by a
-// signal, python3, awk, 1 ms stages first and last. test/timer-pipeline-corpus.test.ts holds timer to
+// xargs -P, GNU parallel, a function, a here-doc, a here-string, 2>&1, ;, && and ||, a failing stage,
+// one killed by a signal, python3, awk, 1 ms stages first and last. test/timer-pipeline-corpus.test.ts holds timer to
 // their rows and statuses; test/alone/pipeline-kernel.test.ts to the kernel's accounting of their CPU.
 
 /** text, its rows as typed, and whether bash's PIPESTATUS is the last rows' statuses (the last pipeline surely ran last) */
@@ -51,6 +51,8 @@ export function corpus(scratch: string, has: { python: boolean; parallel: boolea
       true,
     ],
     ['true | sleep 0.2 | true', ['true', 'sleep 0.2', 'true'], true],
+    // (a function called in a pipeline: a fork of the shell runs its body, under the element as typed)
+    ['z() { gzip -1 | gzip -d; }; seq 50000 | z | wc -l', ['seq 50000', 'z', 'wc -l'], true],
     ...(has.python
       ? [
           [

@@ -161,12 +161,18 @@ export interface Profile {
     change: string;
     kind: 'option' | 'what-if';
     coresFull: boolean;
-    suggestion: string | null;
     reason: string | null;
     lines: string[];
-    whatIfMs: [number, number, number] | null;
     workerCost: { wallMsPerLine: number; cpuMsPerLine: number; source: string; file: string } | null;
   } | null;
+  suggestion: {
+    pipeline: string | null;
+    words: string | null;
+    change: string;
+    predictedMs: number;
+    nowMs: number;
+  } | null;
+  whatIf: { stage: string; cpuShare: number[]; wallMs: [number, number, number]; nowMs: number } | null;
   verify: {
     verified: boolean;
     ratio: number | null;

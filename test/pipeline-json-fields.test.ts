@@ -38,6 +38,8 @@ const RUN: Record<string, Kind[]> = {
   bottleneck: ['string', 'null'],
   bottleneckLine: ['string'],
   prediction: ['object', 'null'],
+  suggestion: ['object', 'null'],
+  whatIf: ['object', 'null'],
   verify: ['object', 'null'],
   stages: ['array'],
   runs: ['object', 'null'],
@@ -68,11 +70,22 @@ const PREDICTION: Record<string, Kind[]> = {
   coresFull: ['boolean'],
   coresBound: ['boolean'],
   perLine: ['object', 'null'],
-  suggestion: ['string', 'null'],
   reason: ['string', 'null'],
   lines: ['array'],
-  whatIfMs: ['array', 'null'],
   workerCost: ['object', 'null'],
+};
+const SUGGESTION: Record<string, Kind[]> = {
+  pipeline: ['string', 'null'],
+  words: ['string', 'null'],
+  change: ['string'],
+  predictedMs: ['number'],
+  nowMs: ['number'],
+};
+const WHAT_IF: Record<string, Kind[]> = {
+  stage: ['string'],
+  cpuShare: ['array'],
+  wallMs: ['array'],
+  nowMs: ['number'],
 };
 const STATE_MS = ['working', 'waitingForCpu', 'waitingForInput', 'blockedOnOutput', 'otherWait', 'startup', 'stopped'];
 const STAGE: Record<string, Kind[]> = {
@@ -143,6 +156,8 @@ function documented() {
   return {
     run: names(runPart!),
     prediction: nested(runPart!, 'prediction'),
+    suggestion: nested(runPart!, 'suggestion'),
+    whatIf: nested(runPart!, 'whatIf'),
     verify: nested(runPart!, 'verify'),
     runs: nested(runPart!, 'runs'),
     comparison: names(several ?? ''),
@@ -175,6 +190,8 @@ test("the type tables here are formats.md's field lists (a field documented need
   const docs = documented();
   assert.deepEqual(sorted(docs.run), sorted(Object.keys(RUN)));
   assert.deepEqual(sorted(docs.prediction), sorted(Object.keys(PREDICTION)));
+  assert.deepEqual(sorted(docs.suggestion), sorted(Object.keys(SUGGESTION)));
+  assert.deepEqual(sorted(docs.whatIf), sorted(Object.keys(WHAT_IF)));
   assert.deepEqual(sorted(docs.verify), sorted(Object.keys(VERIFY)));
   assert.deepEqual(sorted(docs.runs), sorted(Object.keys(RUNS)));
   assert.deepEqual(sorted(docs.stage), sorted(Object.keys(STAGE)));
@@ -185,16 +202,18 @@ test("the type tables here are formats.md's field lists (a field documented need
 });
 
 test('timer --pipeline --json on a real run: exactly the documented fields, each of its type', async () => {
-  // A traced stage (mul: items, start-up) busy enough for a bottleneck and a prediction, and an
+  // A traced stage (sleep-task: items, start-up) busy enough for a bottleneck and a suggestion, and an
   // untraced one (cat: items null).
   // Two runs, and the suggestion verified: the runs' fields and verify's too.
-  const { report, exitCode } = await profile('seq 8 | mul --repeat 400000 | cat', '--runs 2 --verify </dev/null');
+  const { report, exitCode } = await profile('seq 8 | sleep-task --for 40ms | cat', '--runs 2 --verify </dev/null');
   assert.equal(exitCode, 0);
   const document = report as unknown as Record<string, unknown>;
   const stages = document['stages'] as Record<string, unknown>[];
   const problems = fieldProblems('run', document, RUN);
   assert.ok(document['prediction'], 'a prediction, to check its fields');
   problems.push(...fieldProblems('prediction', document['prediction'] as object, PREDICTION));
+  assert.ok(document['suggestion'], 'a suggestion, to check its fields');
+  problems.push(...fieldProblems('suggestion', document['suggestion'] as object, SUGGESTION));
   problems.push(...fieldProblems('verify', document['verify'] as object, VERIFY));
   const runs = document['runs'] as Record<string, unknown>;
   problems.push(...fieldProblems('runs', runs, RUNS));
@@ -218,12 +237,20 @@ test('timer --pipeline --json on a real run: exactly the documented fields, each
   }
   assert.deepEqual(problems, []);
   // Each kind of object was seen at least once, so none of the checks above ran on nothing.
-  const mul = stages.find((stage) => stage['name'] === 'mul');
+  const traced = stages.find((stage) => stage['name'] === 'sleep-task');
   const cat = stages.find((stage) => stage['name'] === 'cat');
-  assert.ok(mul?.['traced'] === true && (mul['items'] as object[]).length > 0, 'mul traced, with item spans');
+  assert.ok(traced?.['traced'] === true && (traced['items'] as object[]).length > 0, 'traced, with item spans');
   assert.ok(cat?.['traced'] === false && cat['items'] === null, 'cat not traced: items null');
-  assert.ok((mul['timeline'] as object[]).length > 0);
+  assert.ok((traced['timeline'] as object[]).length > 0);
   assert.ok((cat['processes'] as object[]).length > 0, 'a process of cat');
+});
+
+test('a what-if (a busiest stage with no option): whatIf has exactly the documented fields, each of its type', async () => {
+  const { report } = await profile('seq 1 300000 | gzip -9 | wc -c', '</dev/null');
+  const document = report as unknown as Record<string, unknown>;
+  assert.ok(document['whatIf'], `a what-if, to check its fields: ${report.prediction?.lines.join(' / ')}`);
+  assert.deepEqual(fieldProblems('whatIf', document['whatIf'] as object, WHAT_IF), []);
+  assert.equal(document['suggestion'], null);
 });
 
 test("others' use of the cores: unknown (null, not said) on a run too short to tell, a figure on a long one", async () => {

@@ -18,7 +18,14 @@ test('a waiting stage: the suggestion is the pipeline as typed with the change, 
   const prediction = report.prediction!;
   // 8 waits of 100 ms one at a time; two at once: the model gives half of 800 ms less, far over 10%
   const suggested = "seq 8 | sleep-task --for 100ms --concurrency 2 | awk '{ print $1 * 2 }'";
-  assert.equal(prediction.suggestion, suggested, prediction.lines.join('\n'));
+  assert.deepEqual(report.suggestion, {
+    pipeline: suggested,
+    words: null,
+    change: 'sleep-task --for 100ms --concurrency 2',
+    predictedMs: prediction.wallMs,
+    nowMs: report.wallMs - report.stoppedMs,
+  });
+  assert.equal(prediction.lines[0], `suggested: ${suggested}`);
   assert.match(prediction.lines[1]!, /^predicted: \S+ \(now \S+\)$/);
   assert.equal(prediction.workerCost, null, 'no worker thread is added: none measured');
   // copied and run: the same output
@@ -30,8 +37,9 @@ test("a stage whose lines cost less than a worker thread's passing of them: no -
   const cache = path.join(scratch, 'cheap');
   const env = `XDG_CACHE_HOME=${cache}`;
   const pipeline = 'seq 1 100000 | add --formula | cat';
-  const first = (await profile(pipeline, '', env)).report.prediction!;
-  assert.equal(first.suggestion, null, first.lines.join('\n'));
+  const { report } = await profile(pipeline, '', env);
+  const first = report.prediction!;
+  assert.equal(report.suggestion, null, first.lines.join('\n'));
   assert.match(first.reason!, /^add --formula's lines take \S+ each; a worker thread costs \S+ per line$/);
   // measured, and cached under $XDG_CACHE_HOME for this machine, Node and pipestage
   const file = path.join(cache, 'pipestage', 'worker-cost.json');
@@ -65,11 +73,13 @@ test('a stage with no option to change: a what-if, worded as one, and at three s
     /^if gzip -9 used half its CPU: about \S+ \(now \S+(; the cores bound it: .+)?\)$/,
   );
   assert.deepEqual(prediction.lines.slice(1), ['suggested: none — gzip -9 has no option known to make it faster']);
-  assert.equal(prediction.suggestion, null);
+  assert.equal(report.suggestion, null);
   // the half is the what-if's wall; less CPU, no longer wall
-  const [quarter, half, threeQuarters] = prediction.whatIfMs!;
+  const whatIf = report.whatIf!;
+  assert.deepEqual([whatIf.stage, whatIf.cpuShare, whatIf.nowMs], ['gzip -9', [0.25, 0.5, 0.75], report.wallMs]);
+  const [quarter, half, threeQuarters] = whatIf.wallMs;
   assert.equal(half, prediction.wallMs);
-  assert.ok(quarter! <= half! && half! <= threeQuarters! && threeQuarters! <= report.wallMs, `${prediction.whatIfMs}`);
+  assert.ok(quarter <= half && half <= threeQuarters && threeQuarters <= report.wallMs, `${whatIf.wallMs}`);
 });
 
 test('--verify: the suggestion run after the profile, on the same input, and compared by the formula', async () => {
@@ -113,4 +123,15 @@ test('--verify: a regular file is read again from where the first run began; a p
   const none = await profile('seq 3 | cat', '--verify </dev/null');
   assert.equal(none.report.verify!.line, 'not verified: nothing was suggested');
   assert.equal((await sh('timer --verify -- true')).exitCode, 2);
+});
+
+test('a stage inside a function: the suggestion in words, in the JSON as words, and --verify runs nothing', async () => {
+  const typed = 'f() { sleep-task --for 80ms; }; seq 6 | f | cat';
+  const { report, stdout, exitCode } = await profile(typed, '--verify </dev/null');
+  assert.equal(exitCode, 0);
+  const words = 'run sleep-task with --concurrency 2 (in f)';
+  assert.equal(report.prediction!.lines[0], `suggested: ${words}`);
+  assert.deepEqual([report.suggestion?.pipeline, report.suggestion?.words], [null, words]);
+  assert.equal(report.verify!.line, 'not verified: the suggestion is in words, not a pipeline to run');
+  assert.equal(stdout, '1\n2\n3\n4\n5\n6\n', 'the pipeline ran once: nothing run for the words');
 });

@@ -104,7 +104,7 @@ test('--runs: where the bottleneck differs from run to run, it is said to vary, 
     ['sleep-task#1', 'sleep-task#2'],
   );
   assert.deepEqual(runs.bottleneck, { name: null, varies: true, counts: { 'sleep-task#1': 1, 'sleep-task#2': 1 } });
-  assert.equal(report.prediction!.suggestion, null);
+  assert.equal(report.suggestion, null);
   assert.equal(report.prediction!.reason, 'the bottleneck varies from run to run');
   writeFileSync(counter, '1');
   const text = await sh(`timer --pipeline '${pipeline}' --runs 2 </dev/null`);

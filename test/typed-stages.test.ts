@@ -158,7 +158,8 @@ test('texts whose processes cannot be told from the text: none', async () => {
     'echo hi',
     'X=$(seq 3); seq 2 | cat',
     'paste <(seq 3) -; seq 2',
-    'f() { seq 3; }; f | cat',
+    'f() { seq 3; }; f',
+    'f() { seq 3; }; seq 2 | cat; f > out',
     'if true; then seq 3; fi; seq 2',
     'eval "seq 3 | cat"',
     'exec seq 3',
@@ -167,6 +168,47 @@ test('texts whose processes cannot be told from the text: none', async () => {
     '',
   ])
     assert.equal(await parse(text), undefined, text);
+});
+
+test('a function: its definition starts no process; its call in a pipeline or as a job an element of no program', async () => {
+  await expectStages(
+    [
+      [
+        'f() { seq 3; }; f | cat',
+        [
+          ['f', undefined, 0],
+          ['cat', 'cat', 0],
+        ],
+      ],
+      [
+        'function g { mul; }\nseq 6 | g --x | add',
+        [
+          ['seq 6', 'seq', 0],
+          ['g --x', undefined, 0],
+          ['add', 'add', 0],
+        ],
+      ],
+      [
+        'f() { sleep 1; }; f & seq 3 | f',
+        [
+          ['f', undefined, 0],
+          ['seq 3', 'seq', 1],
+          ['f', undefined, 1],
+        ],
+      ],
+      // the name is a program until the function is defined
+      [
+        'seq 2 | f; f() { cat; }; seq 3 | f',
+        [
+          ['seq 2', 'seq', 0],
+          ['f', 'f', 0],
+          ['seq 3', 'seq', 1],
+          ['f', undefined, 1],
+        ],
+      ],
+    ],
+    (stage) => [stage.text, stage.program, stage.pipeline],
+  );
 });
 
 test("a `&` job: a pipeline's elements, anything else one stage; marked background, no statuses from PIPESTATUS", async () => {

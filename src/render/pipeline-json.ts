@@ -4,6 +4,29 @@ import type { Comparison } from './comparison.js';
 
 const roundOrNull = (ms: number | null): number | null => (ms === null ? null : round(ms));
 
+/** The suggestion: the pipeline to run as it is (or, where the stage's words are not in it, words), and its walls. */
+function suggestionJson(prediction: PipelineProfile['prediction']) {
+  if (!prediction?.suggestion) return null;
+  return {
+    pipeline: prediction.runnable ? prediction.suggestion : null,
+    words: prediction.runnable ? null : prediction.suggestion,
+    change: prediction.change,
+    predictedMs: round(prediction.wallMs),
+    nowMs: round(prediction.nowMs),
+  };
+}
+
+/** A stage with no option to change: the modelled wall had it used a quarter, half, three quarters of its CPU. */
+function whatIfJson(prediction: PipelineProfile['prediction']) {
+  if (!prediction?.whatIfMs) return null;
+  return {
+    stage: prediction.change,
+    cpuShare: [0.25, 0.5, 0.75],
+    wallMs: prediction.whatIfMs.map(round),
+    nowMs: round(prediction.nowMs),
+  };
+}
+
 /**
  * The --json document of `timer --pipeline`: `{"pipestageProfile": 1, …}` with the run's figures, the
  * bottleneck, the prediction and every stage's figures and timeline (ms from the pipeline's start;
@@ -41,12 +64,12 @@ export function pipelineJson(profile: PipelineProfile): string {
       perLine: profile.prediction.perLine
         ? { itemMs: profile.prediction.perLine.itemMs, workerMs: profile.prediction.perLine.workerMs ?? null }
         : null,
-      suggestion: profile.prediction.suggestion,
       reason: profile.prediction.reason,
       lines: profile.prediction.lines,
-      whatIfMs: profile.prediction.whatIfMs?.map(round) ?? null,
       workerCost: profile.prediction.workerCost,
     },
+    suggestion: suggestionJson(profile.prediction),
+    whatIf: whatIfJson(profile.prediction),
     verify: profile.verify
       ? {
           verified: profile.verify.verified,

@@ -15,6 +15,10 @@ export interface VerifyReport {
 export interface PredictionReport {
   /** the whole pipeline as changed (or in words, where the stage's words are not in its text); null: none */
   suggestion: string | null;
+  /** the suggestion is the whole pipeline, to run as it is (not words) */
+  runnable: boolean;
+  /** the wall the prediction is set against: the run's, less stopped time */
+  nowMs: number;
   /** why nothing is suggested */
   reason: string | null;
   /** the report's lines for it */
@@ -27,7 +31,7 @@ export interface PredictionReport {
 
 export interface Prediction {
   wallMs: number;
-  /** the change: the stage's command with the option changed; for a what-if, the stage's name */
+  /** the change: the stage's command with the option changed; for a what-if, the stage's command as typed */
   change: string;
   /** an option of a pipestage stage changed, or a what-if (the stage at half its CPU) */
   kind: 'option' | 'what-if';

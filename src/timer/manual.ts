@@ -79,12 +79,13 @@ unknown (one after \`&&\` or \`||\` may not have run). One command with its \`<(
 their CPU. A stage of several processes has a sub-row for each, with its own CPU: each program, and each process
 substitution as typed (\`<(seq 3 | gzip)\`) with its processes under it; many alike are folded (\`40 × mul --repeat
 1000\`). A \`&\` job is a row (a pipeline's elements, anything else one), never waited for: one still running when the
-shell ends is left running, as the shell leaves it, its status \`running\` and its figures those so far. Where the
-text's processes cannot be told from it (a function, if, while, for or { } outside a pipeline, eval, exec, a \`$( )\`
-outside a pipeline beside other statements), every process the shell starts is a row as before: in data-flow order by
-the pipes joining fd 1 of one stage to fd 0 of the next (/proc/PID/fd), then by start; one that ended before any
-sample saw it put back where the pipes say, as \`(ended before the first sample)\`; stages running the same program
-told apart as \`add#1\`, \`add#2\`.
+shell ends is left running, as the shell leaves it, its status \`running\` and its figures those so far. A function
+called in a pipeline (\`f() { gzip -1; }; seq 9 | f\`) is a row named as typed (\`f\`), its body's processes under it.
+Where the text's processes cannot be told from it (a function called outside a pipeline, if, while, for or { } outside
+a pipeline, eval, exec, a \`$( )\` outside a pipeline beside other statements), every process the shell starts is a
+row as before: in data-flow order by the pipes joining fd 1 of one stage to fd 0 of the next (/proc/PID/fd), then
+by start; one that ended before any sample saw it put back where the pipes say, as \`(ended before the first
+sample)\`; stages running the same program told apart as \`add#1\`, \`add#2\`.
 
 ## States
 Each stage is sampled from /proc every --interval milliseconds (100 by default; also 2, 8, 20 and 35 ms

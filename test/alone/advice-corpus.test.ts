@@ -60,19 +60,24 @@ async function tryHelp(pipeline: string): Promise<{ suggested: boolean; wrong?: 
   const { report, stdout, exitCode } = await profile(pipeline, '--runs 3 --verify </dev/null');
   assert.equal(exitCode, 0, pipeline);
   const prediction = report.prediction;
-  if (!prediction?.suggestion) return { suggested: false, said: prediction?.lines.join(' / ') ?? 'no prediction' };
+  const suggestion = report.suggestion;
+  if (!prediction || !suggestion) return { suggested: false, said: prediction?.lines.join(' / ') ?? 'no prediction' };
+  // a pipeline to run as it is, with the walls its line says
+  assert.notEqual(suggestion.pipeline, null, `${pipeline}: ${suggestion.words}`);
+  assert.equal(suggestion.predictedMs, prediction.wallMs);
+  assert.ok(prediction.lines.includes(`suggested: ${suggestion.pipeline}`), prediction.lines.join(' / '));
   // as printed: it ran, three times after the pipeline's three, and gave what the pipeline gave
   const third = stdout.slice(0, stdout.length / 6);
-  assert.equal(stdout, third.repeat(6), `${prediction.suggestion}: not the pipeline's output`);
+  assert.equal(stdout, third.repeat(6), `${suggestion.pipeline}: not the pipeline's output`);
   const verify = report.verify!;
-  assert.notEqual(verify.wallMs, null, `${prediction.suggestion}: ${verify.line}`);
+  assert.notEqual(verify.wallMs, null, `${suggestion.pipeline}: ${verify.line}`);
   const now = median(report.runs!.each.map((run) => run.wallMs - run.stoppedMs));
   const measured = verify.wallMs!;
   const said =
-    `${prediction.suggestion}: median ${measured.toFixed(0)} ms, now ${now.toFixed(0)} ms, ` +
-    `predicted ${prediction.wallMs.toFixed(0)} ms (${verify.line})`;
+    `${suggestion.pipeline}: median ${measured.toFixed(0)} ms, now ${now.toFixed(0)} ms, ` +
+    `predicted ${suggestion.predictedMs.toFixed(0)} ms (${verify.line})`;
   if (measured >= now) return { suggested: true, wrong: `not faster: ${said}`, said };
-  if (Math.abs(measured - prediction.wallMs) > 0.2 * prediction.wallMs)
+  if (Math.abs(measured - suggestion.predictedMs) > 0.2 * suggestion.predictedMs)
     return { suggested: true, wrong: `not within 20%: ${said}`, said };
   return { suggested: true, said };
 }
@@ -94,7 +99,7 @@ test('pipelines no change should help: suggested: none, and why', async () => {
     const { report } = await profile(pipeline, `${runs} </dev/null`);
     const prediction = report.prediction!;
     assert.ok(prediction, `${pipeline}: ${report.bottleneckLine}`);
-    assert.equal(prediction.suggestion, null, `${pipeline}: ${prediction.lines.join(' / ')}`);
+    assert.equal(report.suggestion, null, `${pipeline}: ${prediction.lines.join(' / ')}`);
     assert.match(prediction.reason!, reason, pipeline);
     assert.equal(prediction.lines.at(-1), `suggested: none — ${prediction.reason}`);
   }
@@ -107,7 +112,7 @@ test('under load, a CPU change is none: the cores are already full', async () =>
     const { report } = await profile('seq 6 | sleep-task --for 100ms --mode spin | cat', '</dev/null');
     const prediction = report.prediction!;
     assert.ok((report.coresBusyElsewhere ?? 0) >= 0.5, `others kept ${report.coresBusyElsewhere} cores busy`);
-    assert.equal(prediction.suggestion, null, prediction.lines.join(' / '));
+    assert.equal(report.suggestion, null, prediction.lines.join(' / '));
     assert.match(
       prediction.reason!,
       /^the cores are already full \(CPU \S+ on the [\d.]+ of 2 cores other processes left free\)$/,

@@ -18,7 +18,7 @@ test('--verify with --runs 3: the suggestion run three times too, compared run b
   const { report, stdout, exitCode } = await profile(pipeline, '--runs 3 --verify </dev/null');
   assert.equal(exitCode, 0);
   assert.equal(stdout, '1\n2\n3\n4\n5\n6\n'.repeat(6), 'three runs of the pipeline, three of the suggestion');
-  assert.match(report.prediction!.suggestion!, /sleep-task --for 200ms --concurrency 2 \| cat;/);
+  assert.match(report.suggestion!.pipeline!, /sleep-task --for 200ms --concurrency 2 \| cat;/);
   const stamps = readFileSync(log, 'utf8').trim().split('\n').map(Number);
   assert.equal(stamps.length, 12);
   const walls = [0, 1, 2, 3, 4, 5].map((run) => (stamps[2 * run + 1]! - stamps[2 * run]!) / 1e6);

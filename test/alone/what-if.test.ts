@@ -38,16 +38,17 @@ async function tryPair(pipeline: string, standIn: string): Promise<{ wrong?: str
   const prediction = report.prediction!;
   assert.ok(prediction, `${pipeline}: ${report.bottleneckLine}`);
   assert.equal(prediction.kind, 'what-if', `${pipeline}: ${prediction.lines.join(' / ')}`);
-  assert.equal(prediction.suggestion, null);
+  assert.equal(report.suggestion, null);
+  assert.equal(report.whatIf!.stage, report.stages.find((stage) => stage.name === report.bottleneck)?.command);
   const row = report.stages.findIndex((stage) => stage.name === report.bottleneck);
   assert.ok(row >= 0, report.bottleneckLine);
   const { report: lighter } = await profile(standIn, '</dev/null');
   const fraction = cpu(lighter.stages[row]!) / cpu(report.stages[row]!);
-  const modelled = whatIfAt(prediction.whatIfMs!, fraction);
+  const modelled = whatIfAt(report.whatIf!.wallMs, fraction);
   const measured = lighter.wallMs - lighter.stoppedMs;
   const said =
     `${standIn}: ${measured.toFixed(0)} ms at ${fraction.toFixed(2)} of the CPU; what-if ` +
-    `${modelled.toFixed(0)} ms (${prediction.whatIfMs!.map(Math.round)}); now ${report.wallMs.toFixed(0)} ms`;
+    `${modelled.toFixed(0)} ms (${report.whatIf!.wallMs.map(Math.round)}); now ${report.wallMs.toFixed(0)} ms`;
   if (fraction < 0.2 || fraction > 0.8) return { wrong: `not a stand-in at about half: ${said}`, said };
   if (Math.abs(measured - modelled) > 0.25 * measured) return { wrong: `not within 25%: ${said}`, said };
   return { said };

@@ -281,6 +281,7 @@ test('advise: the whole pipeline changed where the model, with the change’s ow
     advise(prediction, { ...now, ...over }, format, 'CPU 900ms on 2 cores');
   assert.deepEqual(advice(option), {
     suggestion: 'seq 8 | mul --workers 2 | add',
+    runnable: true,
     reason: null,
     lines: ['suggested: seq 8 | mul --workers 2 | add', 'predicted: 300ms (now 500ms)'],
   });
@@ -291,9 +292,15 @@ test('advise: the whole pipeline changed where the model, with the change’s ow
   // not 10% under now: 451 of 500 (450 is)
   assert.deepEqual(advice({ ...option, wallMs: 451 }), {
     suggestion: null,
+    runnable: false,
     reason: 'the model gives mul --workers 2 451ms, not 10% under now 500ms',
     lines: ['suggested: none — the model gives mul --workers 2 451ms, not 10% under now 500ms'],
   });
+  // in words where the stage's words are not in the text once: not a pipeline to run
+  for (const pipeline of ['seq 8 | mul | mul', 'f() { mul; }; seq 8 | f']) {
+    const words = advice(option, { pipeline, command: pipeline.includes('f()') ? 'f' : 'mul' });
+    assert.deepEqual([words.runnable, words.lines[0]!.startsWith('suggested: seq')], [false, false], words.suggestion!);
+  }
   assert.equal(advice({ ...option, coresFull: true }).reason, 'the cores are already full (CPU 900ms on 2 cores)');
   assert.equal(advice(option, { balanced: true }).reason, 'no single stage holds the others back (balanced)');
   // a worker's cost per line against the line's own

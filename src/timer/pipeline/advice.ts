@@ -51,6 +51,7 @@ export function adviceFor(
     ...prediction,
     ...advise(prediction, now, format, coresCpu, margin),
     whatIfMs,
+    nowMs: activeMs,
     workerCost: cost ?? null,
   };
 }

@@ -201,7 +201,7 @@ export function predict(
       ...(pooled ? { perLine: { itemMs, workerMs: workerCost?.wallMsPerLine } } : {}),
     };
   }
-  return { ...whatIf(stages, target, wallMs, cpuMs, cores, 0.5), change: target.name, kind: 'what-if' };
+  return { ...whatIf(stages, target, wallMs, cpuMs, cores, 0.5), change: target.command, kind: 'what-if' };
 }
 
 /** What a worker thread costs per line, ms: wall on the main thread (serial), and CPU. */

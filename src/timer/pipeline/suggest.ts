@@ -11,6 +11,8 @@ import { WRAPPERS } from './typed.js';
 export interface Advice {
   /** the whole pipeline as changed, or in words where the stage's words are not in its text; null: none */
   suggestion: string | null;
+  /** the suggestion is the whole pipeline, to run as it is (not words) */
+  runnable: boolean;
   /** why nothing is suggested */
   reason: string | null;
   lines: string[];
@@ -44,6 +46,7 @@ export function advise(
 ): Advice {
   const none = (reason: string, ...before: string[]): Advice => ({
     suggestion: null,
+    runnable: false,
     reason,
     lines: [...before, `suggested: none — ${reason}`],
   });
@@ -69,12 +72,17 @@ export function advise(
   if (prediction.coresFull) return none(`the cores are already full (${coresCpu})`);
   if (prediction.wallMs > (1 - margin.share) * now.wallMs) {
     const under = prediction.wallMs >= now.wallMs ? 'no less than' : `not ${margin.words} under`;
-    return none(`the model gives ${prediction.change} ${format(prediction.wallMs)}, ${under} ${nowText}`);
+    const change = runsItself(now.command, now.program)
+      ? prediction.change
+      : `${now.program} with ${optionOf(now.command, prediction.change)} (in ${now.command})`;
+    return none(`the model gives ${change} ${format(prediction.wallMs)}, ${under} ${nowText}`);
   }
-  const suggestion = changedPipeline(now.pipeline, now.command, prediction.change, now.program);
+  const inText = changedText(now.pipeline, now.command, prediction.change, now.program);
+  const suggestion = inText ?? changedPipeline(now.pipeline, now.command, prediction.change, now.program);
   const bound = prediction.coresBound ? `; bounded by the cores: ${coresCpu}` : '';
   return {
     suggestion,
+    runnable: inText !== undefined,
     reason: null,
     lines: [`suggested: ${suggestion}`, `predicted: ${format(prediction.wallMs)} (${nowText}${bound})`],
   };
@@ -91,16 +99,41 @@ export function changedPipeline(
   changed: string,
   program: string | undefined,
 ): string {
-  const words = command.split(/\s+/).map((word) => word.split('/').pop());
-  const runsProgram =
-    program === undefined || words[0] === program || (WRAPPERS.has(words[0] ?? '') && words.slice(1).includes(program));
-  const escaped = command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const places = [...pipeline.matchAll(new RegExp(`(?<=^|[\\s|(;&])${escaped}(?=$|[\\s|);&<>])`, 'g'))];
-  if (runsProgram && places.length === 1) {
-    const at = places[0]!.index;
-    return pipeline.slice(0, at) + changed + pipeline.slice(at + command.length);
-  }
-  const option = changed.startsWith(command) ? changed.slice(command.length).trim() : changed;
-  if (places.length > 1) return `add ${option} to ${command} (typed ${places.length} times: which one is not known)`;
+  const inText = changedText(pipeline, command, changed, program);
+  if (inText !== undefined) return inText;
+  const places = placesOf(pipeline, command).length;
+  const option = optionOf(command, changed);
+  if (places > 1) return `add ${option} to ${command} (typed ${places} times: which one is not known)`;
   return `run ${program ?? command} with ${option} (in ${command})`;
+}
+
+/** The option a change adds to a command (`--workers 2` of `mul --workers 2`). */
+const optionOf = (command: string, changed: string): string =>
+  changed.startsWith(command) ? changed.slice(command.length).trim() : changed;
+
+/** Whether a stage's command runs its program itself (first, or after a wrapper), not inside a function. */
+function runsItself(command: string, program: string | undefined): boolean {
+  const words = command.split(/\s+/).map((word) => word.split('/').pop());
+  return (
+    program === undefined || words[0] === program || (WRAPPERS.has(words[0] ?? '') && words.slice(1).includes(program))
+  );
+}
+
+/** Where a command stands in the pipeline's text as a whole element. */
+function placesOf(pipeline: string, command: string): RegExpExecArray[] {
+  const escaped = command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return [...pipeline.matchAll(new RegExp(`(?<=^|[\\s|(;&])${escaped}(?=$|[\\s|);&<>])`, 'g'))];
+}
+
+/** The pipeline with the stage's command changed in its text, where that can be done; else undefined. */
+export function changedText(
+  pipeline: string,
+  command: string,
+  changed: string,
+  program: string | undefined,
+): string | undefined {
+  const places = placesOf(pipeline, command);
+  if (!runsItself(command, program) || places.length !== 1) return undefined;
+  const at = places[0]!.index;
+  return pipeline.slice(0, at) + changed + pipeline.slice(at + command.length);
 }

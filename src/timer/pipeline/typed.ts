@@ -130,8 +130,10 @@ const has = (node: SyntaxNode, type: string): boolean =>
  * The stages of `source` as typed: each element of each pipeline (`a | (b | c) | d > out`: three),
  * and each command outside a pipeline that is a process of its own (not a builtin, nor assignments
  * alone), in the order bash starts them, in statements joined by newlines, `;`, `&&` and `||`, each
- * with the number of its pipeline. Undefined where the processes cannot be told from the text: a
- * syntax error, a function, a compound command (if, while, { }) outside a pipeline, eval, exec,
+ * with the number of its pipeline. A function's definition starts no process; a call of it in a pipeline
+ * is an element (bash forks it: the body's processes are under that fork), its program none. Undefined
+ * where the processes cannot be told from the text: a syntax error, a function called outside a
+ * pipeline (its body runs in the shell), a compound command (if, while, { }) outside a pipeline, eval, exec,
  * or a `$( )` or `<( )` outside a pipeline beside other statements. A redirection after the last
  * element is that element's (tree-sitter puts it on the whole pipeline; bash applies it to the last).
  * A `&` job: a pipeline's elements, anything else (a builtin too) one stage, the shell's fork.
@@ -147,21 +149,42 @@ export function typedStages(root: SyntaxNode, source: string, shown = source): T
   const background = (index: number): boolean => gaps[index]!.replace(/#[^\n]*/g, '').includes('&');
   const alone = top.flatMap((node) => statementsOf(node, false)).length === 1;
   const stages: TypedStage[] = [];
+  const functions = new Set<string>();
   for (const [index, node] of top.entries()) {
+    if (node.type === 'function_definition' && !background(index)) {
+      const name = children(node).find((child) => child.type === 'word')?.text;
+      if (name === undefined) return undefined;
+      functions.add(name);
+      continue;
+    }
     // a `&` job: a pipeline's elements are the shell's children, anything else one fork of it
-    const simple = node.type === 'command' && !BUILTINS.has(programOf(node) ?? '');
+    const program = programOf(node) ?? '';
+    const simple = node.type === 'command' && !BUILTINS.has(program) && !functions.has(program);
     const asJob = background(index) && node.type !== 'pipeline' && !simple;
     const statements: [SyntaxNode, boolean][] = asJob ? [[node, false]] : statementsOf(node, false);
     for (const [statement, conditional] of statements) {
       const text = shown.slice(statement.startIndex, statement.endIndex).trim();
       const found = asJob ? [element(statement, text)] : statementStages(statement, shown, alone);
       if (found === undefined) return undefined;
+      // a function's call: outside a pipeline its body runs in the shell; in one, a fork runs it
+      if (found.some((stage) => functions.has(stage.program ?? ''))) {
+        if (found.length === 1 && !asJob && !inPipeline(statement)) return undefined;
+        for (const stage of found) if (functions.has(stage.program ?? '')) stage.program = undefined;
+      }
       const pipeline = stages.length === 0 ? 0 : stages[stages.length - 1]!.pipeline + 1;
       const job = background(index);
       for (const stage of found) stages.push({ ...stage, pipeline, conditional, background: job });
     }
   }
   return stages.length > 0 ? stages : undefined;
+}
+
+/** Whether a statement is a pipeline (redirected, negated): its elements forked apart from the shell. */
+function inPipeline(statement: SyntaxNode): boolean {
+  let node = statement;
+  while ((node.type === 'negated_command' || node.type === 'redirected_statement') && children(node)[0])
+    node = children(node)[0]!;
+  return node.type === 'pipeline' || pipelineAfterHeredoc(statement, '') !== null;
 }
 
 /** A statement, or each of a list's (`a && b || c`), with whether it is in such a list. */

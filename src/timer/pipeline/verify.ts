@@ -119,7 +119,7 @@ export async function verifySuggestion(
   options: VerifyOptions,
 ): Promise<VerifyReport | string | undefined> {
   const prediction = profile.prediction;
-  if (!prediction?.suggestion || prediction.suggestion.startsWith('run ')) return undefined;
+  if (!prediction?.suggestion || !prediction.runnable) return undefined;
   const file = path.join(options.workDir, 'verify.json');
   const stdin = replayInput(options.offset);
   const args = ['--pipeline', prediction.suggestion, '--json', '--output', file, '--no-progress'];
