@@ -140,3 +140,13 @@ test('a stage inside a function: the suggestion in words, in the JSON as words, 
   assert.deepEqual([twice.report.suggestion?.words, twice.report.verify!.line], [where, report.verify!.line]);
   assert.equal(twice.stdout, 'sleep-task --for 80ms\n1\n2\n3\n4\n5\n6\n');
 });
+
+test('pipelines one after another: each its own flow, so the first one’s change is suggested; rows apart by text', async () => {
+  // (as one flow, the second sleep-task, started when the first pipeline ended, bounded it: none suggested)
+  const typed = 'seq 4 | sleep-task --for 100ms | cat; seq 4 | sleep-task --for 50ms | cat';
+  const { report } = await profile(typed, '</dev/null');
+  const names = report.stages.map((stage) => stage.name);
+  assert.deepEqual(names, ['seq#1', 'sleep-task --for 100ms', 'cat#1', 'seq#2', 'sleep-task --for 50ms', 'cat#2']);
+  const changed = 'seq 4 | sleep-task --for 100ms --concurrency 2 | cat; seq 4 | sleep-task --for 50ms | cat';
+  assert.equal(report.suggestion?.pipeline, changed, report.prediction?.lines.join('\n'));
+});

@@ -90,6 +90,11 @@ export interface StageProfile {
   traced: TracedStage | undefined;
   /** its stdout is the next stage's stdin (one pipe) */
   feedsNext: boolean;
+  /**
+   * the number of its pipeline in the text as typed (0, 1… for \`a | b; c | d\`), where the rows were
+   * placed as typed and no pipeline ran as a \`&\` job beside the others; else undefined
+   */
+  pipeline?: number;
   /** what fd 0 and fd 1 were (pipe:[inode] links) */
   stdin: string | undefined;
   stdout: string | undefined;

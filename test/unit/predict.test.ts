@@ -245,6 +245,29 @@ test('predict: a traced waiting stage gets twice the slots at once, needing no c
   });
 });
 
+test('predict: pipelines one after another, each its own flow: the target’s saving shortens the whole', () => {
+  // `a | s1; b | s2`: two sleep-tasks of 10 items of 10 ms, the second starting when the first ended (120)
+  const sleeper = (pipeline: number, startMs: number) =>
+    profiled('sleep-task', { working: 10, 'other wait': 90, 'start-up': 20 }, false, {
+      command: 'sleep-task',
+      pipeline,
+      traced: traced({
+        name: 'sleep-task',
+        states: [{ state: 'start-up', startMs, endMs: startMs + 20 }],
+        items: items(10, 10, startMs + 20),
+      }),
+    });
+  const [first, second] = [sleeper(0, 0), sleeper(1, 120)];
+  // the first with two slots: 20 + 50 = 70 against 120; the second then starts 50 sooner: 240 - 50
+  assert.equal(predict([first, second], first, 240, 0, 2).wallMs, 190);
+  // as one flow (no pipelines known), the second, ready at 140 as measured, bounds it: no gain
+  const [one, two] = [
+    { ...first, pipeline: undefined },
+    { ...second, pipeline: undefined },
+  ];
+  assert.equal(predict([one, two], one, 240, 0, 2).wallMs, 240);
+});
+
 test('predict: over 2048 items the flow shop works on equal groups, each item its share of a merged span', () => {
   // 4096 items of 1 ms in one span: groups of 2, 2048 groups of 2 ms; doubled, each group takes 1 ms
   const many = profiled('add', { working: 4096 }, false, {

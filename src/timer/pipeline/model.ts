@@ -119,6 +119,8 @@ export function profileStages(
     ? placed.map((stage, index) => stage ?? unseenElement(nearestStart(placed, index)))
     : withUnseenStages(dataFlowOrder(observed), outside);
   const asTyped = placed ? typed : undefined;
+  // (pipelines one after another, none a `&` job: each its own flow of items)
+  const sequential = asTyped !== undefined && !asTyped.some((stage) => stage.background);
   if (asTyped) unshareBeforeUnseen(ordered, asTyped);
   const anyUnseen = ordered.some((stage) => stage.pid === 0);
   // a stage with process substitutions: the shell, or nobody, reaps them, with it or apart
@@ -153,6 +155,7 @@ export function profileStages(
       timeline: segments,
       traced: stage.traced,
       feedsNext: stage.stdout?.startsWith('pipe:') === true && ordered[index + 1]?.stdin === stage.stdout,
+      ...(sequential && typedStage ? { pipeline: typedStage.pipeline } : {}),
       stdin: stage.stdin,
       stdout: stage.stdout,
       cpuSampled: stage.cpuSampled ?? false,
@@ -169,12 +172,13 @@ export function profileStages(
     for (const stage of profiles) counts.set(stage.name, (counts.get(stage.name) ?? 0) + 1);
     return counts;
   };
-  if (asTyped) {
-    const named = count();
-    const commands = new Set(profiles.map((stage) => stage.command));
-    if (commands.size === profiles.length)
-      for (const stage of profiles) if (named.get(stage.name)! > 1) stage.name = stage.command;
-  }
+  if (asTyped)
+    for (const [name, times] of count()) {
+      // (each program's stages apart: `seq 4` twice beside `sleep-task --for 1s`, `sleep-task --for 2s`)
+      const alike = profiles.filter((stage) => stage.name === name);
+      if (times > 1 && new Set(alike.map((stage) => stage.command)).size === times)
+        for (const stage of alike) stage.name = stage.command;
+    }
   const counts = count();
   const seen = new Map<string, number>();
   for (const stage of profiles) {

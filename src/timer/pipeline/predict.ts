@@ -148,11 +148,13 @@ export function predict(
 ): Prediction {
   // (a pipestage stage as a compound command's part, `(sleep 1; mul)`, takes no option appended)
   if (target.traced && target.traced.items.length > 0 && !/^[({]/.test(target.command)) {
+    // (pipelines one after another: the target's own flow; what it saves, the others start sooner by)
+    const flowOf = target.pipeline === undefined ? stages : stages.filter((s) => s.pipeline === target.pipeline);
     const waits = ioBound(target);
     const doubled = doubledCommand(target.command, waits, target.traced.name);
     const groupSize = groupSizeFor(stages.map((stage) => stage.traced));
-    const measured = stages.map((stage) => flowStage(stage.traced, groupSize));
-    const targetStage = measured[stages.indexOf(target)]!;
+    const measured = flowOf.map((stage) => flowStage(stage.traced, groupSize));
+    const targetStage = measured[flowOf.indexOf(target)]!;
     // New worker threads start together as lines wait for them: they are ready at most a process's
     // start-up (measured in this run) later, and cost 0.7 of it in CPU each (measured: pipestage pools
     // on the 2-core machine; `--workers 2` on 8 lines of ~280 ms, started together: the two threads'
