@@ -1,6 +1,6 @@
 // Builders of the pipeline model's inputs for the unit tests: a stage as observed, a stage's profile,
-// a stage's own trace. Every field has a neutral value; a test sets the ones it is about.
-import type { State, StageProfile } from '../../src/render/profile.js';
+// a stage's own trace, a whole run's profile. Every field has a neutral value; a test sets the ones it is about.
+import type { PipelineProfile, State, StageProfile } from '../../src/render/profile.js';
 import type { TracedStage } from '../../src/trace/read-stage-traces.js';
 import type { ObservedStage } from '../../src/timer/pipeline/observed.js';
 
@@ -85,3 +85,30 @@ export const items = (count: number, costMs: number, fromMs = 0): TracedStage['i
     startMs: fromMs + index * costMs,
     endMs: fromMs + (index + 1) * costMs,
   }));
+
+/** A run's profile of these stages: 1 s of wall, 100 ms of CPU, nothing stopped, no bottleneck. */
+export const pipelineProfile = (stages: StageProfile[], fields: Partial<PipelineProfile> = {}): PipelineProfile => ({
+  pipeline: stages.map((stage) => stage.command).join(' | '),
+  shell: 'bash -c',
+  exitCode: 0,
+  signal: null,
+  wallMs: 1000,
+  userMs: 100,
+  sysMs: 0,
+  cpuMs: 100,
+  timerStartupCpuMs: 60,
+  timerCpuMs: 5,
+  timerReportCpuMs: 5,
+  cores: 2,
+  coresBusyElsewhere: 0,
+  parallelism: 0.1,
+  unattributedCpuMs: 0,
+  stoppedMs: 0,
+  sampleIntervalMs: 100,
+  stateUnknownReason: null,
+  stages,
+  bottleneck: null,
+  bottleneckLine: 'bottleneck: none',
+  prediction: null,
+  ...fields,
+});

@@ -1,36 +1,11 @@
 // The text report's notes (src/render/pipeline-text.ts): what it cannot know, it says, and why.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PipelineProfile, StageProfile } from '../../src/render/profile.js';
+import type { PipelineProfile } from '../../src/render/profile.js';
 import { pipelineReport } from '../../src/render/pipeline-text.js';
-import { profiled } from './fixtures.js';
+import { pipelineProfile as pipeline, profiled } from './fixtures.js';
 
 const format = (ms: number): string => `${Math.round(ms)}ms`;
-const pipeline = (stages: StageProfile[], fields: Partial<PipelineProfile> = {}): PipelineProfile => ({
-  pipeline: stages.map((stage) => stage.command).join(' | '),
-  shell: 'bash -c',
-  exitCode: 0,
-  signal: null,
-  wallMs: 1000,
-  userMs: 100,
-  sysMs: 0,
-  cpuMs: 100,
-  timerStartupCpuMs: 60,
-  timerCpuMs: 5,
-  timerReportCpuMs: 5,
-  cores: 2,
-  coresBusyElsewhere: 0,
-  parallelism: 0.1,
-  unattributedCpuMs: 0,
-  stoppedMs: 0,
-  sampleIntervalMs: 100,
-  stateUnknownReason: null,
-  stages,
-  bottleneck: null,
-  bottleneckLine: 'bottleneck: none',
-  prediction: null,
-  ...fields,
-});
 const lines = (profile: PipelineProfile): string[] => pipelineReport(profile, 80, format).split('\n');
 /** the report's prose as one line (it wraps to the width) */
 const prose = (profile: PipelineProfile): string => lines(profile).join(' ').replace(/\s+/g, ' ');

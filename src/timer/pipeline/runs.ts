@@ -98,5 +98,5 @@ export function variesAdvice(prediction: PipelineProfile['prediction']): Pipelin
   if (prediction === null) return null;
   const reason = 'the bottleneck varies from run to run';
   const lines = prediction.lines.filter((line) => !/^(suggested|predicted):/.test(line));
-  return { ...prediction, suggestion: null, reason, lines: [...lines, `suggested: none — ${reason}`] };
+  return { ...prediction, suggestion: null, runnable: false, reason, lines: [...lines, `suggested: none — ${reason}`] };
 }
