@@ -163,7 +163,14 @@ export interface Profile {
     coresFull: boolean;
     reason: string | null;
     lines: string[];
-    workerCost: { wallMsPerLine: number; cpuMsPerLine: number; source: string; file: string } | null;
+    workerCost: {
+      wallMsPerLine: number;
+      cpuMsPerLine: number;
+      threadStartMs: number;
+      threadCpuMs: number;
+      source: string;
+      file: string;
+    } | null;
   } | null;
   suggestion: {
     pipeline: string | null;

@@ -26,7 +26,14 @@ export interface PredictionReport {
   /** the wall had the bottleneck used 0.25, 0.5 and 0.75 of its CPU (a stage with no option to change) */
   whatIfMs: [number, number, number] | null;
   /** what a worker thread costs per line, where the change adds them: measured now, or cached (the file) */
-  workerCost: { wallMsPerLine: number; cpuMsPerLine: number; source: string; file: string } | null;
+  workerCost: {
+    wallMsPerLine: number;
+    cpuMsPerLine: number;
+    threadStartMs: number;
+    threadCpuMs: number;
+    source: string;
+    file: string;
+  } | null;
 }
 
 export interface Prediction {

@@ -180,6 +180,12 @@ test('predict: a traced CPU stage gets twice the threads, started together a sta
   // at 12 ms a line the passing (after the start-up) is the flow's limit: 20 + 10 × 12 = 140, then the
   // last line's 10 → 150
   const dear = predict([mul], mul, 1000, 100, 2, { wallMsPerLine: 12, cpuMsPerLine: 0 });
+  // a thread's start as measured once per machine, 5 ms and 2 ms of CPU, in place of the process's: the
+  // lines passed at 24, 28, … 60, the threads ready at 25: 25-35, 28-38, 35-45, … 65-75, 68-78 → 78;
+  // the cores: (1920 + 2 × 2 + 10 × 3) / 2 = 977
+  const measured = { ...cost, threadStartMs: 5, threadCpuMs: 2 };
+  assert.equal(predict([untraced, mul], mul, 1000, 100, 2, measured).wallMs, 1000 - 120 + 78);
+  assert.equal(predict([mul], mul, 1000, 1920, 2, measured).wallMs, 977);
   assert.deepEqual([dear.wallMs, dear.perLine], [1000 - 120 + 150, { itemMs: 10, workerMs: 12 }]);
   // --workers 1 computes its lines itself (no thread): doubled, both threads are new, as with none
   const one = stage('mul --workers 1');

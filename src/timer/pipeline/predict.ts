@@ -155,12 +155,13 @@ export function predict(
     const groupSize = groupSizeFor(stages.map((stage) => stage.traced));
     const measured = flowOf.map((stage) => flowStage(stage.traced, groupSize));
     const targetStage = measured[flowOf.indexOf(target)]!;
-    // New worker threads start together as lines wait for them: they are ready at most a process's
-    // start-up (measured in this run) later, and cost 0.7 of it in CPU each (measured: pipestage pools
-    // on the 2-core machine; `--workers 2` on 8 lines of ~280 ms, started together: the two threads'
-    // first items began 23 and 25 ms after a process start-up of 75 ms); new concurrency slots cost
-    // nothing.
-    const startupMs = target.time['start-up'];
+    // New worker threads start together as lines wait for them: they are ready a thread's start later,
+    // and cost its CPU each, as measured once per machine (workerCost: two lines on `add --workers 2`
+    // against `add`); where that was not measured (a stage with threads already), a process's start-up
+    // measured in this run bounds it, at 0.7 of it in CPU (measured: `--workers 2` on 8 lines of ~280 ms,
+    // the two threads' first items began 23 and 25 ms after a process start-up of 75 ms). New
+    // concurrency slots cost nothing.
+    const startupMs = workerCost?.threadStartMs ?? target.time['start-up'];
     const threads = doubled.option === 'workers';
     const changedStage: FlowStage = { ...targetStage, servers: doubled.servers };
     const current = Math.max(1, target.traced.lanes);
@@ -190,7 +191,7 @@ export function predict(
     const flow = wallMs - makespan(measured) + makespan(changed);
     // Threads share the cores with the other stages: waits need no core, CPU work does.
     const addedCpu =
-      (threads ? (changedStage.addedServers?.count ?? 0) * 0.7 * startupMs : 0) +
+      (threads ? (changedStage.addedServers?.count ?? 0) * (workerCost?.threadCpuMs ?? 0.7 * startupMs) : 0) +
       (pooled && workerCost ? lines * workerCost.cpuMsPerLine : 0);
     const cpuBound = waits ? 0 : (cpuMs + addedCpu) / cores;
     const itemMs = targetStage.costs.reduce((sum, cost) => sum + cost, 0) / Math.max(1, lines);
@@ -210,6 +211,9 @@ export function predict(
 export interface PerLine {
   wallMsPerLine: number;
   cpuMsPerLine: number;
+  /** a new thread's start, wall before its first line and CPU (measured once per machine) */
+  threadStartMs?: number;
+  threadCpuMs?: number;
 }
 
 /**

@@ -15,6 +15,9 @@ export interface WorkerCost {
   wallMsPerLine: number;
   /** CPU per line the passing costs, both sides */
   cpuMsPerLine: number;
+  /** wall a thread's start adds before it takes its first line (two started together), and CPU each */
+  threadStartMs: number;
+  threadCpuMs: number;
   /** where the figure came from: measured now, or the cache file */
   source: 'measured' | 'cached';
   file: string;
@@ -53,10 +56,16 @@ function timed(addPath: string, args: string[], lines: number): { wallMs: number
   return { wallMs, cpuMs: after.userMs + after.sysMs - before.userMs - before.sysMs };
 }
 
+/** Runs of two lines (two threads started together) whose excess wall is a thread's start: the median. */
+const START_RUNS = 5;
+
+const middle = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
 /**
  * Measures the cost: `add` and `add --workers 2` over FEW and MANY lines; what `--workers 2` adds per
  * line is the growth of its excess from FEW to MANY lines over the lines between (its threads' start
- * cancels out).
+ * cancels out). A thread's start: the excess of `add --workers 2` over `add` on two lines read
+ * together (both threads started at once), the median of START_RUNS pairs; its CPU, half the excess.
  */
 export function measureWorkerCost(addPath: string): Omit<WorkerCost, 'source' | 'file'> {
   const excess = (lines: number) => {
@@ -69,7 +78,13 @@ export function measureWorkerCost(addPath: string): Omit<WorkerCost, 'source' | 
   // (a noisy machine may make the growth nothing: then the excess at MANY lines, start included)
   const per = (field: 'wallMs' | 'cpuMs'): number =>
     many[field] > few[field] ? (many[field] - few[field]) / (MANY - FEW) : Math.max(0, many[field]) / MANY;
-  return { wallMsPerLine: per('wallMs'), cpuMsPerLine: per('cpuMs') };
+  const starts = Array.from({ length: START_RUNS }, () => excess(2));
+  return {
+    wallMsPerLine: per('wallMs'),
+    cpuMsPerLine: per('cpuMs'),
+    threadStartMs: Math.max(0, middle(starts.map((start) => start.wallMs))),
+    threadCpuMs: Math.max(0, middle(starts.map((start) => start.cpuMs)) / 2),
+  };
 }
 
 /**
@@ -81,12 +96,11 @@ export function workerCost(addPath: string, env: NodeJS.ProcessEnv = process.env
   const key = costKey();
   try {
     const cached = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    if (
-      cached['key'] === key &&
-      typeof cached['wallMsPerLine'] === 'number' &&
-      typeof cached['cpuMsPerLine'] === 'number'
-    )
-      return { wallMsPerLine: cached['wallMsPerLine'], cpuMsPerLine: cached['cpuMsPerLine'], source: 'cached', file };
+    const fields = ['wallMsPerLine', 'cpuMsPerLine', 'threadStartMs', 'threadCpuMs'] as const;
+    if (cached['key'] === key && fields.every((field) => typeof cached[field] === 'number')) {
+      const figures = Object.fromEntries(fields.map((field) => [field, cached[field] as number]));
+      return { ...(figures as Record<(typeof fields)[number], number>), source: 'cached', file };
+    }
   } catch {
     // not there yet, or not ours: measured below
   }
