@@ -274,6 +274,15 @@ test('bottleneck: a slow reader at the end (the stage before it is blocked on ou
   assert.match(report.bottleneckLine, /seq blocked on output to it \d+%/);
 });
 
+test('control characters in the typed text (an escape, a bell) are shown in the report as ^[ and ^G, not sent', async () => {
+  // (printf makes the bytes: ESC and BEL in the pipeline's text itself)
+  const result = await sh(`timer --pipeline "$(printf 'seq 3 | grep -v \\033x\\a | cat')" 2>&1 >/dev/null`);
+  assert.equal(result.exitCode, 0);
+  assert.doesNotMatch(result.stdout, /[\u0000-\u0009\u000b-\u001f\u007f]/);
+  assert.match(result.stdout, /^timer: pipeline: seq 3 \| grep -v \^\[x\^G \| cat$/m);
+  assert.match(result.stdout, /^grep -v \^\[x\^G {2,}0 /m);
+});
+
 test('the report: a row per stage with its shares, the chart with a legend, bottleneck and prediction lines', async () => {
   const result = await sh(
     `timer --pipeline 'seq 8 | sleep-task --for 20ms --concurrency 2 | cat' --svg ${scratch}/p.svg 2>&1 >/dev/null`,

@@ -3,7 +3,7 @@ import type { FormatDuration } from '../base/durations.js';
 import { formatBytes } from './units.js';
 import type { StageRecord } from './profile.js';
 import { liveName } from './stage-name.js';
-import { displayWidth, fitWidth } from './width.js';
+import { displayWidth, fitWidth, visible } from './width.js';
 
 /** The live view is redrawn at most this often. */
 export const LIVE_EVERY_MS = 200;
@@ -135,7 +135,7 @@ export class LiveView {
   }
 
   private row(stage: StageRecord, nowMs: number, typed: string | undefined): [string, string] {
-    const name = typed ?? liveName(stage);
+    const name = visible(typed ?? liveName(stage));
     const cpuMs = stage.userMs + stage.sysMs;
     const bytesIn = stage.bytesIn ?? 0;
     const bytesOut = stage.bytesOut ?? 0;

@@ -49,3 +49,18 @@ export function wrapText(text: string, columns: number, indent = '  '): string[]
   lines.push(line);
   return lines;
 }
+
+/** C0 controls but the newline, and DEL: what a terminal would act on rather than show. */
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f]/g;
+
+/** `text` with its control characters shown in caret notation, as `cat -v` does (ESC as ^[, DEL as ^?). */
+export const visible = (text: string): string =>
+  text.replace(CONTROL, (char) => (char === '\u007f' ? '^?' : `^${String.fromCharCode(char.charCodeAt(0) + 64)}`));
+
+/** A copy of `value` (plain objects and arrays) with every string in it `visible`: a report's texts. */
+export function visibleStrings<T>(value: T): T {
+  if (typeof value === 'string') return visible(value) as T;
+  if (Array.isArray(value)) return value.map(visibleStrings) as T;
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, visibleStrings(field)])) as T;
+}

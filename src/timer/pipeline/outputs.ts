@@ -6,7 +6,7 @@ import { comparisonJson, pipelineJson } from '../../render/pipeline-json.js';
 import type { PipelineProfile } from '../../render/profile.js';
 import { pipelineReport } from '../../render/pipeline-text.js';
 import { comparisonSvg, pipelineSvg } from '../../render/pipeline-svg.js';
-import { wrapText } from '../../render/width.js';
+import { visibleStrings, wrapText } from '../../render/width.js';
 
 // What `timer --pipeline` writes once every run ended: the report (text or --json), the --svg picture
 // and the --export-markdown table, for one pipeline or several compared.
@@ -42,9 +42,10 @@ export function renderOutputs(
   write(options.markdown, () => comparisonMarkdown(comparison));
   if (options.json)
     return { text: several ? comparisonJson(profiles, comparison) : pipelineJson(profiles[0]!), failures };
-  const reports = profiles.map((profile) => pipelineReport(profile, options.width, format));
+  // (a pipeline's text may hold an escape or a bell: shown as ^[ and ^G, never sent to the terminal)
+  const reports = profiles.map((profile) => pipelineReport(visibleStrings(profile), options.width, format));
   const compared = several
-    ? `${comparisonLines(comparison, format)
+    ? `${comparisonLines(visibleStrings(comparison), format)
         .flatMap((line) => wrapText(line, options.width))
         .join('\n')}\n`
     : '';
