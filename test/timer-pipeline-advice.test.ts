@@ -152,3 +152,19 @@ test('pipelines one after another: each its own flow, so the first one’s chang
   const changed = 'seq 4 | sleep-task --for 100ms --concurrency 2 | cat; seq 4 | sleep-task --for 50ms | cat';
   assert.equal(report.suggestion?.pipeline, changed, report.prediction?.lines.join('\n'));
 });
+
+test('--verify: a stage of the suggestion that fails is said, though the pipeline’s status (its last) is 0', async () => {
+  // the file is gone after the first run: the suggestion's sleep-task cannot open it, cat exits 0
+  const file = path.join(scratch, 'once');
+  writeFileSync(file, '1\n2\n3\n4\n5\n6\n');
+  const { report, exitCode } = await profile(
+    `sleep-task --for 80ms ${file} | cat; rm -f ${file}`,
+    '--verify </dev/null',
+  );
+  assert.equal(exitCode, 0);
+  assert.equal(report.suggestion?.change, `sleep-task --for 80ms ${file} --concurrency 2`);
+  assert.equal(
+    report.verify!.line,
+    `not confirmed: the suggestion's sleep-task --for 80ms ${file} --concurrency 2 exited 1`,
+  );
+});

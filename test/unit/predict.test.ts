@@ -92,6 +92,23 @@ test('doubledCommand: --workers or --concurrency doubled where given (= or space
     doubledCommand('sleep-task --mode=block --concurrency 2', true, 'sleep-task').command,
     'sleep-task --mode=block --concurrency 2 --workers 2',
   );
+  // given twice, the last takes effect: that one doubled
+  assert.deepEqual(doubledCommand('sleep-task --concurrency 2 --concurrency 1 --for 80ms', true, 'sleep-task'), {
+    command: 'sleep-task --concurrency 2 --concurrency 2 --for 80ms',
+    servers: 2,
+    option: 'concurrency',
+  });
+  // after `--` the words are operands (files): the option goes before it, and one there is a file's name
+  assert.equal(
+    doubledCommand('sleep-task --for 80ms -- in12', true, 'sleep-task').command,
+    'sleep-task --for 80ms --concurrency 2 -- in12',
+  );
+  assert.deepEqual(doubledCommand('mul --workers 2 -- --workers 5', false, 'mul'), {
+    command: 'mul --workers 4 -- --workers 5',
+    servers: 4,
+    option: 'workers',
+  });
+  assert.equal(doubledCommand('mul --', false, 'mul').command, 'mul --workers 2 --');
 });
 
 test('predict: a stage that is no pipestage stage works twice as fast; the cores bound it', () => {

@@ -100,16 +100,29 @@ function groupSizeFor(stages: (TracedStage | undefined)[]): number {
   return Math.max(1, Math.ceil(items / MAX_GROUPS));
 }
 
-/** An option as the command line takes it: its whole name or a prefix of 3 letters or more, `=N` or ` N`. */
-const optionPattern = (option: string): RegExp => {
+/**
+ * The last of an option's values on a command line (the one that takes effect): its whole name or a
+ * prefix of 3 letters or more, `=N` or ` N`, before any `--` (after it, words are operands); its text,
+ * where it stands, and its value.
+ */
+function lastOption(command: string, option: string): { text: string; at: number; value: number } | undefined {
   const prefixes = [...option].map((_, end) => option.slice(0, end + 1)).filter((prefix) => prefix.length >= 3);
-  return new RegExp(`(?<=^|\\s)--(?:${prefixes.reverse().join('|')})(?:=|\\s+)(\\d+)(?=\\s|$)`);
-};
+  const pattern = new RegExp(`(?<=^|\\s)--(?:${prefixes.reverse().join('|')})(?:=|\\s+)(\\d+)(?=\\s|$)`, 'g');
+  const match = [...command.slice(0, operandsFrom(command)).matchAll(pattern)].at(-1);
+  return match ? { text: match[0], at: match.index, value: Number(match[1]) } : undefined;
+}
+
+/** Where a command's operands-only part begins: its `--` word, else its end. */
+const operandsFrom = (command: string): number => /(?<=^|\s)--(?=\s|$)/.exec(command)?.index ?? command.length;
+
+/** The value of an option as the command takes it (the last given), else `fallback`. */
+export const optionValue = (command: string, option: string, fallback: number): number =>
+  lastOption(command, option)?.value ?? fallback;
 
 /**
  * The option that doubles a pipestage stage's servers: `--workers 2N` (CPU) or `--concurrency 2N`
- * (a sleep-task's waits), written in full where it was given (`--work=2` becomes `--workers 4`), else
- * added at 2.
+ * (a sleep-task's waits), written in full where it was given, the last given where it was given twice
+ * (`--work=2` becomes `--workers 4`), else added at 2 (before a `--`, after which it would be a file).
  */
 export function doubledCommand(
   command: string,
@@ -122,14 +135,14 @@ export function doubledCommand(
   // (the option for what the stage was doing, whichever was typed: a spinning stage with --concurrency
   // gains nothing from more of it)
   const option = ioBound && name === 'sleep-task' && !blocks ? 'concurrency' : 'workers';
-  const match = optionPattern(option).exec(command);
-  if (match)
-    return {
-      command: command.replace(match[0], `--${option} ${Number(match[1]) * 2}`),
-      servers: Number(match[1]) * 2,
-      option,
-    };
-  return { command: `${command} --${option} 2`, servers: 2, option };
+  const given = lastOption(command, option);
+  const servers = given ? given.value * 2 : 2;
+  const at = given ? given.at : operandsFrom(command);
+  const before = command.slice(0, at);
+  const after = command.slice(given ? at + given.text.length : at);
+  const written = `--${option} ${servers}`;
+  if (given) return { command: before + written + after, servers, option };
+  return { command: after ? `${before}${written} ${after}` : `${before} ${written}`, servers, option };
 }
 
 /**
@@ -166,7 +179,7 @@ export function predict(
     const changedStage: FlowStage = { ...targetStage, servers: doubled.servers };
     const current = Math.max(1, target.traced.lanes);
     // (`--workers 1`, or none: the stage computes its lines itself, on no thread of a pool)
-    const pooled = threads && Number(optionPattern('workers').exec(target.command)?.[1] ?? 1) <= 1;
+    const pooled = threads && optionValue(target.command, 'workers', 1) <= 1;
     if (threads)
       changedStage.addedServers = {
         count: doubled.servers - (pooled ? 0 : current),

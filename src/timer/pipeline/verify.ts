@@ -90,7 +90,18 @@ interface PipelineDocument {
   wallMs: number;
   stoppedMs: number;
   exitCode: number;
+  stages: { command: string; status: number | null }[];
   runs?: { each: PipelineDocument[] } | null;
+}
+
+/**
+ * Why a run of the suggestion failed: the pipeline's status, or a stage's that exited 0 in the profiled
+ * run (the last stage's status is the pipeline's: `sleep-task -- x --concurrency 2 | md5sum` exits 0)
+ */
+function failure(run: PipelineDocument, before: PipelineProfile): string | undefined {
+  if (run.exitCode !== 0) return `the suggestion exited ${run.exitCode}`;
+  const failed = run.stages.find((stage, row) => (stage.status ?? 0) !== 0 && before.stages[row]?.status === 0);
+  return failed && `the suggestion's ${failed.command} exited ${failed.status}`;
 }
 
 /** A verification with no figures: it did not run, or its figures are no measure (the line says why). */
@@ -142,8 +153,8 @@ export async function verifySuggestion(
   } finally {
     rmSync(file, { force: true });
   }
-  const failed = (measured.runs?.each ?? [measured]).find((run) => run.exitCode !== 0);
-  if (failed) return `not confirmed: the suggestion exited ${failed.exitCode}`;
+  const failed = (measured.runs?.each ?? [measured]).map((run) => failure(run, profile)).find(Boolean);
+  if (failed) return `not confirmed: ${failed}`;
   const now = profile.runs ? profile.runs.each.map(activeWall) : [activeWall(profile)];
   const walls = runWalls(measured);
   const ratios = walls.slice(0, now.length).map((wall, run) => now[run]! / wall);
