@@ -136,11 +136,19 @@ test('a stage inside a function: the suggestion in words, in the JSON as words, 
   assert.deepEqual([report.suggestion?.pipeline, report.suggestion?.words], [null, words]);
   assert.equal(report.verify!.line, 'not verified: the suggestion is in words, not a pipeline to run');
   assert.equal(stdout, '1\n2\n3\n4\n5\n6\n', 'the pipeline ran once: nothing run for the words');
-  // the stage's text typed twice: which to change is said in words, and nothing is run for them either
-  const twice = await profile('echo sleep-task --for 80ms; seq 6 | sleep-task --for 80ms | cat', '--verify </dev/null');
+  // the stage's text twice, where the parse cannot place it (a `$( )` beside other statements): which to
+  // change is said in words, and nothing is run for them either
+  const twice = await profile(
+    'X=$(echo sleep-task --for 80ms); seq 6 | sleep-task --for 80ms | cat',
+    '--verify </dev/null',
+  );
   const where = 'add --concurrency 2 to sleep-task --for 80ms (typed 2 times: which one is not known)';
   assert.deepEqual([twice.report.suggestion?.words, twice.report.verify!.line], [where, report.verify!.line]);
-  assert.equal(twice.stdout, 'sleep-task --for 80ms\n1\n2\n3\n4\n5\n6\n');
+  assert.equal(twice.stdout, '1\n2\n3\n4\n5\n6\n');
+  // where the parse placed it, the stage typed twice is changed where it stands
+  const placed = await profile('echo sleep-task --for 80ms; seq 6 | sleep-task --for 80ms | cat', '</dev/null');
+  const changed = 'echo sleep-task --for 80ms; seq 6 | sleep-task --for 80ms --concurrency 2 | cat';
+  assert.equal(placed.report.suggestion?.pipeline, changed);
 });
 
 test('pipelines one after another: each its own flow, so the first one’s change is suggested; rows apart by text', async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { parseTypedStages } from '../src/timer/pipeline/bash-parser.js';
 import { lastPipelineRows } from '../src/timer/pipeline/typed.js';
+import { corpus } from './corpus.js';
 import { ROOT } from './helpers.js';
 
 const parse = (text: string) => parseTypedStages(text, path.join(ROOT, 'dist'));
@@ -442,5 +443,24 @@ test('here-documents anywhere, and statements on the lines after a pipeline of t
       ['cat <<EOF && echo\nhi\nEOF', [['cat <<EOF', 0]]],
     ],
     (stage) => [stage.text, stage.pipeline],
+  );
+});
+
+test("each stage's place in the text: its text stands there (the stage of a text typed twice is changed there)", async () => {
+  const texts = [
+    ...corpus('/tmp/x', { python: true, parallel: true }).map(([text]) => text),
+    'echo mul; seq 8 | mul | mul',
+    '  seq 3 |   cat  ',
+    'cat <<EOF | tr a-z A-Z\nhello\nEOF\nseq 2 | cat',
+    'f() { mul; }; seq 2 | f & sleep 1',
+  ];
+  for (const text of texts) {
+    const stages = (await parse(text)) ?? [];
+    for (const stage of stages) assert.equal(text.slice(stage.at!, stage.at! + stage.text.length), stage.text, text);
+  }
+  // (echo: a builtin, no process, no stage)
+  assert.deepEqual(
+    (await parse('echo mul; seq 8 | mul | mul'))?.map((stage) => stage.at),
+    [10, 18, 24],
   );
 });

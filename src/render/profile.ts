@@ -95,6 +95,8 @@ export interface StageProfile {
    * placed as typed and no pipeline ran as a \`&\` job beside the others; else undefined
    */
   pipeline?: number;
+  /** where its text begins in the pipeline's text, where the rows were placed as typed */
+  at?: number;
   /** what fd 0 and fd 1 were (pipe:[inode] links) */
   stdin: string | undefined;
   stdout: string | undefined;

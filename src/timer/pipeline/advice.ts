@@ -36,6 +36,7 @@ export function adviceFor(
     wallMs: activeMs,
     pipeline: run.pipeline,
     command: target.command,
+    at: target.at,
     program: target.traced?.name,
     balanced: bottleneck.stage === undefined,
   };

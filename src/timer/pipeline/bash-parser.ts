@@ -52,7 +52,7 @@ interface Parsed {
  * The stages of `text` (`shown`: as typed, the same offsets), parsed apart at a newline the grammar
  * reads as a blank: tree-sitter-bash takes `a | b | c⏎d > f` as `a | (b | c d) > f` — a command whose
  * words run over a newline, which bash never reads so (it ends the command). Each part's pipelines are
- * numbered on from the last part's.
+ * numbered on from the last part's, and placed in the whole text.
  */
 function parseApart(parse: (text: string) => Parsed | null, text: string, shown: string): TypedStage[] | undefined {
   const tree = parse(text);
@@ -66,7 +66,9 @@ function parseApart(parse: (text: string) => Parsed | null, text: string, shown:
   const rest = parseApart(parse, text.slice(split + 1), shown.slice(split + 1));
   if (first === undefined || rest === undefined) return undefined;
   const next = first[first.length - 1]!.pipeline + 1;
-  return [...first, ...rest.map((stage) => ({ ...stage, pipeline: stage.pipeline + next }))];
+  // (the rest's places in the whole text: after the first part and its newline)
+  const at = (stage: TypedStage) => (stage.at === undefined ? {} : { at: stage.at + split + 1 });
+  return [...first, ...rest.map((stage) => ({ ...stage, pipeline: stage.pipeline + next, ...at(stage) }))];
 }
 
 /** Where a command's words run over a newline (no backslash before it): its offset, else undefined. */

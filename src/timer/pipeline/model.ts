@@ -156,6 +156,7 @@ export function profileStages(
       traced: stage.traced,
       feedsNext: stage.stdout?.startsWith('pipe:') === true && ordered[index + 1]?.stdin === stage.stdout,
       ...(sequential && typedStage ? { pipeline: typedStage.pipeline } : {}),
+      ...(typedStage?.at !== undefined ? { at: typedStage.at } : {}),
       stdin: stage.stdin,
       stdout: stage.stdout,
       cpuSampled: stage.cpuSampled ?? false,

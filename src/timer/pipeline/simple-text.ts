@@ -35,14 +35,17 @@ export function simplePipeline(source: string): TypedStage[] | undefined {
   const texts = splitOnPipes(source);
   if (texts === undefined) return undefined;
   const stages: TypedStage[] = [];
+  let offset = 0; // (where each text begins: after the ones before and their `|`)
   for (const text of texts) {
+    const at = offset + text.search(/\S|$/);
+    offset += text.length + 1;
     if (!ELEMENT.test(text)) return undefined;
     const words = (text.match(TOKEN) ?? []).filter((token) => !REDIRECTION_ONLY.test(token));
     const first = words[0];
     if (first === undefined || RESERVED.has(first) || /[=~]/.test(first)) return undefined;
     const word = first.replace(/^['"]|['"]$/g, '');
     const program = word.slice(word.lastIndexOf('/') + 1) || undefined;
-    stages.push({ text: text.trim(), program, pipeline: 0, conditional: false, background: false, procsubs: [] });
+    stages.push({ text: text.trim(), program, pipeline: 0, conditional: false, background: false, procsubs: [], at });
   }
   // a command alone: a builtin runs in the shell (no process), and some run text of their own
   if (stages.length === 1 && NOT_ALONE.has(stages[0]!.program ?? '')) return undefined;

@@ -39,7 +39,15 @@ export function spreadMargin(walls: number[]): Margin {
  */
 export function advise(
   prediction: Prediction,
-  now: { wallMs: number; pipeline: string; command: string; program: string | undefined; balanced: boolean },
+  now: {
+    wallMs: number;
+    pipeline: string;
+    command: string;
+    /** where the stage's text begins in the pipeline's, where known */
+    at?: number;
+    program: string | undefined;
+    balanced: boolean;
+  },
   format: (ms: number) => string,
   coresCpu: string,
   margin: Margin = SINGLE_RUN,
@@ -77,7 +85,7 @@ export function advise(
       : `${now.program} with ${optionOf(now.command, prediction.change)} (in ${now.command})`;
     return none(`the model gives ${change} ${format(prediction.wallMs)}, ${under} ${nowText}`);
   }
-  const inText = changedText(now.pipeline, now.command, prediction.change, now.program);
+  const inText = changedText(now.pipeline, now.command, prediction.change, now.program, now.at);
   const suggestion = inText ?? changedPipeline(now.pipeline, now.command, prediction.change, now.program);
   const bound = prediction.coresBound ? `; bounded by the cores: ${coresCpu}` : '';
   return {
@@ -125,15 +133,20 @@ function placesOf(pipeline: string, command: string): RegExpExecArray[] {
   return [...pipeline.matchAll(new RegExp(`(?<=^|[\\s|(;&])${escaped}(?=$|[\\s|);&<>])`, 'g'))];
 }
 
-/** The pipeline with the stage's command changed in its text, where that can be done; else undefined. */
+/**
+ * The pipeline with the stage's command changed in its text, where that can be done: where the stage's
+ * text begins (`at`, from the parse: the stage of a text typed twice), else where the text stands once
+ * as a whole element; else undefined.
+ */
 export function changedText(
   pipeline: string,
   command: string,
   changed: string,
   program: string | undefined,
+  at?: number,
 ): string | undefined {
-  const places = placesOf(pipeline, command);
-  if (!runsItself(command, program) || places.length !== 1) return undefined;
-  const at = places[0]!.index;
-  return pipeline.slice(0, at) + changed + pipeline.slice(at + command.length);
+  if (!runsItself(command, program)) return undefined;
+  const places = placesOf(pipeline, command).map((place) => place.index);
+  const place = at !== undefined && places.includes(at) ? at : places.length === 1 ? places[0]! : undefined;
+  return place === undefined ? undefined : pipeline.slice(0, place) + changed + pipeline.slice(place + command.length);
 }

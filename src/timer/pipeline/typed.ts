@@ -24,18 +24,29 @@ export interface TypedStage {
   background: boolean;
   /** its process substitutions as typed (`<(seq 3)`), in the order bash starts them (nested ones not) */
   procsubs: string[];
+  /** where its text begins in the text as typed (undefined: not known) */
+  at?: number;
 }
 
 /** The process substitutions in a node, outermost only, in order. */
 const procsubsOf = (node: SyntaxNode): string[] =>
   node.type === 'process_substitution' ? [node.text] : children(node).flatMap(procsubsOf);
 
-/** A stage of `node` with its text. */
-const element = (node: SyntaxNode, text: string): Omit<TypedStage, 'pipeline' | 'conditional' | 'background'> => ({
-  text,
-  program: programOf(node),
-  procsubs: procsubsOf(node),
-});
+/** A stage of `node`, its text `source` from `start` to `end` (blanks around it left out). */
+const element = (
+  node: SyntaxNode,
+  source: string,
+  start: number,
+  end: number,
+): Omit<TypedStage, 'pipeline' | 'conditional' | 'background'> => {
+  const text = source.slice(start, end).trim();
+  return {
+    text,
+    program: programOf(node),
+    procsubs: procsubsOf(node),
+    at: start + source.slice(start, end).search(/\S|$/),
+  };
+};
 
 /**
  * The rows of the last pipeline, whose statuses bash's PIPESTATUS gives at the end, where it surely
@@ -163,8 +174,9 @@ export function typedStages(root: SyntaxNode, source: string, shown = source): T
     const asJob = background(index) && node.type !== 'pipeline' && !simple;
     const statements: [SyntaxNode, boolean][] = asJob ? [[node, false]] : statementsOf(node, false);
     for (const [statement, conditional] of statements) {
-      const text = shown.slice(statement.startIndex, statement.endIndex).trim();
-      const found = asJob ? [element(statement, text)] : statementStages(statement, shown, alone);
+      const found = asJob
+        ? [element(statement, shown, statement.startIndex, statement.endIndex)]
+        : statementStages(statement, shown, alone);
       if (found === undefined) return undefined;
       // a function's call: outside a pipeline its body runs in the shell; in one, a fork runs it
       if (found.some((stage) => functions.has(stage.program ?? ''))) {
@@ -240,11 +252,11 @@ function statementStages(
     const first = elements[0]?.node;
     if (first?.type === 'negated_command' && children(first)[0]) elements[0]!.node = children(first)[0]!;
     return elements.map(({ node, endIndex, redirects }) => {
-      const stage = element(node, source.slice(node.startIndex, endIndex).trim());
+      const stage = element(node, source, node.startIndex, endIndex);
       return { ...stage, procsubs: [...stage.procsubs, ...redirects.flatMap(procsubsOf)] };
     });
   }
-  const stage = element(node, source.slice(statement.startIndex, statement.endIndex).trim());
+  const stage = element(node, source, statement.startIndex, statement.endIndex);
   if (node.type === 'subshell') return [stage];
   const substitutes = has(node, 'command_substitution') || has(node, 'process_substitution');
   if (substitutes && !alone) return undefined; // the shell's own children, beside the command's
@@ -276,9 +288,9 @@ function pipelineAfterHeredoc(
   if (rest.type !== 'pipeline' || command.type !== 'command') return undefined;
   const start = children(heredoc).find((child) => child.type === 'heredoc_start')!;
   return [
-    element(command, source.slice(statement.startIndex, start.endIndex).trim()),
+    element(command, source, statement.startIndex, start.endIndex),
     ...redirectedElements(rest, rest).map(({ node, endIndex, redirects }) => ({
-      ...element(node, source.slice(node.startIndex, endIndex).trim()),
+      ...element(node, source, node.startIndex, endIndex),
       procsubs: [...procsubsOf(node), ...redirects.flatMap(procsubsOf)],
     })),
   ];
