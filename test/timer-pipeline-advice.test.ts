@@ -127,11 +127,19 @@ test('--verify: a regular file is read again from where the first run began; a p
   assert.equal((await sh('timer --verify -- true')).exitCode, 2);
 });
 
-test('a stage inside a function: the suggestion in words, in the JSON as words, and --verify runs nothing', async () => {
-  const typed = 'f() { sleep-task --for 80ms; }; seq 6 | f | cat';
+test('a program inside a function: changed where its words stand in the body; else in words, and --verify runs nothing', async () => {
+  // its command as it ran (argv) stands once in the text: changed there, and run by --verify
+  const inBody = await profile('f() { sleep-task --for 80ms; }; seq 6 | f | cat', '--verify </dev/null');
+  assert.deepEqual(inBody.report.suggestion && [inBody.report.suggestion.pipeline, inBody.report.suggestion.change], [
+    'f() { sleep-task --for 80ms --concurrency 2; }; seq 6 | f | cat',
+    'sleep-task --for 80ms --concurrency 2',
+  ]);
+  assert.equal(inBody.stdout, '1\n2\n3\n4\n5\n6\n'.repeat(2), 'the suggestion ran after the pipeline');
+  // its words made from the function's argument: not in the text, so in words
+  const typed = 'f() { sleep-task --for "$1"; }; seq 6 | f 80ms | cat';
   const { report, stdout, exitCode } = await profile(typed, '--verify </dev/null');
   assert.equal(exitCode, 0);
-  const words = 'run sleep-task with --concurrency 2 (in f)';
+  const words = 'run sleep-task with --concurrency 2 (in f 80ms)';
   assert.equal(report.prediction!.lines[0], `suggested: ${words}`);
   assert.deepEqual([report.suggestion?.pipeline, report.suggestion?.words], [null, words]);
   assert.equal(report.verify!.line, 'not verified: the suggestion is in words, not a pipeline to run');

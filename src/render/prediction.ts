@@ -40,6 +40,11 @@ export interface Prediction {
   wallMs: number;
   /** the change: the stage's command with the option changed; for a what-if, the stage's command as typed */
   change: string;
+  /**
+   * the command the option is changed in: the stage's own, or where the stage runs the program inside
+   * (a function, a subshell, xargs, a \`<( )\`), the program's as it ran; undefined for a what-if
+   */
+  changedFrom?: string;
   /** an option of a pipestage stage changed, or a what-if (the stage at half its CPU) */
   kind: 'option' | 'what-if';
   /** the cores are full already (their bound is the measured wall): more workers will not help */

@@ -181,6 +181,7 @@ test('predict: a traced CPU stage gets twice the threads, started together a sta
   assert.deepEqual(predict([untraced, mul], mul, 1000, 100, 2), {
     wallMs: 1000 - 120 + 90,
     change: 'mul -r 5 --workers 2',
+    changedFrom: 'mul -r 5',
     kind: 'option',
     coresFull: false,
     coresBound: false,
@@ -209,6 +210,7 @@ test('predict: a traced CPU stage gets twice the threads, started together a sta
   assert.deepEqual(predict([one], one, 1000, 100, 2), {
     ...predict([mul], mul, 1000, 100, 2),
     change: 'mul --workers 2',
+    changedFrom: 'mul --workers 1',
   });
   // the cores: (CPU + each new thread's 0.7 × start-up) / cores = (1880 + 2 × 14) / 2 = 954 > 970? no: flow wins
   assert.equal(predict([mul], mul, 1000, 1880, 2).wallMs, 970);
@@ -223,14 +225,24 @@ test('predict: a traced CPU stage gets twice the threads, started together a sta
   assert.deepEqual([equal.wallMs, equal.coresBound], [970, false]);
   // --workers 2 running on 2 lanes now: 20 + 10 × 10 / 2 = 70; doubled to 4, the 2 new threads ready
   // together at 40: items at 20-30 ×2, 30-40 ×2, 40-50 ×4, 50-60 ×2 → 60
-  // mul inside a subshell: no option can be added to the subshell's text; it would work twice as fast
+  // mul inside a subshell: no option can be added to the subshell's text; unless a process of it was seen
+  // running mul (its argv: node running bin/mul), it would work twice as fast
   const inside = stage('(sleep 1; mul -r 5)');
   assert.equal(predict([inside], inside, 1000, 100, 2).kind, 'what-if');
+  const process = (argv: string[]) => ({ ...inside, processes: [{ argv } as (typeof inside.processes)[number]] });
+  const ran = process(['node', '/usr/lib/node_modules/pipestage/bin/mul', '-r', '5', '--workers', '2']);
+  assert.deepEqual(
+    [predict([ran], ran, 1000, 100, 2).change, predict([ran], ran, 1000, 100, 2).changedFrom],
+    ['mul -r 5 --workers 4', 'mul -r 5 --workers 2'],
+  );
+  const other = process(['sleep', '1']);
+  assert.equal(predict([other], other, 1000, 100, 2).kind, 'what-if');
   const two = stage('mul --workers 2', 2);
   // (threads there already: what passing lines costs is in what was measured)
   assert.deepEqual(predict([two], two, 1000, 0, 2, cost), {
     wallMs: 1000 - 70 + 60,
     change: 'mul --workers 4',
+    changedFrom: 'mul --workers 2',
     kind: 'option',
     coresFull: false,
     coresBound: false,
@@ -262,6 +274,7 @@ test('predict: a traced waiting stage gets twice the slots at once, needing no c
   assert.deepEqual(predict([sleeper], sleeper, 1000, 5000, 1), {
     wallMs: 950,
     change: 'sleep-task --concurrency 2',
+    changedFrom: 'sleep-task --concurrency 1',
     kind: 'option',
     coresFull: false,
     coresBound: false,
@@ -342,6 +355,17 @@ test('advise: the whole pipeline changed where the model, with the change’s ow
     reason: 'the model gives mul --workers 2 451ms, not 10% under now 500ms',
     lines: ['suggested: none — the model gives mul --workers 2 451ms, not 10% under now 500ms'],
   });
+  // a program inside a function: its command as it ran changed where it stands in the body; the option
+  // it sets said in words where that is not in the text
+  const inside = { ...option, change: 'mul --workers 4', changedFrom: 'mul --workers 2' };
+  const body = { pipeline: 'g() { mul --workers 2; }; seq 8 | g', command: 'g' };
+  assert.equal(advice(inside, body).suggestion, 'g() { mul --workers 4; }; seq 8 | g');
+  const given = { pipeline: 'g() { mul "$@"; }; seq 8 | g --workers 2', command: 'g --workers 2' };
+  assert.equal(advice(inside, given).suggestion, 'run mul with --workers 4 (in g --workers 2)');
+  assert.equal(
+    advice({ ...inside, wallMs: 451 }, given).reason,
+    'the model gives mul with --workers 4 (in g --workers 2) 451ms, not 10% under now 500ms',
+  );
   // in words where the stage's words are not in the text once: not a pipeline to run
   for (const pipeline of ['seq 8 | mul | mul', 'f() { mul; }; seq 8 | f']) {
     const words = advice(option, { pipeline, command: pipeline.includes('f()') ? 'f' : 'mul' });

@@ -3,6 +3,7 @@ import { stageCommand } from '../../render/stage-name.js';
 import { subRows } from '../../render/sub-rows.js';
 import { type ObservedStage, unsampledStage } from './observed.js';
 import type { TypedStage } from './typed.js';
+import { nameApart } from './names.js';
 import { oneElement, placeElements, unseenElement } from './rows.js';
 import { stateTotals, timeline } from './timeline.js';
 import { unshareBeforeUnseen } from './unseen-share.js';
@@ -166,27 +167,7 @@ export function profileStages(
       running: stage.running ?? false,
     };
   });
-  // Stages running one program are told apart by what was typed (`gzip -1`, `gzip -9`), else by their
-  // place: add#1, add#2.
-  const count = (): Map<string, number> => {
-    const counts = new Map<string, number>();
-    for (const stage of profiles) counts.set(stage.name, (counts.get(stage.name) ?? 0) + 1);
-    return counts;
-  };
-  if (asTyped)
-    for (const [name, times] of count()) {
-      // (each program's stages apart: `seq 4` twice beside `sleep-task --for 1s`, `sleep-task --for 2s`)
-      const alike = profiles.filter((stage) => stage.name === name);
-      if (times > 1 && new Set(alike.map((stage) => stage.command)).size === times)
-        for (const stage of alike) stage.name = stage.command;
-    }
-  const counts = count();
-  const seen = new Map<string, number>();
-  for (const stage of profiles) {
-    if (counts.get(stage.name)! < 2) continue;
-    seen.set(stage.name, (seen.get(stage.name) ?? 0) + 1);
-    stage.name = `${stage.name}#${seen.get(stage.name)}`;
-  }
+  nameApart(profiles, asTyped !== undefined);
   return profiles;
 }
 

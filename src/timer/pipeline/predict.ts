@@ -1,5 +1,7 @@
 import { busyMs, ioBound, type Prediction, type StageProfile } from '../../render/profile.js';
+import { stageCommand } from '../../render/stage-name.js';
 import type { TracedStage } from '../../trace/read-stage-traces.js';
+import { runsItself } from './suggest.js';
 
 // What the pipeline's wall time would be with its bottleneck twice as fast: the flow-shop model
 // (each stage a server, or several, taking items in order) on the per-item costs the stages measured
@@ -159,12 +161,14 @@ export function predict(
   cores: number,
   workerCost?: PerLine,
 ): Prediction {
-  // (a pipestage stage as a compound command's part, `(sleep 1; mul)`, takes no option appended)
-  if (target.traced && target.traced.items.length > 0 && !/^[({]/.test(target.command)) {
+  // (a pipestage stage inside a function, a subshell, xargs, a `<( )`: the option is the program's own,
+  // as it ran; none appended to a compound command's text, `(sleep 1; mul)`)
+  const from = target.traced && target.traced.items.length > 0 ? programCommand(target, target.traced.name) : undefined;
+  if (target.traced && from !== undefined) {
     // (pipelines one after another: the target's own flow; what it saves, the others start sooner by)
     const flowOf = target.pipeline === undefined ? stages : stages.filter((s) => s.pipeline === target.pipeline);
     const waits = ioBound(target);
-    const doubled = doubledCommand(target.command, waits, target.traced.name);
+    const doubled = doubledCommand(from, waits, target.traced.name);
     const groupSize = groupSizeFor(stages.map((stage) => stage.traced));
     const measured = flowOf.map((stage) => flowStage(stage.traced, groupSize));
     const targetStage = measured[flowOf.indexOf(target)]!;
@@ -179,7 +183,7 @@ export function predict(
     const changedStage: FlowStage = { ...targetStage, servers: doubled.servers };
     const current = Math.max(1, target.traced.lanes);
     // (`--workers 1`, or none: the stage computes its lines itself, on no thread of a pool)
-    const pooled = threads && optionValue(target.command, 'workers', 1) <= 1;
+    const pooled = threads && optionValue(from, 'workers', 1) <= 1;
     if (threads)
       changedStage.addedServers = {
         count: doubled.servers - (pooled ? 0 : current),
@@ -211,6 +215,7 @@ export function predict(
     return {
       wallMs: Math.max(flow, cpuBound),
       change: doubled.command,
+      changedFrom: from,
       kind: 'option',
       coresFull: !waits && cpuMs / cores >= CORES_FULL * wallMs, // (waits need no core)
       coresBound: cpuBound > flow,
@@ -218,6 +223,18 @@ export function predict(
     };
   }
   return { ...whatIf(stages, target, wallMs, cpuMs, cores, 0.5), change: target.command, kind: 'what-if' };
+}
+
+/**
+ * The command that runs a stage's traced program: the stage's own text where it runs it itself (first,
+ * or after a wrapper); else the program's as it ran (argv, from /proc) where a process of the stage ran
+ * it (a function, a subshell, xargs, a `<( )`); undefined where none was seen.
+ */
+export function programCommand(target: StageProfile, program: string): string | undefined {
+  if (!/^[({]/.test(target.command) && runsItself(target.command, program)) return target.command;
+  return target.processes
+    .map((process) => stageCommand([process.argv], program).command)
+    .find((command) => command.split(' ')[0] === program);
 }
 
 /** What a worker thread costs per line, ms: wall on the main thread (serial), and CPU. */

@@ -80,13 +80,22 @@ export function advise(
   if (prediction.coresFull) return none(`the cores are already full (${coresCpu})`);
   if (prediction.wallMs > (1 - margin.share) * now.wallMs) {
     const under = prediction.wallMs >= now.wallMs ? 'no less than' : `not ${margin.words} under`;
+    const from = prediction.changedFrom ?? now.command;
     const change = runsItself(now.command, now.program)
       ? prediction.change
-      : `${now.program} with ${optionOf(now.command, prediction.change)} (in ${now.command})`;
+      : `${now.program} with ${optionOf(from, prediction.change)} (in ${now.command})`;
     return none(`the model gives ${change} ${format(prediction.wallMs)}, ${under} ${nowText}`);
   }
-  const inText = changedText(now.pipeline, now.command, prediction.change, now.program, now.at);
-  const suggestion = inText ?? changedPipeline(now.pipeline, now.command, prediction.change, now.program);
+  // (the stage's own text where it runs the program; else the program's as it ran, where it stands in the text)
+  const from = prediction.changedFrom ?? now.command;
+  const inText = changedText(
+    now.pipeline,
+    from,
+    prediction.change,
+    now.program,
+    from === now.command ? now.at : undefined,
+  );
+  const suggestion = inText ?? changedPipeline(now.pipeline, now.command, prediction.change, now.program, from);
   const bound = prediction.coresBound ? `; bounded by the cores: ${coresCpu}` : '';
   return {
     suggestion,
@@ -106,21 +115,25 @@ export function changedPipeline(
   command: string,
   changed: string,
   program: string | undefined,
+  from = command,
 ): string {
-  const inText = changedText(pipeline, command, changed, program);
+  const inText = changedText(pipeline, from, changed, program);
   if (inText !== undefined) return inText;
-  const places = placesOf(pipeline, command).length;
-  const option = optionOf(command, changed);
-  if (places > 1) return `add ${option} to ${command} (typed ${places} times: which one is not known)`;
+  const places = placesOf(pipeline, from).length;
+  const option = optionOf(from, changed);
+  if (places > 1) return `add ${option} to ${from} (typed ${places} times: which one is not known)`;
   return `run ${program ?? command} with ${option} (in ${command})`;
 }
 
-/** The option a change adds to a command (`--workers 2` of `mul --workers 2`). */
-const optionOf = (command: string, changed: string): string =>
-  changed.startsWith(command) ? changed.slice(command.length).trim() : changed;
+/** The option a change adds to a command (`--workers 2` of `mul --workers 2`), or sets (`--workers 4`). */
+function optionOf(command: string, changed: string): string {
+  if (changed.startsWith(command)) return changed.slice(command.length).trim();
+  const options = changed.match(/(?<=^|\s)--(?:workers|concurrency) \d+(?=\s|$)/g) ?? [];
+  return options.find((option) => !command.includes(option)) ?? changed;
+}
 
 /** Whether a stage's command runs its program itself (first, or after a wrapper), not inside a function. */
-function runsItself(command: string, program: string | undefined): boolean {
+export function runsItself(command: string, program: string | undefined): boolean {
   const words = command.split(/\s+/).map((word) => word.split('/').pop());
   return (
     program === undefined || words[0] === program || (WRAPPERS.has(words[0] ?? '') && words.slice(1).includes(program))
