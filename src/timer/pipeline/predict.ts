@@ -231,7 +231,8 @@ export function predict(
  * it (a function, a subshell, xargs, a `<( )`); undefined where none was seen.
  */
 export function programCommand(target: StageProfile, program: string): string | undefined {
-  if (!/^[({]/.test(target.command) && runsItself(target.command, program)) return target.command;
+  // (a compound command's text, `(sleep 1; mul)`, runs none itself: its first word is no program)
+  if (runsItself(target.command, program)) return target.command;
   return target.processes
     .map((process) => stageCommand([process.argv], program).command)
     .find((command) => command.split(' ')[0] === program);
