@@ -51,6 +51,8 @@ export function corpus(scratch: string, has: { python: boolean; parallel: boolea
       true,
     ],
     ['true | sleep 0.2 | true', ['true', 'sleep 0.2', 'true'], true],
+    // (wrappers, bash's `command` among them: the element's process becomes the program they run)
+    ['seq 30 | nice -n 5 sort -r | command cat -n', ['seq 30', 'nice -n 5 sort -r', 'command cat -n'], true],
     // (a function called in a pipeline: a fork of the shell runs its body, under the element as typed)
     ['z() { gzip -1 | gzip -d; }; seq 50000 | z | wc -l', ['seq 50000', 'z', 'wc -l'], true],
     ...(has.python

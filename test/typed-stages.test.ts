@@ -464,3 +464,29 @@ test("each stage's place in the text: its text stands there (the stage of a text
     [10, 18, 24],
   );
 });
+
+test('a wrapper: the program it runs, past its options, their arguments, assignments, numbers and durations', async () => {
+  await expectStages(
+    [
+      [
+        'seq 3 | nice -n 5 mul | timeout -s KILL 10s sleep-task --for 1s | env A=1 B=2 /usr/bin/sort -r',
+        [
+          ['seq 3', undefined],
+          ['nice -n 5 mul', 'mul'],
+          ['timeout -s KILL 10s sleep-task --for 1s', 'sleep-task'],
+          ['env A=1 B=2 /usr/bin/sort -r', 'sort'],
+        ],
+      ],
+      [
+        'seq 3 | command cat | taskset 0x3 add | (exec wc -l)',
+        [
+          ['seq 3', undefined],
+          ['command cat', 'cat'],
+          ['taskset 0x3 add', 'add'],
+          ['(exec wc -l)', undefined],
+        ],
+      ],
+    ],
+    (stage) => [stage.text, stage.runs],
+  );
+});

@@ -130,7 +130,7 @@ export function profileStages(
   const profiles = ordered.map((stage, index): StageProfile => {
     const typedStage = asTyped?.[index];
     const { command, name } = typedStage
-      ? { command: typedStage.text, name: typedStage.program ?? typedStage.text }
+      ? { command: typedStage.text, name: typedStage.runs ?? typedStage.program ?? typedStage.text }
       : stage.pid === 0
         ? { command: '(ended before the first sample)', name: '(unseen)' }
         : stageCommand(stage.argvs, stage.traced?.name, stage.subshell, stage.tracedNames);

@@ -1,5 +1,6 @@
 import { type ObservedStage, unsampledStage } from './observed.js';
-import { type TypedStage, WRAPPERS } from './typed.js';
+import { WRAPPERS } from './commands.js';
+import type { TypedStage } from './typed.js';
 
 // The rows of a pipeline whose stages the text gave (typed.ts): one row per element as typed, every
 // time, whether or not a sample saw its process. The shell forks a pipeline's elements one after

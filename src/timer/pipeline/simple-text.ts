@@ -1,3 +1,4 @@
+import { WRAPPERS, wrapped } from './commands.js';
 import type { TypedStage } from './typed.js';
 
 // The stages of the commonest texts, read without loading bash's grammar (about 30 ms of wall and of
@@ -45,7 +46,9 @@ export function simplePipeline(source: string): TypedStage[] | undefined {
     if (first === undefined || RESERVED.has(first) || /[=~]/.test(first)) return undefined;
     const word = first.replace(/^['"]|['"]$/g, '');
     const program = word.slice(word.lastIndexOf('/') + 1) || undefined;
-    stages.push({ text: text.trim(), program, pipeline: 0, conditional: false, background: false, procsubs: [], at });
+    const runs = WRAPPERS.has(program ?? '') ? wrapped(text.trim().split(/\s+/).slice(1)) : undefined;
+    const stage = { text: text.trim(), program, pipeline: 0, conditional: false, background: false, procsubs: [], at };
+    stages.push(runs === undefined ? stage : { ...stage, runs });
   }
   // a command alone: a builtin runs in the shell (no process), and some run text of their own
   if (stages.length === 1 && NOT_ALONE.has(stages[0]!.program ?? '')) return undefined;

@@ -1,7 +1,7 @@
 import type { Margin, Prediction } from '../../render/profile.js';
 
 export type { Margin };
-import { WRAPPERS } from './typed.js';
+import { WRAPPERS } from './commands.js';
 
 // What the report says of a prediction: the suggestion, the whole pipeline with the change in it, only
 // where the model (the change's own cost in it) gives less than now by more than the runs' spread (10%

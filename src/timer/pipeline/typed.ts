@@ -2,6 +2,8 @@
 // element of the pipeline with its text exactly as typed (quotes, parentheses and `|` inside kept) and,
 // for a simple command, the program it names. The rows of the report are named from these.
 
+import { BUILTINS, OPAQUE, WRAPPERS, wrapped } from './commands.js';
+
 /** What the typed stages need of a syntax tree's node (web-tree-sitter's Node has it). */
 export interface SyntaxNode {
   type: string;
@@ -26,6 +28,8 @@ export interface TypedStage {
   procsubs: string[];
   /** where its text begins in the text as typed (undefined: not known) */
   at?: number;
+  /** the program a wrapper runs (`nice -n 5 mul`: mul), where it can be told */
+  runs?: string;
 }
 
 /** The process substitutions in a node, outermost only, in order. */
@@ -40,11 +44,14 @@ const element = (
   end: number,
 ): Omit<TypedStage, 'pipeline' | 'conditional' | 'background'> => {
   const text = source.slice(start, end).trim();
+  const program = programOf(node);
+  const runs = WRAPPERS.has(program ?? '') ? wrapped(text.split(/\s+/).slice(1)) : undefined;
   return {
     text,
-    program: programOf(node),
+    program,
     procsubs: procsubsOf(node),
     at: start + source.slice(start, end).search(/\S|$/),
+    ...(runs === undefined ? {} : { runs }),
   };
 };
 
@@ -118,21 +125,6 @@ function programOf(node: SyntaxNode): string | undefined {
   const word = name.text.replace(/^['"]|['"]$/g, '');
   return word.slice(word.lastIndexOf('/') + 1) || undefined;
 }
-
-/** bash's builtins: a command of one of these, outside a pipeline, runs in the shell (no process). */
-const BUILTINS = new Set(
-  (
-    ': [ alias bg bind break caller cd compgen complete compopt continue declare dirs disown echo enable ' +
-    'exit export false fc fg getopts hash help history jobs kill let local logout mapfile popd printf ' +
-    'pushd pwd read readarray readonly return set shift shopt suspend test times trap true type typeset ' +
-    'ulimit umask unalias unset wait'
-  ).split(' '),
-);
-/** Commands whose processes cannot be told from the text (they run other text, or replace the shell). */
-const OPAQUE = new Set(['eval', 'exec', 'source', '.', 'command', 'builtin', 'coproc']);
-
-/** Programs that run the command after their own words in their own process (`nice mul`: it becomes mul). */
-export const WRAPPERS = new Set(['nice', 'env', 'timeout', 'nohup', 'stdbuf', 'time', 'ionice', 'taskset', 'chrt']);
 
 const has = (node: SyntaxNode, type: string): boolean =>
   node.type === type || children(node).some((child) => has(child, type));
