@@ -79,7 +79,7 @@ test('model: the bottleneck line names the busiest stage with its neighbours’ 
   );
   const balanced = findBottleneck([profiled('mul', { working: 970 }), profiled('add', { working: 960 }, false)], 1000);
   assert.equal(balanced.stage, undefined);
-  assert.equal(balanced.line, 'bottleneck: none (balanced: mul 97%, add 96% busy, of their walls)');
+  assert.equal(balanced.line, "bottleneck: none (balanced: mul 97%, add 96% busy, of the pipeline's wall)");
 });
 
 test('model: PIPESTATUS goes to the last pipeline’s stages; a status a stage traced is kept', () => {

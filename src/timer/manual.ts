@@ -119,7 +119,8 @@ free (/proc/stat), and timer's own CPU while the pipeline ran and for its report
 unstopped time, with evidence in shares of each stage's own wall as in the table (\`bottleneck: mul — working 82% of
 its wall; add waiting for input from it 84%\`), named down to the process that used most of a stage's CPU (\`gzip -7 in
 (grep -v 99 | gzip -7) (83% of the stage's CPU) — the stage working ...\`). Two within 10 points, both busy over half
-the time, running together, are balanced: \`bottleneck: none (balanced: mul 97%, add 96% busy, of their walls)\`.
+the time, running together, are balanced, said in shares of the pipeline's wall as the rule weighs them:
+\`bottleneck: none (balanced: mul 97%, add 96% busy, of the pipeline's wall)\`.
 
 ## Suggestion
 For a pipestage stage, \`suggested: PIPELINE\` is the pipeline with the bottleneck's \`--workers\` (CPU) or

@@ -137,6 +137,6 @@ test('bottleneck: none when the stages are balanced (both working nearly all the
   assert.equal(report.bottleneck, null, report.bottleneckLine);
   assert.match(
     report.bottleneckLine,
-    /^bottleneck: none \(balanced: sleep-task#\d \d+%, sleep-task#\d \d+% busy, of their walls\)$/,
+    /^bottleneck: none \(balanced: sleep-task#\d \d+%, sleep-task#\d \d+% busy, of the pipeline's wall\)$/,
   );
 });

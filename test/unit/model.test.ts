@@ -219,7 +219,7 @@ test('findBottleneck: none seen busy; balanced when the top two are within 10 po
   assert.deepEqual(balanced, {
     stage: undefined,
     busiest: top,
-    line: 'bottleneck: none (balanced: a 50%, b 40% busy, of their walls)',
+    line: "bottleneck: none (balanced: a 50%, b 40% busy, of the pipeline's wall)",
   });
   assert.equal(
     findBottleneck([profiled('a', { working: 490 }), profiled('b', { working: 450 })], 1000).line,

@@ -161,10 +161,10 @@ test('withinStage: the process that used half the stage’s CPU or more, not its
 test('findBottleneck: two equally busy stages are balanced only where they ran together', () => {
   const a = profiled('a', { working: 900 }, true, { startMs: 0, endMs: 1000, wallMs: 1000 });
   const together = profiled('b', { working: 880 }, true, { startMs: 100, endMs: 1000, wallMs: 900 });
-  // (ranked by the pipeline's time, 90% and 88%; said as shares of each one's wall, as in the table)
+  // (ranked and said by the pipeline's time, 90% and 88%: b's own wall, 900 ms, it was busy 98% of)
   assert.match(
     findBottleneck([a, together], 1000).line,
-    /^bottleneck: none \(balanced: a 90%, b 98% busy, of their walls\)$/,
+    /^bottleneck: none \(balanced: a 90%, b 88% busy, of the pipeline's wall\)$/,
   );
   const after = profiled('b', { working: 880 }, true, { startMs: 1000, endMs: 2000, wallMs: 1000 });
   const apart = findBottleneck([a, after], 1000);

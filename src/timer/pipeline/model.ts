@@ -215,11 +215,12 @@ export function findBottleneck(stages: StageProfile[], activeMs: number): Bottle
   const of = (ms: number, stage: StageProfile): string => percent(ms, stage.wallMs - stage.time.stopped);
   if (second && share(top) >= 0.5 && share(top) - share(second) <= 0.1 && together(top, second)) {
     const balanced = ranked.filter((stage) => share(top) - share(stage) <= 0.1 && together(top, stage));
-    const shares = balanced.map((stage) => `${stage.name} ${of(busyMs(stage), stage)}`);
+    // (said as the rule weighs them: shares of the pipeline's wall, within 10 points)
+    const shares = balanced.map((stage) => `${stage.name} ${percent(busyMs(stage), activeMs)}`);
     return {
       stage: undefined,
       busiest: top,
-      line: `bottleneck: none (balanced: ${shares.join(', ')} busy, of their walls)`,
+      line: `bottleneck: none (balanced: ${shares.join(', ')} busy, of the pipeline's wall)`,
     };
   }
   const index = stages.indexOf(top);
