@@ -205,14 +205,15 @@ test('timer --pipeline --json on a real run: exactly the documented fields, each
   // A traced stage (sleep-task: items, start-up) busy enough for a bottleneck and a suggestion, and an
   // untraced one (cat: items null).
   // Two runs, and the suggestion verified: the runs' fields and verify's too.
-  const { report, exitCode } = await profile('seq 8 | sleep-task --for 40ms | cat', '--runs 2 --verify </dev/null');
+  const { report, exitCode } = await profile('seq 8 | sleep-task --for 100ms | cat', '--runs 2 --verify </dev/null');
   assert.equal(exitCode, 0);
   const document = report as unknown as Record<string, unknown>;
   const stages = document['stages'] as Record<string, unknown>[];
   const problems = fieldProblems('run', document, RUN);
   assert.ok(document['prediction'], 'a prediction, to check its fields');
   problems.push(...fieldProblems('prediction', document['prediction'] as object, PREDICTION));
-  assert.ok(document['suggestion'], 'a suggestion, to check its fields');
+  // (8 waits of 100 ms, two at a time: half the wall, beyond any spread of two runs)
+  assert.ok(document['suggestion'], `a suggestion, to check its fields: ${report.prediction?.lines.join(' / ')}`);
   problems.push(...fieldProblems('suggestion', document['suggestion'] as object, SUGGESTION));
   problems.push(...fieldProblems('verify', document['verify'] as object, VERIFY));
   const runs = document['runs'] as Record<string, unknown>;

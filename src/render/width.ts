@@ -57,10 +57,23 @@ const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f]/g;
 export const visible = (text: string): string =>
   text.replace(CONTROL, (char) => (char === '\u007f' ? '^?' : `^${String.fromCharCode(char.charCodeAt(0) + 64)}`));
 
-/** A copy of `value` (plain objects and arrays) with every string in it `visible`: a report's texts. */
-export function visibleStrings<T>(value: T): T {
+/**
+ * A copy of `value` (plain objects and arrays) with every string in it `visible`: a report's texts. An
+ * object met again (a run's profile among its runs) is the same copy.
+ */
+export function visibleStrings<T>(value: T, copies = new Map<object, unknown>()): T {
   if (typeof value === 'string') return visible(value) as T;
-  if (Array.isArray(value)) return value.map(visibleStrings) as T;
-  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, visibleStrings(field)])) as T;
+  if (value === null || typeof value !== 'object') return value;
+  if (copies.has(value)) return copies.get(value) as T;
+  if (Array.isArray(value)) {
+    const copy: unknown[] = [];
+    copies.set(value, copy);
+    for (const item of value) copy.push(visibleStrings(item, copies));
+    return copy as T;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const copy: Record<string, unknown> = {};
+  copies.set(value, copy);
+  for (const [key, field] of Object.entries(value)) copy[key] = visibleStrings(field, copies);
+  return copy as T;
 }

@@ -43,9 +43,10 @@ export function renderOutputs(
   if (options.json)
     return { text: several ? comparisonJson(profiles, comparison) : pipelineJson(profiles[0]!), failures };
   // (a pipeline's text may hold an escape or a bell: shown as ^[ and ^G, never sent to the terminal)
-  const reports = profiles.map((profile) => pipelineReport(visibleStrings(profile), options.width, format));
+  const shown = new Map<object, unknown>();
+  const reports = profiles.map((profile) => pipelineReport(visibleStrings(profile, shown), options.width, format));
   const compared = several
-    ? `${comparisonLines(visibleStrings(comparison), format)
+    ? `${comparisonLines(visibleStrings(comparison, shown), format)
         .flatMap((line) => wrapText(line, options.width))
         .join('\n')}\n`
     : '';
