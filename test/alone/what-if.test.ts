@@ -10,7 +10,11 @@ import { type Profile, profile } from '../helpers.js';
 /** [pipeline, its stand-in]: the bottleneck, then the same stage lighter (about half its CPU). */
 const PAIRS: [string, string][] = [
   ['seq 1 2000000 | gzip -9 | wc -c', 'seq 1 2000000 | gzip -5 | wc -c'],
-  ['seq 24 | (mul --repeat 200000) | add --formula', 'seq 24 | (mul --repeat 100000) | add --formula'],
+  // (no pipestage stage here: one in a subshell is changed as it ran, an option, no what-if)
+  [
+    'seq 1 150000 | perl -ne \'my ($s, $n) = (0, $_); $s += $n * $_ for 1 .. 80; print "$s\\n"\' | wc -l',
+    'seq 1 150000 | perl -ne \'my ($s, $n) = (0, $_); $s += $n * $_ for 1 .. 40; print "$s\\n"\' | wc -l',
+  ],
   [
     "seq 1 300000 | awk '{ s = 0; for (i = 0; i < 40; i++) s += i * $1; print s }' | wc -l",
     "seq 1 300000 | awk '{ s = 0; for (i = 0; i < 20; i++) s += i * $1; print s }' | wc -l",
