@@ -25,7 +25,7 @@ function stageLine(stage: StageChange, format: FormatDuration): string {
   const parts = [`wall ${across(stage.wallMs, format)}`, `CPU ${across(stage.cpuMs, format)}`];
   const lanes = stage.lanes.filter((_, index) => stage.names[index] !== null);
   if (new Set(lanes).size > 1) parts.push(`lanes ${across(stage.lanes, String)}`);
-  const state = stage.state ? `; ${stage.state.name} ${stage.state.shares.map(percent).join(' → ')}` : '';
+  const state = stage.state ? `; ${stage.state.name} ${across(stage.state.shares, (share) => percent(share))}` : '';
   return `${name}${only}: ${parts.join(', ')}${state}`;
 }
 
@@ -90,8 +90,11 @@ export function comparisonMarkdown(comparison: Comparison): string {
     `|:---|${pipelines.map(() => '---:|').join('')}${pipelines.map(() => '---:|').join('')}:---|`,
     ...comparison.stages.map((stage) => {
       const name = stage.names.find((one) => one !== null)!.replace(/\|/g, '\\|');
-      const state = stage.state ? `${stage.state.name} ${stage.state.shares.map(percent).join(' → ')}` : '';
-      return `| ${name} | ${stage.wallMs.map(ms).join(' | ')} | ${stage.cpuMs.map(ms).join(' | ')} | ${state} |`;
+      // (— where the pipeline has no such stage, ? where its figure is unknown: as in the text)
+      const each = (values: (number | null)[], show: (value: number | null) => string): string[] =>
+        values.map((value, index) => (stage.names[index] === null ? '—' : show(value)));
+      const state = stage.state ? `${stage.state.name} ${each(stage.state.shares, percent).join(' → ')}` : '';
+      return `| ${name} | ${each(stage.wallMs, ms).join(' | ')} | ${each(stage.cpuMs, ms).join(' | ')} | ${state} |`;
     }),
   ];
   return `${lines.join('\n')}\n`;

@@ -26,7 +26,13 @@ test('comparisonLines: each pipeline, the ratio with its range, a failed pipelin
     comparison({
       failures: [{ runs: 2, status: 1 }, null],
       stages: [
-        { names: ['a', null], wallMs: [150, null], cpuMs: [140, null], state: null, lanes: [null, null] },
+        {
+          names: ['a', null],
+          wallMs: [150, null],
+          cpuMs: [140, null],
+          state: { name: 'working', shares: [0.9, null] },
+          lanes: [null, null],
+        },
         { names: ['b', 'c'], wallMs: [200, 100], cpuMs: [10, 90], state: null, lanes: [1, 2] },
       ],
     }),
@@ -38,9 +44,14 @@ test('comparisonLines: each pipeline, the ratio with its range, a failed pipelin
     'B: c — wall 100ms (95ms–105ms)',
     'B: 2.00 (1.90–2.10) times faster than A (but A failed: not the same work)',
     "stage by stage, A → B (the reported runs; a state's share is of the stage's wall):",
-    'a (only in A; — where not): wall 150ms → —, CPU 140ms → —',
+    'a (only in A; — where not): wall 150ms → —, CPU 140ms → —; working 90% → —',
     'b: wall 200ms → 100ms, CPU 10ms → 90ms, lanes 1 → 2',
   ]);
+  // the Markdown the same: — where a pipeline has no such stage
+  const missing = comparison({
+    stages: [{ names: ['a', null], wallMs: [150, null], cpuMs: [140, null], state: null, lanes: [null, null] }],
+  });
+  assert.equal(comparisonMarkdown(missing).split('\n')[7], '| a | 150.0 | — | 140.0 | — |  |');
   // a ratio under 1 (the runs paired disagreeing with themselves) is worded as such
   const under = comparisonLines(comparison({ ratios: [{ faster: 1, slower: 0, ratio: 0.98, range: null }] }), format);
   assert.ok(under.includes('B: 0.98 times as fast as A'), under.join('\n'));
