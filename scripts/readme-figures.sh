@@ -2,8 +2,9 @@
 # Regenerates the figures the README shows and docs/ holds; `bash scripts/readme-figures.sh --out docs/`
 # refreshes them there (the benchmarks: `npm run bench -- --out docs/`). Files (in --out DIR):
 #   pipeline-profile.txt, pipeline-profile.svg  timer --pipeline's profile of the README's example
-#                                               pipeline, its suggestion verified (--verify), run
-#                                               in DIR as the first line shows;
+#                                               pipeline over 3 runs, its suggestion verified
+#                                               (--verify, 3 runs too), run in DIR as the first line
+#                                               shows;
 #   demo-output.txt                             what the demo printed (scripts/demo.sh);
 #   pipeline-gantt.svg                          the demo's pipelined run as a Gantt chart (timer report);
 #   experiments.md, pools-*.svg                 the classic experiments (scripts/experiments.sh).
@@ -15,8 +16,9 @@ source "$(dirname "$0")/lib/common.sh"
 example="seq 24 | mul --repeat 200000 | add --formula"
 (
   cd "$OUT" || exit 1
-  echo "\$ timer --pipeline '$example' --verify --svg pipeline-profile.svg </dev/null" >pipeline-profile.txt
-  timer --pipeline "$example" --verify --svg pipeline-profile.svg 2>>pipeline-profile.txt >/dev/null </dev/null
+  options=(--runs 3 --verify --svg pipeline-profile.svg)
+  echo "\$ timer --pipeline '$example' ${options[*]} </dev/null" >pipeline-profile.txt
+  timer --pipeline "$example" "${options[@]}" 2>>pipeline-profile.txt >/dev/null </dev/null
 )
 cat "$OUT/pipeline-profile.txt"
 bash "$REPO/scripts/demo.sh" --out "$SCRATCH/demo"
