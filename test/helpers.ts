@@ -4,6 +4,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
+import type { PredictionReport } from '../src/render/prediction.js';
 
 /** The repository root and its bin/ folder, first on PATH for every command a test runs. */
 export const ROOT = repositoryRoot(path.dirname(fileURLToPath(import.meta.url)));
@@ -163,14 +164,7 @@ export interface Profile {
     coresFull: boolean;
     reason: string | null;
     lines: string[];
-    workerCost: {
-      wallMsPerLine: number;
-      cpuMsPerLine: number;
-      threadStartMs: number;
-      threadCpuMs: number;
-      source: string;
-      file: string;
-    } | null;
+    workerCost: PredictionReport['workerCost'];
   } | null;
   suggestion: {
     pipeline: string | null;
