@@ -204,6 +204,10 @@ test('predict: a traced CPU stage gets twice the threads, started together a sta
   const measured = { ...cost, threadStartMs: 5, threadCpuMs: 2 };
   assert.equal(predict([untraced, mul], mul, 1000, 100, 2, measured).wallMs, 1000 - 120 + 78);
   assert.equal(predict([mul], mul, 1000, 1920, 2, measured).wallMs, 977);
+  // a figure larger than the process's start-up in this run (cached on a loaded machine) is bounded by it
+  const loaded = { ...cost, threadStartMs: 500, threadCpuMs: 300 };
+  assert.equal(predict([untraced, mul], mul, 1000, 100, 2, loaded).wallMs, 1000 - 120 + 90);
+  assert.equal(predict([mul], mul, 1000, 1920, 2, loaded).wallMs, 989);
   assert.deepEqual([dear.wallMs, dear.perLine], [1000 - 120 + 150, { itemMs: 10, workerMs: 12 }]);
   // --workers 1 computes its lines itself (no thread): doubled, both threads are new, as with none
   const one = stage('mul --workers 1');
