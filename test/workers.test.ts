@@ -149,14 +149,26 @@ test('--workers --time: per-line times are compute time (not queue waits), and t
 });
 
 test('--workers N runs at most N lines at once (a waiting sleep-task: N x its --concurrency)', async () => {
-  // 6 lines of 100 ms: two at a time take 3 x 100 ms at least (four at a time, as lines sent ahead to a
-  // thread all waited at once, took 200); with --concurrency 2 in each thread, four at a time: 2 x 100
-  const busy = async (options: string): Promise<number> => {
-    const { stderr } = await sh(`seq 6 | sleep-task --for 100ms ${options} --time >/dev/null`);
-    return durationMs(/^sleep-task: 6 lines, busy (\S+)/m.exec(stderr)?.[1] ?? '');
+  // The stage's own trace, whatever the machine's load: the most lines in progress at once, over all its
+  // threads and on one (its lane). Lines sent ahead to a thread all waited at once (four at a time on two
+  // threads); with --concurrency 2 in each thread, two at once on a thread, four in all at most.
+  const most = async (options: string): Promise<{ all: number; lane: number }> => {
+    const trace = `/tmp/pipestage-at-once-${process.pid}.json`;
+    await sh(`rm -f ${trace}; seq 6 | sleep-task --for 100ms ${options} --trace ${trace} >/dev/null`);
+    const { events } = parseTraceEvents(readFileSync(trace, 'utf8'));
+    rmSync(trace, { force: true });
+    const items = events.filter((e) => e.cat === 'item');
+    assert.equal(items.length, 6, 'each line a span of its own (100 ms apart: none merged)');
+    const atOnce = (spans: typeof items): number =>
+      Math.max(...spans.map((span) => spans.filter((o) => o.ts! <= span.ts! && span.ts! < o.ts! + o.dur!).length));
+    const lanes = [...new Set(items.map((e) => e.tid))].map((tid) => atOnce(items.filter((e) => e.tid === tid)));
+    return { all: atOnce(items), lane: Math.max(...lanes) };
   };
-  const two = await busy('--workers 2');
-  assert.ok(two >= 300 - 0.5, `--workers 2: busy ${two} ms`);
-  const four = await busy('--workers 2 --concurrency 2');
-  assert.ok(four >= 200 - 0.5 && four < 300, `--workers 2 --concurrency 2: busy ${four} ms`);
+  const two = await most('--workers 2');
+  assert.ok(two.all <= 2 && two.lane === 1, `--workers 2: ${two.all} at once, ${two.lane} on a thread`);
+  const four = await most('--workers 2 --concurrency 2');
+  assert.ok(
+    four.all <= 4 && four.lane === 2,
+    `--workers 2 --concurrency 2: ${four.all} at once, ${four.lane} on a thread`,
+  );
 });
