@@ -182,7 +182,7 @@ export function predict(
     // be larger — measured in a test run's parallel part: 657 ms predicted against 520 measured)
     const processStartMs = target.time['start-up'];
     const startupMs = Math.min(workerCost?.threadStartMs ?? processStartMs, processStartMs);
-    const threadCpuMs = Math.min(workerCost?.threadCpuMs ?? 0.7 * startupMs, 0.7 * processStartMs);
+    const threadCpuMs = Math.min(workerCost?.threadCpuMs ?? Number.POSITIVE_INFINITY, 0.7 * processStartMs);
     const threads = doubled.option === 'workers';
     const changedStage: FlowStage = { ...targetStage, servers: doubled.servers };
     const current = Math.max(1, target.traced.lanes);
