@@ -159,6 +159,25 @@ test('a program inside a function: changed where its words stand in the body; el
   assert.equal(placed.report.suggestion?.pipeline, changed);
 });
 
+test('a pipestage program run by xargs: the row is xargs’s (echo before it seen or not), the change in words', async () => {
+  // (echo, a builtin's fork, mostly ends before the first sample: xargs, mul's trace in its tree, is
+  // still the second row; three runs, as the fork is seen in some)
+  const typed = `echo 80ms | xargs sh -c 'seq 6 | sleep-task --for "$0"'`;
+  const words = `run sleep-task with --concurrency 2 (in xargs sh -c 'seq 6 | sleep-task --for "$0"')`;
+  for (let run = 1; run <= 3; run++) {
+    const { report, stdout } = await profile(typed, '</dev/null');
+    assert.equal(stdout, '1\n2\n3\n4\n5\n6\n');
+    // (the bug: xargs's process, the only one seen, put on echo's row, xargs's row empty)
+    const [echo, xargs] = report.stages;
+    assert.deepEqual([echo?.name, xargs?.name, xargs!.pid > 0, xargs!.userMs! > 0], ['echo', 'xargs', true, true]);
+    assert.match(
+      report.bottleneckLine,
+      /^bottleneck: sleep-task --for 80ms in xargs \(\d+% of the stage's CPU\)|^bottleneck: xargs /,
+    );
+    assert.equal(report.suggestion?.words, words, `run ${run}: ${report.prediction?.lines.join(' ')}`);
+  }
+});
+
 test('pipelines one after another: each its own flow, so the first one’s change is suggested; rows apart by text', async () => {
   // (as one flow, the second sleep-task, started when the first pipeline ended, bounded it: none suggested)
   const typed = 'seq 4 | sleep-task --for 100ms | cat; seq 4 | sleep-task --for 50ms | cat';

@@ -59,6 +59,23 @@ test('placeElements: in statements, a stage reading timer’s stdin begins a pip
   assert.deepEqual(pids(placeElements([mul, sleep, { ...add, traced: undefined }], elements, OUT)), [0, 10, 20, 30, 0]);
 });
 
+test('placeElements: a stage running a pipestage program under another (xargs sh -c mul) is the element typed to run that one', () => {
+  // echo 1 | xargs sh -c 'mul' >out — echo unseen; xargs seen running, mul's trace in its tree
+  const elements = typed([0, 'echo'], [0, 'xargs']);
+  const xargs = observed({
+    pid: 10,
+    argvs: [
+      ['xargs', 'sh', '-c', 'mul'],
+      ['sh', '-c', 'mul'],
+      ['node', '/usr/bin/mul'],
+    ],
+    stdin: 'pipe:[5]',
+    stdout: '/tmp/out',
+    traced: traced({ name: 'mul' }),
+  });
+  assert.deepEqual(pids(placeElements([xargs], elements, OUT)), [0, 10]);
+});
+
 test('placeElements: a stage whose program is known is an element typed to run it, where one is', () => {
   // sleep 0.2; head -c 5000 /dev/zero >/dev/null; sleep 0.2 — head unseen
   const elements = typed([0, 'sleep'], [1, 'head'], [2, 'sleep']);

@@ -66,10 +66,12 @@ function placesByPipes(
     const lowest = previous === undefined ? 0 : places[index - 1]! + 1;
     const highest = pipelines.length - (seen.length - index); // room for the stages after it
     const fits = (place: number): boolean => {
-      // a pipestage stage names itself in its trace: it is an element that runs that program
+      // a pipestage stage names itself in its trace: it is an element that runs that program, or a
+      // program seen running it (`xargs sh -c 'mul'`: mul's trace, xargs's argv)
       // (a wrapper, `nice mul`, becomes the program it runs: which one, its words after its options say)
       const program = WRAPPERS.has(typed[place]!.program ?? '') ? undefined : typed[place]!.program;
-      if (stage.traced && stage.traced.name !== program && program !== undefined) return false;
+      if (stage.traced && stage.traced.name !== program && program !== undefined && !ranSeen(stage, program))
+        return false;
       if (byProgram && program !== undefined && !runs(stage, program)) return false;
       // a stage seen with a process substitution under it is an element typed with one (tee >(…), its
       // fork seen before it ran tee and set up its pipes, is not the printf before it)
@@ -99,6 +101,11 @@ function runs(stage: ObservedStage, program: string): boolean {
   const argv = stage.argvs[0];
   if (argv === undefined || stage.subshell) return true;
   return argv.slice(0, 2).some((word) => word.slice(word.lastIndexOf('/') + 1) === program);
+}
+
+/** Whether a stage was seen running `program` itself: its first command's first words (not a subshell's). */
+function ranSeen(stage: ObservedStage, program: string): boolean {
+  return stage.argvs[0] !== undefined && !stage.subshell && runs(stage, program);
 }
 
 /** The stage of an element no sample saw: what is known of it is that it ran, about then. */
