@@ -176,6 +176,17 @@ test('a pipestage program run by xargs: the row is xargs’s (echo before it see
     );
     assert.equal(report.suggestion?.words, words, `run ${run}: ${report.prediction?.lines.join(' ')}`);
   }
+  // run twice by xargs (one after the other): the two as one in the bottleneck, every time (not the one
+  // that used a hair over half the stage's CPU); none of the two modelled, and that said
+  const twice = "seq 2 | xargs -n 1 sh -c 'seq 3 | sleep-task --for 80ms'";
+  const { report, stdout } = await profile(twice, '</dev/null');
+  assert.equal(stdout, '1\n2\n3\n'.repeat(2));
+  assert.match(report.bottleneckLine, /^bottleneck: 2 × sleep-task --for 80ms in xargs \(\d+% of the stage's CPU\) — /);
+  assert.equal(
+    report.prediction?.reason,
+    "sleep-task ran 2 times in xargs -n 1 sh -c 'seq 3 | sleep-task --for 80ms': timer models a change only " +
+      'where a stage ran one pipestage program once',
+  );
 });
 
 test('pipelines one after another: each its own flow, so the first one’s change is suggested; rows apart by text', async () => {

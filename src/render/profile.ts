@@ -88,6 +88,8 @@ export interface StageProfile {
   time: Record<State, number>;
   timeline: Segment[];
   traced: TracedStage | undefined;
+  /** the pipestage programs that traced themselves in its tree, where several did (none then is `traced`) */
+  tracedNames?: string[];
   /** its stdout is the next stage's stdin (one pipe) */
   feedsNext: boolean;
   /**

@@ -72,6 +72,14 @@ function total(name: string, rows: SubRow[]): SubRow {
   };
 }
 
+/** Rows running one command folded into one (`2 × sleep-task --for 80ms`), whatever their number. */
+export const foldAlike = (rows: SubRow[]): SubRow[] =>
+  fold(
+    rows,
+    (row) => `${row.own === true} ${row.name}`,
+    (row) => row.name,
+  );
+
 /** Many rows alike folded: by command, then by program. */
 function folded(rows: SubRow[]): SubRow[] {
   let result = rows;

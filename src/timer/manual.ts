@@ -117,21 +117,21 @@ free (/proc/stat), and timer's own CPU while the pipeline ran and for its report
 ## Bottleneck
 \`bottleneck: NAME\`: the stage busy (working, waiting for a CPU, or another wait of its own) the largest share of the
 unstopped time, with evidence in shares of each stage's own wall as in the table (\`bottleneck: mul — working 82% of
-its wall; add waiting for input from it 84%\`), named down to the process that used most of a stage's CPU (\`gzip -7 in
-(grep -v 99 | gzip -7) (83% of the stage's CPU) — the stage working ...\`). Two within 10 points, both busy over half
-the time, running together, are balanced, said in shares of the pipeline's wall as the rule weighs them:
-\`bottleneck: none (balanced: mul 97%, add 96% busy, of the pipeline's wall)\`.
+its wall; add waiting for input from it 84%\`), named down to the process that used most of a stage's CPU (\`gzip -7
+in (grep -v 99 | gzip -7) (83% of the stage's CPU) — the stage working ...\`; processes of one command as one: \`2 ×
+mul in xargs ...\`). Two within 10 points, both busy over half the time, running together, are balanced, said in
+shares of the pipeline's wall: \`bottleneck: none (balanced: mul 97%, add 96% busy, of the pipeline's wall)\`.
 
 ## Suggestion
 For a pipestage stage, \`suggested: PIPELINE\` is the pipeline with the bottleneck's \`--workers\` (CPU) or
 \`--concurrency\` (waits) doubled, to run as it is; \`predicted: WALL (now WALL)\`, its wall by a flow-shop model of the
 per-line costs the stages traced, bounded by the CPU after the change over the cores free. Worker threads cost in it
 per line passed to one (measured once a machine: $XDG_CACHE_HOME/pipestage/worker-cost.json) and per thread started.
-Where the model gives less off than 10% (with --runs, the runs' spread), the cores are full, the stages balanced or
-the bottleneck varies from run to run: \`suggested: none — WHY\`. Any other program gets a what-if: \`if NAME used
-half its CPU: about WALL\`. \`--verify\` runs the suggestion then, as many times, on the same input, and compares run
-by run: \`verified: R (LEAST–GREATEST) times faster (predicted P)\` where faster in every run and the median wall within
-20% of the predicted one, else \`not confirmed\`, and which condition failed.
+Where the model gives less off than 10% (with --runs, the runs' spread), the cores are full, the stages balanced,
+the bottleneck varies, or it ran several pipestage processes (xargs -n 1): \`suggested: none — WHY\`. Any other
+program gets a what-if: \`if NAME used half its CPU: about WALL\`. \`--verify\` runs the suggestion then, as many
+times, on the same input, and compares run by run: \`verified: R (LEAST–GREATEST) times faster (predicted P)\` where
+faster in every run and the median wall within 20% of the predicted one, else \`not confirmed\`, and which failed.
 
 ## Runs
 \`--runs N\` runs PIPELINE N times, after \`--warmup N\` runs unprofiled, each on the same input: stdin a file,

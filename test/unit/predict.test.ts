@@ -340,7 +340,7 @@ test('advise: the whole pipeline changed where the model, with the change’s ow
     coresBound: false,
   };
   const now = { wallMs: 500, pipeline: 'seq 8 | mul | add', command: 'mul', program: 'mul', balanced: false };
-  const advice = (prediction: Parameters<typeof advise>[0], over: Partial<typeof now> = {}) =>
+  const advice = (prediction: Parameters<typeof advise>[0], over: Partial<Parameters<typeof advise>[1]> = {}) =>
     advise(prediction, { ...now, ...over }, format, 'CPU 900ms on 2 cores');
   assert.deepEqual(advice(option), {
     suggestion: 'seq 8 | mul --workers 2 | add',
@@ -392,6 +392,13 @@ test('advise: the whole pipeline changed where the model, with the change’s ow
     advice({ ...gzip, change: '(sleep 1; mul)' }, { command: '(sleep 1; mul)' }).reason,
     'mul runs inside (sleep 1; mul), where timer changes no option of it',
   );
+  // several pipestage runs in the stage (xargs -n 2 sh -c 'mul', a subshell's mul | add): none modelled
+  const xargs = "xargs -n 2 sh -c 'mul'";
+  const several = (tracedNames: string[]) =>
+    advice({ ...gzip, change: xargs }, { command: xargs, program: undefined, tracedNames }).reason;
+  const once = 'timer models a change only where a stage ran one pipestage program once';
+  assert.equal(several(['mul', 'mul', 'mul']), `mul ran 3 times in ${xargs}: ${once}`);
+  assert.equal(several(['mul', 'add', 'mul']), `mul and add ran in ${xargs}: ${once}`);
   assert.match(
     advice({ ...option, wallMs: 520 }).reason!,
     /^the model gives mul --workers 2 520ms, no less than now 500ms$/,

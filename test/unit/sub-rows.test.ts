@@ -149,6 +149,28 @@ test('withinStage: the process that used half the stage’s CPU or more, not its
   assert.equal(withinStage(stage(0, 50, 50)), "a in (a | b) (50% of the stage's CPU)");
   assert.equal(withinStage(stage(10, 20, 70)), "b in (a | b) (70% of the stage's CPU)");
   assert.equal(withinStage(stage(60, 10, 30)), '(a | b)', 'none has half');
+  // one command run twice (xargs -n 1 sh -c 'm'), each near half: the two as one, every time
+  const xargs = (first: number, second: number) =>
+    profiled('xargs', {}, true, {
+      pid: 5,
+      userMs: 10 + first + second + 2,
+      processes: [
+        proc(5, ['xargs', 'sh', '-c', 'm']),
+        proc(6, ['sh', '-c', 'm', '1'], { userMs: 1 }),
+        proc(7, ['m'], { userMs: first }),
+        proc(8, ['sh', '-c', 'm', '2'], { userMs: 1 }),
+        proc(9, ['m'], { userMs: second }),
+      ],
+    });
+  for (const [first, second] of [
+    [49, 51],
+    [51, 49],
+    [40, 40],
+  ] as const)
+    assert.equal(
+      withinStage(xargs(first, second)),
+      `2 × m in xargs (${Math.round((100 * (first + second)) / (12 + first + second))}% of the stage's CPU)`,
+    );
   const paste = profiled('paste', {}, true, {
     pid: 5,
     userMs: 100,

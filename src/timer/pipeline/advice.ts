@@ -38,6 +38,7 @@ export function adviceFor(
     command: target.command,
     at: target.at,
     program: target.traced?.name,
+    ...(target.tracedNames ? { tracedNames: target.tracedNames } : {}),
     balanced: bottleneck.stage === undefined,
   };
   const whatIfMs =

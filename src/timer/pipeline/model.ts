@@ -1,6 +1,6 @@
 import { busyMs, ioBound, type StageProfile, type State } from '../../render/profile.js';
 import { stageCommand } from '../../render/stage-name.js';
-import { subRows } from '../../render/sub-rows.js';
+import { foldAlike, subRows } from '../../render/sub-rows.js';
 import { type ObservedStage, unsampledStage } from './observed.js';
 import type { TypedStage } from './typed.js';
 import { nameApart } from './names.js';
@@ -155,6 +155,7 @@ export function profileStages(
       time: withUnknown(stateTotals(segments), stage.endMs - stage.startMs),
       timeline: segments,
       traced: stage.traced,
+      ...(!stage.traced && (stage.tracedNames?.length ?? 0) > 1 ? { tracedNames: stage.tracedNames } : {}),
       feedsNext: stage.stdout?.startsWith('pipe:') === true && ordered[index + 1]?.stdin === stage.stdout,
       ...(sequential && typedStage ? { pipeline: typedStage.pipeline } : {}),
       ...(typedStage?.at !== undefined ? { at: typedStage.at } : {}),
@@ -244,10 +245,13 @@ export function findBottleneck(stages: StageProfile[], activeMs: number): Bottle
   return { stage: top, busiest: top, line: `bottleneck: ${named} — ${evidence.join('; ')}` };
 }
 
-/** A stage named down to the process that used half its CPU or more (not its own), with its share. */
+/**
+ * A stage named down to the process that used half its CPU or more (not its own), with its share; the
+ * processes of one command as one (`2 × sleep-task --for 80ms`: xargs -n 1 running it twice, each half).
+ */
 export function withinStage(stage: StageProfile): string {
   const cpu = (row: { userMs: number | null; sysMs: number | null }): number => (row.userMs ?? 0) + (row.sysMs ?? 0);
-  const rows = subRows(stage).filter((row) => row.depth === 1);
+  const rows = foldAlike(subRows(stage).filter((row) => row.depth === 1));
   const busiest = rows.sort((a, b) => cpu(b) - cpu(a))[0];
   return rows.length > 1 && busiest && !busiest.own && cpu(busiest) >= cpu(stage) / 2
     ? `${busiest.name} in ${stage.name} (${Math.round((100 * cpu(busiest)) / cpu(stage))}% of the stage's CPU)`

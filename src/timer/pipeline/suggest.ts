@@ -46,6 +46,8 @@ export function advise(
     /** where the stage's text begins in the pipeline's, where known */
     at?: number;
     program: string | undefined;
+    /** the pipestage programs that ran in the stage, where several did (none of them modelled) */
+    tracedNames?: string[];
     balanced: boolean;
   },
   format: (ms: number) => string,
@@ -62,8 +64,10 @@ export function advise(
   if (prediction.kind === 'what-if') {
     const bound = prediction.coresBound ? `; the cores bound it: ${coresCpu}` : '';
     // (a pipestage stage inside a function, a subshell: its option is not changed from here)
-    const why =
-      now.program && now.command.split(/\s+/)[0]?.split('/').pop() !== now.program
+    const once = 'timer models a change only where a stage ran one pipestage program once';
+    const why = now.tracedNames
+      ? `${ranSeveral(now.tracedNames)} in ${now.command}: ${once}`
+      : now.program && now.command.split(/\s+/)[0]?.split('/').pop() !== now.program
         ? `${now.program} runs inside ${now.command}, where timer changes no option of it`
         : `${now.command} has no option known to make it faster`;
     return none(why, `if ${now.command} used half its CPU: about ${format(prediction.wallMs)} (${nowText}${bound})`);
@@ -130,6 +134,13 @@ function optionOf(command: string, changed: string): string {
   if (changed.startsWith(command)) return changed.slice(command.length).trim();
   const options = changed.match(/(?<=^|\s)--(?:workers|concurrency) \d+(?=\s|$)/g) ?? [];
   return options.find((option) => !command.includes(option)) ?? changed;
+}
+
+/** The pipestage programs a stage ran, in words: `mul ran 3 times`, `mul and add ran`. */
+function ranSeveral(names: string[]): string {
+  const distinct = [...new Set(names)];
+  if (distinct.length === 1) return `${distinct[0]} ran ${names.length} times`;
+  return `${distinct.slice(0, -1).join(', ')} and ${distinct.at(-1)} ran`;
 }
 
 /** Whether a stage's command runs its program itself (first, or after a wrapper), not inside a function. */
