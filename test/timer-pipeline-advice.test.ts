@@ -189,6 +189,17 @@ test('a pipestage program run by xargs: the row is xargs’s (echo before it see
   );
 });
 
+test('a bottleneck that failed (a usage error) gets no what-if and no change: its run measured nothing of its work', async () => {
+  const { report, exitCode } = await profile('seq 3 | mul --bogus', '</dev/null');
+  assert.equal(exitCode, 2);
+  assert.equal(report.stages[1]!.status, 2);
+  assert.match(report.bottleneckLine, /^bottleneck: mul /);
+  assert.deepEqual(report.prediction!.lines, [
+    'suggested: none — mul --bogus exited with status 2: a failed run is no measure of a change',
+  ]);
+  assert.equal(report.suggestion, null);
+});
+
 test('pipelines one after another: each its own flow, so the first one’s change is suggested; rows apart by text', async () => {
   // (as one flow, the second sleep-task, started when the first pipeline ended, bounded it: none suggested)
   const typed = 'seq 4 | sleep-task --for 100ms | cat; seq 4 | sleep-task --for 50ms | cat';

@@ -127,11 +127,11 @@ For a pipestage stage, \`suggested: PIPELINE\` is the pipeline with the bottlene
 \`--concurrency\` (waits) doubled, to run as it is; \`predicted: WALL (now WALL)\`, its wall by a flow-shop model of the
 per-line costs the stages traced, bounded by the CPU after the change over the cores free. Worker threads cost in it
 per line passed to one (measured once a machine: $XDG_CACHE_HOME/pipestage/worker-cost.json) and per thread started.
-Where the model gives less off than 10% (with --runs, the runs' spread), the cores are full, the stages balanced,
-the bottleneck varies, or it ran several pipestage processes (xargs -n 1): \`suggested: none — WHY\`. Any other
-program gets a what-if: \`if NAME used half its CPU: about WALL\`. \`--verify\` runs the suggestion then, as many
-times, on the same input, and compares run by run: \`verified: R (LEAST–GREATEST) times faster (predicted P)\` where
-faster in every run and the median wall within 20% of the predicted one, else \`not confirmed\`, and which failed.
+Where the model gives less off than 10% (with --runs, the runs' spread), the cores are full, the stages balanced, the
+bottleneck varies, it ran several pipestage processes (xargs -n 1) or failed (status 2 up, not 141): \`suggested: none
+— WHY\`. Any other program gets a what-if: \`if NAME used half its CPU: about WALL\`. \`--verify\` runs the suggestion
+then, as many times, on the same input, and compares run by run: \`verified: R (LEAST–GREATEST) times faster
+(predicted P)\` where faster in every run and the median within 20% of the predicted, else \`not confirmed\` and why.
 
 ## Runs
 \`--runs N\` runs PIPELINE N times, after \`--warmup N\` runs unprofiled, each on the same input: stdin a file,

@@ -398,7 +398,14 @@ test('advise: the whole pipeline changed where the model, with the change’s ow
     advice({ ...gzip, change: xargs }, { command: xargs, program: undefined, tracedNames }).reason;
   const once = 'timer models a change only where a stage ran one pipestage program once';
   assert.equal(several(['mul', 'mul', 'mul']), `mul ran 3 times in ${xargs}: ${once}`);
-  assert.equal(several(['mul', 'add', 'mul']), `mul and add ran in ${xargs}: ${once}`);
+  assert.equal(several(['mul', 'add', 'mul']), `add and mul ran in ${xargs}: ${once}`);
+  assert.equal(several(['add', 'mul']), `add and mul ran in ${xargs}: ${once}`);
+  // a stage that failed (a usage error): no what-if, no change; grep's 1 and a SIGPIPE's 141 are no failure
+  assert.deepEqual(advice(option, { status: 2 }).lines, [
+    'suggested: none — mul exited with status 2: a failed run is no measure of a change',
+  ]);
+  assert.deepEqual(advice(gzip, { status: 2 }).lines, advice(option, { status: 2 }).lines);
+  for (const status of [0, 1, 141, null]) assert.equal(advice(option, { status }).runnable, true, `${status}`);
   assert.match(
     advice({ ...option, wallMs: 520 }).reason!,
     /^the model gives mul --workers 2 520ms, no less than now 500ms$/,

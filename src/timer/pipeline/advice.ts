@@ -39,6 +39,7 @@ export function adviceFor(
     at: target.at,
     program: target.traced?.name,
     ...(target.tracedNames ? { tracedNames: target.tracedNames } : {}),
+    status: target.status,
     balanced: bottleneck.stage === undefined,
   };
   const whatIfMs =

@@ -48,6 +48,8 @@ export function advise(
     program: string | undefined;
     /** the pipestage programs that ran in the stage, where several did (none of them modelled) */
     tracedNames?: string[];
+    /** the stage's exit status, where known */
+    status?: number | null;
     balanced: boolean;
   },
   format: (ms: number) => string,
@@ -61,6 +63,10 @@ export function advise(
     lines: [...before, `suggested: none — ${reason}`],
   });
   const nowText = `now ${format(now.wallMs)}`;
+  // (a stage that failed — a usage error, status 2 — ran no measure of its work; 1 is grep's no match,
+  // 141 a SIGPIPE from a reader that had enough)
+  if (now.status != null && now.status >= 2 && now.status !== 141)
+    return none(`${now.command} exited with status ${now.status}: a failed run is no measure of a change`);
   if (prediction.kind === 'what-if') {
     const bound = prediction.coresBound ? `; the cores bound it: ${coresCpu}` : '';
     // (a pipestage stage inside a function, a subshell: its option is not changed from here)
@@ -138,7 +144,8 @@ function optionOf(command: string, changed: string): string {
 
 /** The pipestage programs a stage ran, in words: `mul ran 3 times`, `mul and add ran`. */
 function ranSeveral(names: string[]): string {
-  const distinct = [...new Set(names)];
+  // (sorted: the order the traces were read in is not the same from run to run)
+  const distinct = [...new Set(names)].sort();
   if (distinct.length === 1) return `${distinct[0]} ran ${names.length} times`;
   return `${distinct.slice(0, -1).join(', ')} and ${distinct.at(-1)} ran`;
 }
