@@ -189,6 +189,22 @@ test('a pipestage program run by xargs: the row is xargs’s (echo before it see
   );
 });
 
+test('a loop running mul once a line: every run its stage’s, those no sample saw too (not rows of their own)', async () => {
+  // (samples 1 s apart: most muls, ~60 ms each, end between two; each was once a row of its own, `mul#3`)
+  const loop = 'while read n; do echo $n | mul; done';
+  const typed = `seq 8 | ${loop} | add`;
+  const { report, stdout } = await profile(typed, '--interval 1000 </dev/null');
+  assert.equal(stdout, (await sh(typed)).stdout, 'the output as the shell gives it');
+  assert.deepEqual(
+    report.stages.map((stage) => stage.name),
+    ['seq', loop, 'add'],
+  );
+  assert.equal(
+    report.prediction?.reason,
+    `mul ran 8 times in ${loop}: timer models a change only where a stage ran one pipestage program once`,
+  );
+});
+
 test('a bottleneck that failed (a usage error) gets no what-if and no change: its run measured nothing of its work', async () => {
   const { report, exitCode } = await profile('seq 3 | mul --bogus', '</dev/null');
   assert.equal(exitCode, 2);

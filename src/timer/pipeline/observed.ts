@@ -3,6 +3,7 @@ import type { Interval, ProcessProfile, ReapedGroup, StageRecord } from '../../r
 import { isSubshell, programsInOrder } from '../../render/stage-name.js';
 import { processesOf } from './process-rows.js';
 import { fromItsStart, type readStageTraces, type TracedStage } from '../../trace/read-stage-traces.js';
+import { unsampledRuns } from './run-inside.js';
 
 // From what the samples recorded to the stages as observed: each stage's programs, pipes, CPU (what
 // the shell accounted for stages reaped together, shared among them) and its own trace.
@@ -250,13 +251,9 @@ export function observedStages(
     stage.processes = processesOf(record, endMs, stage.running ? undefined : stage);
     closeIntervals(record, stage);
   });
-  for (const [pid, traced] of traces) {
-    if (claimed.has(pid) || traced.states.length === 0) continue;
-    const startMs = traced.states[0]!.startMs;
-    const endMs = traced.exit?.atMs ?? traced.states[traced.states.length - 1]!.endMs;
-    stages.push(unsampledStage(pid, [[traced.name]], startMs, endMs, traced));
-  }
-  return stages;
+  // (the traces of processes no sample saw: a stage's run inside, or a stage too short for any sample)
+  const unclaimed = [...traces].filter(([pid, traced]) => !claimed.has(pid) && traced.states.length > 0);
+  return [...stages, ...unsampledRuns(stages, unclaimed, (pid) => traces.has(pid), unsampledStage)];
 }
 
 /**
