@@ -212,3 +212,21 @@ test('a pipeline typed over several lines: each row on one line, its line breaks
   );
   assert.ok(!lines.some((line) => line.startsWith('END')), stderr);
 });
+
+test('a `>( )` that works on after its stage ended is the bottleneck, said as one (not "none, the pipeline waited")', async () => {
+  const file = path.join(scratch, 'side');
+  const { report } = await profile(`seq 8 | tee >(mul --repeat 30000000 > ${file}) | add`, '</dev/null');
+  assert.equal(readFileSync(file, 'utf8'), (await sh('seq 8 | mul --repeat 30000000')).stdout);
+  const tee = report.stages[1]!;
+  type Proc = { lost: string | null; startMs: number; wallMs: number; userMs: number; sysMs: number };
+  const mul = (tee as unknown as { processes: Proc[] }).processes.find((p) => p.lost === 'process substitution')!;
+  const pct = (ms: number): string => `${Math.round((100 * ms) / report.wallMs)}%`;
+  // (the pipeline's wall is its active time: nothing stopped; tee seen by no sample ends where it began)
+  const teeEnd = tee.startMs + (tee.wallMs ?? 0);
+  assert.equal(
+    report.bottleneckLine,
+    `bottleneck: >(mul --repeat 30000000 > ${file}) in tee — a process substitution that ran on after tee ended: ` +
+      `${pct(mul.startMs + mul.wallMs - teeEnd)} of the pipeline's wall, its CPU ${pct(mul.userMs + mul.sysMs)}`,
+  );
+  assert.equal(report.suggestion, null);
+});

@@ -115,12 +115,12 @@ resolution. For the pipeline: wall, CPU, the parallelism achieved (CPU / wall) a
 free (/proc/stat), and timer's own CPU while the pipeline ran and for its report.
 
 ## Bottleneck
-\`bottleneck: NAME\`: the stage busy (working, waiting for a CPU, or another wait of its own) the largest share of the
-unstopped time, with evidence in shares of each stage's own wall as in the table (\`bottleneck: mul — working 82% of
-its wall; add waiting for input from it 84%\`), named down to the process that used most of a stage's CPU (\`gzip -7
-in (grep -v 99 | gzip -7) (83% of the stage's CPU) — the stage working ...\`; processes of one command as one: \`2 ×
-mul in xargs ...\`). Two within 10 points, both busy over half the time, running together, are balanced, said in
-shares of the pipeline's wall: \`bottleneck: none (balanced: mul 97%, add 96% busy, of the pipeline's wall)\`.
+\`bottleneck: NAME\`: the stage busy (working, waiting for a CPU, or a wait of its own) the largest share of the
+unstopped time, with evidence in shares of each stage's own wall (\`bottleneck: mul — working 82% of its wall; add
+waiting for input from it 84%\`), named down to the process that used most of a stage's CPU (\`gzip -7 in (grep -v
+99 | gzip -7) (83% of the stage's CPU) — the stage working ...\`; processes of one command as one: \`2 × mul in
+xargs ...\`; a \`>( )\` that ran on after its stage, as typed). Two within 10 points, both busy over half the time,
+running together, are balanced: \`bottleneck: none (balanced: mul 97%, add 96% busy, of the pipeline's wall)\`.
 
 ## Suggestion
 For a pipestage stage, \`suggested: PIPELINE\` is the pipeline with the bottleneck's \`--workers\` (CPU) or

@@ -192,3 +192,29 @@ test('findBottleneck: two equally busy stages are balanced only where they ran t
   const apart = findBottleneck([a, after], 1000);
   assert.match(apart.line, /^bottleneck: a — /, 'one after the other: not balanced');
 });
+
+test('findBottleneck: a `>( )` that ran on after its stage ended and used more CPU than any stage was busy', () => {
+  // seq 8 | tee >(mul > f) | add — tee ends at 20 ms, its >(mul) at 1000 ms, 900 ms of CPU
+  const tee = (mulCpu: number) =>
+    profiled('tee', { working: 15 }, true, {
+      pid: 5,
+      command: 'tee >(mul > f)',
+      startMs: 0,
+      endMs: 20,
+      wallMs: 20,
+      userMs: 20 + mulCpu,
+      procsubs: ['>(mul > f)'],
+      processes: [
+        proc(5, ['tee', '/dev/fd/63'], { endMs: 20, userMs: 20 }),
+        proc(6, ['node', '/usr/bin/mul'], { parent: 5, endMs: 1000, userMs: mulCpu, lost: 'process substitution' }),
+      ],
+    });
+  const add = profiled('add', { working: 100, 'waiting for input': 850 }, false, { startMs: 0, endMs: 1000 });
+  assert.equal(
+    findBottleneck([profiled('seq', {}), tee(900), add], 1000).line,
+    "bottleneck: >(mul > f) in tee — a process substitution that ran on after tee ended: 98% of the pipeline's " +
+      'wall, its CPU 90%',
+  );
+  // (its CPU under add's busy time, 100 ms: add is the busiest)
+  assert.match(findBottleneck([profiled('seq', {}), tee(90), add], 1000).line, /^bottleneck: add — /);
+});

@@ -4,6 +4,7 @@ import { foldAlike, subRows } from '../../render/sub-rows.js';
 import { type ObservedStage, unsampledStage } from './observed.js';
 import type { TypedStage } from './typed.js';
 import { nameApart } from './names.js';
+import { outlivingBottleneck } from './outlived.js';
 import { oneElement, placeElements, unseenElement } from './rows.js';
 import { stateTotals, timeline } from './timeline.js';
 import { unshareBeforeUnseen } from './unseen-share.js';
@@ -203,6 +204,9 @@ export function findBottleneck(stages: StageProfile[], activeMs: number): Bottle
   if (!top || activeMs <= 0 || busyMs(top) === 0)
     return { stage: undefined, busiest: undefined, line: 'bottleneck: none (no stage was seen busy)' };
   const share = (stage: StageProfile): number => busyMs(stage) / activeMs;
+  // a `>( )` that worked on after its stage ended, more than any stage: what the pipeline waited for
+  const outlived = outlivingBottleneck(ranked, activeMs, Math.max(busyMs(top), IDLE_SHARE * activeMs), percent);
+  if (outlived) return { stage: undefined, busiest: undefined, line: outlived };
   // a stage busy a few % of the time bounds nothing: the pipeline waited on what is outside it
   if (share(top) < IDLE_SHARE)
     return {
