@@ -164,7 +164,9 @@ export function subRows(stage: StageProfile): SubRow[] {
     sampled: stage.cpuSampled,
     own: true,
   };
-  return [...(ownRow ? [ownRow] : []), ...(rest.userMs + rest.sysMs >= 1 ? [rest] : []), ...programs, ...substitutions];
+  // (a subshell's rest is its own row, always: shown only from 1 ms, it came and went between runs)
+  const restShown = !ownRow || rest.userMs + rest.sysMs >= 1;
+  return [...(ownRow ? [ownRow] : []), ...(restShown ? [rest] : []), ...programs, ...substitutions];
 }
 
 /**
