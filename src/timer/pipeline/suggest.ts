@@ -142,7 +142,7 @@ function optionOf(command: string, changed: string): string {
   return options.find((option) => !command.includes(option)) ?? changed;
 }
 
-/** The pipestage programs a stage ran, in words: `mul ran 3 times`, `mul and add ran`. */
+/** The pipestage programs a stage ran, in words: `mul ran 3 times`, `add and mul ran` (sorted). */
 function ranSeveral(names: string[]): string {
   // (sorted: the order the traces were read in is not the same from run to run)
   const distinct = [...new Set(names)].sort();
