@@ -74,6 +74,15 @@ test('placeElements: a stage running a pipestage program under another (xargs sh
     traced: traced({ name: 'mul' }),
   });
   assert.deepEqual(pids(placeElements([xargs], elements, OUT)), [0, 10]);
+  // (its child's command read first: the samples' order, not the process tree's)
+  const childFirst = {
+    ...xargs,
+    argvs: [
+      ['sh', '-c', 'mul'],
+      ['xargs', 'sh', '-c', 'mul'],
+    ],
+  };
+  assert.deepEqual(pids(placeElements([childFirst], elements, OUT)), [0, 10]);
 });
 
 test('placeElements: a stage whose program is known is an element typed to run it, where one is', () => {

@@ -103,9 +103,13 @@ function runs(stage: ObservedStage, program: string): boolean {
   return argv.slice(0, 2).some((word) => word.slice(word.lastIndexOf('/') + 1) === program);
 }
 
-/** Whether a stage was seen running `program` itself: its first command's first words (not a subshell's). */
+/**
+ * Whether a stage was seen running `program` itself: the first words of a command it ran (any: the
+ * order the samples read them in may put a child's first), not a subshell's.
+ */
 function ranSeen(stage: ObservedStage, program: string): boolean {
-  return stage.argvs[0] !== undefined && !stage.subshell && runs(stage, program);
+  const named = (word: string): boolean => word.slice(word.lastIndexOf('/') + 1) === program;
+  return !stage.subshell && stage.argvs.some((argv) => argv.slice(0, 2).some(named));
 }
 
 /** The stage of an element no sample saw: what is known of it is that it ran, about then. */
